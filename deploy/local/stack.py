@@ -1,0 +1,189 @@
+"""The local stack: Kafka, Keycloak, optionally PostgreSQL, the five services and the gateway.
+
+Two profiles share this code: ``run`` (``make run``: fixed ports, state kept in var/run) and
+``test`` (the test session: other ports, state wiped at every session so runs are repeatable).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from deploy.local.kafka import Kafka
+from deploy.local.keycloak import Keycloak
+from deploy.local.postgres import Postgres
+from deploy.local.process import ROOT, Component, Supervisor, http_ok, say
+
+SERVICES: tuple[str, ...] = ()  # filled in as services land: intake, casework, ...
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    kafka_port: int
+    kafka_controller_port: int
+    keycloak_port: int
+    keycloak_management_port: int
+    gateway_port: int
+    first_service_port: int
+    fresh: bool  # wipe state at every start
+
+    @property
+    def state(self) -> Path:
+        return ROOT / "var" / self.name
+
+
+RUN = Profile("run", 9092, 9093, 8180, 9000, 8000, 8101, fresh=False)
+TEST = Profile("test", 19092, 19093, 18180, 19000, 18000, 18101, fresh=True)
+
+
+@dataclass
+class Stack:
+    """What a running stack offers to clients, tests and benchmarks."""
+
+    profile: Profile
+    kafka: Kafka
+    keycloak: Keycloak
+    postgres: Postgres | None
+    supervisor: Supervisor = field(default_factory=Supervisor)
+    timings: dict[str, float] = field(default_factory=dict)
+    service_urls: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        return self.kafka.bootstrap
+
+    @property
+    def keycloak_url(self) -> str:
+        return self.keycloak.url
+
+    @property
+    def issuer(self) -> str:
+        return self.keycloak.issuer
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.profile.gateway_port}"
+
+    def database_url(self, service: str) -> str:
+        if self.postgres is not None:
+            return self.postgres.create_database(service)
+        return f"sqlite+aiosqlite:///{self.profile.state / f'{service}.db'}"
+
+    def service_env(self, service: str) -> dict[str, str]:
+        return {
+            "LGNET_KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
+            "LGNET_KEYCLOAK_ISSUER": self.issuer,
+            f"LGNET_{service.upper()}_DATABASE_URL": self.database_url(service),
+            "LGNET_ENVIRONMENT": self.profile.name,
+        }
+
+    def stop(self) -> None:
+        self.supervisor.stop_all()
+        if self.postgres is not None:
+            self.postgres.stop()
+
+
+def build(profile: Profile, *, with_postgres: bool) -> Stack:
+    state = profile.state
+    if profile.fresh:
+        _wipe(state)
+    state.mkdir(parents=True, exist_ok=True)
+    kafka = Kafka(state, profile.kafka_port, profile.kafka_controller_port)
+    keycloak = Keycloak(state, profile.keycloak_port, profile.keycloak_management_port)
+    postgres = Postgres(state / "postgres", fresh=profile.fresh) if with_postgres else None
+    return Stack(profile, kafka, keycloak, postgres)
+
+
+def start_infrastructure(stack: Stack) -> None:
+    """Kafka, Keycloak and (if asked) PostgreSQL, each ready before returning."""
+    if stack.postgres is not None:
+        say("▶ postgres")
+        stack.timings["postgres"] = stack.postgres.start()
+    say("▶ kafka")
+    stack.timings["kafka"] = stack.supervisor.start(stack.kafka, timeout=120)
+    say("▶ keycloak (the very first start builds its server image: about a minute)")
+    stack.timings["keycloak"] = stack.supervisor.start(stack.keycloak, timeout=300)
+    post_start = getattr(stack.keycloak, "post_start", None)
+    if callable(post_start):
+        post_start()
+
+
+def start_services(stack: Stack, services: tuple[str, ...] = SERVICES) -> None:
+    """The services then the gateway, under uvicorn, each ready (``/readyz``) in turn."""
+    for offset, service in enumerate(services):
+        port = stack.profile.first_service_port + offset
+        component = _uvicorn(stack, service, f"services.{service}.app:app", port)
+        component.env.update(stack.service_env(service))
+        say(f"▶ {service}")
+        stack.timings[service] = stack.supervisor.start(component, timeout=60)
+        stack.service_urls[service] = f"http://127.0.0.1:{port}"
+    if services:
+        gateway = _uvicorn(stack, "gateway", "gateway.app:app", stack.profile.gateway_port)
+        gateway.env.update(
+            {
+                "LGNET_KEYCLOAK_ISSUER": stack.issuer,
+                **{
+                    f"LGNET_GATEWAY_UPSTREAM_{name.upper()}": url
+                    for name, url in stack.service_urls.items()
+                },
+            }
+        )
+        say("▶ gateway")
+        stack.timings["gateway"] = stack.supervisor.start(gateway, timeout=60)
+
+
+class _Uvicorn(Component):
+    url: str = ""
+
+    def ready(self) -> bool:
+        return http_ok(f"{self.url}/readyz")
+
+
+def _uvicorn(stack: Stack, name: str, app: str, port: int) -> _Uvicorn:
+    component = _Uvicorn(
+        name=name,
+        state=stack.profile.state,
+        command=[
+            sys.executable,
+            "-m",
+            "uvicorn",
+            app,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--timeout-graceful-shutdown",
+            "10",
+        ],
+        env={"PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"},
+    )
+    component.url = f"http://127.0.0.1:{port}"
+    return component
+
+
+def _wipe(state: Path) -> None:
+    """Remove a test profile's state but keep the extracted Keycloak (its build is slow)."""
+    import shutil
+
+    from deploy.local.process import stop_pid_files
+
+    stop_pid_files(state)
+    if not state.exists():
+        return
+    for child in state.iterdir():
+        if child.name == "keycloak":
+            continue
+        if child.name == "postgres":
+            continue  # Postgres(fresh=True) stops and wipes its own folder
+        if child.is_dir():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+
+
+def env_flag(name: str) -> bool:
+    return os.environ.get(name, "").lower() in {"1", "true", "yes", "postgres"}

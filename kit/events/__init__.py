@@ -1,0 +1,1 @@
+"""Domain events: the CloudEvents envelope, event type declarations and their JSON Schemas."""

@@ -1,0 +1,89 @@
+"""Record an event in the outbox, inside the caller's transaction (services never commit)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from datetime import UTC, datetime
+
+from sqlalchemy import event as sa_event
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+from kit.events.envelope import CloudEvent
+from kit.events.types import EventType, P
+from kit.outbox.models import OutboxMessage
+from kit.telemetry import current_trace_headers
+
+NOTIFY_CHANNEL = "lgnet_outbox"
+_WRITTEN = "lgnet.outbox.written"
+
+# Relays waiting in this process, by database URL: woken right after a commit that wrote events.
+_waiting: dict[str, set[asyncio.Event]] = defaultdict(set)
+
+
+async def record_event(
+    session: AsyncSession,
+    kind: EventType[P],
+    data: P,
+    *,
+    subject: str,
+    organisation: str | None = None,
+) -> CloudEvent:
+    """Add the event to the session's outbox; it leaves with the commit, or not at all."""
+    traceparent, tracestate = current_trace_headers()
+    cloud_event = CloudEvent(
+        type=kind.name,
+        source=kind.source,
+        subject=subject,
+        data=data.model_dump(mode="json"),
+        dataschema=kind.dataschema,
+        organisation=organisation,
+        traceparent=traceparent,
+        tracestate=tracestate,
+    )
+    key, value, headers = cloud_event.to_record()
+    session.add(
+        OutboxMessage(
+            event_id=cloud_event.id,  # type: ignore[arg-type]  # pydantic coerces str -> UUID
+            topic=kind.topic,
+            key=key.decode(),
+            event_type=kind.name,
+            headers=[[name, raw.decode()] for name, raw in headers],
+            value=value,
+            created_at=datetime.now(UTC),
+        )
+    )
+    info = session.sync_session.info
+    if not info.get(_WRITTEN):
+        info[_WRITTEN] = True
+        if session.get_bind().dialect.name == "postgresql":
+            # wakes relays in other processes; PostgreSQL delivers it only if we commit
+            await session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
+    return cloud_event
+
+
+def waiter(database_url: str) -> asyncio.Event:
+    """An event set after every local commit that wrote to the outbox of ``database_url``."""
+    wake = asyncio.Event()
+    _waiting[database_url].add(wake)
+    return wake
+
+
+def forget(database_url: str, wake: asyncio.Event) -> None:
+    _waiting[database_url].discard(wake)
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _wake_relays(session: Session) -> None:
+    if not session.info.pop(_WRITTEN, False):
+        return
+    bind = session.get_bind()
+    for wake in _waiting.get(bind.engine.url.render_as_string(hide_password=False), ()):
+        wake.set()
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _forget_written(session: Session) -> None:
+    session.info.pop(_WRITTEN, None)

@@ -1,0 +1,50 @@
+"""OpenTelemetry: one trace from the HTTP request through the outbox and Kafka to the consumer.
+
+The trace context travels in W3C ``traceparent``/``tracestate``: stored on the outbox row with
+the change, set as the CloudEvent's ``traceparent`` extension by the relay, and restored by the
+consumer. Export is off unless an OTLP endpoint is configured.
+"""
+
+from __future__ import annotations
+
+from opentelemetry import context as otel_context
+from opentelemetry import trace
+from opentelemetry.propagate import extract, inject
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+tracer = trace.get_tracer("lgnet.kit")
+
+
+def configure_tracing(service: str, otlp_endpoint: str | None) -> None:
+    """Install an SDK tracer provider exporting over OTLP/HTTP; no-op without an endpoint."""
+    if not otlp_endpoint:
+        return
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+    provider = TracerProvider(resource=Resource.create({"service.name": f"lgnet-{service}"}))
+    provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=otlp_endpoint)))
+    trace.set_tracer_provider(provider)
+
+
+def current_trace_headers() -> tuple[str | None, str | None]:
+    """``(traceparent, tracestate)`` of the active span, if any."""
+    carrier: dict[str, str] = {}
+    inject(carrier)
+    return carrier.get("traceparent"), carrier.get("tracestate")
+
+
+def context_from(traceparent: str | None, tracestate: str | None = None) -> otel_context.Context:
+    """A context whose parent span is the one a ``traceparent`` names."""
+    carrier = {}
+    if traceparent:
+        carrier["traceparent"] = traceparent
+    if tracestate:
+        carrier["tracestate"] = tracestate
+    return extract(carrier)
+
+
+def current_trace_id() -> str | None:
+    span_context = trace.get_current_span().get_span_context()
+    return format(span_context.trace_id, "032x") if span_context.is_valid else None
