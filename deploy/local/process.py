@@ -33,6 +33,7 @@ class Component:
     command: list[str] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)
     cwd: Path = ROOT
+    ports: tuple[int, ...] = ()  # must be free before the start
 
     def prepare(self) -> None:
         """Download, extract, format: everything before the process can start."""
@@ -58,8 +59,13 @@ class Supervisor:
 
     def start(self, component: Component, *, timeout: float = 180.0) -> float:
         began = time.monotonic()
-        component.prepare()
         stop_stale(component)
+        busy = [port for port in component.ports if port_open("127.0.0.1", port)]
+        if busy:
+            raise RuntimeError(
+                f"{component.name}: port {busy[0]} is in use (another LGNet stack? `make down`)"
+            )
+        component.prepare()
         component.log_path.parent.mkdir(parents=True, exist_ok=True)
         component.pid_path.parent.mkdir(parents=True, exist_ok=True)
         log = component.log_path.open("ab")
@@ -85,6 +91,14 @@ class Supervisor:
         took = time.monotonic() - began
         say(f"  ✔ {component.name} ready in {took:.1f}s")
         return took
+
+    def stop(self, component: Component) -> None:
+        """Stop one component (e.g. Kafka, to test an outage); ``start`` it again later."""
+        for entry in list(self.running):
+            if entry[0] is component:
+                terminate(entry[1].pid)
+                component.pid_path.unlink(missing_ok=True)
+                self.running.remove(entry)
 
     def stop_all(self) -> None:
         for component, proc in reversed(self.running):

@@ -36,7 +36,7 @@ class Profile:
 
 
 RUN = Profile("run", 9092, 9093, 8180, 9000, 8000, 8101, fresh=False)
-TEST = Profile("test", 19092, 19093, 18180, 19000, 18000, 18101, fresh=True)
+TEST = Profile("test", 19092, 19093, 18280, 19100, 18000, 18101, fresh=True)
 
 
 @dataclass
@@ -162,6 +162,7 @@ def _uvicorn(stack: Stack, name: str, app: str, port: int) -> _Uvicorn:
         env={"PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"},
     )
     component.url = f"http://127.0.0.1:{port}"
+    component.ports = (port,)
     return component
 
 

@@ -55,7 +55,7 @@ class EventConsumer:
         backoff_base: float = 0.2,
         backoff_cap: float = 5.0,
         batch_size: int = 200,
-        validate: bool = True,
+        validate: Callable[[CloudEvent], None] | None = contracts.validate,
     ) -> None:
         self.name = name
         self.topics = topics
@@ -117,8 +117,8 @@ class EventConsumer:
         """Apply one record; returns the outcome (applied, duplicate, ignored, dead_lettered)."""
         try:
             event = CloudEvent.from_record(record.key, record.value, record.headers)
-            if self.validate:
-                contracts.validate(event)
+            if self.validate is not None:
+                self.validate(event)
         except (InvalidEnvelope, contracts.SchemaViolation) as exc:
             await self._dead_letter(record, f"{type(exc).__name__}: {exc}", attempts=0)
             return self._count("unknown", "dead_lettered")
