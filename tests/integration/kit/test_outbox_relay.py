@@ -31,8 +31,8 @@ async def _apply(session, event: CloudEvent) -> None:  # type: ignore[no-untyped
     )
 
 
-async def _wait_for_count(session_factory, expected: int, timeout: float) -> int:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
+async def _wait_for_count(session_factory, expected: int, within: float) -> int:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + within
     count = 0
     while time.monotonic() < deadline:
         async with session_factory() as session:
@@ -73,11 +73,15 @@ async def test_rolled_back_changes_publish_nothing_and_committed_ones_arrive_in_
                 await record_event(
                     session, kind, ThingChangedData(sequence=sequence), subject="agg-1"
                 )
-        with pytest.raises(RuntimeError):
+
+        async def failing_change() -> None:
             async with writes() as session:
                 await record_event(session, kind, ThingChangedData(sequence=999), subject="agg-1")
                 raise RuntimeError("business rule failed after the event was recorded")
-        assert await _wait_for_count(unit_of_work(consumer_db), 20, timeout=20) == 20
+
+        with pytest.raises(RuntimeError):
+            await failing_change()
+        assert await _wait_for_count(unit_of_work(consumer_db), 20, within=20) == 20
         await asyncio.sleep(1)  # nothing else may arrive
         assert seen == list(range(20))
     finally:
@@ -108,7 +112,7 @@ async def test_kafka_outage_loses_nothing_and_applies_each_change_once(
     try:
         async with writes() as session:  # the topic exists and the consumer is assigned
             await record_event(session, kind, ThingChangedData(sequence=-1), subject="warm-up")
-        assert await _wait_for_count(unit_of_work(consumer_db), 1, timeout=30) == 1
+        assert await _wait_for_count(unit_of_work(consumer_db), 1, within=30) == 1
 
         await asyncio.to_thread(stack.supervisor.stop, stack.kafka)
         for sequence in range(1000):
@@ -122,7 +126,7 @@ async def test_kafka_outage_loses_nothing_and_applies_each_change_once(
         await asyncio.sleep(2)  # the relay tries, fails and backs off meanwhile
         await asyncio.to_thread(stack.supervisor.start, stack.kafka)
 
-        assert await _wait_for_count(unit_of_work(consumer_db), 1001, timeout=90) == 1001
+        assert await _wait_for_count(unit_of_work(consumer_db), 1001, within=90) == 1001
         await asyncio.sleep(2)
         async with unit_of_work(consumer_db)() as session:
             rows = (await session.execute(select(Counter))).scalars().all()
