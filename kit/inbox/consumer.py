@@ -23,7 +23,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPa
 from aiokafka.errors import CommitFailedError, KafkaError
 from opentelemetry import trace
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from kit.events import contracts
 from kit.events.envelope import CloudEvent, InvalidEnvelope
@@ -70,6 +70,7 @@ class EventConsumer:
         self._task: asyncio.Task[None] | None = None
         self._consumer: AIOKafkaConsumer | None = None
         self._dlq: AIOKafkaProducer | None = None
+        self.started = False
 
     async def start(self) -> None:
         self._consumer = AIOKafkaConsumer(
@@ -85,6 +86,7 @@ class EventConsumer:
         await self._consumer.start()
         await self._dlq.start()
         self._task = asyncio.create_task(self._run(), name=f"consumer-{self.name}")
+        self.started = True
 
     async def stop(self) -> None:
         if self._task is not None:

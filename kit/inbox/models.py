@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime
+from sqlalchemy import Column
 from sqlmodel import Field
 
+from kit.db import UtcDateTime
 from kit.tables import KitTable
 
 
@@ -17,4 +18,4 @@ class InboxEntry(KitTable, table=True):
     consumer: str = Field(primary_key=True, max_length=100)
     event_id: uuid.UUID = Field(primary_key=True)
     event_type: str = Field(max_length=200)
-    processed_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    processed_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from datetime import UTC, datetime
+from functools import partial
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from kit.db import on_commit
 from kit.events.envelope import CloudEvent
 from kit.events.types import EventType, P
 from kit.outbox.models import OutboxMessage
@@ -58,6 +60,7 @@ async def record_event(
     info = session.sync_session.info
     if not info.get(_WRITTEN):
         info[_WRITTEN] = True
+        on_commit(session, partial(_wake_relays, _url_of(session)))
         if session.get_bind().dialect.name == "postgresql":
             # wakes relays in other processes; PostgreSQL delivers it only if we commit
             await session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
@@ -75,15 +78,16 @@ def forget(database_url: str, wake: asyncio.Event) -> None:
     _waiting[database_url].discard(wake)
 
 
-@sa_event.listens_for(Session, "after_commit")
-def _wake_relays(session: Session) -> None:
-    if not session.info.pop(_WRITTEN, False):
-        return
-    bind = session.get_bind()
-    for wake in _waiting.get(bind.engine.url.render_as_string(hide_password=False), ()):
+def _url_of(session: AsyncSession) -> str:
+    return session.get_bind().engine.url.render_as_string(hide_password=False)
+
+
+def _wake_relays(database_url: str) -> None:
+    for wake in _waiting.get(database_url, ()):
         wake.set()
 
 
-@sa_event.listens_for(Session, "after_rollback")
-def _forget_written(session: Session) -> None:
+@sa_event.listens_for(Session, "after_commit")
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _transaction_ended(session: Session, *_: object) -> None:
     session.info.pop(_WRITTEN, None)

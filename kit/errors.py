@@ -1,0 +1,412 @@
+"""RFC 9457 problem details: typed errors and the one handler that renders them.
+
+Raise a `ProblemError` subclass anywhere in a request; `install_problem_handlers(app)`
+turns it, Starlette's HTTP errors, request validation errors and any unhandled exception
+into an ``application/problem+json`` response.  A service declares one class per domain
+failure::
+
+    class ReferralAlreadyHandedOver(Conflict):
+        slug = "referral-already-handed-over"
+        title = "Referral already handed over"
+
+    raise ReferralAlreadyHandedOver("Referral 3f2… was handed over on 2025-01-03.")
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from http import HTTPStatus
+from typing import Any, ClassVar
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from kit.logs import current_request_id, current_trace_ids
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_TYPE_PREFIX = "urn:lgnet:problem:"
+
+logger = logging.getLogger(__name__)
+
+# Slugs for statuses Starlette raises itself, matching the classes below.
+_STATUS_SLUGS = {
+    400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    409: "conflict",
+    412: "precondition-failed",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+    422: "validation-failed",
+    428: "precondition-required",
+    429: "too-many-requests",
+    500: "internal-error",
+}
+_RESERVED_MEMBERS = frozenset(
+    {"type", "title", "status", "detail", "instance", "request_id", "trace_id"}
+)
+
+
+def problem_type(slug: str) -> str:
+    """The problem `type` URI for a slug: ``urn:lgnet:problem:<slug>``."""
+    return PROBLEM_TYPE_PREFIX + slug
+
+
+def _slug_for_status(status: int) -> str:
+    if status in _STATUS_SLUGS:
+        return _STATUS_SLUGS[status]
+    try:
+        return HTTPStatus(status).phrase.lower().replace(" ", "-")
+    except ValueError:
+        return f"http-{status}"
+
+
+def _title_for_status(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+class ProblemError(Exception):
+    """An error that renders as a problem document.
+
+    Subclasses set the class attributes `status`, `slug` and `title`; an instance adds a
+    human `detail`, optional `extensions` (extra members such as ``{"errors": [...]}``)
+    and optional response `headers`.
+    """
+
+    status: ClassVar[int] = 500
+    slug: ClassVar[str] = "internal-error"
+    title: ClassVar[str] = "Internal Server Error"
+    default_headers: ClassVar[Mapping[str, str]] = {}
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        extensions: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail
+        clash = _RESERVED_MEMBERS.intersection(extensions or {})
+        if clash:
+            raise ValueError(f"extension members clash with standard ones: {sorted(clash)}")
+        self.extensions: dict[str, Any] = dict(extensions or {})
+        self.headers: dict[str, str] = {**self.default_headers, **(headers or {})}
+
+    @property
+    def type(self) -> str:
+        return problem_type(self.slug)
+
+
+class BadRequest(ProblemError):
+    status = 400
+    slug = "bad-request"
+    title = "Bad Request"
+
+
+class Unauthorized(ProblemError):
+    status = 401
+    slug = "unauthorized"
+    title = "Unauthorized"
+    default_headers: ClassVar[Mapping[str, str]] = {"WWW-Authenticate": "Bearer"}
+
+
+class Forbidden(ProblemError):
+    status = 403
+    slug = "forbidden"
+    title = "Forbidden"
+
+
+class NotFound(ProblemError):
+    status = 404
+    slug = "not-found"
+    title = "Not Found"
+
+
+class Conflict(ProblemError):
+    status = 409
+    slug = "conflict"
+    title = "Conflict"
+
+
+class PreconditionFailed(ProblemError):
+    status = 412
+    slug = "precondition-failed"
+    title = "Precondition Failed"
+
+
+class PayloadTooLarge(ProblemError):
+    status = 413
+    slug = "payload-too-large"
+    title = "Payload Too Large"
+
+
+class UnsupportedMediaType(ProblemError):
+    status = 415
+    slug = "unsupported-media-type"
+    title = "Unsupported Media Type"
+
+
+class UnprocessableContent(ProblemError):
+    """422: a well-formed request the server cannot act on (not field validation)."""
+
+    status = 422
+    slug = "unprocessable-content"
+    title = "Unprocessable Content"
+
+
+class PreconditionRequired(ProblemError):
+    status = 428
+    slug = "precondition-required"
+    title = "Precondition Required"
+
+
+class TooManyRequests(ProblemError):
+    status = 429
+    slug = "too-many-requests"
+    title = "Too Many Requests"
+
+
+# --- documents -------------------------------------------------------------------------
+
+
+class FieldError(BaseModel):
+    """One invalid input: where it is and what is wrong with it."""
+
+    location: str = Field(description="body, query, path, header or cookie")
+    pointer: str | None = Field(
+        default=None, description="JSON Pointer into the body, e.g. '#/members/0/name'"
+    )
+    parameter: str | None = Field(default=None, description="name of the invalid parameter")
+    detail: str
+    code: str = Field(description="machine-readable reason, e.g. 'missing'")
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details (OpenAPI schema)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(examples=["urn:lgnet:problem:not-found"])
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    request_id: str | None = None
+    trace_id: str | None = None
+
+
+class ValidationProblem(Problem):
+    """A 422 problem listing every invalid field."""
+
+    errors: list[FieldError]
+
+
+def problem_response(
+    request: Request | None,
+    *,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str | None = None,
+    extensions: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    """Build an ``application/problem+json`` response for `request`."""
+    body: dict[str, Any] = {"type": problem_type(slug), "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if request is not None:
+        body["instance"] = request.url.path
+    request_id = current_request_id()
+    if request_id is None and request is not None:
+        request_id = getattr(request.state, "request_id", None)
+    if request_id is not None:
+        body["request_id"] = request_id
+    trace_id, _ = current_trace_ids()
+    if trace_id is not None:
+        body["trace_id"] = trace_id
+    body.update(jsonable_encoder(dict(extensions or {})))
+    return JSONResponse(
+        body, status_code=status, headers=dict(headers or {}), media_type=PROBLEM_JSON
+    )
+
+
+def render_problem(request: Request | None, exc: ProblemError) -> JSONResponse:
+    """The response for a `ProblemError`."""
+    return problem_response(
+        request,
+        status=exc.status,
+        slug=exc.slug,
+        title=exc.title,
+        detail=exc.detail,
+        extensions=exc.extensions,
+        headers=exc.headers,
+    )
+
+
+# --- handlers --------------------------------------------------------------------------
+
+
+def _json_pointer(parts: Sequence[int | str]) -> str:
+    escaped = (str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+    return "#/" + "/".join(escaped) if parts else "#"
+
+
+def field_errors(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Pydantic/FastAPI error dicts as `FieldError` dicts; the input values are dropped."""
+    result = []
+    for err in errors:
+        loc = list(err.get("loc", ()))
+        location = str(loc[0]) if loc else "body"
+        item: dict[str, Any] = {"location": location}
+        if location == "body":
+            item["pointer"] = _json_pointer(loc[1:])
+        else:
+            item["parameter"] = ".".join(str(p) for p in loc[1:]) or None
+        item["detail"] = str(err.get("msg", "Invalid value"))
+        item["code"] = str(err.get("type", "invalid"))
+        result.append(item)
+    return result
+
+
+async def _problem_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ProblemError)
+    return render_problem(request, exc)
+
+
+async def _http_exception_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    title = _title_for_status(exc.status_code)
+    detail = exc.detail if isinstance(exc.detail, str) and exc.detail != title else None
+    return problem_response(
+        request,
+        status=exc.status_code,
+        slug=_slug_for_status(exc.status_code),
+        title=title,
+        detail=detail,
+        headers=exc.headers,
+    )
+
+
+async def _validation_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return problem_response(
+            request,
+            status=400,
+            slug="malformed-json",
+            title="Malformed JSON",
+            detail="The request body is not valid JSON.",
+        )
+    return problem_response(
+        request,
+        status=422,
+        slug="validation-failed",
+        title="Validation Failed",
+        detail="The request has invalid fields.",
+        extensions={"errors": field_errors(errors)},
+    )
+
+
+async def _unhandled_handler(request: Request, exc: Exception) -> Response:
+    # The request body is never logged: it holds personal data.
+    logger.error(
+        "unhandled error on %s %s",
+        request.method,
+        request.url.path,
+        exc_info=(type(exc), exc, exc.__traceback__),
+    )
+    return problem_response(
+        request, status=500, slug="internal-error", title="Internal Server Error"
+    )
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Render every error of `app` as problem+json (see module docstring), and make the
+    OpenAPI document say so."""
+    app.add_exception_handler(ProblemError, _problem_error_handler)
+    app.add_exception_handler(StarletteHTTPException, _http_exception_handler)
+    app.add_exception_handler(RequestValidationError, _validation_handler)
+    # Runs in Starlette's outermost middleware, which re-raises after responding so the
+    # server still sees the error.
+    app.add_exception_handler(Exception, _unhandled_handler)
+    _document_problems(app)
+
+
+_STATUS_MODELS: dict[int, type[Problem]] = {422: ValidationProblem}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries declaring problem+json bodies for `statuses`.
+
+    ``@router.post(..., responses=problem_responses(404, 409, 412))``
+    """
+    return {
+        status: {
+            "model": _STATUS_MODELS.get(status, Problem),
+            "description": _title_for_status(status),
+        }
+        for status in statuses
+    }
+
+
+_REF = "#/components/schemas/"
+
+
+def _document_problems(app: FastAPI) -> None:
+    """Patch `app.openapi` so error responses are problem+json and 422 is a
+    `ValidationProblem` instead of FastAPI's own validation error shape."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = generate()
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        used = False
+        for operation in (op for item in schema.get("paths", {}).values() for op in item.values()):
+            if not isinstance(operation, dict):
+                continue
+            for code, response in operation.get("responses", {}).items():
+                content = response.get("content", {})
+                if not code.isdigit() or int(code) < 400 or "application/json" not in content:
+                    continue
+                ref = content["application/json"].get("schema", {}).get("$ref", "")
+                if ref == _REF + "HTTPValidationError":
+                    ref = _REF + "ValidationProblem"
+                if ref in (_REF + "Problem", _REF + "ValidationProblem"):
+                    del content["application/json"]
+                    content[PROBLEM_JSON] = {"schema": {"$ref": ref}}
+                    used = True
+        if used:
+            for model in (Problem, ValidationProblem):
+                generated = model.model_json_schema(ref_template=_REF + "{model}")
+                schemas.update(generated.pop("$defs", {}))
+                schemas[model.__name__] = generated
+            for name in ("HTTPValidationError", "ValidationError"):
+                if not _is_referenced(schema, _REF + name):
+                    schemas.pop(name, None)
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _is_referenced(node: Any, ref: str) -> bool:
+    if isinstance(node, dict):
+        return node.get("$ref") == ref or any(_is_referenced(v, ref) for v in node.values())
+    if isinstance(node, list):
+        return any(_is_referenced(v, ref) for v in node)
+    return False

@@ -1,0 +1,270 @@
+"""``Idempotency-Key`` for POST: a retried request gets the first response back.
+
+A route takes `IdempotencyDep` and runs its use case through it::
+
+    @router.post("/referrals", status_code=201, response_model=ReferralPublic,
+                 responses=problem_responses(409, 422))
+    async def create_referral(referral_in: ReferralCreate, session: SessionDep,
+                              idem: IdempotencyDep, principal: PrincipalDep) -> Response:
+        async def create() -> ReferralPublic:
+            referral = await service.create(session=session, referral_in=referral_in)
+            return ReferralPublic.model_validate(referral)
+
+        return await idem.run(create, owner=principal.subject, status_code=201,
+                              headers=lambda r: {"Location": f"/v1/intake/referrals/{r.id}"})
+
+Without the header, `run` just calls the function.  With it, the response is stored in
+the request's session — the same transaction as the business write, committed or rolled
+back with it — so a failed request stores nothing and may be retried.  A replay returns
+the stored status, body and headers plus ``Idempotent-Replayed: true``.  The same key
+with a different request (method, path, query or JSON body) is a 422
+``idempotency-key-reused``; the same key while the first request is still running is a
+409 ``idempotency-key-in-flight``.  Keys are scoped per `owner` and expire after
+``app.state.idempotency_ttl`` (a `timedelta`; 24 hours by default).
+
+The table is `IdempotencyRecord` (``idempotency_keys``), a kit table (`kit.tables`):
+`kit.migrations.run_env` puts it in every service's migrations.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Header, Request
+from fastapi.encoders import jsonable_encoder
+from sqlalchemy import JSON, Text, delete, text
+from sqlmodel import Field
+from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.responses import Response
+
+from kit.db import SessionDep, UtcDateTime, utcnow
+from kit.errors import BadRequest, Conflict, UnprocessableContent
+from kit.tables import KitTable
+
+T = TypeVar("T")
+
+IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+DEFAULT_TTL = timedelta(hours=24)
+MAX_KEY_LENGTH = 255
+
+# Keys being handled by this process: a second request with one of them gets a 409
+# instead of waiting on the database.  PostgreSQL adds an advisory lock across processes.
+_in_flight: set[tuple[str, str, str]] = set()
+
+
+class IdempotencyRecord(KitTable, table=True):
+    """The first response to a POST carrying an ``Idempotency-Key``."""
+
+    __tablename__ = "idempotency_keys"
+
+    owner: str = Field(primary_key=True, max_length=255)
+    key: str = Field(primary_key=True, max_length=MAX_KEY_LENGTH)
+    method: str = Field(max_length=16)
+    path: str = Field(max_length=2048)
+    fingerprint: str = Field(max_length=64)
+    status_code: int
+    response_body: str = Field(sa_type=Text)
+    response_headers: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, index=True)
+
+
+class InvalidIdempotencyKey(BadRequest):
+    slug = "invalid-idempotency-key"
+    title = "Invalid Idempotency-Key"
+
+
+class IdempotencyKeyReused(UnprocessableContent):
+    slug = "idempotency-key-reused"
+    title = "Idempotency-Key reused"
+
+
+class IdempotencyKeyInFlight(Conflict):
+    slug = "idempotency-key-in-flight"
+    title = "Request with this Idempotency-Key in progress"
+
+
+def request_fingerprint(method: str, path: str, query: str, body: bytes) -> str:
+    """SHA-256 of the request; a JSON body is canonicalised so key order and spacing
+    do not matter."""
+    try:
+        canonical = json.dumps(
+            json.loads(body), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        ).encode()
+    except ValueError:
+        canonical = body
+    digest = hashlib.sha256()
+    for part in (method.upper().encode(), path.encode(), query.encode(), canonical):
+        digest.update(len(part).to_bytes(8, "big") + part)
+    return digest.hexdigest()
+
+
+def _lock_id(owner: str, key: str) -> int:
+    digest = hashlib.sha256(f"{owner}\0{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _json_response(
+    body: bytes, status_code: int, headers: Mapping[str, str] | None = None
+) -> Response:
+    return Response(body, status_code=status_code, headers=headers, media_type="application/json")
+
+
+class Idempotency:
+    """Runs a POST's use case at most once per ``Idempotency-Key`` (see module doc)."""
+
+    def __init__(
+        self,
+        *,
+        session: AsyncSession,
+        key: str | None,
+        method: str,
+        path: str,
+        fingerprint: str,
+        database_id: str = "",
+        ttl: timedelta = DEFAULT_TTL,
+    ) -> None:
+        if key is not None:
+            key = key.strip()
+            if len(key) >= 2 and key[0] == key[-1] == '"':
+                key = key[1:-1]  # a structured-field string, as the IETF draft sends it
+            if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isascii() or not key.isprintable():
+                raise InvalidIdempotencyKey(
+                    f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable ASCII characters."
+                )
+        self.session = session
+        self.key = key
+        self.method = method
+        self.path = path
+        self.fingerprint = fingerprint
+        self.ttl = ttl
+        self._database_id = database_id
+        self._held: list[tuple[str, str, str]] = []
+
+    async def run(
+        self,
+        fn: Callable[[], Awaitable[T]],
+        *,
+        owner: str,
+        status_code: int = 200,
+        headers: Mapping[str, str] | Callable[[T], Mapping[str, str]] | None = None,
+    ) -> Response:
+        """Call `fn` (a use case returning a public schema) and answer with its JSON, or
+        replay the stored answer for this key and `owner` (the caller's identity)."""
+        if self.key is None:
+            result = await fn()
+            return _json_response(_encode(result), status_code, _headers(headers, result))
+
+        in_flight = (self._database_id, owner, self.key)
+        if in_flight in _in_flight:
+            raise IdempotencyKeyInFlight(
+                "A request with this Idempotency-Key is still being processed; retry later."
+            )
+        _in_flight.add(in_flight)
+        self._held.append(in_flight)
+        await self._lock(owner)
+
+        record = await self.session.get(IdempotencyRecord, (owner, self.key))
+        if record is not None and record.created_at <= utcnow() - self.ttl:
+            await self.session.delete(record)
+            await self.session.flush()
+            record = None
+        if record is not None:
+            if record.fingerprint != self.fingerprint:
+                raise IdempotencyKeyReused(
+                    "This Idempotency-Key was already used for a different request."
+                )
+            replay_headers = {**record.response_headers, REPLAYED_HEADER: "true"}
+            return _json_response(record.response_body.encode(), record.status_code, replay_headers)
+
+        result = await fn()
+        body = _encode(result)
+        response_headers = dict(_headers(headers, result) or {})
+        self.session.add(
+            IdempotencyRecord(
+                owner=owner,
+                key=self.key,
+                method=self.method,
+                path=self.path,
+                fingerprint=self.fingerprint,
+                status_code=status_code,
+                response_body=body.decode(),
+                response_headers=response_headers,
+            )
+        )
+        await self.session.flush()
+        return _json_response(body, status_code, response_headers)
+
+    async def _lock(self, owner: str) -> None:
+        assert self.key is not None
+        if self.session.get_bind().dialect.name != "postgresql":
+            return  # SQLite: one process, and BEGIN IMMEDIATE serialises writers anyway
+        acquired = await self.session.scalar(
+            text("SELECT pg_try_advisory_xact_lock(:id)"), {"id": _lock_id(owner, self.key)}
+        )
+        if not acquired:
+            raise IdempotencyKeyInFlight(
+                "A request with this Idempotency-Key is still being processed; retry later."
+            )
+
+    def release(self) -> None:
+        """Forget this request's in-flight keys (done by the dependency on exit)."""
+        for held in self._held:
+            _in_flight.discard(held)
+        self._held.clear()
+
+
+def _encode(result: Any) -> bytes:
+    return json.dumps(jsonable_encoder(result), ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _headers(
+    headers: Mapping[str, str] | Callable[[T], Mapping[str, str]] | None, result: T
+) -> Mapping[str, str] | None:
+    return headers(result) if callable(headers) else headers
+
+
+async def get_idempotency(
+    request: Request,
+    session: SessionDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias=IDEMPOTENCY_KEY_HEADER,
+            description="Unique per operation; a retry with the same key returns the "
+            "first response.",
+        ),
+    ] = None,
+) -> AsyncIterator[Idempotency]:
+    """FastAPI dependency (use through `IdempotencyDep`)."""
+    body = await request.body() if idempotency_key is not None else b""
+    idem = Idempotency(
+        session=session,
+        key=idempotency_key,
+        method=request.method,
+        path=request.url.path,
+        fingerprint=request_fingerprint(request.method, request.url.path, request.url.query, body),
+        database_id=str(id(session.bind)),
+        ttl=getattr(request.app.state, "idempotency_ttl", DEFAULT_TTL),
+    )
+    try:
+        yield idem
+    finally:
+        idem.release()
+
+
+IdempotencyDep = Annotated[Idempotency, Depends(get_idempotency, scope="function")]
+
+
+async def purge_expired(session: AsyncSession, ttl: timedelta = DEFAULT_TTL) -> int:
+    """Delete records older than `ttl`; returns how many (run it periodically)."""
+    result = await session.exec(
+        delete(IdempotencyRecord).where(
+            IdempotencyRecord.created_at <= utcnow() - ttl  # type: ignore[arg-type]
+        )
+    )
+    return result.rowcount

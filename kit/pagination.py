@@ -1,0 +1,204 @@
+"""Cursor (keyset) pagination: ``?limit=&cursor=`` → ``{"items": [...], "next_cursor": ...}``.
+
+In a route::
+
+    @router.get("/referrals", response_model=Page[ReferralPublic])
+    async def list_referrals(session: SessionDep, page: PageParamsDep) -> Page[ReferralPublic]:
+        stmt = select(Referral).where(Referral.status == "open")
+        result = await paginate(session, stmt, page, order_by=(Referral.created_at, Referral.id))
+        return result.map(ReferralPublic.model_validate)
+
+A cursor is opaque to clients: base64url of the last row's keyset values, signed with an
+HMAC (``LGNET_CURSOR_SECRET``) and bound to the ordering, so a cursor that was tampered
+with or belongs to another list is a 400 problem.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from functools import lru_cache
+from typing import Annotated, Any, Generic, TypeVar
+from uuid import UUID
+
+from fastapi import Depends, Query
+from pydantic import BaseModel
+from sqlalchemy import literal, tuple_
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
+
+from kit.errors import BadRequest
+
+T = TypeVar("T")
+U = TypeVar("U")
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+
+class InvalidCursor(BadRequest):
+    slug = "invalid-cursor"
+    title = "Invalid cursor"
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list; `next_cursor` is null on the last page."""
+
+    items: list[T]
+    next_cursor: str | None = None
+
+    def map(self, fn: Callable[[T], U]) -> Page[U]:
+        """The same page with `fn` applied to each item (e.g. ORM row → public schema)."""
+        return Page[U](items=[fn(item) for item in self.items], next_cursor=self.next_cursor)
+
+
+@dataclass(frozen=True)
+class PageParams:
+    limit: int = DEFAULT_LIMIT
+    cursor: str | None = None
+
+
+def page_params(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")] = DEFAULT_LIMIT,
+    cursor: Annotated[
+        str | None,
+        Query(max_length=2048, description="`next_cursor` of the previous page."),
+    ] = None,
+) -> PageParams:
+    """FastAPI dependency reading ``limit`` and ``cursor`` (use through `PageParamsDep`)."""
+    return PageParams(limit=limit, cursor=cursor)
+
+
+PageParamsDep = Annotated[PageParams, Depends(page_params)]
+
+
+# --- cursor encoding -------------------------------------------------------------------
+
+
+def _tag(value: Any) -> Any:
+    # JSON has no datetime/UUID/Decimal: tag them so decoding restores the type.
+    if isinstance(value, datetime):
+        return {"dt": value.isoformat()}
+    if isinstance(value, date):
+        return {"d": value.isoformat()}
+    if isinstance(value, UUID):
+        return {"u": str(value)}
+    if isinstance(value, Decimal):
+        return {"n": str(value)}
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise TypeError(f"cannot put a {type(value).__name__} in a cursor")
+
+
+def _untag(value: Any) -> Any:
+    if isinstance(value, dict) and len(value) == 1:
+        ((tag, raw),) = value.items()
+        if tag == "dt":
+            return datetime.fromisoformat(raw)
+        if tag == "d":
+            return date.fromisoformat(raw)
+        if tag == "u":
+            return UUID(raw)
+        if tag == "n":
+            return Decimal(raw)
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise ValueError("bad cursor value")
+
+
+def _b64encode(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _b64decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class CursorCodec:
+    """Encodes keyset values as signed, opaque cursors."""
+
+    _SIG_BYTES = 12
+
+    def __init__(self, secret: str | bytes) -> None:
+        self._key = secret.encode() if isinstance(secret, str) else secret
+
+    def _sign(self, payload: bytes) -> bytes:
+        return hmac.new(self._key, payload, hashlib.sha256).digest()[: self._SIG_BYTES]
+
+    def encode(self, ordering: str, values: Sequence[Any]) -> str:
+        """A cursor for `values` of the keyset named `ordering`."""
+        payload = json.dumps(
+            {"o": ordering, "v": [_tag(v) for v in values]}, separators=(",", ":")
+        ).encode()
+        return _b64encode(self._sign(payload) + payload)
+
+    def decode(self, ordering: str, cursor: str) -> list[Any]:
+        """The keyset values in `cursor`; raises `InvalidCursor` (400) if it was not made
+        by `encode` for the same `ordering`."""
+        try:
+            raw = _b64decode(cursor)
+            signature, payload = raw[: self._SIG_BYTES], raw[self._SIG_BYTES :]
+            if not hmac.compare_digest(signature, self._sign(payload)):
+                raise ValueError("bad signature")
+            data = json.loads(payload)
+            if data["o"] != ordering:
+                raise ValueError("cursor of another list")
+            return [_untag(v) for v in data["v"]]
+        except (ValueError, KeyError, TypeError, binascii.Error) as exc:
+            raise InvalidCursor("The cursor is malformed or belongs to another list.") from exc
+
+
+@lru_cache(maxsize=1)
+def default_codec() -> CursorCodec:
+    """The codec keyed with ``LGNET_CURSOR_SECRET`` (read once)."""
+    from kit.settings import CommonSettings
+
+    return CursorCodec(CommonSettings().cursor_secret.get_secret_value())
+
+
+# --- keyset query ----------------------------------------------------------------------
+
+
+async def paginate(
+    session: AsyncSession,
+    stmt: SelectOfScalar[T],
+    params: PageParams,
+    *,
+    order_by: Sequence[Any],
+    descending: bool = False,
+    codec: CursorCodec | None = None,
+) -> Page[T]:
+    """Run `stmt` (a SQLModel ``select(Model)``, with no ORDER BY) one page at a time.
+
+    Rows are ordered by `order_by`, model attributes such as ``(Model.created_at,
+    Model.id)``, all ascending or all descending; they must be NOT NULL and together
+    unique, so end with the primary key.
+    """
+    codec = codec or default_codec()
+    if not all(isinstance(col, InstrumentedAttribute) for col in order_by):
+        raise TypeError("order_by takes model attributes, e.g. (Model.created_at, Model.id)")
+    ordering = ",".join(f"{col.class_.__name__}.{col.key}" for col in order_by)
+    ordering += ":desc" if descending else ":asc"
+    if params.cursor is not None:
+        values = codec.decode(ordering, params.cursor)
+        if len(values) != len(order_by):
+            raise InvalidCursor("The cursor is malformed or belongs to another list.")
+        row = tuple_(*order_by)
+        after = tuple_(*(literal(v, col.type) for v, col in zip(values, order_by, strict=True)))
+        stmt = stmt.where(row < after if descending else row > after)
+    stmt = stmt.order_by(*(col.desc() if descending else col.asc() for col in order_by))
+    rows = list(await session.exec(stmt.limit(params.limit + 1)))
+    next_cursor = None
+    if len(rows) > params.limit:
+        rows = rows[: params.limit]
+        last = rows[-1]
+        next_cursor = codec.encode(ordering, [getattr(last, col.key) for col in order_by])
+    return Page(items=rows, next_cursor=next_cursor)

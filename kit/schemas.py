@@ -1,0 +1,114 @@
+"""Base models and field types of the public API contract.
+
+- `ClosedModel` for request bodies: unknown fields are an error, not silently dropped.
+- `PublicModel` for responses: built from ORM objects (`from_attributes`).
+- Field types: `Id`, `Timestamp` (timezone-aware), `CountryCode` (ISO 3166-1 alpha-2),
+  `LanguageCode` (ISO 639-1/-3), and strict scalars (`StrictInt`, `StrictBool`, …) for
+  request fields where a JSON ``"12"`` or ``"yes"`` must not pass as a number or a flag.
+
+Model-wide ``strict=True`` is not used: FastAPI validates the decoded JSON in Python mode,
+where strict mode would refuse ISO date strings, UUID strings and enum values.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+)
+
+__all__ = [
+    "ClosedModel",
+    "CountryCode",
+    "Id",
+    "LanguageCode",
+    "PublicModel",
+    "StrictBool",
+    "StrictFloat",
+    "StrictInt",
+    "StrictStr",
+    "Timestamp",
+]
+
+
+class ClosedModel(BaseModel):
+    """Base of request schemas: extra fields are rejected (422)."""
+
+    model_config = ConfigDict(extra="forbid", validate_default=True, str_max_length=100_000)
+
+
+class PublicModel(BaseModel):
+    """Base of response schemas; validates from ORM objects and dicts alike."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+Id = UUID
+"""Ids are UUIDs (any version; services generate UUIDv4 or v7)."""
+
+
+def _to_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+Timestamp = Annotated[AwareDatetime, AfterValidator(_to_utc)]
+"""An ISO 8601 date-time with zone; naive input is rejected, values are normalised to UTC."""
+
+
+# ISO 3166-1 alpha-2 officially assigned codes, plus XK (Kosovo, user-assigned but in
+# common use on EU documents).
+_COUNTRY_CODES = (
+    "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN "
+    "BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ "
+    "DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL "
+    "GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM "
+    "JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME "
+    "MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP "
+    "NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD "
+    "SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO "
+    "TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW XK "
+)
+_COUNTRIES = frozenset(_COUNTRY_CODES.split())
+
+
+def _upper(value: object) -> object:
+    return value.upper() if isinstance(value, str) else value
+
+
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
+def _known_country(value: str) -> str:
+    if value not in _COUNTRIES:
+        raise ValueError("not an ISO 3166-1 alpha-2 country code")
+    return value
+
+
+CountryCode = Annotated[
+    StrictStr,
+    BeforeValidator(_upper),
+    Field(pattern=r"^[A-Z]{2}$", examples=["IT", "EG", "AF"]),
+    AfterValidator(_known_country),
+]
+"""ISO 3166-1 alpha-2 country code, upper case (lower-case input is accepted)."""
+
+LanguageCode = Annotated[
+    StrictStr,
+    BeforeValidator(_lower),
+    Field(pattern=r"^[a-z]{2,3}$", examples=["it", "ar", "ti", "prs"]),
+]
+"""ISO 639-1 (two letters) or ISO 639-3 (three letters, e.g. ``prs`` Dari) language code,
+lower case. Only the shape is checked: 639-3 has thousands of codes."""

@@ -1,0 +1,185 @@
+"""Build a service's FastAPI app: the same wiring for every LGNet service.
+
+A service's ``app.py`` declares what is its own (settings, routers, tables, migrations, the
+topics it publishes, the events it consumes) and gets the rest from here: migrations at
+start, the outbox relay, inbox consumers, Keycloak auth, RFC 9457 errors, request limits,
+request ids, tracing, ``/healthz``, ``/readyz`` and ``/metrics``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from kit.auth import JWKSCache, TokenVerifier, install_auth
+from kit.db import Database
+from kit.errors import ProblemError, install_problem_handlers
+from kit.http import TelemetryMiddleware
+from kit.inbox import EventConsumer, Handler
+from kit.kafka import ensure_topics, kafka_reachable
+from kit.limits import RequestLimitsMiddleware
+from kit.logs import RequestIdMiddleware, configure_logging
+from kit.migrations import upgrade_to_head
+from kit.outbox import OutboxRelay
+from kit.settings import ServiceSettings
+from kit.telemetry import configure_tracing
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """Events a service consumes: one consumer group per subscription."""
+
+    name: str  # group id suffix, e.g. "referrals" → lgnet-casework-referrals
+    topics: Sequence[str]
+    handlers: Mapping[str, Handler]
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    settings: ServiceSettings
+    title: str
+    description: str
+    routers: Sequence[APIRouter]
+    migrations: Path
+    publishes: Sequence[str] = ()  # topics
+    subscriptions: Sequence[Subscription] = ()
+    version: str = "0.1.0"
+    tags: Sequence[dict[str, Any]] = field(default_factory=tuple)
+
+
+class NotReady(ProblemError):
+    status = 503
+    slug = "not-ready"
+    title = "Service not ready"
+
+
+def create_service(spec: ServiceSpec) -> FastAPI:
+    settings = spec.settings
+    name = settings.service_name
+    common = settings.common
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(name, common.log_level)
+        configure_tracing(name, common.otlp_endpoint)
+        database = Database(settings.database_url)
+        app.state.database = database
+        await upgrade_to_head(spec.migrations, settings.database_url)
+        verifier = TokenVerifier(
+            common.keycloak_issuer,
+            common.keycloak_audience,
+            JWKSCache(issuer=common.keycloak_issuer),
+        )
+        install_auth(app, verifier)
+        relay = OutboxRelay(
+            engine=database.engine,
+            bootstrap_servers=common.kafka_bootstrap_servers,
+            client_id=f"lgnet-{name}-relay",
+        )
+        consumers = [
+            EventConsumer(
+                name=f"lgnet-{name}-{sub.name}",
+                topics=list(sub.topics),
+                handlers=sub.handlers,
+                sessions=database.session,
+                bootstrap_servers=common.kafka_bootstrap_servers,
+            )
+            for sub in spec.subscriptions
+        ]
+        app.state.consumers = consumers
+        await relay.start()
+        connecting = asyncio.create_task(_connect(spec, consumers), name=f"{name}-kafka-connect")
+        log.info("service %s started", name)
+        try:
+            yield
+        finally:
+            connecting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await connecting
+            for consumer in consumers:
+                await consumer.stop()
+            await relay.stop()
+            await verifier.jwks.aclose()
+            await database.dispose()
+
+    app = FastAPI(
+        title=spec.title,
+        description=spec.description,
+        version=spec.version,
+        lifespan=lifespan,
+        openapi_tags=list(spec.tags) or None,
+    )
+    install_problem_handlers(app)
+    app.add_middleware(RequestLimitsMiddleware, max_body_bytes=common.max_body_bytes)
+    app.add_middleware(TelemetryMiddleware)
+    app.add_middleware(RequestIdMiddleware)
+    app.include_router(_operations_router(common.kafka_bootstrap_servers))
+    for router in spec.routers:
+        app.include_router(router)
+    return app
+
+
+async def _connect(spec: ServiceSpec, consumers: list[EventConsumer]) -> None:
+    """Create topics and start consumers once Kafka answers (a service may start before it)."""
+    bootstrap = spec.settings.common.kafka_bootstrap_servers
+    consumed = [t for sub in spec.subscriptions for t in sub.topics]
+    topics = [*spec.publishes, *consumed, *(f"{t}.dlq" for t in consumed)]
+    delay = 0.5
+    while True:
+        try:
+            await ensure_topics(bootstrap, topics)
+            break
+        except Exception as exc:
+            log.warning("kafka not reachable yet (%s); retrying", type(exc).__name__)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10)
+    for consumer in consumers:
+        await consumer.start()
+
+
+def _operations_router(bootstrap: str) -> APIRouter:
+    router = APIRouter(tags=["operations"], include_in_schema=False)
+    kafka_seen_at = -1e9  # a successful Kafka probe is trusted for a few seconds
+
+    async def kafka_ok() -> bool:
+        nonlocal kafka_seen_at
+        now = asyncio.get_running_loop().time()
+        if now - kafka_seen_at < 5:
+            return True
+        if await kafka_reachable(bootstrap):
+            kafka_seen_at = now
+            return True
+        return False
+
+    @router.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "alive"}
+
+    @router.get("/readyz")
+    async def readyz(request: Request) -> dict[str, str]:
+        database: Database = request.app.state.database
+        try:
+            await database.ping()
+        except Exception as exc:
+            raise NotReady("The database is not reachable.") from exc
+        if not await kafka_ok():
+            raise NotReady("Kafka is not reachable.")
+        if not all(c.started for c in request.app.state.consumers):
+            raise NotReady("Event consumers are still starting.")
+        return {"status": "ready"}
+
+    @router.get("/metrics")
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router

@@ -1,0 +1,79 @@
+"""Settings from the environment (pydantic-settings).
+
+`CommonSettings` holds what every process shares, read from ``LGNET_*``.  Each service
+subclasses `ServiceSettings`, read from ``LGNET_<SERVICE>_*``, which carries the common
+ones as ``.common``::
+
+    class IntakeSettings(ServiceSettings):
+        model_config = SettingsConfigDict(env_prefix="LGNET_INTAKE_")
+        service_name: ClassVar[str] = "intake"
+
+        sla_check_interval_seconds: int = 60
+
+    settings = IntakeSettings()
+    settings.database_url               # LGNET_INTAKE_DATABASE_URL, else sqlite var/intake.db
+    settings.common.kafka_bootstrap_servers   # LGNET_KAFKA_BOOTSTRAP_SERVERS
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+"""The checkout's root; local SQLite files live under ``REPO_ROOT / "var"``."""
+
+
+class CommonSettings(BaseSettings):
+    """Settings shared by every service and the gateway (prefix ``LGNET_``)."""
+
+    model_config = SettingsConfigDict(env_prefix="LGNET_", extra="ignore")
+
+    environment: str = "local"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    keycloak_issuer: str = "http://127.0.0.1:8180/realms/lgnet"
+    keycloak_audience: str = "lgnet-api"
+    otlp_endpoint: str | None = None
+    """OTLP/HTTP collector URL; tracing export is off while unset."""
+    max_body_bytes: int = Field(default=1_048_576, gt=0)
+    cursor_secret: SecretStr = SecretStr("lgnet-local-cursor-secret")
+    """Signs pagination cursors; must be the same on every replica of a service."""
+    idempotency_ttl_seconds: int = Field(default=86_400, gt=0)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+
+class ServiceSettings(BaseSettings):
+    """Base of a service's settings: subclass it as shown in the module docstring."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    service_name: ClassVar[str]
+
+    database_url: str = ""
+    """SQLAlchemy URL; empty means ``sqlite:///<repo>/var/<service>.db``."""
+    common: CommonSettings = Field(default_factory=CommonSettings)
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        name = getattr(cls, "service_name", None)
+        if name is None:
+            return
+        expected = f"LGNET_{name.upper()}_"
+        if cls.model_config.get("env_prefix") != expected:
+            raise TypeError(f"{cls.__name__} must set env_prefix={expected!r}")
+
+    @model_validator(mode="after")
+    def _default_database(self) -> ServiceSettings:
+        if not self.database_url:
+            path = REPO_ROOT / "var" / f"{self.service_name}.db"
+            self.database_url = f"sqlite:///{path}"
+        return self

@@ -1,0 +1,206 @@
+"""A retried POST returns the first response and does the work once."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from datetime import timedelta
+
+import httpx
+import pytest
+from fastapi import FastAPI, Response
+from sqlmodel import Field, SQLModel, func, select
+
+from kit.db import Database, SessionDep, utcnow
+from kit.errors import NotFound, install_problem_handlers
+from kit.idempotency import (
+    IdempotencyDep,
+    IdempotencyRecord,
+    purge_expired,
+    request_fingerprint,
+)
+from kit.migrations import kit_metadata
+from kit.schemas import ClosedModel, PublicModel
+from kit.tables import new_registry
+
+Client = Callable[[FastAPI], AbstractAsyncContextManager[httpx.AsyncClient]]
+_registry = new_registry()
+
+
+class _Table(SQLModel, registry=_registry):
+    pass
+
+
+class Contact(_Table, table=True):
+    __tablename__ = "contacts"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    place: str
+
+
+class ContactIn(ClosedModel):
+    place: str
+
+
+class ContactPublic(PublicModel):
+    id: uuid.UUID
+    place: str
+
+
+@pytest.fixture
+async def db(database: Database) -> Database:
+    async with database.engine.begin() as connection:
+        await connection.run_sync(_registry.metadata.create_all)
+        await connection.run_sync(kit_metadata().create_all)
+    return database
+
+
+def make_app(db: Database, gate: asyncio.Event | None = None) -> FastAPI:
+    app = FastAPI()
+    app.state.database = db
+    install_problem_handlers(app)
+
+    @app.post("/contacts", status_code=201, response_model=ContactPublic)
+    async def create(contact_in: ContactIn, session: SessionDep, idem: IdempotencyDep) -> Response:
+        async def use_case() -> ContactPublic:
+            if contact_in.place == "nowhere":
+                raise NotFound("No such place.")
+            contact = Contact(place=contact_in.place)
+            session.add(contact)
+            await session.flush()
+            if gate is not None:
+                await gate.wait()
+            return ContactPublic.model_validate(contact)
+
+        return await idem.run(
+            use_case,
+            owner="org-1:alice",
+            status_code=201,
+            headers=lambda c: {"Location": f"/contacts/{c.id}"},
+        )
+
+    return app
+
+
+async def contacts(db: Database) -> int:
+    async with db.session() as session:
+        return (await session.exec(select(func.count()).select_from(Contact))).one()
+
+
+async def test_retry_replays_the_first_response(db: Database, client: Client) -> None:
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    async with client(make_app(db)) as http:
+        first = await http.post("/contacts", json={"place": "Municipio 2"}, headers=key)
+        retry = await http.post(
+            "/contacts",
+            content=b'{ "place":"Municipio 2" }',
+            headers={**key, "Content-Type": "application/json"},
+        )
+    assert first.status_code == retry.status_code == 201
+    assert retry.json() == first.json()
+    assert retry.headers["Location"] == first.headers["Location"]
+    assert retry.headers["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first.headers
+    assert await contacts(db) == 1
+
+
+async def test_without_a_key_every_request_runs(db: Database, client: Client) -> None:
+    async with client(make_app(db)) as http:
+        a = await http.post("/contacts", json={"place": "Municipio 2"})
+        b = await http.post("/contacts", json={"place": "Municipio 2"})
+    assert a.status_code == b.status_code == 201
+    assert a.json()["id"] != b.json()["id"]
+    assert await contacts(db) == 2
+
+
+async def test_same_key_for_another_request_is_refused(db: Database, client: Client) -> None:
+    key = {"Idempotency-Key": "k-1"}
+    async with client(make_app(db)) as http:
+        await http.post("/contacts", json={"place": "Municipio 2"}, headers=key)
+        other = await http.post("/contacts", json={"place": "Municipio 9"}, headers=key)
+    assert other.status_code == 422
+    assert other.json()["type"] == "urn:lgnet:problem:idempotency-key-reused"
+    assert await contacts(db) == 1
+
+
+async def test_failed_requests_store_nothing_and_can_be_retried(
+    db: Database, client: Client
+) -> None:
+    key = {"Idempotency-Key": "k-2"}
+    async with client(make_app(db)) as http:
+        failed = await http.post("/contacts", json={"place": "nowhere"}, headers=key)
+        again = await http.post("/contacts", json={"place": "nowhere"}, headers=key)
+    assert failed.status_code == again.status_code == 404
+    assert "Idempotent-Replayed" not in again.headers
+    async with db.session() as session:
+        assert (await session.exec(select(IdempotencyRecord))).all() == []
+
+
+async def test_concurrent_duplicate_is_a_conflict(db: Database, client: Client) -> None:
+    gate = asyncio.Event()
+    key = {"Idempotency-Key": "k-3"}
+    async with client(make_app(db, gate)) as http:
+        first = asyncio.create_task(
+            http.post("/contacts", json={"place": "Municipio 1"}, headers=key)
+        )
+        await asyncio.sleep(0.2)  # the first request is now waiting at the gate
+        duplicate = await http.post("/contacts", json={"place": "Municipio 1"}, headers=key)
+        gate.set()
+        done = await first
+        retry = await http.post("/contacts", json={"place": "Municipio 1"}, headers=key)
+    assert duplicate.status_code == 409
+    assert duplicate.json()["type"] == "urn:lgnet:problem:idempotency-key-in-flight"
+    assert done.status_code == 201
+    assert retry.json() == done.json()
+    assert await contacts(db) == 1
+
+
+async def test_expired_keys_run_again(db: Database, client: Client) -> None:
+    key = {"Idempotency-Key": "k-4"}
+    app = make_app(db)
+    async with client(app) as http:
+        first = await http.post("/contacts", json={"place": "Municipio 4"}, headers=key)
+        async with db.session() as session:
+            record = await session.get(IdempotencyRecord, ("org-1:alice", "k-4"))
+            assert record is not None
+            record.created_at = utcnow() - timedelta(days=2)
+        second = await http.post("/contacts", json={"place": "Municipio 4"}, headers=key)
+    assert second.json()["id"] != first.json()["id"]
+    assert "Idempotent-Replayed" not in second.headers
+    async with db.session() as session:
+        assert await purge_expired(session, timedelta(seconds=0)) == 1
+
+
+@pytest.mark.parametrize("bad", [b"", b"x" * 256, "clé".encode(), b"a\tb"])
+async def test_malformed_keys_are_refused(db: Database, client: Client, bad: bytes) -> None:
+    async with client(make_app(db)) as http:
+        response = await http.post(
+            "/contacts", json={"place": "Municipio 1"}, headers={b"Idempotency-Key": bad}
+        )
+    assert response.status_code == 400
+    assert response.json()["type"] == "urn:lgnet:problem:invalid-idempotency-key"
+
+
+async def test_structured_field_quotes_are_ignored(db: Database, client: Client) -> None:
+    async with client(make_app(db)) as http:
+        a = await http.post("/contacts", json={"place": "M"}, headers={"Idempotency-Key": '"k"'})
+        b = await http.post("/contacts", json={"place": "M"}, headers={"Idempotency-Key": "k"})
+    assert b.json() == a.json()
+
+
+def test_fingerprint_ignores_json_layout_but_not_content() -> None:
+    a = request_fingerprint("POST", "/contacts", "", b'{"a": 1, "b": [1, 2]}')
+    b = request_fingerprint("POST", "/contacts", "", b'{"b":[1,2],"a":1}')
+    c = request_fingerprint("POST", "/contacts", "", b'{"a": 1, "b": [2, 1]}')
+    d = request_fingerprint("POST", "/contacts", "x=1", b'{"a": 1, "b": [1, 2]}')
+    assert a == b
+    assert len({a, c, d}) == 3
+
+
+async def test_openapi_documents_the_header(db: Database) -> None:
+    operation = make_app(db).openapi()["paths"]["/contacts"]["post"]
+    assert {"name": "Idempotency-Key", "in": "header"}.items() <= operation["parameters"][0].items()
+    assert operation["responses"]["201"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/ContactPublic"
+    )

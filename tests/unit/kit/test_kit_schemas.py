@@ -1,0 +1,113 @@
+"""Request schemas are closed; times carry a zone; country and language codes are ISO."""
+
+from __future__ import annotations
+
+import string
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from kit.schemas import (
+    ClosedModel,
+    CountryCode,
+    Id,
+    LanguageCode,
+    PublicModel,
+    StrictInt,
+    Timestamp,
+)
+
+
+class PersonIn(ClosedModel):
+    nationality: CountryCode
+    languages: list[LanguageCode]
+    seen_at: Timestamp
+    household_size: StrictInt = 1
+
+
+class PersonPublic(PublicModel):
+    id: Id
+    nationality: str
+
+
+def test_unknown_fields_are_rejected() -> None:
+    with pytest.raises(ValidationError) as excinfo:
+        PersonIn.model_validate(
+            {"nationality": "IT", "languages": [], "seen_at": "2025-01-01T10:00:00Z", "x": 1}
+        )
+    assert excinfo.value.errors()[0]["type"] == "extra_forbidden"
+
+
+def test_json_values_parse_and_timestamps_normalise_to_utc() -> None:
+    person = PersonIn.model_validate(
+        {"nationality": "eg", "languages": ["AR", "prs"], "seen_at": "2025-03-01T10:00:00+01:00"}
+    )
+    assert person.nationality == "EG"
+    assert person.languages == ["ar", "prs"]
+    assert person.seen_at == datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+    assert person.seen_at.utcoffset() == timedelta(0)
+
+
+def test_naive_datetimes_are_rejected() -> None:
+    with pytest.raises(ValidationError):
+        PersonIn.model_validate(
+            {"nationality": "IT", "languages": [], "seen_at": "2025-03-01T10:00:00"}
+        )
+
+
+def test_numbers_are_not_taken_from_strings() -> None:
+    with pytest.raises(ValidationError):
+        PersonIn.model_validate(
+            {
+                "nationality": "IT",
+                "languages": [],
+                "seen_at": datetime(2025, 1, 1, tzinfo=timezone(timedelta(hours=2))),
+                "household_size": "3",
+            }
+        )
+
+
+@pytest.mark.parametrize("code", ["XX", "ITA", "I", "1T", "", "UK"])
+def test_unknown_country_codes_are_rejected(code: str) -> None:
+    with pytest.raises(ValidationError):
+        PersonIn.model_validate(
+            {"nationality": code, "languages": [], "seen_at": "2025-01-01T00:00:00Z"}
+        )
+
+
+@pytest.mark.parametrize("code", ["english", "e", "en-GB", "12"])
+def test_malformed_language_codes_are_rejected(code: str) -> None:
+    with pytest.raises(ValidationError):
+        PersonIn.model_validate(
+            {"nationality": "IT", "languages": [code], "seen_at": "2025-01-01T00:00:00Z"}
+        )
+
+
+@given(st.text(alphabet=string.ascii_uppercase, min_size=2, max_size=2))
+def test_country_codes_are_exactly_the_iso_list(code: str) -> None:
+    from kit.schemas import _COUNTRIES
+
+    try:
+        PersonIn.model_validate(
+            {"nationality": code, "languages": [], "seen_at": "2025-01-01T00:00:00Z"}
+        )
+        accepted = True
+    except ValidationError:
+        accepted = False
+    assert accepted == (code in _COUNTRIES)
+
+
+def test_public_models_read_orm_like_objects() -> None:
+    class Row:
+        id = "0b8f6f5e-8b1e-4a63-9d59-0a3e9c1c7a11"
+        nationality = "AF"
+        secret_note = "never exposed"
+
+    public = PersonPublic.model_validate(Row())
+    assert public.model_dump(mode="json") == {
+        "id": "0b8f6f5e-8b1e-4a63-9d59-0a3e9c1c7a11",
+        "nationality": "AF",
+    }
