@@ -5,11 +5,14 @@ Unit tests never ask for ``stack``, so ``make test-fast`` starts nothing.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 
 import pytest
 
 from deploy.local import stack as stacks
+from deploy.local.realm import Realm
+from kit.settings import CommonSettings
 
 
 @pytest.fixture(scope="session")
@@ -21,3 +24,22 @@ def stack() -> Iterator[stacks.Stack]:
         yield running
     finally:
         running.stop()
+
+
+@pytest.fixture(scope="session")
+def realm(stack: stacks.Stack) -> Realm:
+    """The real Keycloak realm: demo users' and partner systems' tokens."""
+    return Realm(stack.keycloak_url)
+
+
+def common_settings(stack: stacks.Stack) -> CommonSettings:
+    return CommonSettings(
+        kafka_bootstrap_servers=stack.kafka_bootstrap,
+        keycloak_issuer=stack.issuer,
+        environment="test",
+    )
+
+
+def fresh_database_url(stack: stacks.Stack, service: str) -> str:
+    """A new, empty PostgreSQL database for one in-process service."""
+    return stack.database_url(f"{service}_{uuid.uuid4().hex[:8]}")

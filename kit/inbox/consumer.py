@@ -221,5 +221,6 @@ async def _claim(session: AsyncSession, consumer: str, event: CloudEvent) -> boo
     table = InboxEntry.__table__  # type: ignore[attr-defined]
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    result = await session.execute(insert(table).values(**values).on_conflict_do_nothing())
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    connection = await session.connection()
+    result = await connection.execute(insert(table).values(**values).on_conflict_do_nothing())
+    return bool(result.rowcount)

@@ -63,7 +63,7 @@ async def record_event(
         on_commit(session, partial(_wake_relays, _url_of(session)))
         if session.get_bind().dialect.name == "postgresql":
             # wakes relays in other processes; PostgreSQL delivers it only if we commit
-            await session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
+            await (await session.connection()).execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
     return cloud_event
 
 

@@ -1,0 +1,7 @@
+"""Alembic environment of intake: see kit.migrations."""
+
+import services.intake.referrals.models  # noqa: F401  (registers the tables)
+from kit.migrations import run_env
+from services.intake.tables import METADATA
+
+run_env(METADATA)

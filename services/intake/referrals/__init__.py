@@ -1,0 +1,1 @@
+"""Referrals (segnalazioni): a person in distress reported through a channel, handed over."""

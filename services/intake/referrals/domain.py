@@ -1,0 +1,73 @@
+"""Referral rules: vocabularies and the status machine. Pure: no I/O."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from kit.errors import Conflict
+
+
+class Channel(StrEnum):
+    MOBILE_UNIT = "mobile_unit"
+    ONE_STOP_SHOP = "one_stop_shop"
+    MULTIDISCIPLINARY_TEAM = "multidisciplinary_team"
+    PARTNER = "partner"
+    HOTLINE = "hotline"
+    SELF = "self"
+
+
+class Urgency(StrEnum):
+    IMMEDIATE = "immediate"
+    HIGH = "high"
+    NORMAL = "normal"
+
+
+class TargetGroup(StrEnum):
+    UNACCOMPANIED_MINOR = "unaccompanied_minor"
+    VULNERABLE_FAMILY = "vulnerable_family"
+    YOUNG_ADULT = "young_adult"  # neomaggiorenni, just turned 18
+    OTHER = "other"
+
+
+class Need(StrEnum):
+    SHELTER = "shelter"
+    FOOD = "food"
+    HEALTH = "health"
+    LEGAL = "legal"
+    DOCUMENTS = "documents"
+    EDUCATION = "education"
+    WORK = "work"
+    LANGUAGE = "language"
+    PSYCHOLOGICAL = "psychological"
+    CHILD_PROTECTION = "child_protection"
+
+
+class Status(StrEnum):
+    RECEIVED = "received"
+    HANDED_OVER = "handed_over"
+
+
+class IllegalTransition(Conflict):
+    slug = "illegal-transition"
+    title = "Illegal status transition"
+
+
+# status -> the statuses it may move to (screening and closures arrive with the intake issue)
+TRANSITIONS: dict[Status, frozenset[Status]] = {
+    Status.RECEIVED: frozenset({Status.HANDED_OVER}),
+    Status.HANDED_OVER: frozenset(),
+}
+
+
+def transition(current: Status, target: Status) -> Status:
+    """The new status, or ``IllegalTransition`` (409) if ``current`` cannot move to ``target``."""
+    if target not in TRANSITIONS[current]:
+        raise IllegalTransition(f"A referral that is {current} cannot become {target}.")
+    return target
+
+
+def visible_to(
+    *, reporting: str, receiving: str | None, organisation: str, coordinator: bool
+) -> bool:
+    """Referrals are visible to the reporting and receiving organisations and to coordinators."""
+    return coordinator or organisation in {reporting, receiving}

@@ -1,0 +1,36 @@
+"""The referral table (private to intake)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field
+
+from kit.db import UtcDateTime
+from services.intake.tables import IntakeTable
+
+
+class Referral(IntakeTable, table=True):
+    __tablename__ = "referrals"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    version: int = 1
+    status: str = Field(max_length=30, index=True)
+    channel: str = Field(max_length=40)
+    urgency: str = Field(max_length=20)
+    target_group: str = Field(max_length=40)
+    received_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    municipio: int
+    place_name: str = Field(max_length=200)
+    latitude: float | None = None
+    longitude: float | None = None
+    needs: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    reporting_organisation: str = Field(max_length=100, index=True)
+    reporting_unit: str | None = Field(default=None, max_length=100)
+    lead_organisation: str | None = Field(default=None, max_length=100, index=True)
+    handed_over_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+    created_by: str = Field(max_length=100)
+    created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False, index=True))
+    updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))

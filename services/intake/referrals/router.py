@@ -1,0 +1,125 @@
+"""HTTP for referrals: parse, authorise, call the use case, shape the response."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from kit.auth import Principal, require_roles
+from kit.db import SessionDep
+from kit.errors import problem_responses
+from kit.etag import IfMatchDep, set_etag
+from kit.idempotency import IdempotencyDep
+from kit.pagination import Page, PageParamsDep
+from services.intake.referrals import repository, service
+from services.intake.referrals.domain import Status
+from services.intake.referrals.models import Referral
+from services.intake.referrals.schemas import (
+    HandOverIn,
+    PlacePublic,
+    ReferralCreate,
+    ReferralPublic,
+)
+
+router = APIRouter(prefix="/v1/intake/referrals", tags=["referrals"])
+
+Reader = Annotated[
+    Principal,
+    Depends(require_roles("intake-operator", "case-worker", "case-supervisor", "coordinator")),
+]
+Writer = Annotated[Principal, Depends(require_roles("intake-operator", "coordinator"))]
+
+
+def public(referral: Referral) -> ReferralPublic:
+    return ReferralPublic.model_validate(
+        {
+            **referral.model_dump(),
+            "place": PlacePublic(
+                municipio=referral.municipio,
+                name=referral.place_name,
+                latitude=referral.latitude,
+                longitude=referral.longitude,
+            ),
+        }
+    )
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=ReferralPublic,
+    responses=problem_responses(400, 401, 403, 409, 413, 415, 422),
+    summary="Receive a referral",
+)
+async def create_referral(
+    referral_in: ReferralCreate, session: SessionDep, principal: Writer, idem: IdempotencyDep
+) -> Response:
+    async def create() -> ReferralPublic:
+        referral = await service.receive(
+            session=session, principal=principal, referral_in=referral_in
+        )
+        return public(referral)
+
+    return await idem.run(
+        create,
+        owner=principal.subject,
+        status_code=201,
+        headers=lambda r: {"Location": f"/v1/intake/referrals/{r.id}", "ETag": f'"{r.version}"'},
+    )
+
+
+@router.get(
+    "",
+    response_model=Page[ReferralPublic],
+    responses=problem_responses(400, 401, 403),
+    summary="List the referrals visible to you, newest first",
+)
+async def list_referrals(
+    session: SessionDep,
+    principal: Reader,
+    page: PageParamsDep,
+    status: Annotated[Status | None, Query()] = None,
+) -> Page[ReferralPublic]:
+    found = await repository.list_visible(session, principal, page, status=status)
+    return found.map(public)
+
+
+@router.get(
+    "/{referral_id}",
+    response_model=ReferralPublic,
+    responses=problem_responses(401, 403, 404),
+    summary="One referral",
+)
+async def get_referral(
+    referral_id: uuid.UUID, session: SessionDep, principal: Reader, response: Response
+) -> ReferralPublic:
+    referral = await service.get(session=session, principal=principal, referral_id=referral_id)
+    set_etag(response, referral.version)
+    return public(referral)
+
+
+@router.post(
+    "/{referral_id}/handover",
+    response_model=ReferralPublic,
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
+    summary="Hand the referral over to a lead organisation (casework opens the case)",
+)
+async def hand_over_referral(
+    referral_id: uuid.UUID,
+    handover_in: HandOverIn,
+    session: SessionDep,
+    principal: Writer,
+    if_match: IfMatchDep,
+    response: Response,
+) -> ReferralPublic:
+    referral = await service.hand_over(
+        session=session,
+        principal=principal,
+        referral_id=referral_id,
+        if_match=if_match,
+        handover_in=handover_in,
+    )
+    set_etag(response, referral.version)
+    return public(referral)

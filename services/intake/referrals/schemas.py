@@ -1,0 +1,59 @@
+"""The referrals API contract."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import Field
+
+from kit.schemas import ClosedModel, Id, PublicModel, StrictFloat, StrictInt, StrictStr, Timestamp
+from services.intake.referrals.domain import Channel, Need, Status, TargetGroup, Urgency
+
+OrganisationAlias = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
+
+
+class PlaceIn(ClosedModel):
+    municipio: Annotated[StrictInt, Field(ge=1, le=9, description="Municipio of Milan, 1–9")]
+    name: Annotated[StrictStr, Field(min_length=1, max_length=200)]
+    latitude: Annotated[StrictFloat | StrictInt, Field(ge=-90, le=90)] | None = None
+    longitude: Annotated[StrictFloat | StrictInt, Field(ge=-180, le=180)] | None = None
+
+
+class ReferralCreate(ClosedModel):
+    channel: Channel
+    received_at: Timestamp
+    place: PlaceIn
+    urgency: Urgency
+    target_group: TargetGroup
+    needs: Annotated[list[Need], Field(default_factory=list, max_length=len(Need))]
+    reporting_unit: Annotated[StrictStr, Field(min_length=1, max_length=100)] | None = None
+
+
+class HandOverIn(ClosedModel):
+    lead_organisation: OrganisationAlias
+
+
+class PlacePublic(PublicModel):
+    municipio: int
+    name: str
+    latitude: float | None
+    longitude: float | None
+
+
+class ReferralPublic(PublicModel):
+    id: Id
+    version: int
+    status: Status
+    channel: Channel
+    received_at: datetime
+    place: PlacePublic
+    urgency: Urgency
+    target_group: TargetGroup
+    needs: list[Need]
+    reporting_organisation: str
+    reporting_unit: str | None
+    lead_organisation: str | None
+    handed_over_at: datetime | None
+    created_at: datetime
+    updated_at: datetime

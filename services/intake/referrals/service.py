@@ -1,0 +1,114 @@
+"""Referral use cases: load, apply the domain rules, save, record events. Never commits."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from kit.auth import Principal
+from kit.db import utcnow
+from kit.errors import NotFound
+from kit.etag import require_if_match
+from kit.outbox import record_event
+from services.intake.referrals import repository
+from services.intake.referrals.domain import Status, transition
+from services.intake.referrals.events import (
+    ReferralHandedOver,
+    ReferralHandedOverData,
+    ReferralReceived,
+    ReferralReceivedData,
+)
+from services.intake.referrals.models import Referral
+from services.intake.referrals.schemas import HandOverIn, ReferralCreate
+
+
+class ReferralNotFound(NotFound):
+    slug = "referral-not-found"
+    title = "Referral not found"
+
+
+async def receive(
+    *, session: AsyncSession, principal: Principal, referral_in: ReferralCreate
+) -> Referral:
+    now = utcnow()
+    referral = Referral(
+        status=Status.RECEIVED,
+        channel=referral_in.channel,
+        urgency=referral_in.urgency,
+        target_group=referral_in.target_group,
+        received_at=referral_in.received_at,
+        municipio=referral_in.place.municipio,
+        place_name=referral_in.place.name,
+        latitude=referral_in.place.latitude,
+        longitude=referral_in.place.longitude,
+        needs=[str(n) for n in dict.fromkeys(referral_in.needs)],
+        reporting_organisation=principal.organisation,
+        reporting_unit=referral_in.reporting_unit,
+        created_by=principal.subject,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(referral)
+    await session.flush()
+    await record_event(
+        session,
+        ReferralReceived,
+        ReferralReceivedData(
+            referral_id=referral.id,
+            channel=referral.channel,
+            urgency=referral.urgency,
+            target_group=referral.target_group,
+            municipio=referral.municipio,
+            reporting_organisation=referral.reporting_organisation,
+            received_at=referral.received_at,
+        ),
+        subject=str(referral.id),
+        organisation=principal.organisation,
+    )
+    return referral
+
+
+async def get(*, session: AsyncSession, principal: Principal, referral_id: uuid.UUID) -> Referral:
+    referral = await repository.get_visible(session, referral_id, principal)
+    if referral is None:
+        raise ReferralNotFound(f"No referral {referral_id} visible to you.")
+    return referral
+
+
+async def hand_over(
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    referral_id: uuid.UUID,
+    if_match: str | None,
+    handover_in: HandOverIn,
+) -> Referral:
+    referral = await repository.get_visible(session, referral_id, principal, for_update=True)
+    if referral is None:
+        raise ReferralNotFound(f"No referral {referral_id} visible to you.")
+    require_if_match(if_match, referral.version)
+    referral.status = transition(Status(referral.status), Status.HANDED_OVER)
+    now = utcnow()
+    referral.lead_organisation = handover_in.lead_organisation
+    referral.handed_over_at = now
+    referral.updated_at = now
+    referral.version += 1
+    await session.flush()
+    await record_event(
+        session,
+        ReferralHandedOver,
+        ReferralHandedOverData(
+            referral_id=referral.id,
+            lead_organisation=handover_in.lead_organisation,
+            reporting_organisation=referral.reporting_organisation,
+            urgency=referral.urgency,
+            target_group=referral.target_group,
+            municipio=referral.municipio,
+            received_at=referral.received_at,
+            handed_over_at=now,
+        ),
+        subject=str(referral.id),
+        organisation=principal.organisation,
+    )
+    return referral
