@@ -15,10 +15,15 @@ from deploy.local.realm import Realm
 from kit.settings import CommonSettings
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Contract checks of everything published go last, after every test that publishes."""
+    items.sort(key=lambda item: "tests/contracts/" in str(item.path))
+
+
 @pytest.fixture(scope="session")
 def stack() -> Iterator[stacks.Stack]:
     """Kafka, Keycloak and PostgreSQL for this test session (fresh state, test ports)."""
-    running = stacks.build(stacks.TEST, with_postgres=True)
+    running = stacks.build(stacks.claim_test_profile(), with_postgres=True)
     try:
         stacks.start_infrastructure(running)
         yield running
