@@ -65,7 +65,7 @@ def _banner(stack: stacks.Stack, took: float) -> None:
 
 def down() -> int:
     stopped = []
-    for profile in (stacks.RUN, stacks.TEST):
+    for profile in (stacks.RUN, *stacks.test_profiles()):
         stopped += stop_pid_files(profile.state)
         pgdata = profile.state / "postgres"
         if (pgdata / "postmaster.pid").exists():

@@ -39,6 +39,42 @@ RUN = Profile("run", 9092, 9093, 8180, 9000, 8000, 8101, fresh=False)
 TEST = Profile("test", 19092, 19093, 18280, 19100, 18000, 18101, fresh=True)
 
 
+def claim_test_profile(max_slots: int = 8) -> Profile:
+    """A test profile no other test session on this machine holds (own ports and state).
+
+    Slot n shifts every port by 1000·n and uses var/test-n; the slot is held by an exclusive
+    lock on a file for as long as this process lives, so concurrent sessions never share or
+    wipe each other's stack.
+    """
+    import fcntl
+
+    locks = ROOT / "var" / "locks"
+    locks.mkdir(parents=True, exist_ok=True)
+    for slot in range(max_slots):
+        handle = (locks / f"test-{slot}.lock").open("w")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            continue
+        _held_locks.append(handle)
+        shift = 1000 * slot
+        return Profile(
+            "test" if slot == 0 else f"test-{slot}",
+            TEST.kafka_port + shift,
+            TEST.kafka_controller_port + shift,
+            TEST.keycloak_port + shift,
+            TEST.keycloak_management_port + shift,
+            TEST.gateway_port + shift,
+            TEST.first_service_port + shift,
+            fresh=True,
+        )
+    raise RuntimeError(f"all {max_slots} test stack slots are in use")
+
+
+_held_locks: list[object] = []
+
+
 @dataclass
 class Stack:
     """What a running stack offers to clients, tests and benchmarks."""
@@ -188,3 +224,11 @@ def _wipe(state: Path) -> None:
 
 def env_flag(name: str) -> bool:
     return os.environ.get(name, "").lower() in {"1", "true", "yes", "postgres"}
+
+
+def test_profiles() -> list[Profile]:
+    """The state folders test sessions may have left (for ``make down``)."""
+    found = [TEST]
+    for state in sorted((ROOT / "var").glob("test-*")):
+        found.append(Profile(state.name, 0, 0, 0, 0, 0, 0, fresh=True))
+    return found
