@@ -222,5 +222,6 @@ async def _claim(session: AsyncSession, consumer: str, event: CloudEvent) -> boo
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     connection = await session.connection()
-    result = await connection.execute(insert(table).values(**values).on_conflict_do_nothing())
-    return bool(result.rowcount)
+    # RETURNING, not rowcount: psycopg's async cursor reports -1 for ON CONFLICT DO NOTHING
+    statement = insert(table).values(**values).on_conflict_do_nothing().returning(table.c.event_id)
+    return (await connection.execute(statement)).first() is not None
