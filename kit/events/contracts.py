@@ -17,10 +17,11 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from kit.events.envelope import CloudEvent
-from kit.events.types import registered
+from kit.events.types import EventType, registered
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACTS = ROOT / "contracts" / "events"
+ASYNCAPI = ROOT / "contracts" / "asyncapi.json"
 
 
 class SchemaViolation(ValueError):
@@ -39,12 +40,92 @@ def schema_path(event_name: str, version: int) -> Path:
 
 
 def generate() -> dict[Path, str]:
+    """Every contract file: one JSON Schema per event type, and the AsyncAPI document."""
     import_all_event_modules()
+    declared = sorted(registered().values(), key=lambda e: e.name)
     files: dict[Path, str] = {}
-    for declared in sorted(registered().values(), key=lambda e: e.name):
-        text = json.dumps(declared.json_schema(), indent=2, sort_keys=True) + "\n"
-        files[schema_path(declared.name, declared.version)] = text
+    for kind in declared:
+        files[schema_path(kind.name, kind.version)] = _json(kind.json_schema())
+    files[ASYNCAPI] = _json(asyncapi(declared))
     return files
+
+
+def asyncapi(declared: list[EventType[Any]]) -> dict[str, Any]:
+    """AsyncAPI 3.0: one channel per topic, one message per event type (binary CloudEvents)."""
+    channels: dict[str, Any] = {}
+    operations: dict[str, Any] = {}
+    messages: dict[str, Any] = {}
+    for kind in declared:
+        channel = channels.setdefault(
+            kind.topic.replace(".", "_"),
+            {"address": kind.topic, "messages": {}, "description": f"Kafka topic {kind.topic}"},
+        )
+        message_id = kind.name.replace(".", "_")
+        channel["messages"][message_id] = {"$ref": f"#/components/messages/{message_id}"}
+        messages[message_id] = {
+            "name": kind.name,
+            "title": kind.name,
+            "contentType": "application/json",
+            "headers": {"$ref": "#/components/schemas/cloudevents_headers"},
+            "payload": {"$ref": f"events/{schema_path(kind.name, kind.version).name}"},
+            "bindings": {"kafka": {"key": {"type": "string", "description": "aggregate id"}}},
+        }
+    for key, channel in channels.items():
+        operations[f"receive_{key}"] = {
+            "action": "receive",
+            "channel": {"$ref": f"#/channels/{key}"},
+            "messages": [
+                {"$ref": f"#/channels/{key}/messages/{m}"} for m in sorted(channel["messages"])
+            ],
+        }
+    return {
+        "asyncapi": "3.0.0",
+        "info": {
+            "title": "LGNet domain events",
+            "version": "1",
+            "description": (
+                "CloudEvents 1.0 in Kafka binary content mode: attributes in ce_* headers, the "
+                "JSON payload as the value, the aggregate id as the key. No direct identifiers."
+            ),
+        },
+        "defaultContentType": "application/json",
+        "channels": channels,
+        "operations": operations,
+        "components": {"messages": messages, "schemas": {"cloudevents_headers": _CE_HEADERS}},
+    }
+
+
+_CE_HEADERS: dict[str, Any] = {
+    "type": "object",
+    "required": [
+        "ce_specversion",
+        "ce_id",
+        "ce_source",
+        "ce_type",
+        "ce_subject",
+        "ce_time",
+        "ce_dataschema",
+    ],
+    "properties": {
+        name: {"type": "string"}
+        for name in (
+            "ce_specversion",
+            "ce_id",
+            "ce_source",
+            "ce_type",
+            "ce_subject",
+            "ce_time",
+            "ce_dataschema",
+            "ce_traceparent",
+            "ce_tracestate",
+            "ce_organisation",
+        )
+    },
+}
+
+
+def _json(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
 
 @cache
@@ -71,7 +152,7 @@ def validate(event: CloudEvent) -> None:
 def main() -> int:
     CONTRACTS.mkdir(parents=True, exist_ok=True)
     files = generate()
-    for stale in set(CONTRACTS.glob("*.schema.json")) - set(files):
+    for stale in set(CONTRACTS.glob("*.schema.json")) - set(files):  # removed event types
         stale.unlink()
     for path, text in files.items():
         path.write_text(text)

@@ -1,0 +1,122 @@
+"""A small synthetic demo data set, loaded through the gateway on a stack's first start.
+
+Everything is generated (kit.synthetic): places in Milan's Municipi, fictional facilities and
+initiatives. The marker file makes a second start skip it.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, timedelta
+
+import httpx
+
+from deploy.local.process import say
+from deploy.local.realm import DEMO_PASSWORD, DEMO_USERS, Realm
+from deploy.local.stack import Stack
+from kit.synthetic import random_place
+
+DEMO_LOGINS: list[tuple[str, str]] = [
+    (user, f"{', '.join(sorted(roles))} @ {org}") for user, (org, roles) in DEMO_USERS.items()
+]
+DEMO_LOGINS.append(("(every user)", f"password: {DEMO_PASSWORD}"))
+
+_CHANNELS = ["mobile_unit", "one_stop_shop", "multidisciplinary_team", "partner", "hotline"]
+_TARGETS = ["unaccompanied_minor", "vulnerable_family", "young_adult"]
+_NEEDS = ["shelter", "food", "health", "legal", "documents", "language", "education"]
+
+
+def load_demo_data_once(stack: Stack, *, referrals: int = 24, seed: int = 2026) -> None:
+    marker = stack.profile.state / "demo-data-loaded"
+    if marker.exists() or not stack.service_urls:
+        return
+    say("▶ demo data (synthetic)")
+    rng = random.Random(seed)
+    realm = Realm(stack.keycloak_url)
+    with httpx.Client(base_url=stack.gateway_url, timeout=30) as gateway:
+        for i in range(referrals):
+            user = rng.choice(["intake.aurora", "intake.ponte"])
+            headers = {"Authorization": f"Bearer {realm.cached_user_token(user)}"}
+            place = random_place(rng)
+            created = gateway.post(
+                "/v1/intake/referrals",
+                headers={**headers, "Idempotency-Key": f"demo-referral-{seed}-{i}"},
+                json={
+                    "channel": rng.choice(_CHANNELS),
+                    "received_at": (
+                        datetime.now(UTC) - timedelta(hours=rng.randint(1, 24 * 30))
+                    ).isoformat(),
+                    "place": {
+                        "municipio": place.municipio,
+                        "name": place.name,
+                        "latitude": place.latitude,
+                        "longitude": place.longitude,
+                    },
+                    "urgency": rng.choice(["immediate", "high", "normal", "normal"]),
+                    "target_group": rng.choice(_TARGETS),
+                    "needs": rng.sample(_NEEDS, k=rng.randint(1, 3)),
+                },
+            )
+            created.raise_for_status()
+            if rng.random() < 0.6:
+                lead = "assoc-ponte" if user == "intake.aurora" else "coop-aurora"
+                gateway.post(
+                    f"{created.headers['Location']}/handover",
+                    headers={**headers, "If-Match": created.headers["ETag"]},
+                    json={"lead_organisation": lead},
+                ).raise_for_status()
+        _facilities(gateway, realm, rng)
+        _initiatives(gateway, realm, rng)
+    marker.write_text(datetime.now(UTC).isoformat())
+    say(f"  ✔ demo data: {referrals} referrals, facilities and initiatives")
+
+
+def _facilities(gateway: httpx.Client, realm: Realm, rng: random.Random) -> None:
+    headers = {"Authorization": f"Bearer {realm.cached_user_token('housing.ponte')}"}
+    facilities = [
+        ("Rifugio Stella Polare", "shelter", 2, 24, ["unaccompanied_minor"], "male"),
+        ("Casa Ponte Corvetto", "co_housing", 4, 8, ["young_adult"], "any"),
+        ("Appartamento Giambellino", "autonomy_apartment", 6, 4, ["vulnerable_family"], "any"),
+        ("Rifugio San Siro", "shelter", 7, 30, ["vulnerable_family", "other"], "any"),
+    ]
+    for i, (name, kind, municipio, beds, groups, sex) in enumerate(facilities):
+        gateway.post(
+            "/v1/housing/facilities",
+            headers={**headers, "Idempotency-Key": f"demo-facility-{i}"},
+            json={
+                "name": name,
+                "kind": kind,
+                "municipio": municipio,
+                "capacity_beds": beds,
+                "target_groups": groups,
+                "sex": sex,
+                "accessible": rng.random() < 0.5,
+                "max_stay_days": 180 if kind != "autonomy_apartment" else 365,
+            },
+        ).raise_for_status()
+
+
+def _initiatives(gateway: httpx.Client, realm: Realm, rng: random.Random) -> None:
+    headers = {"Authorization": f"Bearer {realm.cached_user_token('organizer.ponte')}"}
+    start = date.today() + timedelta(days=7)
+    initiatives = [
+        ("Laboratorio di cucina dal mondo", "workshop", 7, "San Siro"),
+        ("Sportello informativo documenti", "information_session", 2, "via Padova"),
+        ("Incontro di quartiere", "meeting", 4, "Corvetto"),
+        ("Campagna: Quarto Oggiaro accoglie", "awareness_campaign", 8, "Quarto Oggiaro"),
+    ]
+    for i, (title, kind, municipio, neighbourhood) in enumerate(initiatives):
+        starts = start + timedelta(days=rng.randint(0, 30))
+        gateway.post(
+            "/v1/initiatives",
+            headers={**headers, "Idempotency-Key": f"demo-initiative-{i}"},
+            json={
+                "title": title,
+                "kind": kind,
+                "audience": rng.choice(["beneficiaries", "public", "both"]),
+                "municipio": municipio,
+                "neighbourhood": neighbourhood,
+                "starts_on": starts.isoformat(),
+                "ends_on": (starts + timedelta(days=rng.randint(0, 60))).isoformat(),
+            },
+        ).raise_for_status()
