@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections import defaultdict
 from datetime import UTC, datetime
 from functools import partial
@@ -48,7 +49,7 @@ async def record_event(
     key, value, headers = cloud_event.to_record()
     session.add(
         OutboxMessage(
-            event_id=cloud_event.id,  # type: ignore[arg-type]  # pydantic coerces str -> UUID
+            event_id=uuid.UUID(cloud_event.id),
             topic=kind.topic,
             key=key.decode(),
             event_type=kind.name,

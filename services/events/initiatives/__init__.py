@@ -1,0 +1,1 @@
+"""Initiatives: workshops, meetings, information sessions, campaigns and civic projects."""

@@ -1,0 +1,30 @@
+"""The initiative table (private to the events service)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import Column
+from sqlmodel import Field
+
+from kit.db import UtcDateTime
+from services.events.tables import EventsTable
+
+
+class Initiative(EventsTable, table=True):
+    __tablename__ = "initiatives"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    version: int = 1
+    title: str = Field(max_length=200)
+    kind: str = Field(max_length=40, index=True)
+    organiser_organisation: str = Field(max_length=100, index=True)
+    audience: str = Field(max_length=20)
+    municipio: int = Field(index=True)
+    neighbourhood: str | None = Field(default=None, max_length=100)
+    starts_on: date
+    ends_on: date
+    created_by: str = Field(max_length=100)
+    created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False, index=True))
+    updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))

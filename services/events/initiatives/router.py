@@ -1,0 +1,103 @@
+"""HTTP for initiatives: parse, authorise, call the use case, shape the response."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from kit.auth import Principal, require_roles
+from kit.db import SessionDep
+from kit.errors import problem_responses
+from kit.etag import set_etag
+from kit.idempotency import IdempotencyDep
+from kit.pagination import Page, PageParamsDep
+from services.events.initiatives import repository, service
+from services.events.initiatives.domain import InitiativeKind
+from services.events.initiatives.models import Initiative
+from services.events.initiatives.schemas import InitiativeCreate, InitiativePublic
+
+router = APIRouter(prefix="/v1/initiatives", tags=["initiatives"])
+
+Reader = Annotated[
+    Principal,
+    Depends(
+        require_roles(
+            "initiative-organizer",
+            "coordinator",
+            "case-worker",
+            "intake-operator",
+            "observatory-analyst",
+        )
+    ),
+]
+Writer = Annotated[Principal, Depends(require_roles("initiative-organizer", "coordinator"))]
+
+
+def public(initiative: Initiative) -> InitiativePublic:
+    return InitiativePublic.model_validate(initiative)
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=InitiativePublic,
+    responses=problem_responses(400, 401, 403, 409, 413, 415, 422),
+    summary="Create an initiative",
+)
+async def create_initiative(
+    initiative_in: InitiativeCreate, session: SessionDep, principal: Writer, idem: IdempotencyDep
+) -> Response:
+    async def create() -> InitiativePublic:
+        initiative = await service.create(
+            session=session, principal=principal, initiative_in=initiative_in
+        )
+        return public(initiative)
+
+    return await idem.run(
+        create,
+        owner=principal.subject,
+        status_code=201,
+        headers=lambda i: {"Location": f"/v1/initiatives/{i.id}", "ETag": f'"{i.version}"'},
+    )
+
+
+@router.get(
+    "",
+    response_model=Page[InitiativePublic],
+    responses=problem_responses(400, 401, 403, 422),
+    summary="List initiatives, newest first",
+)
+async def list_initiatives(
+    session: SessionDep,
+    principal: Reader,
+    page: PageParamsDep,
+    kind: Annotated[InitiativeKind | None, Query()] = None,
+    municipio: Annotated[int | None, Query(ge=1, le=9, description="Municipio, 1–9")] = None,
+    organiser: Annotated[
+        str | None,
+        Query(
+            pattern=r"^[a-z0-9][a-z0-9-]{1,62}$",
+            description="Alias of the organiser organisation, e.g. assoc-ponte",
+        ),
+    ] = None,
+) -> Page[InitiativePublic]:
+    found = await repository.list_initiatives(
+        session, page, kind=kind, municipio=municipio, organiser=organiser
+    )
+    return found.map(public)
+
+
+@router.get(
+    "/{initiative_id}",
+    response_model=InitiativePublic,
+    responses=problem_responses(401, 403, 404, 422),
+    summary="One initiative",
+)
+async def get_initiative(
+    initiative_id: uuid.UUID, session: SessionDep, principal: Reader, response: Response
+) -> InitiativePublic:
+    initiative = await service.get(session=session, initiative_id=initiative_id)
+    set_etag(response, initiative.version)
+    return public(initiative)

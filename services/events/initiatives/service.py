@@ -1,0 +1,68 @@
+"""Initiative use cases: apply the domain rules, save, record events. Never commits."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from kit.auth import Principal
+from kit.db import utcnow
+from kit.errors import NotFound
+from kit.outbox import record_event
+from services.events.initiatives import repository
+from services.events.initiatives.domain import check_period
+from services.events.initiatives.events import InitiativeCreated, InitiativeCreatedData
+from services.events.initiatives.models import Initiative
+from services.events.initiatives.schemas import InitiativeCreate
+
+
+class InitiativeNotFound(NotFound):
+    slug = "initiative-not-found"
+    title = "Initiative not found"
+
+
+async def create(
+    *, session: AsyncSession, principal: Principal, initiative_in: InitiativeCreate
+) -> Initiative:
+    check_period(initiative_in.starts_on, initiative_in.ends_on)
+    now = utcnow()
+    initiative = Initiative(
+        title=initiative_in.title,
+        kind=initiative_in.kind,
+        organiser_organisation=principal.organisation,
+        audience=initiative_in.audience,
+        municipio=initiative_in.municipio,
+        neighbourhood=initiative_in.neighbourhood,
+        starts_on=initiative_in.starts_on,
+        ends_on=initiative_in.ends_on,
+        created_by=principal.subject,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(initiative)
+    await session.flush()
+    await record_event(
+        session,
+        InitiativeCreated,
+        InitiativeCreatedData(
+            initiative_id=initiative.id,
+            kind=initiative.kind,
+            organiser_organisation=initiative.organiser_organisation,
+            audience=initiative.audience,
+            municipio=initiative.municipio,
+            starts_on=initiative.starts_on,
+            ends_on=initiative.ends_on,
+            created_at=initiative.created_at,
+        ),
+        subject=str(initiative.id),
+        organisation=principal.organisation,
+    )
+    return initiative
+
+
+async def get(*, session: AsyncSession, initiative_id: uuid.UUID) -> Initiative:
+    initiative = await repository.get(session, initiative_id)
+    if initiative is None:
+        raise InitiativeNotFound(f"No initiative {initiative_id}.")
+    return initiative

@@ -1,0 +1,7 @@
+"""Alembic environment of events: see kit.migrations."""
+
+import services.events.initiatives.models  # noqa: F401  (registers the tables)
+from kit.migrations import run_env
+from services.events.tables import METADATA
+
+run_env(METADATA)

@@ -1,0 +1,14 @@
+"""The events service's settings (prefix ``LGNET_EVENTS_``)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic_settings import SettingsConfigDict
+
+from kit.settings import ServiceSettings
+
+
+class EventsSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="LGNET_EVENTS_", extra="ignore")
+    service_name: ClassVar[str] = "events"

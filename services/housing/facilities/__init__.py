@@ -1,0 +1,1 @@
+"""Facilities: shelters (rifugi), solidarity co-housing and autonomy apartments, with their beds."""

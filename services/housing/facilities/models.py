@@ -1,0 +1,44 @@
+"""The facility tables (private to housing)."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Uuid
+from sqlmodel import Field, Relationship
+
+from kit.db import UtcDateTime
+from services.housing.tables import HousingTable
+
+# No `from __future__ import annotations` here: SQLModel reads the relationship annotations.
+
+
+class Facility(HousingTable, table=True):
+    __tablename__ = "facilities"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    version: int = 1
+    name: str = Field(max_length=200)
+    kind: str = Field(max_length=40, index=True)
+    operator_organisation: str = Field(max_length=100, index=True)
+    municipio: int = Field(index=True)
+    capacity_beds: int
+    sex: str = Field(max_length=10)
+    accessible: bool
+    max_stay_days: int | None = None
+    created_by: str = Field(max_length=100)
+    created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False, index=True))
+    updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+    # a set of a closed vocabulary, in rows so that "facilities for minors" is an indexed query
+    target_group_rows: list["FacilityTargetGroup"] = Relationship(
+        sa_relationship_kwargs={"lazy": "raise", "cascade": "all, delete-orphan"}
+    )
+
+
+class FacilityTargetGroup(HousingTable, table=True):
+    __tablename__ = "facility_target_groups"
+
+    facility_id: uuid.UUID = Field(
+        sa_column=Column(Uuid(), ForeignKey("facilities.id", ondelete="CASCADE"), primary_key=True)
+    )
+    target_group: str = Field(max_length=40, primary_key=True, index=True)

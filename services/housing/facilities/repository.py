@@ -1,0 +1,48 @@
+"""Facility queries: the only place that builds SQL for facilities.
+
+Facilities are not person data: every caller allowed to read them sees all of them, whatever
+their organisation, so there is no visibility filter here (unlike referrals or cases).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.orm import selectinload
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
+
+from kit.pagination import Page, PageParams, paginate
+from services.housing.facilities.domain import FacilityKind, TargetGroup
+from services.housing.facilities.models import Facility, FacilityTargetGroup
+
+
+def _with_target_groups() -> SelectOfScalar[Facility]:
+    return select(Facility).options(selectinload(Facility.target_group_rows))  # type: ignore[arg-type]
+
+
+async def get(session: AsyncSession, facility_id: uuid.UUID) -> Facility | None:
+    return (await session.exec(_with_target_groups().where(Facility.id == facility_id))).first()
+
+
+async def list_facilities(
+    session: AsyncSession,
+    params: PageParams,
+    *,
+    kind: FacilityKind | None,
+    municipio: int | None,
+    target_group: TargetGroup | None,
+) -> Page[Facility]:
+    stmt = _with_target_groups()
+    if kind is not None:
+        stmt = stmt.where(Facility.kind == kind)
+    if municipio is not None:
+        stmt = stmt.where(Facility.municipio == municipio)
+    if target_group is not None:
+        stmt = stmt.where(
+            Facility.target_group_rows.any(FacilityTargetGroup.target_group == target_group)  # type: ignore[attr-defined]
+        )
+    return await paginate(
+        session, stmt, params, order_by=(Facility.created_at, Facility.id), descending=True
+    )

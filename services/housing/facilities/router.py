@@ -1,0 +1,98 @@
+"""HTTP for facilities: parse, authorise, call the use case, shape the response."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from kit.auth import Principal, require_roles
+from kit.db import SessionDep
+from kit.errors import problem_responses
+from kit.etag import set_etag
+from kit.idempotency import IdempotencyDep
+from kit.pagination import Page, PageParamsDep
+from services.housing.facilities import repository, service
+from services.housing.facilities.domain import FacilityKind, TargetGroup, canonical_target_groups
+from services.housing.facilities.models import Facility
+from services.housing.facilities.schemas import FacilityCreate, FacilityPublic
+
+router = APIRouter(prefix="/v1/housing/facilities", tags=["facilities"])
+
+Reader = Annotated[
+    Principal,
+    Depends(require_roles("housing-coordinator", "coordinator", "case-worker", "case-supervisor")),
+]
+Writer = Annotated[Principal, Depends(require_roles("housing-coordinator", "coordinator"))]
+
+
+def public(facility: Facility) -> FacilityPublic:
+    return FacilityPublic.model_validate(
+        {
+            **facility.model_dump(),
+            "target_groups": canonical_target_groups(
+                row.target_group for row in facility.target_group_rows
+            ),
+        }
+    )
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=FacilityPublic,
+    responses=problem_responses(400, 401, 403, 409, 413, 415, 422),
+    summary="Register a facility (shelter, solidarity co-housing, autonomy apartment)",
+)
+async def register_facility(
+    facility_in: FacilityCreate, session: SessionDep, principal: Writer, idem: IdempotencyDep
+) -> Response:
+    async def register() -> FacilityPublic:
+        facility = await service.register(
+            session=session, principal=principal, facility_in=facility_in
+        )
+        return public(facility)
+
+    return await idem.run(
+        register,
+        owner=principal.subject,
+        status_code=201,
+        headers=lambda f: {"Location": f"/v1/housing/facilities/{f.id}", "ETag": f'"{f.version}"'},
+    )
+
+
+@router.get(
+    "",
+    response_model=Page[FacilityPublic],
+    responses=problem_responses(400, 401, 403, 422),
+    summary="List facilities, newest first",
+)
+async def list_facilities(
+    session: SessionDep,
+    principal: Reader,
+    page: PageParamsDep,
+    kind: Annotated[FacilityKind | None, Query()] = None,
+    municipio: Annotated[int | None, Query(ge=1, le=9, description="Municipio, 1–9")] = None,
+    target_group: Annotated[
+        TargetGroup | None, Query(description="Facilities admitting this target group")
+    ] = None,
+) -> Page[FacilityPublic]:
+    found = await repository.list_facilities(
+        session, page, kind=kind, municipio=municipio, target_group=target_group
+    )
+    return found.map(public)
+
+
+@router.get(
+    "/{facility_id}",
+    response_model=FacilityPublic,
+    responses=problem_responses(401, 403, 404, 422),
+    summary="One facility",
+)
+async def get_facility(
+    facility_id: uuid.UUID, session: SessionDep, principal: Reader, response: Response
+) -> FacilityPublic:
+    facility = await service.get(session=session, facility_id=facility_id)
+    set_etag(response, facility.version)
+    return public(facility)

@@ -1,0 +1,73 @@
+"""Facility use cases: load, apply the domain rules, save, record events. Never commits."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from kit.auth import Principal
+from kit.db import utcnow
+from kit.errors import NotFound
+from kit.outbox import record_event
+from services.housing.facilities import repository
+from services.housing.facilities.domain import canonical_target_groups
+from services.housing.facilities.events import FacilityRegistered, FacilityRegisteredData
+from services.housing.facilities.models import Facility, FacilityTargetGroup
+from services.housing.facilities.schemas import FacilityCreate
+
+
+class FacilityNotFound(NotFound):
+    slug = "facility-not-found"
+    title = "Facility not found"
+
+
+async def register(
+    *, session: AsyncSession, principal: Principal, facility_in: FacilityCreate
+) -> Facility:
+    now = utcnow()
+    target_groups = canonical_target_groups(facility_in.target_groups)
+    facility = Facility(
+        name=facility_in.name,
+        kind=facility_in.kind,
+        operator_organisation=principal.organisation,
+        municipio=facility_in.municipio,
+        capacity_beds=facility_in.capacity_beds,
+        sex=facility_in.sex,
+        accessible=facility_in.accessible,
+        max_stay_days=facility_in.max_stay_days,
+        created_by=principal.subject,
+        created_at=now,
+        updated_at=now,
+    )
+    facility.target_group_rows = [
+        FacilityTargetGroup(facility_id=facility.id, target_group=group) for group in target_groups
+    ]
+    session.add(facility)
+    await session.flush()
+    await record_event(
+        session,
+        FacilityRegistered,
+        FacilityRegisteredData(
+            facility_id=facility.id,
+            kind=facility.kind,
+            operator_organisation=facility.operator_organisation,
+            municipio=facility.municipio,
+            capacity_beds=facility.capacity_beds,
+            target_groups=[str(group) for group in target_groups],
+            sex=facility.sex,
+            accessible=facility.accessible,
+            max_stay_days=facility.max_stay_days,
+            registered_at=facility.created_at,
+        ),
+        subject=str(facility.id),
+        organisation=principal.organisation,
+    )
+    return facility
+
+
+async def get(*, session: AsyncSession, facility_id: uuid.UUID) -> Facility:
+    facility = await repository.get(session, facility_id)
+    if facility is None:
+        raise FacilityNotFound(f"No facility {facility_id}.")
+    return facility

@@ -1,0 +1,7 @@
+"""Alembic environment of housing: see kit.migrations."""
+
+import services.housing.facilities.models  # noqa: F401  (registers the tables)
+from kit.migrations import run_env
+from services.housing.tables import METADATA
+
+run_env(METADATA)
