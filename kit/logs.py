@@ -89,6 +89,9 @@ def configure_logging(service: str, level: str | int = "INFO") -> None:
         logger = logging.getLogger(name)
         logger.handlers.clear()
         logger.propagate = True
+    # Both log full URLs, query strings included, which may carry names: never at INFO.
+    for name in ("uvicorn.access", "httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 class RequestIdMiddleware:

@@ -188,6 +188,22 @@ class JWKSCache:
         # shield: one waiter going away must not cancel the fetch the others share
         await asyncio.shield(self._inflight)
 
+    async def ready(self) -> bool:
+        """Whether usable keys are at hand, for readiness probes; never raises.
+
+        Missing or expired keys are fetched first, within the refresh rate limit, so frequent
+        probes cost Keycloak at most one request per ``min_refresh_interval``.
+        """
+        now = self._clock()
+        expired = self._keys is None or now >= self._fetched_at + self._ttl
+        if expired and self._may_refresh(now):
+            await self.refresh()
+        try:
+            self._usable_keys()
+        except JWKSUnavailable:
+            return False
+        return True
+
     async def aclose(self) -> None:
         """Cancel a fetch in flight and close the HTTP client if this cache created it."""
         if self._inflight is not None:

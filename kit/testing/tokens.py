@@ -20,6 +20,10 @@ nothing else.
   valid (``iat``; Keycloak sets no ``nbf``); one configured with another ``audience`` or
   ``issuer`` (same JWKS) sees a wrong audience or issuer. Each is then a genuinely signed token
   rejected only by the claim check.
+- Better still, the token moves and the verifier stays as deployed: :mod:`kit.testing.realm_keys`
+  registers an extra signing key in the real realm (published in its JWKS, never used by
+  Keycloak to sign), and :func:`kit.testing.bad_tokens.bad_tokens` re-signs the genuine claims
+  with it, one claim wrong each time — the form to use against a running gateway or service.
 - Real-world variants, where the realm is set up for them: a token from a client without the
   ``lgnet-api`` audience mapper (its ``aud`` lacks ``lgnet-api`` → rejected); a token that
   expired for real (a client with a 10 s access-token lifespan, then wait past it and the

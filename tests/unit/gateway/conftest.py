@@ -100,12 +100,14 @@ def make_gateway(local_issuer: LocalIssuer) -> GatewayFactory:
             transport=transport,
             tracer_provider=provider,
         )
-        async with app.router.lifespan_context(app):
-            async with httpx.AsyncClient(
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(
                 transport=httpx.ASGITransport(app=app, client=("203.0.113.7", 51000)),
                 base_url="http://gateway.test",
-            ) as client:
-                yield Harness(client, upstreams, transport, local_issuer, spans, settings)
+            ) as client,
+        ):
+            yield Harness(client, upstreams, transport, local_issuer, spans, settings)
 
     return factory
 

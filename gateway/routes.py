@@ -1,0 +1,146 @@
+"""The route table: which public path goes to which service, and which realm roles may call it.
+
+This is the gateway's coarse, route-level check. The services verify the token again and apply
+their record-level rules (organisation, case team, confidentiality…): passing here never means
+being allowed to see a record (ARCHITECTURE §3).
+
+A method is a *read* (GET, HEAD, OPTIONS) or a *write* (POST, PUT, PATCH, DELETE):
+
+- ``/v1/intake`` → intake. Read and write: intake-operator, case-worker, case-supervisor,
+  coordinator.
+- ``/v1/casework`` → casework. Read: case-worker, case-supervisor, coordinator, intake-operator.
+  Write: case-worker, case-supervisor, coordinator.
+- ``/v1/housing`` → housing. Read and write: housing-coordinator, case-worker, case-supervisor,
+  coordinator.
+- ``/v1/initiatives`` → events. Read: initiative-organizer, coordinator, case-worker,
+  intake-operator, observatory-analyst.
+  Write: initiative-organizer, coordinator.
+- ``/v1/observatory`` → observatory. Read: observatory-analyst, coordinator, platform-admin.
+  Write: platform-admin.
+- ``/v1/audit`` → audit (``LGNET_GATEWAY_UPSTREAM_AUDIT``; 404 while unset). Read: auditor.
+  Write: nobody (the audit log is append-only, written by the services themselves).
+
+Why, row by row:
+
+- intake: operators capture referrals and persons; case workers and supervisors screen, hand over
+  and follow referrals into casework; the Comune's coordinators see everything.
+- casework: an intake operator reads a case (to see that a hand-over was taken in charge) but
+  does not change it.
+- housing: case workers file housing requests for their cases; housing coordinators run matching,
+  proposals and placements.
+- initiatives: case workers and intake operators read the programme to point beneficiaries to
+  it, analysts to follow the network's reach; organisers (and
+  coordinators) run initiatives, sessions, registrations and attendance.
+- observatory: aggregates only; platform admins may trigger its maintenance (e.g. a rebuild).
+- audit: auditors read the audit log, and nobody else — not even coordinators or platform
+  admins, whose own reads of person data it records.
+
+Matching is by whole path segments: ``/v1/intake`` and ``/v1/intake/…`` match, ``/v1/intakes``
+does not. A path no rule matches is 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from kit.auth import Role
+
+__all__ = ["READ_METHODS", "ROUTES", "WRITE_METHODS", "RouteRule", "match_route"]
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@dataclass(frozen=True, slots=True)
+class RouteRule:
+    """Requests under ``prefix`` go to ``service``; ``read``/``write`` hold the roles admitted."""
+
+    prefix: str
+    service: str
+    read: frozenset[str]
+    write: frozenset[str]
+
+    def matches(self, path: str) -> bool:
+        return path == self.prefix or path.startswith(self.prefix + "/")
+
+    def roles_for(self, method: str) -> frozenset[str]:
+        """The roles that may call this route with ``method`` (none for an unknown method)."""
+        if method in READ_METHODS:
+            return self.read
+        if method in WRITE_METHODS:
+            return self.write
+        return frozenset()
+
+    def allows(self, method: str, roles: Iterable[str]) -> bool:
+        return not self.roles_for(method).isdisjoint(roles)
+
+
+def _roles(*roles: Role) -> frozenset[str]:
+    return frozenset(str(role) for role in roles)
+
+
+ROUTES: tuple[RouteRule, ...] = (
+    RouteRule(
+        prefix="/v1/intake",
+        service="intake",
+        read=_roles(Role.INTAKE_OPERATOR, Role.CASE_WORKER, Role.CASE_SUPERVISOR, Role.COORDINATOR),
+        write=_roles(
+            Role.INTAKE_OPERATOR, Role.CASE_WORKER, Role.CASE_SUPERVISOR, Role.COORDINATOR
+        ),
+    ),
+    RouteRule(
+        prefix="/v1/casework",
+        service="casework",
+        read=_roles(Role.CASE_WORKER, Role.CASE_SUPERVISOR, Role.COORDINATOR, Role.INTAKE_OPERATOR),
+        write=_roles(Role.CASE_WORKER, Role.CASE_SUPERVISOR, Role.COORDINATOR),
+    ),
+    RouteRule(
+        prefix="/v1/housing",
+        service="housing",
+        read=_roles(
+            Role.HOUSING_COORDINATOR, Role.CASE_WORKER, Role.CASE_SUPERVISOR, Role.COORDINATOR
+        ),
+        write=_roles(
+            Role.HOUSING_COORDINATOR, Role.CASE_WORKER, Role.CASE_SUPERVISOR, Role.COORDINATOR
+        ),
+    ),
+    RouteRule(
+        prefix="/v1/initiatives",
+        service="events",
+        read=_roles(
+            Role.INITIATIVE_ORGANIZER,
+            Role.COORDINATOR,
+            Role.CASE_WORKER,
+            Role.INTAKE_OPERATOR,
+            Role.OBSERVATORY_ANALYST,
+        ),
+        write=_roles(Role.INITIATIVE_ORGANIZER, Role.COORDINATOR),
+    ),
+    RouteRule(
+        prefix="/v1/observatory",
+        service="observatory",
+        read=_roles(Role.OBSERVATORY_ANALYST, Role.COORDINATOR, Role.PLATFORM_ADMIN),
+        write=_roles(Role.PLATFORM_ADMIN),
+    ),
+    RouteRule(
+        prefix="/v1/audit",
+        service="audit",
+        read=_roles(Role.AUDITOR),
+        write=frozenset(),
+    ),
+)
+
+
+def match_route(path: str, routes: Iterable[RouteRule] = ROUTES) -> RouteRule | None:
+    """The rule for ``path`` (the longest matching prefix), or ``None``."""
+    best: RouteRule | None = None
+    for rule in routes:
+        if rule.matches(path) and (best is None or len(rule.prefix) > len(best.prefix)):
+            best = rule
+    return best
+
+
+def services(routes: Iterable[RouteRule] = ROUTES) -> tuple[str, ...]:
+    """The upstream services the table routes to, in table order."""
+    return tuple(dict.fromkeys(rule.service for rule in routes))
