@@ -88,7 +88,7 @@ def create_service(spec: ServiceSpec) -> FastAPI:
         )
         consumers = [
             EventConsumer(
-                name=f"lgnet-{name}-{sub.name}",
+                name=f"{common.consumer_group_prefix}-{name}-{sub.name}",
                 topics=list(sub.topics),
                 handlers=sub.handlers,
                 sessions=database.session,

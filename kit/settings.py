@@ -43,6 +43,9 @@ class CommonSettings(BaseSettings):
     cursor_secret: SecretStr = SecretStr("lgnet-local-cursor-secret")
     """Signs pagination cursors; must be the same on every replica of a service."""
     idempotency_ttl_seconds: int = Field(default=86_400, gt=0)
+    consumer_group_prefix: str = Field(default="lgnet", pattern=r"^[A-Za-z0-9._-]{1,100}$")
+    """Consumer groups are ``<prefix>-<service>-<subscription>``; another prefix makes a
+    separate deployment (or test instance) that receives every event on its own."""
 
     @field_validator("log_level", mode="before")
     @classmethod

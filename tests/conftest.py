@@ -38,10 +38,13 @@ def realm(stack: stacks.Stack) -> Realm:
 
 
 def common_settings(stack: stacks.Stack) -> CommonSettings:
+    """Settings for an in-process service; its consumer groups are its own, so it never shares
+    partitions with the platform's processes or another test's copy of the same service."""
     return CommonSettings(
         kafka_bootstrap_servers=stack.kafka_bootstrap,
         keycloak_issuer=stack.issuer,
         environment="test",
+        consumer_group_prefix=f"test-{uuid.uuid4().hex[:8]}",
     )
 
 

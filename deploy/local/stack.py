@@ -16,7 +16,7 @@ from deploy.local.keycloak import Keycloak
 from deploy.local.postgres import Postgres
 from deploy.local.process import ROOT, Component, Supervisor, http_ok, say
 
-SERVICES: tuple[str, ...] = ()  # filled in as services land: intake, casework, ...
+SERVICES: tuple[str, ...] = ("intake", "casework", "housing", "events", "observatory")
 
 
 @dataclass(frozen=True)

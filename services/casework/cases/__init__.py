@@ -1,0 +1,1 @@
+"""Cases (presa in carico): a person taken in charge by a lead organisation after hand-over."""

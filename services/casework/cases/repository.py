@@ -1,0 +1,48 @@
+"""Case queries: the only place that builds SQL for cases."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
+
+from kit.auth import Principal
+from kit.pagination import Page, PageParams, paginate
+from services.casework.cases.models import Case
+
+
+def _visible(stmt: SelectOfScalar[Case], principal: Principal) -> SelectOfScalar[Case]:
+    # domain.visible_to, as SQL
+    if principal.is_coordinator:
+        return stmt
+    return stmt.where(Case.lead_organisation == principal.organisation)
+
+
+async def get_visible(
+    session: AsyncSession, case_id: uuid.UUID, principal: Principal
+) -> Case | None:
+    return (await session.exec(_visible(select(Case).where(Case.id == case_id), principal))).first()
+
+
+async def list_visible(
+    session: AsyncSession,
+    principal: Principal,
+    params: PageParams,
+    *,
+    status: str | None,
+    referral_id: uuid.UUID | None = None,
+) -> Page[Case]:
+    stmt = _visible(select(Case), principal)
+    if status is not None:
+        stmt = stmt.where(Case.status == status)
+    if referral_id is not None:
+        stmt = stmt.where(Case.referral_id == referral_id)
+    return await paginate(
+        session, stmt, params, order_by=(Case.opened_at, Case.id), descending=True
+    )
+
+
+async def get_by_referral(session: AsyncSession, referral_id: uuid.UUID) -> Case | None:
+    return (await session.exec(select(Case).where(Case.referral_id == referral_id))).first()

@@ -1,0 +1,59 @@
+"""HTTP for cases: parse, authorise, call the use case, shape the response."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from kit.auth import Principal, require_roles
+from kit.db import SessionDep
+from kit.errors import problem_responses
+from kit.etag import set_etag
+from kit.pagination import Page, PageParamsDep
+from services.casework.cases import repository, service
+from services.casework.cases.domain import Status
+from services.casework.cases.schemas import CasePublic
+
+router = APIRouter(prefix="/v1/casework/cases", tags=["cases"])
+
+Reader = Annotated[
+    Principal,
+    Depends(require_roles("case-worker", "case-supervisor", "coordinator", "intake-operator")),
+]
+
+
+@router.get(
+    "",
+    response_model=Page[CasePublic],
+    responses=problem_responses(400, 401, 403),
+    summary="List the cases visible to you, newest first",
+)
+async def list_cases(
+    session: SessionDep,
+    principal: Reader,
+    page: PageParamsDep,
+    status: Annotated[Status | None, Query()] = None,
+    referral_id: Annotated[
+        uuid.UUID | None, Query(description="The case opened for this referral, if any.")
+    ] = None,
+) -> Page[CasePublic]:
+    found = await repository.list_visible(
+        session, principal, page, status=status, referral_id=referral_id
+    )
+    return found.map(CasePublic.model_validate)
+
+
+@router.get(
+    "/{case_id}",
+    response_model=CasePublic,
+    responses=problem_responses(401, 403, 404),
+    summary="One case",
+)
+async def get_case(
+    case_id: uuid.UUID, session: SessionDep, principal: Reader, response: Response
+) -> CasePublic:
+    case = await service.get(session=session, principal=principal, case_id=case_id)
+    set_etag(response, case.version)
+    return CasePublic.model_validate(case)

@@ -1,0 +1,14 @@
+"""Casework's settings (prefix ``LGNET_CASEWORK_``)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic_settings import SettingsConfigDict
+
+from kit.settings import ServiceSettings
+
+
+class CaseworkSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="LGNET_CASEWORK_", extra="ignore")
+    service_name: ClassVar[str] = "casework"

@@ -1,0 +1,46 @@
+"""The observatory's read model: one fact row per referral and per case (private to observatory).
+
+Rows are keyed by the aggregate's id and upserted, so replaying a topic (to rebuild the read
+model, or after a redelivery) leaves them as they were. No person-level data: ids are
+pseudonymous references and place is the Municipio.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Column
+from sqlmodel import Field
+
+from kit.db import UtcDateTime
+from services.observatory.tables import ObservatoryTable
+
+
+class ReferralFact(ObservatoryTable, table=True):
+    __tablename__ = "referral_facts"
+
+    referral_id: uuid.UUID = Field(primary_key=True)
+    municipio: int = Field(index=True)
+    target_group: str = Field(max_length=40)
+    urgency: str = Field(max_length=20)
+    channel: str | None = Field(default=None, max_length=40)  # known from referral.received
+    reporting_organisation: str = Field(max_length=100)
+    lead_organisation: str | None = Field(default=None, max_length=100)
+    received_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False, index=True))
+    handed_over_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+
+
+class CaseFact(ObservatoryTable, table=True):
+    __tablename__ = "case_facts"
+
+    case_id: uuid.UUID = Field(primary_key=True)
+    referral_id: uuid.UUID
+    municipio: int = Field(index=True)
+    target_group: str = Field(max_length=40)
+    urgency: str = Field(max_length=20)
+    lead_organisation: str = Field(max_length=100)
+    referral_received_at: datetime = Field(
+        sa_column=Column(UtcDateTime(), nullable=False, index=True)
+    )
+    opened_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))

@@ -1,0 +1,48 @@
+"""Read-model queries: the only place that builds SQL for indicators."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import ColumnElement, func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import Select
+
+from services.observatory.indicators.domain import Cohort, Indicator
+from services.observatory.indicators.models import CaseFact, ReferralFact
+
+
+async def get_referral(session: AsyncSession, referral_id: uuid.UUID) -> ReferralFact | None:
+    return await session.get(ReferralFact, referral_id)
+
+
+async def get_case(session: AsyncSession, case_id: uuid.UUID) -> CaseFact | None:
+    return await session.get(CaseFact, case_id)
+
+
+def _per_municipio(indicator: Indicator, cohort: Cohort) -> Select[int, int]:
+    conditions: list[ColumnElement[bool]]
+    match indicator:
+        case Indicator.REFERRALS_RECEIVED:
+            municipio, received_at = col(ReferralFact.municipio), col(ReferralFact.received_at)
+            conditions = []
+        case Indicator.REFERRALS_HANDED_OVER:
+            municipio, received_at = col(ReferralFact.municipio), col(ReferralFact.received_at)
+            conditions = [col(ReferralFact.handed_over_at).is_not(None)]
+        case Indicator.CASES_OPEN:  # no case ends yet: closures will narrow this
+            municipio, received_at = col(CaseFact.municipio), col(CaseFact.referral_received_at)
+            conditions = []
+    if cohort.received_from is not None:
+        conditions.append(received_at >= cohort.received_from)
+    if cohort.received_to is not None:
+        conditions.append(received_at < cohort.received_to)
+    return select(municipio, func.count()).where(*conditions).group_by(municipio)
+
+
+async def counts_by_municipio(
+    session: AsyncSession, indicator: Indicator, cohort: Cohort
+) -> dict[int, int]:
+    """The indicator's count in each Municipio that has any, over the cohort's referrals."""
+    rows = await session.exec(_per_municipio(indicator, cohort))
+    return {municipio: count for municipio, count in rows}

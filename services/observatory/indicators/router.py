@@ -1,0 +1,71 @@
+"""HTTP for indicators: aggregates only, small cells suppressed."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from kit.auth import Principal, require_roles
+from kit.db import SessionDep, utcnow
+from kit.errors import problem_responses
+from kit.schemas import Timestamp
+from services.observatory.indicators import service
+from services.observatory.indicators.domain import DESCRIPTIONS, Cohort, Figure
+from services.observatory.indicators.schemas import CellPublic, IndicatorPublic, IndicatorsPublic
+from services.observatory.settings import ObservatorySettings
+
+router = APIRouter(prefix="/v1/observatory/indicators", tags=["indicators"])
+
+Reader = Annotated[
+    Principal, Depends(require_roles("observatory-analyst", "coordinator", "platform-admin"))
+]
+
+
+def get_settings(request: Request) -> ObservatorySettings:
+    settings: ObservatorySettings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[ObservatorySettings, Depends(get_settings)]
+
+
+def public(figure: Figure) -> IndicatorPublic:
+    return IndicatorPublic(
+        name=figure.indicator,
+        description=DESCRIPTIONS[figure.indicator],
+        total=figure.total,
+        by_municipio=[
+            CellPublic(municipio=cell.municipio, value=cell.value, suppressed=cell.suppressed)
+            for cell in figure.by_municipio
+        ],
+    )
+
+
+@router.get(
+    "",
+    response_model=IndicatorsPublic,
+    responses=problem_responses(400, 401, 403, 422),
+    summary="The network's indicators: city-wide totals and suppressed breakdowns by Municipio",
+)
+async def get_indicators(
+    session: SessionDep,
+    principal: Reader,
+    settings: SettingsDep,
+    received_from: Annotated[
+        Timestamp | None, Query(description="Count referrals received from this time on.")
+    ] = None,
+    received_to: Annotated[
+        Timestamp | None, Query(description="Count referrals received before this time.")
+    ] = None,
+) -> IndicatorsPublic:
+    cohort = Cohort(received_from=received_from, received_to=received_to)
+    threshold = settings.suppression_threshold
+    figures = await service.figures(session=session, cohort=cohort, threshold=threshold)
+    return IndicatorsPublic(
+        generated_at=utcnow(),
+        received_from=received_from,
+        received_to=received_to,
+        suppression_threshold=threshold,
+        indicators=[public(figure) for figure in figures],
+    )

@@ -1,0 +1,77 @@
+"""The indicators API contract, and what the observatory reads from the events it consumes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from kit.schemas import Id, PublicModel
+from services.observatory.indicators.domain import Indicator
+
+# --- published -------------------------------------------------------------------------
+
+
+class CellPublic(PublicModel):
+    municipio: int
+    value: int | None = Field(description="null when suppressed")
+    suppressed: bool
+
+
+class IndicatorPublic(PublicModel):
+    name: Indicator
+    description: str
+    total: int = Field(description="City-wide, never suppressed")
+    by_municipio: list[CellPublic]
+
+
+class IndicatorsPublic(PublicModel):
+    generated_at: datetime
+    received_from: datetime | None = Field(description="The cohort: referrals received from…")
+    received_to: datetime | None = Field(description="…and before (null: no bound)")
+    suppression_threshold: int = Field(description="Cells counting fewer are suppressed")
+    indicators: list[IndicatorPublic]
+
+
+# --- consumed: tolerant readers (fields not needed are ignored; the committed JSON Schema was
+# checked by the consumer already). Municipio is checked: a cell outside the nine would break
+# the breakdown's sums, which the suppression relies on.
+
+Municipio = Annotated[int, Field(ge=1, le=9)]
+
+
+class _EventIn(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class ReferralReceivedIn(_EventIn):
+    referral_id: Id
+    channel: str
+    urgency: str
+    target_group: str
+    municipio: Municipio
+    reporting_organisation: str
+    received_at: datetime
+
+
+class ReferralHandedOverIn(_EventIn):
+    referral_id: Id
+    lead_organisation: str
+    reporting_organisation: str
+    urgency: str
+    target_group: str
+    municipio: Municipio
+    received_at: datetime
+    handed_over_at: datetime
+
+
+class CaseOpenedIn(_EventIn):
+    case_id: Id
+    referral_id: Id
+    lead_organisation: str
+    target_group: str
+    municipio: Municipio
+    urgency: str
+    opened_at: datetime
+    referral_received_at: datetime

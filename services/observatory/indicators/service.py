@@ -1,0 +1,85 @@
+"""Indicator use cases: keep the read model from events, compute the figures. Never commits."""
+
+from __future__ import annotations
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.observatory.indicators import repository
+from services.observatory.indicators.domain import Cohort, Figure, Indicator, figure
+from services.observatory.indicators.models import CaseFact, ReferralFact
+from services.observatory.indicators.schemas import (
+    CaseOpenedIn,
+    ReferralHandedOverIn,
+    ReferralReceivedIn,
+)
+
+# Each event sets only the facts it carries, so replays and late duplicates change nothing,
+# and a hand-over applied before its referral's reception (a rebuild from another offset)
+# is not undone by it.
+
+
+async def record_referral_received(
+    *, session: AsyncSession, received_in: ReferralReceivedIn
+) -> None:
+    fact = await repository.get_referral(session, received_in.referral_id)
+    if fact is None:
+        fact = ReferralFact(
+            referral_id=received_in.referral_id,
+            municipio=received_in.municipio,
+            target_group=received_in.target_group,
+            urgency=received_in.urgency,
+            reporting_organisation=received_in.reporting_organisation,
+            received_at=received_in.received_at,
+        )
+        session.add(fact)
+    fact.channel = received_in.channel
+    await session.flush()
+
+
+async def record_referral_handed_over(
+    *, session: AsyncSession, handover_in: ReferralHandedOverIn
+) -> None:
+    fact = await repository.get_referral(session, handover_in.referral_id)
+    if fact is None:
+        fact = ReferralFact(
+            referral_id=handover_in.referral_id,
+            municipio=handover_in.municipio,
+            target_group=handover_in.target_group,
+            urgency=handover_in.urgency,
+            reporting_organisation=handover_in.reporting_organisation,
+            received_at=handover_in.received_at,
+        )
+        session.add(fact)
+    fact.lead_organisation = handover_in.lead_organisation
+    fact.handed_over_at = handover_in.handed_over_at
+    await session.flush()
+
+
+async def record_case_opened(*, session: AsyncSession, case_in: CaseOpenedIn) -> None:
+    if await repository.get_case(session, case_in.case_id) is not None:
+        return  # a case's opening facts never change
+    session.add(
+        CaseFact(
+            case_id=case_in.case_id,
+            referral_id=case_in.referral_id,
+            municipio=case_in.municipio,
+            target_group=case_in.target_group,
+            urgency=case_in.urgency,
+            lead_organisation=case_in.lead_organisation,
+            referral_received_at=case_in.referral_received_at,
+            opened_at=case_in.opened_at,
+        )
+    )
+    await session.flush()
+
+
+async def figures(*, session: AsyncSession, cohort: Cohort, threshold: int) -> list[Figure]:
+    """Every indicator over the cohort's referrals, breakdowns suppressed at ``threshold``."""
+    return [
+        figure(
+            indicator,
+            await repository.counts_by_municipio(session, indicator, cohort),
+            threshold=threshold,
+        )
+        for indicator in Indicator
+    ]

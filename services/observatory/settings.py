@@ -1,0 +1,18 @@
+"""Observatory's settings (prefix ``LGNET_OBSERVATORY_``)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from kit.settings import ServiceSettings
+
+
+class ObservatorySettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="LGNET_OBSERVATORY_", extra="ignore")
+    service_name: ClassVar[str] = "observatory"
+
+    suppression_threshold: int = Field(default=5, ge=1)
+    """Breakdown cells counting fewer than this are suppressed (see indicators.domain)."""

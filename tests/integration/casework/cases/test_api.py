@@ -1,0 +1,239 @@
+"""Cases opened by intake's real hand-over events: intake and casework in-process, each with its
+own PostgreSQL database, the stack's Kafka and Keycloak."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaProducer
+
+from deploy.local.realm import Realm
+from deploy.local.stack import Stack
+from kit.events.envelope import CloudEvent
+from kit.outbox.relay import producer_config
+from kit.testing.apps import bearer, serve
+from services.casework.app import create_app as create_casework
+from services.casework.settings import CaseworkSettings
+from services.intake.app import create_app as create_intake
+from services.intake.referrals.events import ReferralHandedOver
+from services.intake.settings import IntakeSettings
+from tests.conftest import common_settings, fresh_database_url
+
+pytestmark = pytest.mark.integration
+
+CASES = "/v1/casework/cases"
+REFERRAL = {
+    "channel": "one_stop_shop",
+    "received_at": "2026-11-21T09:30:00+01:00",
+    "place": {"municipio": 8, "name": "Via Gallarate"},
+    "urgency": "high",
+    "target_group": "vulnerable_family",
+    "needs": ["shelter"],
+}
+
+
+@dataclass
+class Services:
+    intake: httpx.AsyncClient
+    casework: httpx.AsyncClient
+    realm: Realm
+
+
+def as_user(realm: Realm, username: str) -> dict[str, str]:
+    return bearer(realm.cached_user_token(username))
+
+
+async def hand_over(
+    services: Services, lead: str = "assoc-ponte", **changes: Any
+) -> dict[str, Any]:
+    """A referral received by coop-aurora's intake operator and handed over to ``lead``."""
+    headers = as_user(services.realm, "intake.aurora")
+    created = await services.intake.post(
+        "/v1/intake/referrals", json={**REFERRAL, **changes}, headers=headers
+    )
+    assert created.status_code == 201, created.text
+    done = await services.intake.post(
+        f"{created.headers['Location']}/handover",
+        json={"lead_organisation": lead},
+        headers={**headers, "If-Match": created.headers["ETag"]},
+    )
+    assert done.status_code == 200, done.text
+    referral: dict[str, Any] = done.json()
+    return referral
+
+
+async def case_of(
+    services: Services, referral_id: str, *, user: str = "coordinator.comune", within: float = 5
+) -> dict[str, Any]:
+    """The case casework opened for the referral, polled for until ``within`` seconds pass."""
+    deadline = time.monotonic() + within
+    while True:
+        found = await services.casework.get(
+            CASES, params={"referral_id": referral_id}, headers=as_user(services.realm, user)
+        )
+        assert found.status_code == 200, found.text
+        if items := found.json()["items"]:
+            assert len(items) == 1
+            case: dict[str, Any] = items[0]
+            return case
+        assert time.monotonic() < deadline, f"no case for referral {referral_id} in {within}s"
+        await asyncio.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+async def services(stack: Stack, realm: Realm) -> AsyncIterator[Services]:
+    common = common_settings(stack)
+    intake_settings = IntakeSettings(
+        database_url=fresh_database_url(stack, "intake"), common=common
+    )
+    casework_settings = CaseworkSettings(
+        database_url=fresh_database_url(stack, "casework"), common=common
+    )
+    async with (
+        serve(create_intake(intake_settings)) as intake,
+        serve(create_casework(casework_settings)) as casework,
+    ):
+        running = Services(intake, casework, realm)
+        # Consumers join their group in the background and may first read the topic's backlog:
+        # one hand-over end to end, with time to spare, before the tests measure anything.
+        await case_of(running, (await hand_over(running))["id"], within=60)
+        yield running
+
+
+async def test_a_handed_over_referral_opens_a_case_for_the_lead_organisation(
+    services: Services,
+) -> None:
+    referral = await hand_over(services, lead="assoc-ponte")
+    case = await case_of(services, referral["id"], user="caseworker.ponte")
+
+    assert case["status"] == "open"
+    assert case["lead_organisation"] == "assoc-ponte"
+    assert case["reporting_organisation"] == "coop-aurora"
+    assert case["urgency"] == "high"
+    assert case["target_group"] == "vulnerable_family"
+    assert case["municipio"] == 8
+    assert case["referral_received_at"] == referral["received_at"]
+    assert case["handed_over_at"] == referral["handed_over_at"]
+    opened_at = datetime.fromisoformat(case["opened_at"])
+    assert opened_at >= datetime.fromisoformat(referral["handed_over_at"])
+
+    one = await services.casework.get(
+        f"{CASES}/{case['id']}", headers=as_user(services.realm, "caseworker.ponte")
+    )
+    assert one.status_code == 200
+    assert one.headers["ETag"] == '"1"'
+    assert one.json() == case
+
+
+async def test_a_case_is_seen_by_its_lead_organisation_and_coordinators_only(
+    services: Services,
+) -> None:
+    referral = await hand_over(services, lead="assoc-ponte")
+    case_id = (await case_of(services, referral["id"]))["id"]
+
+    def read(user: str) -> Any:
+        return services.casework.get(f"{CASES}/{case_id}", headers=as_user(services.realm, user))
+
+    assert (await read("caseworker.ponte")).status_code == 200
+    assert (await read("coordinator.comune")).status_code == 200
+    # coop-aurora reported the referral but does not lead the case: no sign that it exists
+    for outsider in ("caseworker.aurora", "supervisor.aurora", "intake.aurora"):
+        hidden = await read(outsider)
+        assert hidden.status_code == 404, outsider
+        assert hidden.headers["content-type"].startswith("application/problem+json")
+        assert hidden.json()["type"] == "urn:lgnet:problem:case-not-found"
+    listed = await services.casework.get(
+        CASES,
+        params={"referral_id": referral["id"]},
+        headers=as_user(services.realm, "caseworker.aurora"),
+    )
+    assert listed.json()["items"] == []
+    missing = await services.casework.get(
+        f"{CASES}/{uuid.uuid4()}", headers=as_user(services.realm, "coordinator.comune")
+    )
+    assert missing.status_code == 404
+
+
+async def test_the_list_is_newest_first_paginated_and_filtered(services: Services) -> None:
+    referrals = [await hand_over(services, lead="coop-aurora") for _ in range(3)]
+    ours = {(await case_of(services, r["id"]))["id"] for r in referrals}
+
+    headers = as_user(services.realm, "caseworker.aurora")
+    seen: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        params: dict[str, Any] = {"limit": 2, "status": "open"}
+        if cursor:
+            params["cursor"] = cursor
+        page = await services.casework.get(CASES, params=params, headers=headers)
+        assert page.status_code == 200, page.text
+        body = page.json()
+        assert len(body["items"]) <= 2
+        seen += body["items"]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+
+    assert ours <= {case["id"] for case in seen}
+    assert len({case["id"] for case in seen}) == len(seen)
+    assert all(case["lead_organisation"] == "coop-aurora" for case in seen)
+    opened = [case["opened_at"] for case in seen]
+    assert opened == sorted(opened, reverse=True)
+
+    closed = await services.casework.get(CASES, params={"status": "closed"}, headers=headers)
+    assert closed.json()["items"] == []
+    bad = await services.casework.get(CASES, params={"status": "lost"}, headers=headers)
+    assert bad.status_code == 422
+
+
+async def test_a_hand_over_delivered_twice_opens_one_case(services: Services, stack: Stack) -> None:
+    """The same hand-over under a new event id gets past the inbox; the case's unique
+    referral id still stops a second case."""
+    referral = await hand_over(services)
+    case = await case_of(services, referral["id"])
+    data = {
+        "referral_id": referral["id"],
+        "lead_organisation": "assoc-ponte",
+        "reporting_organisation": "coop-aurora",
+        "urgency": referral["urgency"],
+        "target_group": referral["target_group"],
+        "municipio": referral["place"]["municipio"],
+        "received_at": referral["received_at"],
+        "handed_over_at": referral["handed_over_at"],
+    }
+    # a sentinel hand-over with the same key follows the duplicate in its partition: once its
+    # case exists, the duplicate has been consumed
+    sentinel = str(uuid.uuid4())
+    producer = AIOKafkaProducer(**producer_config(stack.kafka_bootstrap, "casework-test"))
+    await producer.start()
+    try:
+        for payload in (data, {**data, "referral_id": sentinel}):
+            event = CloudEvent(
+                type=ReferralHandedOver.name,
+                source=ReferralHandedOver.source,
+                subject=referral["id"],
+                data=payload,
+                dataschema=ReferralHandedOver.dataschema,
+                organisation="coop-aurora",
+            )
+            key, value, headers = event.to_record()
+            await producer.send_and_wait(ReferralHandedOver.topic, value, key=key, headers=headers)
+    finally:
+        await producer.stop()
+
+    await case_of(services, sentinel)
+    assert await case_of(services, referral["id"]) == case
+
+
+async def test_callers_without_a_casework_role_are_refused(services: Services) -> None:
+    refused = await services.casework.get(CASES, headers=as_user(services.realm, "analyst.comune"))
+    assert refused.status_code == 403
+    assert (await services.casework.get(CASES)).status_code == 401

@@ -1,0 +1,273 @@
+"""Indicators counted from real events: intake, casework and the observatory in-process, each
+with its own PostgreSQL database, the stack's Kafka and Keycloak.
+
+Other tests' events are on the same topics, so every test counts over a cohort of its own: the
+referrals received in a minute of the past that no other test uses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaProducer
+
+from deploy.local.realm import Realm
+from deploy.local.stack import Stack
+from kit.events.envelope import CloudEvent
+from kit.outbox.relay import producer_config
+from kit.testing.apps import bearer, serve
+from services.casework.app import create_app as create_casework
+from services.casework.settings import CaseworkSettings
+from services.intake.app import create_app as create_intake
+from services.intake.referrals.events import ReferralHandedOver, ReferralReceived
+from services.intake.settings import IntakeSettings
+from services.observatory.app import create_app as create_observatory
+from services.observatory.settings import ObservatorySettings
+from tests.conftest import common_settings, fresh_database_url
+
+pytestmark = pytest.mark.integration
+
+INDICATORS = "/v1/observatory/indicators"
+THRESHOLD = 3  # not the default 5, to show the setting is what counts (and to need fewer rows)
+
+
+@dataclass
+class Services:
+    intake: httpx.AsyncClient
+    observatory: httpx.AsyncClient
+    realm: Realm
+
+
+@dataclass(frozen=True)
+class Cohort:
+    start: datetime
+
+    @classmethod
+    def new(cls) -> Cohort:
+        minutes = uuid.uuid4().int % (10 * 365 * 24 * 60)  # a minute in 2010-2019
+        return cls(datetime(2010, 1, 1, tzinfo=UTC) + timedelta(minutes=minutes))
+
+    @property
+    def params(self) -> dict[str, str]:
+        end = self.start + timedelta(minutes=1)
+        return {"received_from": self.start.isoformat(), "received_to": end.isoformat()}
+
+
+def as_user(realm: Realm, username: str) -> dict[str, str]:
+    return bearer(realm.cached_user_token(username))
+
+
+async def receive(
+    services: Services, cohort: Cohort, municipio: int, *, hand_over: bool = False
+) -> str:
+    """A referral received in the cohort's minute (and handed over to assoc-ponte): its id."""
+    headers = as_user(services.realm, "intake.aurora")
+    created = await services.intake.post(
+        "/v1/intake/referrals",
+        json={
+            "channel": "mobile_unit",
+            "received_at": (cohort.start + timedelta(seconds=30)).isoformat(),
+            "place": {"municipio": municipio, "name": "Stazione Centrale"},
+            "urgency": "normal",
+            "target_group": "unaccompanied_minor",
+        },
+        headers=headers,
+    )
+    assert created.status_code == 201, created.text
+    if hand_over:
+        done = await services.intake.post(
+            f"{created.headers['Location']}/handover",
+            json={"lead_organisation": "assoc-ponte"},
+            headers={**headers, "If-Match": created.headers["ETag"]},
+        )
+        assert done.status_code == 200, done.text
+    referral_id: str = created.json()["id"]
+    return referral_id
+
+
+async def counted(
+    services: Services, cohort: Cohort, within: float = 5, **totals: int
+) -> dict[str, dict[str, Any]]:
+    """The cohort's indicators by name, once their totals are ``totals`` (polled for)."""
+    deadline = time.monotonic() + within
+    while True:
+        response = await services.observatory.get(
+            INDICATORS, params=cohort.params, headers=as_user(services.realm, "analyst.comune")
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["suppression_threshold"] == THRESHOLD
+        indicators = {indicator["name"]: indicator for indicator in body["indicators"]}
+        now = {name: indicators[name]["total"] for name in totals}
+        if now == totals:
+            return indicators
+        assert time.monotonic() < deadline, f"counted {now}, not {totals}, in {within}s"
+        await asyncio.sleep(0.1)
+
+
+def cells(indicator: dict[str, Any]) -> dict[int, int | None]:
+    assert [cell["municipio"] for cell in indicator["by_municipio"]] == list(range(1, 10))
+    for cell in indicator["by_municipio"]:
+        assert cell["suppressed"] is (cell["value"] is None)
+    return {cell["municipio"]: cell["value"] for cell in indicator["by_municipio"]}
+
+
+@pytest.fixture(scope="module")
+async def services(stack: Stack, realm: Realm) -> AsyncIterator[Services]:
+    common = common_settings(stack)
+    async with (
+        serve(
+            create_intake(
+                IntakeSettings(database_url=fresh_database_url(stack, "intake"), common=common)
+            )
+        ) as intake,
+        serve(
+            create_casework(
+                CaseworkSettings(database_url=fresh_database_url(stack, "casework"), common=common)
+            )
+        ),
+        serve(
+            create_observatory(
+                ObservatorySettings(
+                    database_url=fresh_database_url(stack, "observatory"),
+                    common=common,
+                    suppression_threshold=THRESHOLD,
+                )
+            )
+        ) as observatory,
+    ):
+        running = Services(intake, observatory, realm)
+        # Consumers join their groups in the background and may first read the topics' backlog:
+        # one referral through intake → casework → observatory before the tests measure anything.
+        warm_up = Cohort.new()
+        await receive(running, warm_up, 1, hand_over=True)
+        await counted(running, warm_up, within=60, cases_open=1)
+        yield running
+
+
+async def test_referrals_and_cases_are_counted_by_municipio_with_small_cells_suppressed(
+    services: Services,
+) -> None:
+    cohort = Cohort.new()
+    ids = [await receive(services, cohort, 3, hand_over=i < 3) for i in range(4)]
+    ids += [await receive(services, cohort, 5, hand_over=i < 1) for i in range(2)]
+
+    indicators = await counted(
+        services, cohort, referrals_received=6, referrals_handed_over=4, cases_open=4
+    )
+
+    received = cells(indicators["referrals_received"])
+    assert received[3] == 4
+    # Municipio 5 counts 2, under the threshold; the Municipi with none are hidden alongside
+    assert all(received[m] is None for m in (1, 2, 4, 5, 6, 7, 8, 9))
+    for name in ("referrals_handed_over", "cases_open"):
+        by_municipio = cells(indicators[name])
+        assert by_municipio[3] == 3, name
+        assert all(value is None for m, value in by_municipio.items() if m != 3), name
+    # aggregates only: no referral is named
+    assert not any(referral_id in str(indicators) for referral_id in ids)
+
+
+async def test_a_lone_small_cell_is_hidden_with_the_smallest_other(services: Services) -> None:
+    cohort = Cohort.new()
+    for municipio, count in {1: 4, 2: 3, 3: 3, 4: 5, 5: 3, 6: 3, 7: 6, 8: 3, 9: 1}.items():
+        for _ in range(count):
+            await receive(services, cohort, municipio)
+
+    indicators = await counted(services, cohort, referrals_received=31)
+
+    received = cells(indicators["referrals_received"])
+    # 9 is under the threshold; 31 − the published cells would give it away, so 2 (the first
+    # of the smallest) goes too
+    assert received == {1: 4, 2: None, 3: 3, 4: 5, 5: 3, 6: 3, 7: 6, 8: 3, 9: None}
+
+
+async def test_an_event_delivered_twice_is_counted_once(services: Services, stack: Stack) -> None:
+    """The same reception under a new event id gets past the inbox; the referral's fact row,
+    keyed by its id, still counts it once."""
+    cohort = Cohort.new()
+    referral_id = await receive(services, cohort, 4)
+    await counted(services, cohort, referrals_received=1)
+    received_at = (cohort.start + timedelta(seconds=30)).isoformat()
+    again = {
+        "referral_id": referral_id,
+        "channel": "mobile_unit",
+        "urgency": "normal",
+        "target_group": "unaccompanied_minor",
+        "municipio": 4,
+        "reporting_organisation": "coop-aurora",
+        "received_at": received_at,
+    }
+    # a sentinel hand-over, same key, follows the duplicate in its partition: once it is
+    # counted, the duplicate has been consumed
+    sentinel = {
+        "referral_id": str(uuid.uuid4()),
+        "lead_organisation": "assoc-ponte",
+        "reporting_organisation": "coop-aurora",
+        "urgency": "normal",
+        "target_group": "unaccompanied_minor",
+        "municipio": 4,
+        "received_at": received_at,
+        "handed_over_at": received_at,
+    }
+    producer = AIOKafkaProducer(**producer_config(stack.kafka_bootstrap, "observatory-test"))
+    await producer.start()
+    try:
+        for kind, data in ((ReferralReceived, again), (ReferralHandedOver, sentinel)):
+            event = CloudEvent(
+                type=kind.name,
+                source=kind.source,
+                subject=referral_id,
+                data=data,
+                dataschema=kind.dataschema,
+                organisation="coop-aurora",
+            )
+            key, value, headers = event.to_record()
+            await producer.send_and_wait(kind.topic, value, key=key, headers=headers)
+    finally:
+        await producer.stop()
+
+    await counted(services, cohort, referrals_received=2, referrals_handed_over=1)
+
+
+async def test_the_cohort_must_be_a_real_period(services: Services) -> None:
+    headers = as_user(services.realm, "analyst.osservatorio")
+    backwards = await services.observatory.get(
+        INDICATORS,
+        params={"received_from": "2026-04-01T00:00:00Z", "received_to": "2026-03-01T00:00:00Z"},
+        headers=headers,
+    )
+    assert backwards.status_code == 400
+    assert backwards.json()["type"] == "urn:lgnet:problem:empty-cohort"
+    naive = await services.observatory.get(
+        INDICATORS, params={"received_from": "2026-04-01T00:00:00"}, headers=headers
+    )
+    assert naive.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("user", "status"),
+    [
+        ("analyst.osservatorio", 200),
+        ("analyst.comune", 200),
+        ("coordinator.comune", 200),
+        ("admin.comune", 200),
+        ("caseworker.ponte", 403),
+        ("intake.aurora", 403),
+        (None, 401),
+    ],
+)
+async def test_indicators_are_for_analysts_coordinators_and_admins(
+    services: Services, user: str | None, status: int
+) -> None:
+    headers = as_user(services.realm, user) if user else {}
+    response = await services.observatory.get(INDICATORS, headers=headers)
+    assert response.status_code == status

@@ -1,0 +1,91 @@
+"""One trace id links the HTTP request, the outbox relay's publish and the consumer's effect."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+from opentelemetry import trace
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from deploy.local.realm import Realm
+from deploy.local.stack import Stack
+from kit.testing.apps import bearer, serve
+from services.casework.app import create_app as create_casework
+from services.casework.settings import CaseworkSettings
+from services.intake.app import create_app as create_intake
+from services.intake.settings import IntakeSettings
+from tests.conftest import common_settings, fresh_database_url
+from tests.integration.intake.referrals.test_api import REFERRAL
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def spans() -> InMemorySpanExporter:
+    """The process-wide tracer provider, recording in memory (services use the global one)."""
+    exporter = InMemorySpanExporter()
+    provider = trace.get_tracer_provider()
+    if not isinstance(provider, TracerProvider):
+        provider = TracerProvider()
+        trace.set_tracer_provider(provider)
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    return exporter
+
+
+def _in_trace(spans: InMemorySpanExporter, trace_id: int) -> list[ReadableSpan]:
+    return [s for s in spans.get_finished_spans() if s.context and s.context.trace_id == trace_id]
+
+
+async def test_request_publish_and_effect_share_one_trace(
+    stack: Stack, realm: Realm, spans: InMemorySpanExporter
+) -> None:
+    common = common_settings(stack)
+    intake_app = create_intake(
+        IntakeSettings(database_url=fresh_database_url(stack, "intake"), common=common)
+    )
+    casework_app = create_casework(
+        CaseworkSettings(database_url=fresh_database_url(stack, "casework"), common=common)
+    )
+    headers = bearer(realm.cached_user_token("intake.aurora"))
+    async with serve(intake_app) as intake, serve(casework_app):
+        created = await intake.post("/v1/intake/referrals", json=REFERRAL, headers=headers)
+        assert created.status_code == 201
+        handover = await intake.post(
+            f"{created.headers['Location']}/handover",
+            json={"lead_organisation": "assoc-ponte"},
+            headers={**headers, "If-Match": created.headers["ETag"]},
+        )
+        assert handover.status_code == 200
+
+        request_span = next(
+            s
+            for s in spans.get_finished_spans()
+            if s.kind == trace.SpanKind.SERVER and s.name.endswith("/handover")
+        )
+        assert request_span.context is not None
+        trace_id = request_span.context.trace_id
+        deadline = time.monotonic() + 15
+        while not any(
+            s.kind == trace.SpanKind.CONSUMER
+            and s.name == "process lgnet.intake.referral.handed_over"
+            for s in _in_trace(spans, trace_id)
+        ):
+            assert time.monotonic() < deadline, "the consumer's effect never joined the trace"
+            await asyncio.sleep(0.1)
+
+    linked = _in_trace(spans, trace_id)
+    kinds = {(s.kind, s.name) for s in linked}
+    assert (trace.SpanKind.PRODUCER, "publish lgnet.intake.referrals") in kinds
+    assert (trace.SpanKind.CONSUMER, "process lgnet.intake.referral.handed_over") in kinds
+    # and the chain is parent → child: request → publish → effect
+    by_id = {s.context.span_id: s for s in linked if s.context}
+    effect = next(s for s in linked if s.kind == trace.SpanKind.CONSUMER)
+    publish = by_id[effect.parent.span_id] if effect.parent else None
+    assert publish is not None
+    assert publish.kind == trace.SpanKind.PRODUCER
+    assert publish.parent is not None
+    assert by_id[publish.parent.span_id] is request_span

@@ -1,0 +1,97 @@
+"""The case status machine: pure rules, no I/O."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from services.casework.cases.domain import (
+    FINAL,
+    INITIAL,
+    TRANSITIONS,
+    IllegalTransition,
+    Status,
+    transition,
+    visible_to,
+)
+
+MAIN_LINE = [Status.OPEN, Status.ASSESSMENT, Status.PLAN_ACTIVE, Status.MONITORING, Status.CLOSED]
+
+
+def test_a_case_opens_and_can_follow_the_main_line_to_closure() -> None:
+    status = INITIAL
+    assert status is Status.OPEN
+    for target in MAIN_LINE[1:]:
+        status = transition(status, target)
+    assert status is Status.CLOSED
+
+
+@pytest.mark.parametrize("status", [s for s in Status if s not in FINAL])
+def test_any_case_still_running_can_be_closed_or_transferred(status: Status) -> None:
+    assert transition(status, Status.CLOSED) is Status.CLOSED
+    assert transition(status, Status.TRANSFERRED) is Status.TRANSFERRED
+
+
+def test_closed_and_transferred_are_the_only_ends() -> None:
+    assert {Status.CLOSED, Status.TRANSFERRED} == FINAL
+
+
+@pytest.mark.parametrize(
+    ("current", "target"),
+    [
+        (Status.OPEN, Status.PLAN_ACTIVE),  # no plan without an assessment
+        (Status.OPEN, Status.MONITORING),
+        (Status.ASSESSMENT, Status.OPEN),
+        (Status.CLOSED, Status.OPEN),  # a closed case is not reopened
+        (Status.TRANSFERRED, Status.ASSESSMENT),
+        (Status.OPEN, Status.OPEN),
+    ],
+)
+def test_illegal_moves_are_a_409_problem(current: Status, target: Status) -> None:
+    with pytest.raises(IllegalTransition) as raised:
+        transition(current, target)
+    assert raised.value.status == 409
+    assert raised.value.type == "urn:lgnet:problem:illegal-case-transition"
+
+
+@given(st.lists(st.sampled_from(Status), max_size=12))
+def test_any_sequence_of_moves_is_either_refused_or_follows_the_table(
+    targets: list[Status],
+) -> None:
+    status = INITIAL
+    for target in targets:
+        if target in TRANSITIONS[status]:
+            status = transition(status, target)
+        else:
+            with pytest.raises(IllegalTransition):
+                transition(status, target)
+    assert status in TRANSITIONS
+
+
+@given(st.data())
+def test_every_walk_from_open_ends_within_four_moves(data: st.DataObject) -> None:
+    status, moves = INITIAL, 0
+    while status not in FINAL:
+        status = transition(status, data.draw(st.sampled_from(sorted(TRANSITIONS[status]))))
+        moves += 1
+    assert moves <= 4
+
+
+@pytest.mark.parametrize(
+    ("organisation", "coordinator", "visible"),
+    [
+        ("assoc-ponte", False, True),  # the lead organisation
+        ("coop-aurora", False, False),  # another partner, even the one that reported it
+        ("comune-milano", True, True),  # a Comune coordinator
+    ],
+)
+def test_a_case_is_visible_to_its_lead_organisation_and_coordinators(
+    organisation: str, coordinator: bool, visible: bool
+) -> None:
+    assert (
+        visible_to(
+            lead_organisation="assoc-ponte", organisation=organisation, coordinator=coordinator
+        )
+        is visible
+    )
