@@ -63,8 +63,17 @@ def _to_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-Timestamp = Annotated[AwareDatetime, AfterValidator(_to_utc)]
-"""An ISO 8601 date-time with zone; naive input is rejected, values are normalised to UTC."""
+def _iso_text(value: object) -> object:
+    # pydantic would take 1700000000 or "0.5" as Unix seconds: an API takes ISO 8601 only
+    if isinstance(value, str) and value.strip().lstrip("+-").replace(".", "", 1).isdigit():
+        raise ValueError("expected an ISO 8601 date-time with a zone, not a number")
+    if isinstance(value, int | float):
+        raise ValueError("expected an ISO 8601 date-time string, not a number")
+    return value
+
+
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_iso_text), AfterValidator(_to_utc)]
+"""An ISO 8601 date-time with zone; numbers and naive input are rejected, values in UTC."""
 
 
 # ISO 3166-1 alpha-2 officially assigned codes, plus XK (Kosovo, user-assigned but in

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from kit.auth import JWKSCache, TokenVerifier, install_auth
@@ -29,6 +29,7 @@ from kit.limits import RequestLimitsMiddleware
 from kit.logs import RequestIdMiddleware, configure_logging
 from kit.migrations import upgrade_to_head
 from kit.outbox import OutboxRelay
+from kit.query import reject_unknown_query_parameters
 from kit.settings import ServiceSettings
 from kit.telemetry import configure_tracing
 
@@ -118,6 +119,7 @@ def create_service(spec: ServiceSpec) -> FastAPI:
         version=spec.version,
         lifespan=lifespan,
         openapi_tags=list(spec.tags) or None,
+        dependencies=[Depends(reject_unknown_query_parameters)],
     )
     install_problem_handlers(app)
     app.add_middleware(RequestLimitsMiddleware, max_body_bytes=common.max_body_bytes)

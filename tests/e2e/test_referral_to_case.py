@@ -26,8 +26,7 @@ async def _indicators(platform: Platform) -> dict[str, Any]:
 
 
 def _total(indicators: dict[str, Any], name: str) -> int:
-    value = indicators[name]
-    return int(value["total"] if isinstance(value, dict) else value)
+    return int(next(i["total"] for i in indicators["indicators"] if i["name"] == name))
 
 
 async def test_a_handed_over_referral_is_an_open_case_and_counted_within_5s(
