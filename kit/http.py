@@ -36,7 +36,7 @@ class TelemetryMiddleware:
                 status = int(message["status"])
             await send(message)
 
-        with tracer.start_as_current_span(
+        with tracer().start_as_current_span(
             f"{scope['method']} {scope['path']}",
             context=extract(carrier),
             kind=trace.SpanKind.SERVER,

@@ -14,7 +14,21 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
-tracer = trace.get_tracer("lgnet.kit")
+_provider: trace.TracerProvider | None = None
+
+
+def tracer() -> trace.Tracer:
+    """The kit's tracer: from the provider set with `use_tracer_provider`, else the global one."""
+    return (_provider or trace.get_tracer_provider()).get_tracer("lgnet.kit")
+
+
+def use_tracer_provider(provider: trace.TracerProvider | None) -> None:
+    """Record the kit's spans with ``provider`` (None: back to the global provider).
+
+    Tests use it with an in-memory exporter; unlike the global provider it can be undone.
+    """
+    global _provider
+    _provider = provider
 
 
 def configure_tracing(service: str, otlp_endpoint: str | None) -> None:

@@ -171,6 +171,14 @@ def start_services(stack: Stack, services: tuple[str, ...] = SERVICES) -> None:
         stack.timings["gateway"] = stack.supervisor.start(gateway, timeout=60)
 
 
+def stop_services(stack: Stack) -> None:
+    """Stop the services and the gateway, leaving Kafka, Keycloak and PostgreSQL running."""
+    for component, _ in list(stack.supervisor.running):
+        if isinstance(component, _Uvicorn):
+            stack.supervisor.stop(component)
+    stack.service_urls.clear()
+
+
 class _Uvicorn(Component):
     url: str = ""
 

@@ -42,7 +42,10 @@ def schema_path(event_name: str, version: int) -> Path:
 def generate() -> dict[Path, str]:
     """Every contract file: one JSON Schema per event type, and the AsyncAPI document."""
     import_all_event_modules()
-    declared = sorted(registered().values(), key=lambda e: e.name)
+    declared = sorted(
+        (e for e in registered().values() if e.payload.__module__.startswith("services.")),
+        key=lambda e: e.name,
+    )
     files: dict[Path, str] = {}
     for kind in declared:
         files[schema_path(kind.name, kind.version)] = _json(kind.json_schema())

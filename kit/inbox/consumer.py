@@ -131,7 +131,7 @@ class EventConsumer:
         while True:
             attempt += 1
             try:
-                with tracer.start_as_current_span(
+                with tracer().start_as_current_span(
                     f"process {event.type}",
                     context=context_from(event.traceparent, event.tracestate),
                     kind=trace.SpanKind.CONSUMER,

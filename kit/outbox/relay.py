@@ -146,7 +146,7 @@ class OutboxRelay:
         for row in rows:
             headers = [(name, value.encode()) for name, value in row.headers]
             parent = context_from(_header(row.headers, "ce_traceparent"))
-            with tracer.start_as_current_span(
+            with tracer().start_as_current_span(
                 f"publish {row.topic}", context=parent, kind=trace.SpanKind.PRODUCER
             ) as span:
                 span.set_attribute("messaging.system", "kafka")

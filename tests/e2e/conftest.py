@@ -38,12 +38,15 @@ class Platform:
         return httpx.AsyncClient(base_url=self.gateway, timeout=15)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def platform(stack: stacks.Stack, realm: Realm) -> Iterator[Platform]:
+    """Up for the e2e tests only: once they are done, the platform's consumers must not take
+    part in other tests (a second casework would open a second case for every hand-over)."""
     # registered before the services start, so their first JWKS fetch already has it
     key = register_test_signing_key(stack.keycloak.admin())
     try:
         stacks.start_services(stack)
         yield Platform(stack, realm, key)
     finally:
+        stacks.stop_services(stack)
         remove_test_signing_key(stack.keycloak.admin(), key)

@@ -45,27 +45,27 @@ def _schema(platform: Platform, service: str) -> Any:
     return schemathesis.openapi.from_url(f"{platform.service(service)}/openapi.json", config=CONFIG)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def intake_api(platform: Platform) -> Any:
     return _schema(platform, "intake")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def casework_api(platform: Platform) -> Any:
     return _schema(platform, "casework")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def housing_api(platform: Platform) -> Any:
     return _schema(platform, "housing")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def events_api(platform: Platform) -> Any:
     return _schema(platform, "events")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def observatory_api(platform: Platform) -> Any:
     return _schema(platform, "observatory")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterator
 
 import pytest
 from opentelemetry import trace
@@ -13,6 +14,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from deploy.local.realm import Realm
 from deploy.local.stack import Stack
+from kit.telemetry import use_tracer_provider
 from kit.testing.apps import bearer, serve
 from services.casework.app import create_app as create_casework
 from services.casework.settings import CaseworkSettings
@@ -24,16 +26,15 @@ from tests.integration.intake.referrals.test_api import REFERRAL
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
-def spans() -> InMemorySpanExporter:
-    """The process-wide tracer provider, recording in memory (services use the global one)."""
+@pytest.fixture
+def spans() -> Iterator[InMemorySpanExporter]:
+    """The kit's spans (request, publish, consume), recorded in memory for this test."""
     exporter = InMemorySpanExporter()
-    provider = trace.get_tracer_provider()
-    if not isinstance(provider, TracerProvider):
-        provider = TracerProvider()
-        trace.set_tracer_provider(provider)
+    provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
-    return exporter
+    use_tracer_provider(provider)
+    yield exporter
+    use_tracer_provider(None)
 
 
 def _in_trace(spans: InMemorySpanExporter, trace_id: int) -> list[ReadableSpan]:
