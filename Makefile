@@ -10,7 +10,7 @@ UV_VERSION := 0.13.9
 TOOLS := var/tools
 UV := $(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
-export UV_PYTHON := $(PYTHON)
+export UV_PYTHON_PREFERENCE := only-system
 export PYTHONPATH := $(CURDIR)
 RUN := $(UV) run --frozen
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import time
+from pathlib import Path
 from types import FrameType
 
 from deploy.local import stack as stacks
@@ -68,13 +70,22 @@ def down() -> int:
     for profile in (stacks.RUN, *stacks.test_profiles()):
         stopped += stop_pid_files(profile.state)
         pgdata = profile.state / "postgres"
-        if (pgdata / "postmaster.pid").exists():
+        if _postmaster_alive(pgdata):
             from deploy.local.postgres import Postgres
 
             Postgres(pgdata)._stop_leftover()
             stopped.append(f"postgres ({profile.name})")
     say(f"stopped: {', '.join(stopped)}" if stopped else "nothing was running")
     return 0
+
+
+def _postmaster_alive(pgdata: Path) -> bool:
+    try:
+        pid = int((pgdata / "postmaster.pid").read_text().split()[0])
+        os.kill(pid, 0)
+    except (OSError, ValueError, IndexError):
+        return False
+    return True
 
 
 def fetch() -> int:

