@@ -33,18 +33,9 @@ from deploy.local.keycloak import (
     REALM,
     admin_client,
 )
+from kit.auth import Role
 
-LGNET_ROLES = (
-    "intake-operator",
-    "case-worker",
-    "case-supervisor",
-    "housing-coordinator",
-    "initiative-organizer",
-    "coordinator",
-    "observatory-analyst",
-    "auditor",
-    "platform-admin",
-)
+LGNET_ROLES = tuple(role.value for role in Role)
 # The Comune's own roles are never handed to a partner by a script.
 COMUNE_ONLY_ROLES = frozenset({"coordinator", "auditor", "platform-admin"})
 PARTNER_ROLES = tuple(r for r in LGNET_ROLES if r not in COMUNE_ONLY_ROLES)

@@ -14,19 +14,10 @@ import httpx
 import jwt
 
 from deploy.local.keycloak import API_AUDIENCE, REALM
+from kit.auth import Role
 
 DEMO_PASSWORD = "lgnet-demo"  # local-only demo password, see deploy/keycloak/README.md
-LGNET_ROLES = {
-    "intake-operator",
-    "case-worker",
-    "case-supervisor",
-    "housing-coordinator",
-    "initiative-organizer",
-    "coordinator",
-    "observatory-analyst",
-    "auditor",
-    "platform-admin",
-}
+LGNET_ROLES = {role.value for role in Role}
 AURORA_SECRET = "local-only-coop-aurora-secret"
 # username -> (organisation alias, realm roles): the demo users of deploy/keycloak/lgnet-realm.json
 DEMO_USERS = {
