@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,7 +59,29 @@ class Supervisor:
         self.running: list[tuple[Component, subprocess.Popen[bytes]]] = []
 
     def start(self, component: Component, *, timeout: float = 180.0) -> float:
+        """Start ``component`` and wait until it is ready; returns the seconds it took."""
+        return self.start_together([component], timeout=timeout)[component.name]
+
+    def start_together(
+        self, components: list[Component], *, timeout: float = 180.0
+    ) -> dict[str, float]:
+        """Start independent components at once, then wait for each to be ready."""
         began = time.monotonic()
+        launched = [(component, self._launch(component)) for component in components]
+        took: dict[str, float] = {}
+        for component, proc in launched:
+            wait_until(
+                component.ready,
+                timeout=timeout - (time.monotonic() - began),
+                what=component.name,
+                alive=partial(_alive, proc),
+                log=component.log_path,
+            )
+            took[component.name] = time.monotonic() - began
+            say(f"  ✔ {component.name} ready in {took[component.name]:.1f}s")
+        return took
+
+    def _launch(self, component: Component) -> subprocess.Popen[bytes]:
         stop_stale(component)
         busy = [port for port in component.ports if port_open("127.0.0.1", port)]
         if busy:
@@ -68,29 +91,19 @@ class Supervisor:
         component.prepare()
         component.log_path.parent.mkdir(parents=True, exist_ok=True)
         component.pid_path.parent.mkdir(parents=True, exist_ok=True)
-        log = component.log_path.open("ab")
-        env = {**os.environ, **component.env}
-        proc = subprocess.Popen(
-            component.command,
-            cwd=component.cwd,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        with component.log_path.open("ab") as log:
+            proc = subprocess.Popen(
+                component.command,
+                cwd=component.cwd,
+                env={**os.environ, **component.env},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         component.pid_path.write_text(str(proc.pid))
         self.running.append((component, proc))
-        wait_until(
-            component.ready,
-            timeout=timeout,
-            what=component.name,
-            alive=lambda: proc.poll() is None,
-            log=component.log_path,
-        )
-        took = time.monotonic() - began
-        say(f"  ✔ {component.name} ready in {took:.1f}s")
-        return took
+        return proc
 
     def stop(self, component: Component) -> None:
         """Stop one component (e.g. Kafka, to test an outage); ``start`` it again later."""
@@ -108,6 +121,10 @@ class Supervisor:
 
     def crashed(self) -> list[str]:
         return [c.name for c, p in self.running if p.poll() is not None]
+
+
+def _alive(proc: subprocess.Popen[bytes]) -> bool:
+    return proc.poll() is None
 
 
 def wait_until(

@@ -148,14 +148,17 @@ def start_infrastructure(stack: Stack) -> None:
 
 
 def start_services(stack: Stack, services: tuple[str, ...] = SERVICES) -> None:
-    """The services then the gateway, under uvicorn, each ready (``/readyz``) in turn."""
+    """The services (started together) then the gateway, under uvicorn, each ready (/readyz)."""
+    components = []
     for offset, service in enumerate(services):
         port = stack.profile.first_service_port + offset
         component = _uvicorn(stack, service, f"services.{service}.app:app", port)
         component.env.update(stack.service_env(service))
-        say(f"▶ {service}")
-        stack.timings[service] = stack.supervisor.start(component, timeout=60)
-        stack.service_urls[service] = f"http://127.0.0.1:{port}"
+        components.append(component)
+        stack.service_urls[service] = component.url
+    if components:
+        say(f"▶ {', '.join(services)}")
+        stack.timings.update(stack.supervisor.start_together(list(components), timeout=90))
     if services:
         gateway = _uvicorn(stack, "gateway", "gateway.app:app", stack.profile.gateway_port)
         gateway.env.update(
