@@ -31,6 +31,12 @@ def use_tracer_provider(provider: trace.TracerProvider | None) -> None:
     _provider = provider
 
 
+def tracing_enabled() -> bool:
+    """True when the kit's spans are recorded (a provider is installed), not no-ops."""
+    provider = _provider or trace.get_tracer_provider()
+    return not isinstance(provider, (trace.ProxyTracerProvider, trace.NoOpTracerProvider))
+
+
 def configure_tracing(service: str, otlp_endpoint: str | None) -> None:
     """Install an SDK tracer provider exporting over OTLP/HTTP; no-op without an endpoint."""
     if not otlp_endpoint:

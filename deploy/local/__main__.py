@@ -37,7 +37,8 @@ def run(with_postgres: bool) -> int:
         while True:
             time.sleep(1)
             if crashed := stack.supervisor.crashed():
-                say(f"✖ stopped unexpectedly: {', '.join(crashed)} (see var/run/logs/)")
+                logs = stack.profile.state / "logs"
+                say(f"✖ stopped unexpectedly: {', '.join(crashed)} (see {logs})")
                 return 1
     except KeyboardInterrupt:
         say("\n■ stopping…")

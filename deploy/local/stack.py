@@ -32,6 +32,9 @@ class Profile:
 
     @property
     def state(self) -> Path:
+        """var/<name>; ``LGNET_RUN_STATE`` moves the run profile's (benchmarks use it)."""
+        if self.name == "run" and (moved := os.environ.get("LGNET_RUN_STATE")):
+            return Path(moved).resolve()
         return ROOT / "var" / self.name
 
 

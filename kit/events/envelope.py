@@ -22,6 +22,26 @@ Headers = list[tuple[str, bytes]]
 _EXTENSIONS = ("traceparent", "tracestate", "organisation")
 
 
+def pack_headers(headers: Headers) -> bytes:
+    """Headers as one NUL-separated blob (the outbox stores them so: cheap to read back).
+
+    CloudEvents forbids control characters in attribute values, so NUL cannot occur in them.
+    """
+    parts: list[bytes] = []
+    for name, value in headers:
+        if b"\0" in value or "\0" in name:
+            raise ValueError(f"header {name} contains NUL")
+        parts += (name.encode(), value)
+    return b"\0".join(parts)
+
+
+def unpack_headers(blob: bytes) -> Headers:
+    if not blob:
+        return []
+    parts = blob.split(b"\0")
+    return [(name.decode(), value) for name, value in zip(parts[::2], parts[1::2], strict=True)]
+
+
 class InvalidEnvelope(ValueError):
     """A Kafka record that is not a well-formed LGNet CloudEvent."""
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
@@ -56,6 +57,7 @@ class EventConsumer:
         backoff_cap: float = 5.0,
         batch_size: int = 200,
         validate: Callable[[CloudEvent], None] | None = contracts.validate,
+        commit_interval: float = 0.5,
     ) -> None:
         self.name = name
         self.topics = topics
@@ -69,6 +71,9 @@ class EventConsumer:
         self.validate = validate
         self._task: asyncio.Task[None] | None = None
         self._consumer: AIOKafkaConsumer | None = None
+        self.commit_interval = commit_interval
+        self._uncommitted: dict[TopicPartition, int] = {}
+        self._committed_at = 0.0
         self._dlq: AIOKafkaProducer | None = None
         self.started = False
 
@@ -93,6 +98,10 @@ class EventConsumer:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        if self._consumer is not None and self._uncommitted:
+            # best effort: what is not committed is redelivered at the next start, and refused
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._commit(self._consumer), 5)
         for client in (self._consumer, self._dlq):
             if client is not None:
                 with contextlib.suppress(Exception):
@@ -104,16 +113,52 @@ class EventConsumer:
         while True:
             try:
                 batches = await consumer.getmany(timeout_ms=1000, max_records=self.batch_size)
-                for partition, records in batches.items():
-                    for record in records:
-                        await self.process(record)
-                    await self._commit(consumer, partition, records[-1].offset + 1)
+                # Partitions are independent (one key stays in one partition): they are applied
+                # side by side, each in its order.
+                outcomes = await asyncio.gather(
+                    *(
+                        self._apply_in_order(consumer, partition, records)
+                        for partition, records in batches.items()
+                    ),
+                    return_exceptions=True,
+                )
+                for (partition, records), outcome in zip(batches.items(), outcomes, strict=True):
+                    if outcome is None:
+                        self._uncommitted[partition] = records[-1].offset + 1
+                for outcome in outcomes:
+                    if isinstance(outcome, BaseException):
+                        raise outcome
+                # Offsets only bound what a restart or a rebalance redelivers (and the inbox
+                # refuses a redelivered event): committed every commit_interval, not after every
+                # poll, since a commit is a round trip that costs more than applying a record.
+                now = time.monotonic()
+                if self._uncommitted and now - self._committed_at >= self.commit_interval:
+                    await self._commit(consumer)
+                    self._committed_at = now
                 await self._report_lag(consumer)
             except asyncio.CancelledError:
                 raise
             except KafkaError as exc:
                 log.warning("consumer %s: kafka error %s; going on", self.name, type(exc).__name__)
                 await asyncio.sleep(1)
+            except Exception:
+                # the failed partition was rewound: its records are read again, none is lost
+                log.exception("consumer %s: batch failed; reading it again", self.name)
+                await asyncio.sleep(1)
+
+    async def _apply_in_order(
+        self,
+        consumer: AIOKafkaConsumer,
+        partition: TopicPartition,
+        records: list[ConsumerRecord[bytes, bytes]],
+    ) -> None:
+        for record in records:
+            try:
+                await self.process(record)
+            except BaseException:
+                # read again from here next time, not skipped until a rebalance
+                consumer.seek(partition, record.offset)
+                raise
 
     async def process(self, record: ConsumerRecord[bytes, bytes]) -> str:
         """Apply one record; returns the outcome (applied, duplicate, ignored, dead_lettered)."""
@@ -186,11 +231,15 @@ class EventConsumer:
             record.offset,
         )
 
-    async def _commit(
-        self, consumer: AIOKafkaConsumer, partition: TopicPartition, offset: int
-    ) -> None:
+    async def _commit(self, consumer: AIOKafkaConsumer) -> None:
+        """Commit the offsets of what was applied, for the partitions still assigned."""
+        assigned = consumer.assignment()
+        offsets = {tp: offset for tp, offset in self._uncommitted.items() if tp in assigned}
+        self._uncommitted = {}
+        if not offsets:
+            return
         try:
-            await consumer.commit({partition: offset})
+            await consumer.commit(offsets)
         except CommitFailedError:
             # rebalanced away: the new owner re-reads from the last commit; the inbox dedupes
             log.info("consumer %s: commit lost in a rebalance", self.name)

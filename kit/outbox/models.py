@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Integer, LargeBinary
+from sqlalchemy import BigInteger, Column, Index, Integer, LargeBinary
 from sqlmodel import Field
 
 from kit.db import UtcDateTime
@@ -28,7 +27,8 @@ class OutboxMessage(KitTable, table=True):
     topic: str = Field(max_length=200)
     key: str = Field(max_length=200)
     event_type: str = Field(max_length=200)
-    headers: list[Any] = Field(sa_column=Column(JSON, nullable=False))
+    # the Kafka record's headers, packed (kit.events.envelope.pack_headers)
+    headers: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     value: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     published_at: datetime | None = Field(

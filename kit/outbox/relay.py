@@ -16,23 +16,31 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import Counter
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from opentelemetry import trace
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import BigInteger, Row, any_, bindparam, delete, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from kit.events.envelope import unpack_headers
 from kit.metrics import OUTBOX_ERRORS, OUTBOX_OLDEST_AGE, OUTBOX_PUBLISHED
 from kit.outbox.models import OutboxMessage
 from kit.outbox.writer import NOTIFY_CHANNEL, forget, waiter
-from kit.telemetry import context_from, current_trace_headers, tracer
+from kit.telemetry import context_from, current_trace_headers, tracer, tracing_enabled
 
 log = logging.getLogger(__name__)
 _ADVISORY_LOCK_KEY = 0x4C474E4554  # "LGNET"
 _table = OutboxMessage.__table__  # type: ignore[attr-defined]
+# What the relay reads: plain rows, not ORM instances (loading entities cost more than sending).
+_COLUMNS = [
+    _table.c[name]
+    for name in ("position", "event_id", "topic", "key", "headers", "value", "created_at")
+]
 
 
 def producer_config(bootstrap_servers: str, client_id: str) -> dict[str, Any]:
@@ -104,72 +112,104 @@ class OutboxRelay:
 
     async def _pump(self, wake: asyncio.Event) -> None:
         backoff = 0.1
-        while True:
-            wake.clear()  # cleared before reading, so a commit during the read is not missed
-            rows = await self._next_batch()
-            if not rows:
-                OUTBOX_OLDEST_AGE.set(0)
-                await self._purge_published()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(wake.wait(), self.idle_poll)
-                continue
-            OUTBOX_OLDEST_AGE.set((datetime.now(UTC) - _aware(rows[0].created_at)).total_seconds())
-            try:
-                await self._publish(rows)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                OUTBOX_ERRORS.inc()
-                log.warning(
-                    "outbox publish failed (%s); retrying in %.1fs", type(exc).__name__, backoff
+        # Three things overlap: batch k is sent and acknowledged while batch k+1 is read, and
+        # batch k-1 is marked meanwhile. A read skips the positions still in flight or being
+        # marked; at most one read and one mark run beside the send.
+        marking: asyncio.Task[None] | None = None
+        marking_positions: list[int] = []
+        reading: asyncio.Task[Sequence[Row[Any]]] | None = None
+        try:
+            while True:
+                if reading is None:
+                    wake.clear()  # before reading, so a commit during the read is not missed
+                    reading = asyncio.create_task(self._next_batch(exclude=marking_positions))
+                rows, reading = await reading, None
+                if not rows:
+                    if marking is not None:
+                        await marking
+                        marking, marking_positions = None, []
+                        continue
+                    OUTBOX_OLDEST_AGE.set(0)
+                    await self._purge_published()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(wake.wait(), self.idle_poll)
+                    continue
+                OUTBOX_OLDEST_AGE.set(
+                    (datetime.now(UTC) - _aware(rows[0].created_at)).total_seconds()
                 )
-                await self._close_producer()
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 5.0)
-                continue
-            backoff = 0.1
-            await self._mark_published(rows)
+                positions = [row.position for row in rows]
+                wake.clear()
+                reading = asyncio.create_task(
+                    self._next_batch(exclude=[*marking_positions, *positions])
+                )
+                try:
+                    await self._publish(rows)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    reading.cancel()
+                    with contextlib.suppress(BaseException):
+                        await reading
+                    reading = None
+                    OUTBOX_ERRORS.inc()
+                    log.warning(
+                        "outbox publish failed (%s); retrying in %.1fs",
+                        type(exc).__name__,
+                        backoff,
+                    )
+                    await self._close_producer()
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, 5.0)
+                    continue
+                backoff = 0.1
+                if marking is not None:
+                    await marking
+                marking = asyncio.create_task(self._mark_published(rows))
+                marking_positions = positions
+        finally:
+            for task in (reading, marking):
+                if task is not None and not task.done():
+                    task.cancel()
 
-    async def _next_batch(self) -> Sequence[OutboxMessage]:
-        async with self.sessions() as session:
-            result = await session.execute(
-                select(OutboxMessage)
-                .where(_table.c.published_at.is_(None))
-                .order_by(_table.c.position)
-                .limit(self.batch_size)
-            )
-            return result.scalars().all()
+    async def _next_batch(self, exclude: Sequence[int] = ()) -> Sequence[Row[Any]]:
+        query = select(*_COLUMNS).where(_table.c.published_at.is_(None))
+        if exclude:
+            query = query.where(~self._among(exclude))
+        async with self.engine.connect() as conn:
+            result = await conn.execute(query.order_by(_table.c.position).limit(self.batch_size))
+            return result.all()
 
-    async def _publish(self, rows: Sequence[OutboxMessage]) -> None:
+    def _among(self, positions: Sequence[int]) -> Any:
+        """``position IN positions``: one array parameter on PostgreSQL, not one per row."""
+        if self.engine.dialect.name == "postgresql":
+            array = bindparam("positions", list(positions), type_=ARRAY(BigInteger))
+            return _table.c.position == any_(array)
+        return _table.c.position.in_(list(positions))
+
+    async def _publish(self, rows: Sequence[Row[Any]]) -> None:
         producer = await self._ensure_producer()
+        # a publish span per event only when spans are recorded: the no-op ones cost a third of
+        # the send itself, and without them the row's own traceparent reaches the consumer
+        traced = tracing_enabled()
         deliveries = []
         for row in rows:
-            headers = [(name, value.encode()) for name, value in row.headers]
-            parent = context_from(_header(row.headers, "ce_traceparent"))
-            with tracer().start_as_current_span(
-                f"publish {row.topic}", context=parent, kind=trace.SpanKind.PRODUCER
-            ) as span:
-                span.set_attribute("messaging.system", "kafka")
-                span.set_attribute("messaging.destination.name", row.topic)
-                span.set_attribute("messaging.message.id", str(row.event_id))
-                traceparent, _ = current_trace_headers()
-                if traceparent:
-                    headers = [(n, v) for n, v in headers if n != "ce_traceparent"]
-                    headers.append(("ce_traceparent", traceparent.encode()))
-                deliveries.append(
-                    await producer.send(
-                        row.topic, value=row.value, key=row.key.encode(), headers=headers
-                    )
+            headers = unpack_headers(row.headers)
+            if traced:
+                headers = _with_publish_span(row, headers)
+            deliveries.append(
+                await producer.send(
+                    row.topic, value=row.value, key=row.key.encode(), headers=headers
                 )
+            )
         await asyncio.gather(*deliveries)
-        for row in rows:
-            OUTBOX_PUBLISHED.labels(row.topic).inc()
+        for topic, count in Counter(row.topic for row in rows).items():
+            OUTBOX_PUBLISHED.labels(topic).inc(count)
 
-    async def _mark_published(self, rows: Sequence[OutboxMessage]) -> None:
-        async with self.sessions() as session, session.begin():
-            await session.execute(
-                update(OutboxMessage)
-                .where(_table.c.position.in_([r.position for r in rows]))
+    async def _mark_published(self, rows: Sequence[Row[Any]]) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(_table)
+                .where(self._among([row.position for row in rows]))
                 .values(published_at=datetime.now(UTC))
             )
 
@@ -237,8 +277,24 @@ class OutboxRelay:
                 await asyncio.sleep(1)
 
 
-def _header(headers: list[Any], name: str) -> str | None:
-    return next((value for key, value in headers if key == name), None)
+def _with_publish_span(row: Row[Any], headers: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """The record's headers with ``ce_traceparent`` naming a new PRODUCER span."""
+    parent = context_from(_header(headers, "ce_traceparent"))
+    with tracer().start_as_current_span(
+        f"publish {row.topic}", context=parent, kind=trace.SpanKind.PRODUCER
+    ) as span:
+        span.set_attribute("messaging.system", "kafka")
+        span.set_attribute("messaging.destination.name", row.topic)
+        span.set_attribute("messaging.message.id", str(row.event_id))
+        traceparent, _ = current_trace_headers()
+    if traceparent:
+        headers = [(n, v) for n, v in headers if n != "ce_traceparent"]
+        headers.append(("ce_traceparent", traceparent.encode()))
+    return headers
+
+
+def _header(headers: list[tuple[str, bytes]], name: str) -> str | None:
+    return next((value.decode() for key, value in headers if key == name), None)
 
 
 def _aware(moment: datetime) -> datetime:

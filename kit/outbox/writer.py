@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from kit.db import on_commit
-from kit.events.envelope import CloudEvent
+from kit.events.envelope import CloudEvent, pack_headers
 from kit.events.types import EventType, P
 from kit.outbox.models import OutboxMessage
 from kit.telemetry import current_trace_headers
@@ -53,7 +53,7 @@ async def record_event(
             topic=kind.topic,
             key=key.decode(),
             event_type=kind.name,
-            headers=[[name, raw.decode()] for name, raw in headers],
+            headers=pack_headers(headers),
             value=value,
             created_at=datetime.now(UTC),
         )

@@ -150,24 +150,23 @@ async def test_a_poison_message_goes_to_the_dlq_after_bounded_retries(
     await _publish(stack, topic, [_event(kind, 5)])
 
     await consumer.start()
+    dlq = AIOKafkaConsumer(
+        f"{topic}.dlq", bootstrap_servers=stack.kafka_bootstrap, auto_offset_reset="earliest"
+    )
     try:
         deadline = time.monotonic() + 30
         while len(applied) < 5:
             assert time.monotonic() < deadline, f"applied only {applied}"
             await asyncio.sleep(0.1)
-    finally:
-        await consumer.stop()
-    assert sorted(applied) == [0, 1, 3, 4, 5]  # the consumer went on past both poison messages
-    assert attempts[2] == 3  # bounded retries
-
-    dlq = AIOKafkaConsumer(
-        f"{topic}.dlq", bootstrap_servers=stack.kafka_bootstrap, auto_offset_reset="earliest"
-    )
-    await dlq.start()
-    try:
+        # the consumer runs until both poison messages are parked: partitions are applied
+        # side by side, so the DLQ send of one may still be under way
+        await dlq.start()
         parked = [await asyncio.wait_for(dlq.getone(), 20) for _ in range(2)]
     finally:
         await dlq.stop()
+        await consumer.stop()
+    assert sorted(applied) == [0, 1, 3, 4, 5]  # the consumer went on past both poison messages
+    assert attempts[2] == 3  # bounded retries
     reasons = sorted(dict(r.headers)["lgnet_dlq_reason"].decode() for r in parked)
     assert reasons[0].startswith("InvalidEnvelope")
     assert reasons[1].startswith("ValueError")

@@ -7,7 +7,8 @@ import time
 import uuid
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlmodel import select
 
 from deploy.local.stack import Stack
 from kit.events.envelope import CloudEvent
@@ -36,7 +37,7 @@ async def _wait_for_count(session_factory, expected: int, within: float) -> int:
     count = 0
     while time.monotonic() < deadline:
         async with session_factory() as session:
-            count = (await session.execute(select(func.count()).select_from(Counter))).scalar_one()
+            count = (await session.exec(select(func.count()).select_from(Counter))).one()
         if count >= expected:
             return int(count)
         await asyncio.sleep(0.2)
@@ -129,7 +130,7 @@ async def test_kafka_outage_loses_nothing_and_applies_each_change_once(
         assert await _wait_for_count(unit_of_work(consumer_db), 1001, within=90) == 1001
         await asyncio.sleep(2)
         async with unit_of_work(consumer_db)() as session:
-            rows = (await session.execute(select(Counter))).scalars().all()
+            rows = (await session.exec(select(Counter))).all()
         assert len(rows) == 1001
         assert sorted(r.sequence for r in rows) == [-1, *range(1000)]
         for key in {r.key for r in rows}:  # per-aggregate order survived the outage

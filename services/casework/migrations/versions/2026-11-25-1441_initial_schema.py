@@ -88,7 +88,7 @@ def upgrade() -> None:
         sa.Column("topic", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("event_type", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-        sa.Column("headers", sa.JSON(), nullable=False),
+        sa.Column("headers", sa.LargeBinary(), nullable=False),
         sa.Column("value", sa.LargeBinary(), nullable=False),
         sa.Column("created_at", kit.db.UtcDateTime(timezone=True), nullable=False),
         sa.Column("published_at", kit.db.UtcDateTime(timezone=True), nullable=True),

@@ -1,0 +1,190 @@
+"""What the benchmarks share: PostgreSQL + Kafka on a claimed test profile, a throw-away event
+type and tables, fresh databases and topics, percentiles and the printed block of figures."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import os
+import platform
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from sqlmodel import Field, SQLModel
+
+from deploy.local import stack as stacks
+from deploy.local.process import port_open, say
+from kit.db import Database
+from kit.events.types import EventData, EventType, event_type
+from kit.kafka import DEFAULT_PARTITIONS, ensure_topics
+from kit.tables import KIT_METADATA, new_registry
+
+BENCH_REGISTRY = new_registry()
+BENCH_METADATA = BENCH_REGISTRY.metadata
+
+_profile: stacks.Profile | None = None
+
+
+class _BenchTable(SQLModel, registry=BENCH_REGISTRY):
+    pass
+
+
+class Thing(_BenchTable, table=True):
+    """The writer's change: one row per event, committed with the event's outbox row."""
+
+    __tablename__ = "bench_thing"
+    sequence: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    status: str = Field(max_length=40)
+
+
+class Effect(_BenchTable, table=True):
+    """The consumer's effect, committed with its inbox row."""
+
+    __tablename__ = "bench_effect"
+    event_id: uuid.UUID = Field(primary_key=True)
+    sequence: int
+
+
+class ThingChanged(EventData):
+    """A payload the size of a typical LGNet event (coarsened attributes, no identifiers)."""
+
+    sequence: int
+    status: str
+    municipio: int
+    age_band: str
+    target_group: str
+
+
+def thing_changed(topic: str) -> EventType[ThingChanged]:
+    """A throw-away event type on ``topic`` (one name per topic, so runs never clash)."""
+    return event_type(
+        f"lgnet.bench.{topic.rsplit('.', 1)[-1].replace('-', '_')}.changed",
+        topic=topic,
+        payload=ThingChanged,
+    )
+
+
+def payload(sequence: int) -> ThingChanged:
+    return ThingChanged(
+        sequence=sequence,
+        status="opened",
+        municipio=1 + sequence % 9,
+        age_band="15-17",
+        target_group="unaccompanied_minor",
+    )
+
+
+def fresh_topic(prefix: str) -> str:
+    return f"lgnet.bench.{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def claimed_profile() -> stacks.Profile:
+    """One test slot per process: benchmarks run one after the other on the same slot.
+
+    A slot whose Kafka ports are taken anyway (a stack started from another checkout, which
+    locks its own var/locks) is skipped; its lock stays held, so the next claim moves on.
+    """
+    global _profile
+    while _profile is None:
+        profile = stacks.claim_test_profile()
+        ports = (profile.kafka_port, profile.kafka_controller_port)
+        if not any(port_open("127.0.0.1", port) for port in ports):
+            _profile = profile
+        else:
+            say(f"  slot {profile.name}: Kafka ports {ports} in use by another stack; next slot")
+    return _profile
+
+
+@contextmanager
+def postgres_and_kafka() -> Iterator[stacks.Stack]:
+    """PostgreSQL and Kafka (no Keycloak) on a claimed test profile, stopped on exit."""
+    profile = claimed_profile()
+    say(f"▶ bench stack on profile {profile.name} (kafka 127.0.0.1:{profile.kafka_port})")
+    stack = stacks.build(profile, with_postgres=True)
+    try:
+        assert stack.postgres is not None
+        say("▶ postgres")
+        stack.timings["postgres"] = stack.postgres.start()
+        say("▶ kafka")
+        stack.timings["kafka"] = stack.supervisor.start(stack.kafka, timeout=180)
+        yield stack
+    finally:
+        say("■ stopping the bench stack")
+        stack.stop()
+
+
+async def fresh_database(stack: stacks.Stack, prefix: str, **engine_kwargs: Any) -> Database:
+    """A new PostgreSQL database with the kit's tables (outbox, inbox) and the bench tables."""
+    assert stack.postgres is not None
+    url = stack.postgres.create_database(f"{prefix}_{uuid.uuid4().hex[:8]}")
+    database = Database(url, **engine_kwargs)
+    async with database.engine.begin() as conn:
+        await conn.run_sync(KIT_METADATA.create_all)
+        await conn.run_sync(BENCH_METADATA.create_all)
+    return database
+
+
+async def create_topics(stack: stacks.Stack, *topics: str) -> None:
+    """Create the topics up front and wait until every partition has a leader, so that neither
+    auto-creation nor a leader election lands inside a measurement."""
+    await ensure_topics(stack.kafka_bootstrap, topics)
+    admin = AIOKafkaAdminClient(bootstrap_servers=stack.kafka_bootstrap)
+    await admin.start()
+    try:
+        for _ in range(300):  # 30 s
+            if _all_led(await admin.describe_topics(list(topics)), len(topics)):
+                return
+            await asyncio.sleep(0.1)
+        raise TimeoutError(f"topics {', '.join(topics)} have no leader after 30 s")
+    finally:
+        await admin.close()
+
+
+def _all_led(described: list[Any], expected: int) -> bool:
+    ready = [
+        t
+        for t in described
+        if t["error_code"] == 0
+        and len(t["partitions"]) == DEFAULT_PARTITIONS
+        and all(p["error_code"] == 0 and p["leader"] >= 0 for p in t["partitions"])
+    ]
+    return len(ready) == expected
+
+
+async def topic_size(stack: stacks.Stack, topic: str) -> int:
+    """Records on ``topic`` (sum of its partitions' end offsets)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=stack.kafka_bootstrap)
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(topic, p) for p in range(DEFAULT_PARTITIONS)]
+        ends = await consumer.end_offsets(partitions)
+        return int(sum(ends.values()))
+    finally:
+        await consumer.stop()
+
+
+def percentile(ordered: Sequence[float], pct: float) -> float:
+    """Nearest-rank percentile of an ascending sequence."""
+    if not ordered:
+        return math.nan
+    rank = max(1, math.ceil(pct / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def machine() -> str:
+    one, five, _ = os.getloadavg()
+    return (
+        f"{os.cpu_count()} cores, load {one:.2f} (1 min) / {five:.2f} (5 min), "
+        f"Python {platform.python_version()}"
+    )
+
+
+def print_block(title: str, rows: Sequence[tuple[str, str]]) -> None:
+    """The figures, on stdout (progress goes to stderr)."""
+    width = max(len(label) for label, _ in rows)
+    lines = ["", f"== {title} ==", *(f"  {label:<{width}}  {value}" for label, value in rows), ""]
+    print("\n".join(lines), flush=True)
