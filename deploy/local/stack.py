@@ -236,10 +236,6 @@ def _wipe(state: Path) -> None:
             child.unlink()
 
 
-def env_flag(name: str) -> bool:
-    return os.environ.get(name, "").lower() in {"1", "true", "yes", "postgres"}
-
-
 def test_profiles() -> list[Profile]:
     """The state folders test sessions may have left (for ``make down``)."""
     found = [TEST]
