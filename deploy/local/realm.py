@@ -74,6 +74,10 @@ class Realm:
             raise RuntimeError(f"token request refused ({response.status_code}): {response.text}")
         return str(response.json()["access_token"])
 
+    def headers(self, username: str) -> dict[str, str]:
+        """``Authorization`` for a demo user (its cached token)."""
+        return {"Authorization": f"Bearer {self.cached_user_token(username)}"}
+
     def cached_user_token(self, username: str) -> str:
         """A demo user's token, reused while it has more than a minute to live."""
         cached = self._cache.get(username)

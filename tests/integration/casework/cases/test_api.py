@@ -19,7 +19,7 @@ from deploy.local.realm import Realm
 from deploy.local.stack import Stack
 from kit.events.envelope import CloudEvent
 from kit.outbox.relay import producer_config
-from kit.testing.apps import bearer, serve
+from kit.testing.apps import serve
 from services.casework.app import create_app as create_casework
 from services.casework.settings import CaseworkSettings
 from services.intake.app import create_app as create_intake
@@ -47,15 +47,11 @@ class Services:
     realm: Realm
 
 
-def as_user(realm: Realm, username: str) -> dict[str, str]:
-    return bearer(realm.cached_user_token(username))
-
-
 async def hand_over(
     services: Services, lead: str = "assoc-ponte", **changes: Any
 ) -> dict[str, Any]:
     """A referral received by coop-aurora's intake operator and handed over to ``lead``."""
-    headers = as_user(services.realm, "intake.aurora")
+    headers = services.realm.headers("intake.aurora")
     created = await services.intake.post(
         "/v1/intake/referrals", json={**REFERRAL, **changes}, headers=headers
     )
@@ -77,7 +73,7 @@ async def case_of(
     deadline = time.monotonic() + within
     while True:
         found = await services.casework.get(
-            CASES, params={"referral_id": referral_id}, headers=as_user(services.realm, user)
+            CASES, params={"referral_id": referral_id}, headers=services.realm.headers(user)
         )
         assert found.status_code == 200, found.text
         if items := found.json()["items"]:
@@ -126,7 +122,7 @@ async def test_a_handed_over_referral_opens_a_case_for_the_lead_organisation(
     assert opened_at >= datetime.fromisoformat(referral["handed_over_at"])
 
     one = await services.casework.get(
-        f"{CASES}/{case['id']}", headers=as_user(services.realm, "caseworker.ponte")
+        f"{CASES}/{case['id']}", headers=services.realm.headers("caseworker.ponte")
     )
     assert one.status_code == 200
     assert one.headers["ETag"] == '"1"'
@@ -140,7 +136,7 @@ async def test_a_case_is_seen_by_its_lead_organisation_and_coordinators_only(
     case_id = (await case_of(services, referral["id"]))["id"]
 
     def read(user: str) -> Any:
-        return services.casework.get(f"{CASES}/{case_id}", headers=as_user(services.realm, user))
+        return services.casework.get(f"{CASES}/{case_id}", headers=services.realm.headers(user))
 
     assert (await read("caseworker.ponte")).status_code == 200
     assert (await read("coordinator.comune")).status_code == 200
@@ -153,11 +149,11 @@ async def test_a_case_is_seen_by_its_lead_organisation_and_coordinators_only(
     listed = await services.casework.get(
         CASES,
         params={"referral_id": referral["id"]},
-        headers=as_user(services.realm, "caseworker.aurora"),
+        headers=services.realm.headers("caseworker.aurora"),
     )
     assert listed.json()["items"] == []
     missing = await services.casework.get(
-        f"{CASES}/{uuid.uuid4()}", headers=as_user(services.realm, "coordinator.comune")
+        f"{CASES}/{uuid.uuid4()}", headers=services.realm.headers("coordinator.comune")
     )
     assert missing.status_code == 404
 
@@ -166,7 +162,7 @@ async def test_the_list_is_newest_first_paginated_and_filtered(services: Service
     referrals = [await hand_over(services, lead="coop-aurora") for _ in range(3)]
     ours = {(await case_of(services, r["id"]))["id"] for r in referrals}
 
-    headers = as_user(services.realm, "caseworker.aurora")
+    headers = services.realm.headers("caseworker.aurora")
     seen: list[dict[str, Any]] = []
     cursor = None
     while True:
@@ -234,6 +230,6 @@ async def test_a_hand_over_delivered_twice_opens_one_case(services: Services, st
 
 
 async def test_callers_without_a_casework_role_are_refused(services: Services) -> None:
-    refused = await services.casework.get(CASES, headers=as_user(services.realm, "analyst.comune"))
+    refused = await services.casework.get(CASES, headers=services.realm.headers("analyst.comune"))
     assert refused.status_code == 403
     assert (await services.casework.get(CASES)).status_code == 401

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer
 
 from deploy.local.realm import Realm
 from deploy.local.stack import Stack
 from kit.events import contracts
-from kit.events.envelope import CloudEvent
-from kit.testing.apps import bearer, serve
+from kit.testing.apps import serve
+from kit.testing.kafka import first_event_about
 from services.events.app import create_app
 from services.events.initiatives.events import TOPIC
 from services.events.settings import EventsSettings
@@ -43,36 +41,12 @@ async def events(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-def as_user(realm: Realm, username: str) -> dict[str, str]:
-    return bearer(realm.cached_user_token(username))
-
-
 async def create(
     events: httpx.AsyncClient, realm: Realm, user: str = "organizer.ponte", **changes: Any
 ) -> httpx.Response:
     return await events.post(
-        INITIATIVES, json={**INITIATIVE, **changes}, headers=as_user(realm, user)
+        INITIATIVES, json={**INITIATIVE, **changes}, headers=realm.headers(user)
     )
-
-
-async def published(stack: Stack, subject: str, within: float = 30) -> CloudEvent:
-    """The first event about ``subject`` on the topic, read from the beginning."""
-    consumer = AIOKafkaConsumer(
-        TOPIC,
-        bootstrap_servers=stack.kafka_bootstrap,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        metadata_max_age_ms=1000,
-    )
-    await consumer.start()
-    try:
-        async with asyncio.timeout(within):
-            async for record in consumer:
-                if record.key == subject.encode():
-                    return CloudEvent.from_record(record.key, record.value, record.headers)
-    finally:
-        await consumer.stop()
-    raise AssertionError("unreachable")
 
 
 async def test_a_created_initiative_can_be_read_by_every_reader(
@@ -88,7 +62,7 @@ async def test_a_created_initiative_can_be_read_by_every_reader(
     assert created.headers["ETag"] == '"1"'
 
     for reader in ("caseworker.aurora", "intake.aurora", "analyst.osservatorio"):
-        fetched = await events.get(created.headers["Location"], headers=as_user(realm, reader))
+        fetched = await events.get(created.headers["Location"], headers=realm.headers(reader))
         assert fetched.status_code == 200, reader
         assert fetched.headers["ETag"] == '"1"'
         assert fetched.json() == body
@@ -101,7 +75,7 @@ async def test_a_coordinator_creates_a_one_day_initiative_without_a_neighbourhoo
     created = await events.post(
         INITIATIVES,
         json={**payload, "kind": "information_session", "ends_on": payload["starts_on"]},
-        headers=as_user(realm, "coordinator.comune"),
+        headers=realm.headers("coordinator.comune"),
     )
     assert created.status_code == 201, created.text
     assert created.json()["organiser_organisation"] == "comune-milano"
@@ -114,7 +88,7 @@ async def test_creation_is_published_with_a_payload_that_matches_its_contract(
     created = await create(events, realm, kind="awareness_campaign", audience="public")
     initiative_id = created.json()["id"]
 
-    event = await published(stack, initiative_id)
+    event = await first_event_about(stack.kafka_bootstrap, TOPIC, initiative_id)
     contracts.validate(event)
     assert event.type == "lgnet.events.initiative.created"
     assert event.source == "/lgnet/events"
@@ -135,7 +109,7 @@ async def test_creation_is_published_with_a_payload_that_matches_its_contract(
 async def test_a_retried_create_with_the_same_idempotency_key_creates_once(
     events: httpx.AsyncClient, realm: Realm
 ) -> None:
-    headers = {**as_user(realm, "organizer.ponte"), "Idempotency-Key": "calendar-sync-2026-12"}
+    headers = {**realm.headers("organizer.ponte"), "Idempotency-Key": "calendar-sync-2026-12"}
     payload = {**INITIATIVE, "title": "Incontro di quartiere", "kind": "meeting"}
     first = await events.post(INITIATIVES, json=payload, headers=headers)
     second = await events.post(INITIATIVES, json=payload, headers=headers)
@@ -205,7 +179,7 @@ async def test_unknown_and_missing_fields_are_refused(
     events: httpx.AsyncClient, realm: Realm, payload: dict[str, Any], pointer: str
 ) -> None:
     response = await events.post(
-        INITIATIVES, json=payload, headers=as_user(realm, "organizer.ponte")
+        INITIATIVES, json=payload, headers=realm.headers("organizer.ponte")
     )
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
@@ -220,7 +194,7 @@ async def test_list_pages_through_every_initiative_once(
     cursor: str | None = None
     while True:
         query = f"?limit=2&municipio=5{f'&cursor={cursor}' if cursor else ''}"
-        page = await events.get(INITIATIVES + query, headers=as_user(realm, "analyst.comune"))
+        page = await events.get(INITIATIVES + query, headers=realm.headers("analyst.comune"))
         assert page.status_code == 200, page.text
         assert len(page.json()["items"]) <= 2
         seen += [item["id"] for item in page.json()["items"]]
@@ -231,7 +205,7 @@ async def test_list_pages_through_every_initiative_once(
     assert ids <= set(seen)
 
     tampered = await events.get(
-        f"{INITIATIVES}?cursor=not-a-cursor", headers=as_user(realm, "organizer.ponte")
+        f"{INITIATIVES}?cursor=not-a-cursor", headers=realm.headers("organizer.ponte")
     )
     assert tampered.status_code == 400
 
@@ -246,7 +220,7 @@ async def test_list_filters_by_kind_municipio_and_organiser(
 
     response = await events.get(
         f"{INITIATIVES}?kind=civic_engagement&municipio=4&organiser=assoc-ponte&limit=200",
-        headers=as_user(realm, "caseworker.ponte"),
+        headers=realm.headers("caseworker.ponte"),
     )
     assert response.status_code == 200
     items = response.json()["items"]
@@ -261,7 +235,7 @@ async def test_list_filters_by_kind_municipio_and_organiser(
 async def test_an_invalid_filter_is_a_problem(
     events: httpx.AsyncClient, realm: Realm, query: str
 ) -> None:
-    response = await events.get(f"{INITIATIVES}?{query}", headers=as_user(realm, "organizer.ponte"))
+    response = await events.get(f"{INITIATIVES}?{query}", headers=realm.headers("organizer.ponte"))
     assert response.status_code == 422
     assert response.json()["errors"][0]["parameter"] == query.split("=")[0]
 
@@ -271,7 +245,7 @@ async def test_an_unknown_initiative_is_a_404_problem(
 ) -> None:
     response = await events.get(
         f"{INITIATIVES}/6f1c1a8e-0000-4000-8000-000000000000",
-        headers=as_user(realm, "organizer.ponte"),
+        headers=realm.headers("organizer.ponte"),
     )
     assert response.status_code == 404
     assert response.json()["type"] == "urn:lgnet:problem:initiative-not-found"
@@ -289,9 +263,9 @@ async def test_readers_who_may_not_create(
     refused = await create(events, realm, user=user)
     assert refused.status_code == 403
     assert refused.json()["type"] == "urn:lgnet:problem:role-required"
-    assert (await events.get(INITIATIVES, headers=as_user(realm, user))).status_code == 200
+    assert (await events.get(INITIATIVES, headers=realm.headers(user))).status_code == 200
 
 
 @pytest.mark.parametrize("user", ["housing.ponte", "supervisor.aurora", "auditor.comune"])
 async def test_other_roles_may_not_read(events: httpx.AsyncClient, realm: Realm, user: str) -> None:
-    assert (await events.get(INITIATIVES, headers=as_user(realm, user))).status_code == 403
+    assert (await events.get(INITIATIVES, headers=realm.headers(user))).status_code == 403

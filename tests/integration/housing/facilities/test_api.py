@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer
 
 from deploy.local.realm import Realm
 from deploy.local.stack import Stack
 from kit.events import contracts
-from kit.events.envelope import CloudEvent
-from kit.testing.apps import bearer, serve
+from kit.testing.apps import serve
+from kit.testing.kafka import first_event_about
 from services.housing.app import create_app
 from services.housing.facilities.events import TOPIC
 from services.housing.settings import HousingSettings
@@ -44,36 +42,10 @@ async def housing(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-def as_user(realm: Realm, username: str) -> dict[str, str]:
-    return bearer(realm.cached_user_token(username))
-
-
 async def register(
     housing: httpx.AsyncClient, realm: Realm, user: str = "housing.ponte", **changes: Any
 ) -> httpx.Response:
-    return await housing.post(
-        FACILITIES, json={**FACILITY, **changes}, headers=as_user(realm, user)
-    )
-
-
-async def published(stack: Stack, subject: str, within: float = 30) -> CloudEvent:
-    """The first event about ``subject`` on the topic, read from the beginning."""
-    consumer = AIOKafkaConsumer(
-        TOPIC,
-        bootstrap_servers=stack.kafka_bootstrap,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        metadata_max_age_ms=1000,
-    )
-    await consumer.start()
-    try:
-        async with asyncio.timeout(within):
-            async for record in consumer:
-                if record.key == subject.encode():
-                    return CloudEvent.from_record(record.key, record.value, record.headers)
-    finally:
-        await consumer.stop()
-    raise AssertionError("unreachable")
+    return await housing.post(FACILITIES, json={**FACILITY, **changes}, headers=realm.headers(user))
 
 
 async def test_a_registered_facility_can_be_read_by_other_organisations(
@@ -91,7 +63,7 @@ async def test_a_registered_facility_can_be_read_by_other_organisations(
 
     # facilities are not person data: a case worker of another organisation reads it
     fetched = await housing.get(
-        created.headers["Location"], headers=as_user(realm, "caseworker.aurora")
+        created.headers["Location"], headers=realm.headers("caseworker.aurora")
     )
     assert fetched.status_code == 200
     assert fetched.headers["ETag"] == '"1"'
@@ -103,7 +75,7 @@ async def test_a_coordinator_registers_for_the_comune_and_max_stay_is_optional(
 ) -> None:
     payload = {k: v for k, v in FACILITY.items() if k != "max_stay_days"}
     created = await housing.post(
-        FACILITIES, json=payload, headers=as_user(realm, "coordinator.comune")
+        FACILITIES, json=payload, headers=realm.headers("coordinator.comune")
     )
     assert created.status_code == 201, created.text
     assert created.json()["operator_organisation"] == "comune-milano"
@@ -118,7 +90,7 @@ async def test_registration_is_published_with_a_payload_that_matches_its_contrac
     )
     facility_id = created.json()["id"]
 
-    event = await published(stack, facility_id)
+    event = await first_event_about(stack.kafka_bootstrap, TOPIC, facility_id)
     contracts.validate(event)
     assert event.type == "lgnet.housing.facility.registered"
     assert event.source == "/lgnet/housing"
@@ -142,7 +114,7 @@ async def test_registration_is_published_with_a_payload_that_matches_its_contrac
 async def test_a_retried_registration_with_the_same_idempotency_key_registers_once(
     housing: httpx.AsyncClient, realm: Realm
 ) -> None:
-    headers = {**as_user(realm, "housing.ponte"), "Idempotency-Key": "facility-import-17"}
+    headers = {**realm.headers("housing.ponte"), "Idempotency-Key": "facility-import-17"}
     payload = {**FACILITY, "name": "Co-abitazione Gorla"}
     first = await housing.post(FACILITIES, json=payload, headers=headers)
     second = await housing.post(FACILITIES, json=payload, headers=headers)
@@ -203,7 +175,7 @@ async def test_each_invalid_field_is_refused_with_a_problem_naming_it(
 async def test_unknown_and_missing_fields_are_refused(
     housing: httpx.AsyncClient, realm: Realm, payload: dict[str, Any], pointer: str
 ) -> None:
-    response = await housing.post(FACILITIES, json=payload, headers=as_user(realm, "housing.ponte"))
+    response = await housing.post(FACILITIES, json=payload, headers=realm.headers("housing.ponte"))
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
     assert [e["pointer"] for e in response.json()["errors"]] == [pointer]
@@ -217,7 +189,7 @@ async def test_list_pages_through_every_facility_once(
     cursor: str | None = None
     while True:
         query = f"?limit=2&municipio=4{f'&cursor={cursor}' if cursor else ''}"
-        page = await housing.get(FACILITIES + query, headers=as_user(realm, "supervisor.aurora"))
+        page = await housing.get(FACILITIES + query, headers=realm.headers("supervisor.aurora"))
         assert page.status_code == 200, page.text
         assert len(page.json()["items"]) <= 2
         seen += [item["id"] for item in page.json()["items"]]
@@ -228,7 +200,7 @@ async def test_list_pages_through_every_facility_once(
     assert ids <= set(seen)
 
     tampered = await housing.get(
-        f"{FACILITIES}?cursor=not-a-cursor", headers=as_user(realm, "housing.ponte")
+        f"{FACILITIES}?cursor=not-a-cursor", headers=realm.headers("housing.ponte")
     )
     assert tampered.status_code == 400
 
@@ -249,7 +221,7 @@ async def test_list_filters_by_kind_municipio_and_target_group(
 
     response = await housing.get(
         f"{FACILITIES}?kind=co_housing&municipio=9&target_group=young_adult&limit=200",
-        headers=as_user(realm, "housing.ponte"),
+        headers=realm.headers("housing.ponte"),
     )
     assert response.status_code == 200
     items = response.json()["items"]
@@ -266,7 +238,7 @@ async def test_list_filters_by_kind_municipio_and_target_group(
 async def test_an_invalid_filter_is_a_problem(
     housing: httpx.AsyncClient, realm: Realm, query: str
 ) -> None:
-    response = await housing.get(f"{FACILITIES}?{query}", headers=as_user(realm, "housing.ponte"))
+    response = await housing.get(f"{FACILITIES}?{query}", headers=realm.headers("housing.ponte"))
     assert response.status_code == 422
     assert response.json()["errors"][0]["parameter"] == query.split("=")[0]
 
@@ -276,7 +248,7 @@ async def test_an_unknown_facility_is_a_404_problem(
 ) -> None:
     response = await housing.get(
         f"{FACILITIES}/6f1c1a8e-0000-4000-8000-000000000000",
-        headers=as_user(realm, "housing.ponte"),
+        headers=realm.headers("housing.ponte"),
     )
     assert response.status_code == 404
     assert response.json()["type"] == "urn:lgnet:problem:facility-not-found"
@@ -293,7 +265,7 @@ async def test_a_case_worker_reads_but_may_not_register(
     refused = await register(housing, realm, user="caseworker.aurora")
     assert refused.status_code == 403
     assert refused.json()["type"] == "urn:lgnet:problem:role-required"
-    listed = await housing.get(FACILITIES, headers=as_user(realm, "caseworker.aurora"))
+    listed = await housing.get(FACILITIES, headers=realm.headers("caseworker.aurora"))
     assert listed.status_code == 200
 
 
@@ -301,6 +273,6 @@ async def test_a_case_worker_reads_but_may_not_register(
 async def test_roles_outside_housing_and_casework_may_not_read(
     housing: httpx.AsyncClient, realm: Realm, user: str
 ) -> None:
-    response = await housing.get(FACILITIES, headers=as_user(realm, user))
+    response = await housing.get(FACILITIES, headers=realm.headers(user))
     assert response.status_code == 403
     assert (await register(housing, realm, user=user)).status_code == 403

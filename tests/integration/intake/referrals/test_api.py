@@ -10,7 +10,7 @@ import pytest
 
 from deploy.local.realm import Realm
 from deploy.local.stack import Stack
-from kit.testing.apps import bearer, serve
+from kit.testing.apps import serve
 from services.intake.app import create_app
 from services.intake.settings import IntakeSettings
 from tests.conftest import common_settings, fresh_database_url
@@ -42,15 +42,11 @@ async def intake(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-def as_user(realm: Realm, username: str) -> dict[str, str]:
-    return bearer(realm.cached_user_token(username))
-
-
 async def create(
     intake: httpx.AsyncClient, realm: Realm, user: str = "intake.aurora", **changes: Any
 ) -> httpx.Response:
     return await intake.post(
-        "/v1/intake/referrals", json={**REFERRAL, **changes}, headers=as_user(realm, user)
+        "/v1/intake/referrals", json={**REFERRAL, **changes}, headers=realm.headers(user)
     )
 
 
@@ -64,7 +60,7 @@ async def test_a_received_referral_can_be_read_back_by_its_organisation(
     assert body["reporting_organisation"] == "coop-aurora"
     assert created.headers["Location"] == f"/v1/intake/referrals/{body['id']}"
 
-    fetched = await intake.get(created.headers["Location"], headers=as_user(realm, "intake.aurora"))
+    fetched = await intake.get(created.headers["Location"], headers=realm.headers("intake.aurora"))
     assert fetched.status_code == 200
     assert fetched.headers["ETag"] == '"1"'
     assert fetched.json()["place"]["municipio"] == 2
@@ -74,11 +70,11 @@ async def test_another_organisation_gets_404_and_a_coordinator_sees_it(
     intake: httpx.AsyncClient, realm: Realm
 ) -> None:
     location = (await create(intake, realm)).headers["Location"]
-    foreign = await intake.get(location, headers=as_user(realm, "intake.ponte"))
+    foreign = await intake.get(location, headers=realm.headers("intake.ponte"))
     assert foreign.status_code == 404
     assert foreign.headers["content-type"].startswith("application/problem+json")
     assert (
-        await intake.get(location, headers=as_user(realm, "coordinator.comune"))
+        await intake.get(location, headers=realm.headers("coordinator.comune"))
     ).status_code == 200
 
 
@@ -88,7 +84,7 @@ async def test_hand_over_needs_the_current_etag_and_happens_once(
     location = (await create(intake, realm)).headers["Location"]
     handover = f"{location}/handover"
     payload = {"lead_organisation": "assoc-ponte"}
-    headers = as_user(realm, "intake.aurora")
+    headers = realm.headers("intake.aurora")
 
     missing = await intake.post(handover, json=payload, headers=headers)
     assert missing.status_code == 428
@@ -100,7 +96,7 @@ async def test_hand_over_needs_the_current_etag_and_happens_once(
     assert done.json()["status"] == "handed_over"
     assert done.headers["ETag"] == '"2"'
     # the receiving organisation now sees it too
-    assert (await intake.get(location, headers=as_user(realm, "intake.ponte"))).status_code == 200
+    assert (await intake.get(location, headers=realm.headers("intake.ponte"))).status_code == 200
 
     again = await intake.post(handover, json=payload, headers={**headers, "If-Match": '"2"'})
     assert again.status_code == 409
@@ -110,7 +106,7 @@ async def test_hand_over_needs_the_current_etag_and_happens_once(
 async def test_a_retried_create_with_the_same_idempotency_key_creates_once(
     intake: httpx.AsyncClient, realm: Realm
 ) -> None:
-    headers = {**as_user(realm, "intake.aurora"), "Idempotency-Key": "device-42-batch-7"}
+    headers = {**realm.headers("intake.aurora"), "Idempotency-Key": "device-42-batch-7"}
     first = await intake.post("/v1/intake/referrals", json=REFERRAL, headers=headers)
     second = await intake.post("/v1/intake/referrals", json=REFERRAL, headers=headers)
     assert first.status_code == second.status_code == 201
@@ -133,7 +129,7 @@ async def test_bad_referrals_are_refused_with_a_problem(
     intake: httpx.AsyncClient, realm: Realm, payload: dict[str, Any], status: int
 ) -> None:
     response = await intake.post(
-        "/v1/intake/referrals", json=payload, headers=as_user(realm, "intake.aurora")
+        "/v1/intake/referrals", json=payload, headers=realm.headers("intake.aurora")
     )
     assert response.status_code == status
     assert response.headers["content-type"].startswith("application/problem+json")
@@ -143,14 +139,14 @@ async def test_bad_referrals_are_refused_with_a_problem(
 async def test_list_is_paginated_and_scoped(intake: httpx.AsyncClient, realm: Realm) -> None:
     for _ in range(3):
         await create(intake, realm, user="intake.ponte")
-    first = await intake.get("/v1/intake/referrals?limit=2", headers=as_user(realm, "intake.ponte"))
+    first = await intake.get("/v1/intake/referrals?limit=2", headers=realm.headers("intake.ponte"))
     assert first.status_code == 200
     page = first.json()
     assert len(page["items"]) == 2
     assert page["next_cursor"]
     rest = await intake.get(
         f"/v1/intake/referrals?limit=200&cursor={page['next_cursor']}",
-        headers=as_user(realm, "intake.ponte"),
+        headers=realm.headers("intake.ponte"),
     )
     everything = page["items"] + rest.json()["items"]
     assert all(
@@ -164,6 +160,6 @@ async def test_list_is_paginated_and_scoped(intake: httpx.AsyncClient, realm: Re
 async def test_a_caller_without_an_intake_role_is_forbidden(
     intake: httpx.AsyncClient, realm: Realm
 ) -> None:
-    response = await intake.get("/v1/intake/referrals", headers=as_user(realm, "analyst.comune"))
+    response = await intake.get("/v1/intake/referrals", headers=realm.headers("analyst.comune"))
     assert response.status_code == 403
     assert (await intake.get("/v1/intake/referrals")).status_code == 401

@@ -23,7 +23,7 @@ from deploy.local.realm import Realm
 from deploy.local.stack import Stack
 from kit.events.envelope import CloudEvent
 from kit.outbox.relay import producer_config
-from kit.testing.apps import bearer, serve
+from kit.testing.apps import serve
 from services.casework.app import create_app as create_casework
 from services.casework.settings import CaseworkSettings
 from services.intake.app import create_app as create_intake
@@ -61,15 +61,11 @@ class Cohort:
         return {"received_from": self.start.isoformat(), "received_to": end.isoformat()}
 
 
-def as_user(realm: Realm, username: str) -> dict[str, str]:
-    return bearer(realm.cached_user_token(username))
-
-
 async def receive(
     services: Services, cohort: Cohort, municipio: int, *, hand_over: bool = False
 ) -> str:
     """A referral received in the cohort's minute (and handed over to assoc-ponte): its id."""
-    headers = as_user(services.realm, "intake.aurora")
+    headers = services.realm.headers("intake.aurora")
     created = await services.intake.post(
         "/v1/intake/referrals",
         json={
@@ -100,7 +96,7 @@ async def counted(
     deadline = time.monotonic() + within
     while True:
         response = await services.observatory.get(
-            INDICATORS, params=cohort.params, headers=as_user(services.realm, "analyst.comune")
+            INDICATORS, params=cohort.params, headers=services.realm.headers("analyst.comune")
         )
         assert response.status_code == 200, response.text
         body = response.json()
@@ -239,7 +235,7 @@ async def test_an_event_delivered_twice_is_counted_once(services: Services, stac
 
 
 async def test_the_cohort_must_be_a_real_period(services: Services) -> None:
-    headers = as_user(services.realm, "analyst.osservatorio")
+    headers = services.realm.headers("analyst.osservatorio")
     backwards = await services.observatory.get(
         INDICATORS,
         params={"received_from": "2026-04-01T00:00:00Z", "received_to": "2026-03-01T00:00:00Z"},
@@ -268,6 +264,6 @@ async def test_the_cohort_must_be_a_real_period(services: Services) -> None:
 async def test_indicators_are_for_analysts_coordinators_and_admins(
     services: Services, user: str | None, status: int
 ) -> None:
-    headers = as_user(services.realm, user) if user else {}
+    headers = services.realm.headers(user) if user else {}
     response = await services.observatory.get(INDICATORS, headers=headers)
     assert response.status_code == status
