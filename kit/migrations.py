@@ -8,7 +8,8 @@ A service's ``migrations/`` folder holds ``env.py``, ``script.py.mako`` and ``ve
 
     run_env(METADATA)
 
-`run_env` adds the kit's own tables (outbox, inbox, idempotency keys: `KIT_METADATA`).
+`run_env` adds the kit's own tables (`KIT_TABLE_MODULES`: outbox, inbox, idempotency keys,
+audit log, policy versions).
 At start-up, in the lifespan::
 
     await upgrade_to_head(SERVICE_DIR / "migrations", settings.database_url)
@@ -65,7 +66,13 @@ def alembic_config(migrations_dir: str | Path, database_url: str) -> Config:
 
 
 # Modules declaring kit tables: imported so that KIT_METADATA is complete.
-KIT_TABLE_MODULES = ("kit.outbox.models", "kit.inbox.models", "kit.idempotency")
+KIT_TABLE_MODULES = (
+    "kit.outbox.models",
+    "kit.inbox.models",
+    "kit.idempotency",
+    "kit.audit",
+    "kit.policy",
+)
 
 
 def kit_metadata() -> MetaData:

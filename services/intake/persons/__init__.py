@@ -1,0 +1,1 @@
+"""Persons: the minimal registry and duplicate detection."""

@@ -1,0 +1,138 @@
+"""The audit log on the real PostgreSQL: one chain under concurrency, append-only, auditors only."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import col, select
+
+from deploy.local.realm import Realm
+from deploy.local.stack import Stack
+from kit.audit import (
+    AuditAction,
+    AuditEntry,
+    AuditPurpose,
+    audit_router,
+    record_access,
+    verify_chain,
+)
+from kit.auth import JWKSCache, Principal, TokenVerifier, install_auth
+from kit.db import Database
+from kit.errors import install_problem_handlers
+from kit.migrations import upgrade_to_head
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[3]
+TRANSACTIONS = 50
+
+OPERATOR = Principal(
+    subject=str(uuid.uuid4()),
+    username="desk.aurora",
+    client_id="lgnet-web",
+    organisation="coop-aurora",
+    roles=frozenset({"intake-operator"}),
+)
+
+
+@pytest.fixture
+async def db(stack: Stack) -> AsyncIterator[Database]:
+    """A fresh database migrated by a real service's migrations (triggers included)."""
+    url = stack.database_url(f"audit_{uuid.uuid4().hex[:8]}")
+    await upgrade_to_head(ROOT / "services" / "observatory" / "migrations", url)
+    database = Database(url, pool_size=30, max_overflow=25)
+    try:
+        yield database
+    finally:
+        await database.dispose()
+
+
+async def access(db: Database, index: int, rng: random.Random) -> int:
+    """One request's transaction: some reads, a pause, sometimes a failure; entries recorded."""
+    count = 1 + index % 3
+    fail = index % 7 == 0
+    try:
+        async with db.session() as session:
+            await session.scalar(text("SELECT 1"))
+            for _ in range(count):
+                await record_access(
+                    session,
+                    OPERATOR,
+                    action=AuditAction.READ,
+                    resource_type="person",
+                    resource_id=uuid.uuid4(),
+                    purpose=AuditPurpose.CASE_MANAGEMENT,
+                )
+                await asyncio.sleep(rng.random() / 50)
+            if fail:
+                raise LookupError("the use case failed")
+    except LookupError:
+        return 0
+    return count
+
+
+async def test_concurrent_transactions_never_fork_the_chain(db: Database) -> None:
+    rng = random.Random(7)
+    committed = await asyncio.gather(*(access(db, i, rng) for i in range(TRANSACTIONS)))
+
+    async with db.session() as session:
+        report = await verify_chain(session)
+        sequences = list(
+            await session.exec(select(AuditEntry.sequence).order_by(col(AuditEntry.sequence)))
+        )
+    assert report.ok, report.first_problem
+    assert report.entries_checked == sum(committed) > TRANSACTIONS
+    assert sequences == list(range(1, sum(committed) + 1))
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_log SET purpose = 'erasure'",
+        "DELETE FROM audit_log",
+        "TRUNCATE audit_log",
+    ],
+)
+async def test_the_database_refuses_to_change_the_log(db: Database, statement: str) -> None:
+    await access(db, 1, random.Random(1))
+    with pytest.raises(DBAPIError, match="append-only"):
+        async with db.engine.begin() as connection:
+            await connection.execute(text(statement))
+    async with db.session() as session:
+        assert (await verify_chain(session)).entries_checked == 2
+
+
+async def test_only_auditors_read_the_log_with_real_tokens(
+    db: Database, realm: Realm, stack: Stack
+) -> None:
+    await access(db, 2, random.Random(2))
+    verifier = TokenVerifier(realm.issuer, "lgnet-api", JWKSCache(issuer=realm.issuer))
+    app = FastAPI()
+    install_problem_handlers(app)
+    install_auth(app, verifier)
+    app.state.database = db
+    app.include_router(audit_router("/v1/test/audit"))
+    try:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            listed = await http.get("/v1/test/audit", headers=realm.headers("auditor.comune"))
+            assert listed.status_code == 200
+            assert [e["sequence"] for e in listed.json()["items"]] == [3, 2, 1]
+            verified = await http.get(
+                "/v1/test/audit/verify", headers=realm.headers("auditor.comune")
+            )
+            assert verified.json()["ok"] is True
+            for user in ("coordinator.comune", "intake.aurora"):
+                denied = await http.get("/v1/test/audit", headers=realm.headers(user))
+                assert denied.status_code == 403
+    finally:
+        await verifier.jwks.aclose()

@@ -1,0 +1,436 @@
+"""The audit log: entries chained in the caller's transaction, tampering detected, auditors only."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
+from pathlib import Path
+
+import httpx
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+
+from kit.audit import (
+    GENESIS_HASH,
+    AuditAction,
+    AuditEntry,
+    AuditPurpose,
+    audit_router,
+    entry_hash,
+    install_append_only_triggers,
+    record_access,
+    verify_chain,
+)
+from kit.auth import Principal, install_auth
+from kit.db import Database, SessionDep
+from kit.errors import install_problem_handlers
+from kit.logs import RequestIdMiddleware
+from kit.migrations import kit_metadata, upgrade_to_head
+from kit.testing.tokens import LocalIssuer, generate_rsa_key
+
+Client = Callable[[FastAPI], AbstractAsyncContextManager[httpx.AsyncClient]]
+ROOT = Path(__file__).resolve().parents[3]
+
+OPERATOR = Principal(
+    subject=str(uuid.uuid4()),
+    username="desk.aurora",
+    client_id="lgnet-web",
+    organisation="coop-aurora",
+    roles=frozenset({"intake-operator"}),
+)
+
+
+@pytest.fixture
+async def db(database: Database) -> Database:
+    async with database.engine.begin() as connection:
+        await connection.run_sync(kit_metadata().create_all)
+        await connection.run_sync(install_append_only_triggers)
+    return database
+
+
+async def audit(
+    db: Database, count: int, *, purpose: AuditPurpose | None = None
+) -> list[uuid.UUID]:
+    ids = [uuid.uuid4() for _ in range(count)]
+    for resource_id in ids:
+        async with db.session() as session:
+            await record_access(
+                session,
+                OPERATOR,
+                action=AuditAction.READ,
+                resource_type="person",
+                resource_id=resource_id,
+                purpose=purpose or AuditPurpose.CASE_MANAGEMENT,
+            )
+    return ids
+
+
+async def entries(db: Database) -> list[AuditEntry]:
+    async with db.session() as session:
+        return list(await session.exec(select(AuditEntry).order_by(col(AuditEntry.sequence))))
+
+
+async def raw(db: Database, *statements: str) -> None:
+    """Tamper with the table as someone with the database's owner rights could."""
+    async with db.engine.begin() as connection:
+        await connection.exec_driver_sql("DROP TRIGGER audit_log_no_update")
+        await connection.exec_driver_sql("DROP TRIGGER audit_log_no_delete")
+        for statement in statements:
+            await connection.execute(text(statement))
+
+
+async def report(db: Database):  # type: ignore[no-untyped-def]
+    async with db.session() as session:
+        return await verify_chain(session)
+
+
+# --- the chain -------------------------------------------------------------------------
+
+
+async def test_committed_accesses_form_an_intact_chain(db: Database) -> None:
+    ids = await audit(db, 5)
+
+    rows = await entries(db)
+    assert [row.sequence for row in rows] == [1, 2, 3, 4, 5]
+    assert [row.resource_id for row in rows] == ids
+    assert rows[0].previous_hash == GENESIS_HASH
+    assert all(b.previous_hash == a.hash for a, b in itertools.pairwise(rows))
+    assert all(entry_hash(row) == row.hash for row in rows)
+    first = rows[0]
+    assert (first.subject, first.username, first.client_id, first.organisation) == (
+        OPERATOR.subject,
+        "desk.aurora",
+        "lgnet-web",
+        "coop-aurora",
+    )
+    assert (first.action, first.resource_type, first.purpose) == (
+        "read",
+        "person",
+        "case_management",
+    )
+    result = await report(db)
+    assert result.ok
+    assert (result.entries_checked, result.head_sequence, result.head_hash) == (5, 5, rows[-1].hash)
+
+
+async def test_an_empty_log_verifies(db: Database) -> None:
+    result = await report(db)
+    assert result.ok
+    assert (result.entries_checked, result.head_sequence) == (0, None)
+
+
+async def test_a_rolled_back_transaction_leaves_no_entry(db: Database) -> None:
+    async def failing_change() -> None:
+        async with db.session() as session:
+            await record_access(
+                session,
+                OPERATOR,
+                action=AuditAction.UPDATE,
+                resource_type="person",
+                resource_id=uuid.uuid4(),
+                purpose=AuditPurpose.CASE_MANAGEMENT,
+            )
+            raise RuntimeError("the change failed")
+
+    with pytest.raises(RuntimeError):
+        await failing_change()
+    await audit(db, 1)
+
+    assert [row.action for row in await entries(db)] == ["read"]
+    assert (await report(db)).ok
+
+
+async def test_an_access_inside_a_rolled_back_savepoint_is_not_audited(db: Database) -> None:
+    kept, dropped = uuid.uuid4(), uuid.uuid4()
+    async with db.session() as session:
+        await record_access(
+            session,
+            OPERATOR,
+            action=AuditAction.READ,
+            resource_type="person",
+            resource_id=kept,
+            purpose=AuditPurpose.DUPLICATE_RESOLUTION,
+        )
+        savepoint = await session.begin_nested()
+        await record_access(
+            session,
+            OPERATOR,
+            action=AuditAction.MERGE,
+            resource_type="person",
+            resource_id=dropped,
+            purpose=AuditPurpose.DUPLICATE_RESOLUTION,
+        )
+        await savepoint.rollback()
+
+    assert [row.resource_id for row in await entries(db)] == [kept]
+
+
+async def test_several_accesses_in_one_transaction_are_consecutive(db: Database) -> None:
+    async with db.session() as session:
+        for action in (AuditAction.READ, AuditAction.UPDATE, AuditAction.EXPORT):
+            await record_access(
+                session,
+                OPERATOR,
+                action=action,
+                resource_type="case",
+                resource_id=uuid.uuid4(),
+                purpose=AuditPurpose.SUBJECT_ACCESS_REQUEST,
+            )
+    assert [row.action for row in await entries(db)] == ["read", "update", "export"]
+    assert (await report(db)).ok
+
+
+async def test_only_codes_from_the_vocabularies_are_accepted(db: Database) -> None:
+    async with db.session() as session:
+        with pytest.raises(ValueError, match="is not a valid AuditPurpose"):
+            await record_access(
+                session,
+                OPERATOR,
+                action=AuditAction.READ,
+                resource_type="person",
+                resource_id=uuid.uuid4(),
+                purpose="checking on Mohamed",  # type: ignore[arg-type]
+            )
+        with pytest.raises(ValueError, match="resource_type"):
+            await record_access(
+                session,
+                OPERATOR,
+                action=AuditAction.READ,
+                resource_type="Person Mohamed Ali",
+                resource_id=uuid.uuid4(),
+                purpose=AuditPurpose.CASE_MANAGEMENT,
+            )
+    assert await entries(db) == []
+
+
+# --- tampering -------------------------------------------------------------------------
+
+
+async def test_an_edited_entry_is_detected(db: Database) -> None:
+    await audit(db, 5)
+    await raw(db, "UPDATE audit_log SET purpose = 'erasure' WHERE sequence = 3")
+
+    result = await report(db)
+    assert not result.ok
+    assert result.first_problem is not None
+    assert (result.first_problem.sequence, result.first_problem.kind) == (3, "altered")
+    assert result.entries_checked == 2
+
+
+async def test_an_edited_entry_with_a_recomputed_hash_breaks_the_next_link(db: Database) -> None:
+    await audit(db, 5)
+    row = (await entries(db))[2]
+    row.organisation = "coop-other"
+    forged = entry_hash(row)
+    await raw(
+        db,
+        f"UPDATE audit_log SET organisation = 'coop-other', hash = '{forged}' WHERE sequence = 3",
+    )
+
+    result = await report(db)
+    assert result.first_problem is not None
+    assert (result.first_problem.sequence, result.first_problem.kind) == (4, "broken_link")
+
+
+async def test_a_deleted_entry_is_detected(db: Database) -> None:
+    await audit(db, 5)
+    await raw(db, "DELETE FROM audit_log WHERE sequence = 2")
+
+    result = await report(db)
+    assert result.first_problem is not None
+    assert (result.first_problem.sequence, result.first_problem.kind) == (2, "missing")
+
+
+async def test_a_deleted_and_renumbered_entry_is_detected(db: Database) -> None:
+    await audit(db, 4)
+    await raw(
+        db,
+        "DELETE FROM audit_log WHERE sequence = 2",
+        "UPDATE audit_log SET sequence = sequence - 1 WHERE sequence > 2",
+    )
+
+    result = await report(db)
+    assert result.first_problem is not None
+    assert (result.first_problem.sequence, result.first_problem.kind) == (2, "altered")
+
+
+async def test_reordered_entries_are_detected(db: Database) -> None:
+    await audit(db, 4)
+    await raw(
+        db,
+        "UPDATE audit_log SET sequence = -1 WHERE sequence = 2",
+        "UPDATE audit_log SET sequence = 2 WHERE sequence = 3",
+        "UPDATE audit_log SET sequence = 3 WHERE sequence = -1",
+    )
+
+    result = await report(db)
+    assert result.first_problem is not None
+    assert (result.first_problem.sequence, result.first_problem.kind) == (2, "altered")
+
+
+async def test_an_inserted_entry_is_detected(db: Database) -> None:
+    await audit(db, 3)
+    rows = await entries(db)
+    await raw(
+        db,
+        # make room at 2 (through negatives: a multi-row UPDATE may collide on the key)
+        "UPDATE audit_log SET sequence = -sequence WHERE sequence >= 2",
+        "UPDATE audit_log SET sequence = 1 - sequence WHERE sequence < 0",
+        "INSERT INTO audit_log (sequence, recorded_at, subject, username, client_id, "
+        "organisation, action, resource_type, resource_id, purpose, previous_hash, hash) "
+        f"SELECT 2, recorded_at, subject, username, client_id, organisation, 'erase', "
+        f"resource_type, resource_id, purpose, '{rows[0].hash}', '{'f' * 64}' "
+        "FROM audit_log WHERE sequence = 1",
+    )
+
+    result = await report(db)
+    assert result.first_problem is not None
+    assert result.first_problem.sequence == 2
+    assert result.first_problem.kind == "altered"
+
+
+async def test_the_triggers_refuse_update_and_delete(db: Database) -> None:
+    await audit(db, 2)
+    for statement in (
+        "UPDATE audit_log SET purpose = 'erasure'",
+        "DELETE FROM audit_log WHERE sequence = 1",
+    ):
+        with pytest.raises(IntegrityError, match="append-only"):
+            async with db.engine.begin() as connection:
+                await connection.execute(text(statement))
+    assert (await report(db)).ok
+
+
+@pytest.mark.parametrize("service", ["intake", "observatory"])
+async def test_the_migrations_install_the_triggers(tmp_path: Path, service: str) -> None:
+    url = f"sqlite:///{tmp_path / 'migrated.db'}"
+    await upgrade_to_head(ROOT / "services" / service / "migrations", url)
+    migrated = Database(url)
+    try:
+        await audit(migrated, 2)
+        with pytest.raises(IntegrityError, match="append-only"):
+            async with migrated.engine.begin() as connection:
+                await connection.execute(text("DELETE FROM audit_log"))
+        assert (await report(migrated)).ok
+    finally:
+        await migrated.dispose()
+
+
+# --- the auditors' endpoints -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def realm_key() -> rsa.RSAPrivateKey:
+    return generate_rsa_key()
+
+
+@pytest.fixture
+def issuer(realm_key: rsa.RSAPrivateKey) -> LocalIssuer:
+    return LocalIssuer(key=realm_key, kid="audit-test")
+
+
+@pytest.fixture
+async def api(
+    db: Database, issuer: LocalIssuer, client: Client
+) -> AsyncIterator[httpx.AsyncClient]:
+    app = FastAPI()
+    install_problem_handlers(app)
+    install_auth(app, issuer.verifier())
+    app.state.database = db
+    app.include_router(audit_router("/v1/test/audit"))
+    app.add_middleware(RequestIdMiddleware)
+    async with client(app) as http:
+        yield http
+
+
+def auth(issuer: LocalIssuer, *roles: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {issuer.token(username='someone', roles=roles)}"}
+
+
+async def test_only_auditors_read_the_log(api: httpx.AsyncClient, issuer: LocalIssuer) -> None:
+    assert (await api.get("/v1/test/audit")).status_code == 401
+    for path in ("/v1/test/audit", "/v1/test/audit/verify"):
+        denied = await api.get(path, headers=auth(issuer, "coordinator", "case-worker"))
+        assert denied.status_code == 403
+        assert denied.headers["content-type"] == "application/problem+json"
+        assert (await api.get(path, headers=auth(issuer, "auditor"))).status_code == 200
+
+
+async def test_auditors_page_and_filter_the_log(
+    api: httpx.AsyncClient, issuer: LocalIssuer, db: Database
+) -> None:
+    ids = await audit(db, 5)
+    headers = auth(issuer, "auditor")
+
+    first = (await api.get("/v1/test/audit", params={"limit": 3}, headers=headers)).json()
+    assert [e["sequence"] for e in first["items"]] == [5, 4, 3]
+    second = await api.get(
+        "/v1/test/audit", params={"limit": 3, "cursor": first["next_cursor"]}, headers=headers
+    )
+    assert [e["sequence"] for e in second.json()["items"]] == [2, 1]
+    assert second.json()["next_cursor"] is None
+
+    one = await api.get("/v1/test/audit", params={"resource_id": str(ids[1])}, headers=headers)
+    assert [e["sequence"] for e in one.json()["items"]] == [2]
+    by_subject = await api.get(
+        "/v1/test/audit",
+        params={"subject": OPERATOR.subject, "resource_type": "person"},
+        headers=headers,
+    )
+    assert len(by_subject.json()["items"]) == 5
+    rows = await entries(db)
+    window = await api.get(
+        "/v1/test/audit",
+        params={"since": rows[1].recorded_at.isoformat(), "until": rows[3].recorded_at.isoformat()},
+        headers=headers,
+    )
+    assert [e["sequence"] for e in window.json()["items"]] == [3, 2]
+    naive = await api.get(
+        "/v1/test/audit", params={"since": "2026-01-01T00:00:00"}, headers=headers
+    )
+    assert naive.status_code == 422
+
+
+async def test_auditors_verify_the_chain(
+    api: httpx.AsyncClient, issuer: LocalIssuer, db: Database
+) -> None:
+    await audit(db, 3)
+    report_ok = (await api.get("/v1/test/audit/verify", headers=auth(issuer, "auditor"))).json()
+    assert report_ok["ok"] is True
+    assert report_ok["head_sequence"] == 3
+
+    await raw(db, "DELETE FROM audit_log WHERE sequence = 1")
+    broken = (await api.get("/v1/test/audit/verify", headers=auth(issuer, "auditor"))).json()
+    assert broken["ok"] is False
+    assert broken["first_problem"]["kind"] == "missing"
+
+
+async def test_a_request_records_its_request_id(db: Database) -> None:
+    app = FastAPI()
+    app.state.database = db
+    app.add_middleware(RequestIdMiddleware)
+
+    @app.get("/persons/{person_id}")
+    async def read_person(person_id: uuid.UUID, session: SessionDep) -> dict[str, str]:
+        await record_access(
+            session,
+            OPERATOR,
+            action=AuditAction.READ,
+            resource_type="person",
+            resource_id=person_id,
+            purpose=AuditPurpose.CASE_MANAGEMENT,
+        )
+        return {}
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        response = await http.get(f"/persons/{uuid.uuid4()}")
+    (row,) = await entries(db)
+    assert row.request_id is not None
+    assert row.request_id in response.headers.values()
