@@ -23,6 +23,7 @@ DEMO_LOGINS.append(("(every user)", f"password: {DEMO_PASSWORD}"))
 
 _CHANNELS = ["mobile_unit", "one_stop_shop", "multidisciplinary_team", "partner", "hotline"]
 _TARGETS = ["unaccompanied_minor", "vulnerable_family", "young_adult"]
+_INDICATORS = ["homelessness", "no_documents", "no_income", "unaccompanied_minor", "violence"]
 _NEEDS = ["shelter", "food", "health", "legal", "documents", "language", "education"]
 
 
@@ -60,9 +61,18 @@ def load_demo_data_once(stack: Stack, *, referrals: int = 24, seed: int = 2026) 
             created.raise_for_status()
             if rng.random() < 0.6:
                 lead = "assoc-ponte" if user == "intake.aurora" else "coop-aurora"
+                screened = gateway.post(
+                    f"{created.headers['Location']}/screening",
+                    headers={**headers, "If-Match": created.headers["ETag"]},
+                    json={
+                        "indicators": rng.sample(_INDICATORS, k=rng.randint(1, 3)),
+                        "outcome": "take_in_charge",
+                    },
+                )
+                screened.raise_for_status()
                 gateway.post(
                     f"{created.headers['Location']}/handover",
-                    headers={**headers, "If-Match": created.headers["ETag"]},
+                    headers={**headers, "If-Match": screened.headers["ETag"]},
                     json={"lead_organisation": lead},
                 ).raise_for_status()
         _facilities(gateway, realm, rng)

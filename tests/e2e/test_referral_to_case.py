@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import Platform
-from tests.integration.intake.referrals.test_api import REFERRAL
+from tests.integration.intake.referrals.test_api import REFERRAL, take_in_charge
 
 pytestmark = pytest.mark.integration
 
@@ -41,7 +41,12 @@ async def test_a_handed_over_referral_is_an_open_case_and_counted_within_5s(
         handed = await gateway.post(
             f"/v1/intake/referrals/{referral_id}/handover",
             json={"lead_organisation": "assoc-ponte"},
-            headers={**operator, "If-Match": created.headers["ETag"]},
+            headers={
+                **operator,
+                "If-Match": await take_in_charge(
+                    gateway, created.headers["Location"], operator, created.headers["ETag"]
+                ),
+            },
         )
         assert handed.status_code == 200, handed.text
         started = time.monotonic()

@@ -21,7 +21,7 @@ from services.casework.settings import CaseworkSettings
 from services.intake.app import create_app as create_intake
 from services.intake.settings import IntakeSettings
 from tests.conftest import common_settings, fresh_database_url
-from tests.integration.intake.referrals.test_api import REFERRAL
+from tests.integration.intake.referrals.test_api import REFERRAL, take_in_charge
 
 pytestmark = pytest.mark.integration
 
@@ -58,7 +58,12 @@ async def test_request_publish_and_effect_share_one_trace(
         handover = await intake.post(
             f"{created.headers['Location']}/handover",
             json={"lead_organisation": "assoc-ponte"},
-            headers={**headers, "If-Match": created.headers["ETag"]},
+            headers={
+                **headers,
+                "If-Match": await take_in_charge(
+                    intake, created.headers["Location"], headers, created.headers["ETag"]
+                ),
+            },
         )
         assert handover.status_code == 200
 

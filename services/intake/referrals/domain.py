@@ -42,28 +42,9 @@ class Need(StrEnum):
     CHILD_PROTECTION = "child_protection"
 
 
-class Status(StrEnum):
-    RECEIVED = "received"
-    HANDED_OVER = "handed_over"
-
-
 class IllegalTransition(Conflict):
     slug = "illegal-transition"
     title = "Illegal status transition"
-
-
-# status -> the statuses it may move to (screening and closures arrive with the intake issue)
-TRANSITIONS: dict[Status, frozenset[Status]] = {
-    Status.RECEIVED: frozenset({Status.HANDED_OVER}),
-    Status.HANDED_OVER: frozenset(),
-}
-
-
-def transition(current: Status, target: Status) -> Status:
-    """The new status, or ``IllegalTransition`` (409) if ``current`` cannot move to ``target``."""
-    if target not in TRANSITIONS[current]:
-        raise IllegalTransition(f"A referral that is {current} cannot become {target}.")
-    return target
 
 
 def visible_to(

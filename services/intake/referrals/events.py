@@ -34,9 +34,23 @@ class ReferralHandedOverData(EventData):
     handed_over_at: datetime
 
 
+class ReferralScreenedData(EventData):
+    referral_id: uuid.UUID
+    outcome: str
+    urgency: str
+    target_group: str
+    municipio: int
+    reporting_organisation: str
+    received_at: datetime
+    screened_at: datetime
+
+
 ReferralReceived = event_type(
     "lgnet.intake.referral.received", topic=TOPIC, payload=ReferralReceivedData
 )
 ReferralHandedOver = event_type(
     "lgnet.intake.referral.handed_over", topic=TOPIC, payload=ReferralHandedOverData
+)
+ReferralScreened = event_type(
+    "lgnet.intake.referral.screened", topic=TOPIC, payload=ReferralScreenedData
 )

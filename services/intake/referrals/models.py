@@ -34,3 +34,25 @@ class Referral(IntakeTable, table=True):
     created_by: str = Field(max_length=100)
     created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False, index=True))
     updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class Screening(IntakeTable, table=True):
+    """One triage of a referral: the indicators seen, the outcome, and how urgency was set."""
+
+    __tablename__ = "screenings"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    referral_id: uuid.UUID = Field(foreign_key="referrals.id", index=True)
+    indicators: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    outcome: str = Field(max_length=30)
+    reported_urgency: str = Field(max_length=20)
+    score: int
+    urgency: str = Field(max_length=20)
+    decided_by: str = Field(max_length=20)
+    # the assessment's explanation, for the operator; never in events or logs
+    explanation: list[dict[str, object]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    policy_version: int | None = None  # None: the built-in default rule was in force
+    screened_by: str = Field(max_length=100)
+    screened_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))

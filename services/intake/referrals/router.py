@@ -14,13 +14,15 @@ from kit.etag import IfMatchDep, set_etag
 from kit.idempotency import IdempotencyDep
 from kit.pagination import Page, PageParamsDep
 from services.intake.referrals import repository, service
-from services.intake.referrals.domain import Status
+from services.intake.referrals.lifecycle import ReferralStatus
 from services.intake.referrals.models import Referral
 from services.intake.referrals.schemas import (
     HandOverIn,
     PlacePublic,
     ReferralCreate,
     ReferralPublic,
+    ScreeningIn,
+    ScreeningPublic,
 )
 
 router = APIRouter(prefix="/v1/intake/referrals", tags=["referrals"])
@@ -80,7 +82,7 @@ async def list_referrals(
     session: SessionDep,
     principal: Reader,
     page: PageParamsDep,
-    status: Annotated[Status | None, Query()] = None,
+    status: Annotated[ReferralStatus | None, Query()] = None,
 ) -> Page[ReferralPublic]:
     found = await repository.list_visible(session, principal, page, status=status)
     return found.map(public)
@@ -123,3 +125,30 @@ async def hand_over_referral(
     )
     set_etag(response, referral.version)
     return public(referral)
+
+
+@router.post(
+    "/{referral_id}/screening",
+    response_model=ScreeningPublic,
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
+    summary="Screen (triage) the referral: outcome, and urgency re-scored by the triage rule",
+)
+async def screen_referral(
+    referral_id: uuid.UUID,
+    screening_in: ScreeningIn,
+    session: SessionDep,
+    principal: Writer,
+    if_match: IfMatchDep,
+    response: Response,
+) -> ScreeningPublic:
+    referral, assessment, policy_version = await service.screen(
+        session=session,
+        principal=principal,
+        referral_id=referral_id,
+        if_match=if_match,
+        screening_in=screening_in,
+    )
+    set_etag(response, referral.version)
+    return ScreeningPublic(
+        referral=public(referral), assessment=assessment, policy_version=policy_version
+    )

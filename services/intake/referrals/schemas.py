@@ -8,7 +8,9 @@ from typing import Annotated
 from pydantic import Field
 
 from kit.schemas import ClosedModel, Id, PublicModel, StrictFloat, StrictInt, StrictStr, Timestamp
-from services.intake.referrals.domain import Channel, Need, Status, TargetGroup, Urgency
+from services.intake.referrals.domain import Channel, Need, TargetGroup, Urgency
+from services.intake.referrals.lifecycle import ReferralStatus, ScreeningOutcome
+from services.intake.referrals.triage import Assessment, Indicator, OperatorUrgency
 
 OrganisationAlias = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
 
@@ -44,7 +46,7 @@ class PlacePublic(PublicModel):
 class ReferralPublic(PublicModel):
     id: Id
     version: int
-    status: Status
+    status: ReferralStatus
     channel: Channel
     received_at: datetime
     place: PlacePublic
@@ -57,3 +59,19 @@ class ReferralPublic(PublicModel):
     handed_over_at: datetime | None
     created_at: datetime
     updated_at: datetime
+
+
+class ScreeningIn(ClosedModel):
+    indicators: Annotated[list[Indicator], Field(default_factory=list, max_length=len(Indicator))]
+    outcome: ScreeningOutcome
+    operator_urgency: OperatorUrgency | None = Field(
+        default=None,
+        description="An operator's explicit urgency, with the reason; it may lower the scored "
+        "urgency, never below what a rule requires.",
+    )
+
+
+class ScreeningPublic(PublicModel):
+    referral: ReferralPublic
+    assessment: Assessment
+    policy_version: int | None = Field(description="null: the built-in default rule")

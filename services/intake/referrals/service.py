@@ -11,16 +11,22 @@ from kit.db import utcnow
 from kit.errors import NotFound
 from kit.etag import require_if_match
 from kit.outbox import record_event
-from services.intake.referrals import repository
-from services.intake.referrals.domain import Status, transition
+from kit.policy import current_version
+from services.intake.referrals import lifecycle, repository
+from services.intake.referrals.domain import Urgency
 from services.intake.referrals.events import (
     ReferralHandedOver,
     ReferralHandedOverData,
     ReferralReceived,
     ReferralReceivedData,
+    ReferralScreened,
+    ReferralScreenedData,
 )
-from services.intake.referrals.models import Referral
-from services.intake.referrals.schemas import HandOverIn, ReferralCreate
+from services.intake.referrals.lifecycle import ReferralStatus
+from services.intake.referrals.models import Referral, Screening
+from services.intake.referrals.policies import TRIAGE
+from services.intake.referrals.schemas import HandOverIn, ReferralCreate, ScreeningIn
+from services.intake.referrals.triage import Assessment, assess
 
 
 class ReferralNotFound(NotFound):
@@ -33,7 +39,7 @@ async def receive(
 ) -> Referral:
     now = utcnow()
     referral = Referral(
-        status=Status.RECEIVED,
+        status=ReferralStatus.RECEIVED,
         channel=referral_in.channel,
         urgency=referral_in.urgency,
         target_group=referral_in.target_group,
@@ -84,11 +90,8 @@ async def hand_over(
     if_match: str | None,
     handover_in: HandOverIn,
 ) -> Referral:
-    referral = await repository.get_visible(session, referral_id, principal, for_update=True)
-    if referral is None:
-        raise ReferralNotFound(f"No referral {referral_id} visible to you.")
-    require_if_match(if_match, referral.version)
-    referral.status = transition(Status(referral.status), Status.HANDED_OVER)
+    referral = await _for_change(session, principal, referral_id, if_match)
+    referral.status = lifecycle.hand_over(ReferralStatus(referral.status))
     now = utcnow()
     referral.lead_organisation = handover_in.lead_organisation
     referral.handed_over_at = now
@@ -111,4 +114,73 @@ async def hand_over(
         subject=str(referral.id),
         organisation=principal.organisation,
     )
+    return referral
+
+
+async def screen(
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    referral_id: uuid.UUID,
+    if_match: str | None,
+    screening_in: ScreeningIn,
+) -> tuple[Referral, Assessment, int | None]:
+    """Triage under the rule in force now: outcome, status and re-scored urgency."""
+    referral = await _for_change(session, principal, referral_id, if_match)
+    status = lifecycle.screen(ReferralStatus(referral.status), screening_in.outcome)
+    version = await current_version(session, TRIAGE)
+    policy = version.document if version is not None else TRIAGE.default
+    assessment = assess(
+        screening_in.indicators,
+        reported_urgency=Urgency(referral.urgency),
+        policy=policy,
+        operator=screening_in.operator_urgency,
+    )
+    now = utcnow()
+    session.add(
+        Screening(
+            referral_id=referral.id,
+            indicators=[str(i) for i in assessment.indicators],
+            outcome=screening_in.outcome,
+            reported_urgency=referral.urgency,
+            score=assessment.score,
+            urgency=assessment.urgency,
+            decided_by=assessment.decided_by,
+            explanation=[reason.model_dump(mode="json") for reason in assessment.explanation],
+            policy_version=version.version if version is not None else None,
+            screened_by=principal.subject,
+            screened_at=now,
+        )
+    )
+    referral.status = status
+    referral.urgency = assessment.urgency
+    referral.updated_at = now
+    referral.version += 1
+    await session.flush()
+    await record_event(
+        session,
+        ReferralScreened,
+        ReferralScreenedData(
+            referral_id=referral.id,
+            outcome=screening_in.outcome,
+            urgency=referral.urgency,
+            target_group=referral.target_group,
+            municipio=referral.municipio,
+            reporting_organisation=referral.reporting_organisation,
+            received_at=referral.received_at,
+            screened_at=now,
+        ),
+        subject=str(referral.id),
+        organisation=principal.organisation,
+    )
+    return referral, assessment, version.version if version is not None else None
+
+
+async def _for_change(
+    session: AsyncSession, principal: Principal, referral_id: uuid.UUID, if_match: str | None
+) -> Referral:
+    referral = await repository.get_visible(session, referral_id, principal, for_update=True)
+    if referral is None:
+        raise ReferralNotFound(f"No referral {referral_id} visible to you.")
+    require_if_match(if_match, referral.version)
     return referral

@@ -26,6 +26,7 @@ from services.intake.app import create_app as create_intake
 from services.intake.referrals.events import ReferralHandedOver
 from services.intake.settings import IntakeSettings
 from tests.conftest import common_settings, fresh_database_url
+from tests.integration.intake.referrals.test_api import take_in_charge
 
 pytestmark = pytest.mark.integration
 
@@ -59,7 +60,12 @@ async def hand_over(
     done = await services.intake.post(
         f"{created.headers['Location']}/handover",
         json={"lead_organisation": lead},
-        headers={**headers, "If-Match": created.headers["ETag"]},
+        headers={
+            **headers,
+            "If-Match": await take_in_charge(
+                services.intake, created.headers["Location"], headers, created.headers["ETag"]
+            ),
+        },
     )
     assert done.status_code == 200, done.text
     referral: dict[str, Any] = done.json()
@@ -113,7 +119,7 @@ async def test_a_handed_over_referral_opens_a_case_for_the_lead_organisation(
     assert case["status"] == "open"
     assert case["lead_organisation"] == "assoc-ponte"
     assert case["reporting_organisation"] == "coop-aurora"
-    assert case["urgency"] == "high"
+    assert case["urgency"] == referral["urgency"]  # as screening left it
     assert case["target_group"] == "vulnerable_family"
     assert case["municipio"] == 8
     assert case["referral_received_at"] == referral["received_at"]

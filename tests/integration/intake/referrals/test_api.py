@@ -33,6 +33,23 @@ REFERRAL: dict[str, Any] = {
 }
 
 
+TAKE_IN_CHARGE = {
+    "indicators": ["unaccompanied_minor", "homelessness"],
+    "outcome": "take_in_charge",
+}
+
+
+async def take_in_charge(
+    client: httpx.AsyncClient, location: str, headers: dict[str, str], etag: str
+) -> str:
+    """Screen a received referral with outcome take_in_charge; returns its new ETag."""
+    screened = await client.post(
+        f"{location}/screening", json=TAKE_IN_CHARGE, headers={**headers, "If-Match": etag}
+    )
+    assert screened.status_code == 200, screened.text
+    return screened.headers["ETag"]
+
+
 @pytest.fixture(scope="module")
 async def intake(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
     settings = IntakeSettings(
@@ -78,7 +95,7 @@ async def test_another_organisation_gets_404_and_a_coordinator_sees_it(
     ).status_code == 200
 
 
-async def test_hand_over_needs_the_current_etag_and_happens_once(
+async def test_hand_over_needs_a_take_in_charge_screening_and_the_current_etag(
     intake: httpx.AsyncClient, realm: Realm
 ) -> None:
     location = (await create(intake, realm)).headers["Location"]
@@ -86,21 +103,129 @@ async def test_hand_over_needs_the_current_etag_and_happens_once(
     payload = {"lead_organisation": "assoc-ponte"}
     headers = realm.headers("intake.aurora")
 
+    unscreened = await intake.post(handover, json=payload, headers={**headers, "If-Match": '"1"'})
+    assert unscreened.status_code == 409
+    assert unscreened.json()["type"] == "urn:lgnet:problem:illegal-transition"
+
+    etag = await take_in_charge(intake, location, headers, '"1"')
+    assert etag == '"2"'
     missing = await intake.post(handover, json=payload, headers=headers)
     assert missing.status_code == 428
-    stale = await intake.post(handover, json=payload, headers={**headers, "If-Match": '"7"'})
+    stale = await intake.post(handover, json=payload, headers={**headers, "If-Match": '"1"'})
     assert stale.status_code == 412
 
-    done = await intake.post(handover, json=payload, headers={**headers, "If-Match": '"1"'})
+    done = await intake.post(handover, json=payload, headers={**headers, "If-Match": etag})
     assert done.status_code == 200, done.text
     assert done.json()["status"] == "handed_over"
-    assert done.headers["ETag"] == '"2"'
+    assert done.headers["ETag"] == '"3"'
     # the receiving organisation now sees it too
     assert (await intake.get(location, headers=realm.headers("intake.ponte"))).status_code == 200
 
-    again = await intake.post(handover, json=payload, headers={**headers, "If-Match": '"2"'})
+    again = await intake.post(handover, json=payload, headers={**headers, "If-Match": '"3"'})
     assert again.status_code == 409
     assert again.json()["type"] == "urn:lgnet:problem:illegal-transition"
+
+
+async def test_screening_rescores_urgency_and_explains_it(
+    intake: httpx.AsyncClient, realm: Realm
+) -> None:
+    created = await create(intake, realm, urgency="normal")
+    location = created.headers["Location"]
+    headers = {**realm.headers("intake.aurora"), "If-Match": created.headers["ETag"]}
+    screened = await intake.post(
+        f"{location}/screening",
+        json={"indicators": ["trafficking_or_exploitation"], "outcome": "take_in_charge"},
+        headers=headers,
+    )
+    assert screened.status_code == 200, screened.text
+    body = screened.json()
+    assert body["referral"]["status"] == "screened"
+    assert body["referral"]["urgency"] == "immediate"  # the default rule: trafficking signs
+    assert body["assessment"]["decided_by"] in {"score", "rule"}
+    assert body["assessment"]["explanation"]  # the operator sees why
+    assert body["policy_version"] is None  # the built-in default rule was in force
+
+
+@pytest.mark.parametrize(
+    ("outcome", "status"),
+    [("refer_elsewhere", "referred_elsewhere"), ("no_action", "closed_no_action")],
+)
+async def test_a_screening_can_close_the_referral(
+    intake: httpx.AsyncClient, realm: Realm, outcome: str, status: str
+) -> None:
+    created = await create(intake, realm)
+    headers = {**realm.headers("intake.aurora"), "If-Match": created.headers["ETag"]}
+    screened = await intake.post(
+        f"{created.headers['Location']}/screening",
+        json={"indicators": [], "outcome": outcome},
+        headers=headers,
+    )
+    assert screened.status_code == 200, screened.text
+    assert screened.json()["referral"]["status"] == status
+    closed_again = await intake.post(
+        f"{created.headers['Location']}/screening",
+        json={"indicators": [], "outcome": "take_in_charge"},
+        headers={**headers, "If-Match": screened.headers["ETag"]},
+    )
+    assert closed_again.status_code == 409
+
+
+async def test_an_operator_cannot_lower_urgency_below_a_rule(
+    intake: httpx.AsyncClient, realm: Realm
+) -> None:
+    created = await create(intake, realm)
+    response = await intake.post(
+        f"{created.headers['Location']}/screening",
+        json={
+            "indicators": ["unaccompanied_minor"],
+            "outcome": "take_in_charge",
+            "operator_urgency": {"urgency": "normal", "reason": "seen by the team"},
+        },
+        headers={**realm.headers("intake.aurora"), "If-Match": created.headers["ETag"]},
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_a_coordinator_changes_the_triage_rule_and_screening_uses_it(
+    intake: httpx.AsyncClient, realm: Realm
+) -> None:
+    current = await intake.get(
+        "/v1/intake/policies/intake.triage", headers=realm.headers("coordinator.comune")
+    )
+    assert current.status_code == 200, current.text
+    document = current.json()["document"]
+    document["weights"]["no_income"] = 9  # now enough alone for "immediate"
+    refused = await intake.post(
+        "/v1/intake/policies/intake.triage/versions",
+        json={
+            "document": document,
+            "effective_from": "2026-01-01T00:00:00+00:00",
+            "why": "co-design 2026",
+        },
+        headers=realm.headers("intake.aurora"),
+    )
+    assert refused.status_code == 403
+    proposed = await intake.post(
+        "/v1/intake/policies/intake.triage/versions",
+        json={
+            "document": document,
+            "effective_from": "2026-01-01T00:00:00+00:00",
+            "why": "co-design 2026",
+        },
+        headers=realm.headers("coordinator.comune"),
+    )
+    assert proposed.status_code == 201, proposed.text
+
+    created = await create(intake, realm, urgency="normal", target_group="vulnerable_family")
+    screened = await intake.post(
+        f"{created.headers['Location']}/screening",
+        json={"indicators": ["no_income"], "outcome": "take_in_charge"},
+        headers={**realm.headers("intake.aurora"), "If-Match": created.headers["ETag"]},
+    )
+    assert screened.status_code == 200, screened.text
+    assert screened.json()["referral"]["urgency"] == "immediate"
+    assert screened.json()["policy_version"] == proposed.json()["version"]
 
 
 async def test_a_retried_create_with_the_same_idempotency_key_creates_once(

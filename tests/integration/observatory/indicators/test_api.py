@@ -32,6 +32,7 @@ from services.intake.settings import IntakeSettings
 from services.observatory.app import create_app as create_observatory
 from services.observatory.settings import ObservatorySettings
 from tests.conftest import common_settings, fresh_database_url
+from tests.integration.intake.referrals.test_api import take_in_charge
 
 pytestmark = pytest.mark.integration
 
@@ -82,7 +83,12 @@ async def receive(
         done = await services.intake.post(
             f"{created.headers['Location']}/handover",
             json={"lead_organisation": "assoc-ponte"},
-            headers={**headers, "If-Match": created.headers["ETag"]},
+            headers={
+                **headers,
+                "If-Match": await take_in_charge(
+                    services.intake, created.headers["Location"], headers, created.headers["ETag"]
+                ),
+            },
         )
         assert done.status_code == 200, done.text
     referral_id: str = created.json()["id"]
