@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import or_
 from sqlmodel import select
@@ -32,12 +34,42 @@ async def get_visible(
     return (await session.exec(stmt)).first()
 
 
+@dataclass(frozen=True)
+class ReferralFilter:
+    """What a list of referrals may be narrowed to (all optional, combined with AND)."""
+
+    status: str | None = None
+    channel: str | None = None
+    urgency: str | None = None
+    organisation: str | None = None  # reporting or lead organisation
+    municipio: int | None = None
+    received_from: datetime | None = None  # inclusive
+    received_to: datetime | None = None  # exclusive
+
+
 async def list_visible(
-    session: AsyncSession, principal: Principal, params: PageParams, *, status: str | None
+    session: AsyncSession, principal: Principal, params: PageParams, *, where: ReferralFilter
 ) -> Page[Referral]:
     stmt = _visible(select(Referral), principal)
-    if status is not None:
-        stmt = stmt.where(Referral.status == status)
+    if where.status is not None:
+        stmt = stmt.where(Referral.status == where.status)
+    if where.channel is not None:
+        stmt = stmt.where(Referral.channel == where.channel)
+    if where.urgency is not None:
+        stmt = stmt.where(Referral.urgency == where.urgency)
+    if where.organisation is not None:
+        stmt = stmt.where(
+            or_(
+                Referral.reporting_organisation == where.organisation,  # type: ignore[arg-type]
+                Referral.lead_organisation == where.organisation,  # type: ignore[arg-type]
+            )
+        )
+    if where.municipio is not None:
+        stmt = stmt.where(Referral.municipio == where.municipio)
+    if where.received_from is not None:
+        stmt = stmt.where(Referral.received_at >= where.received_from)
+    if where.received_to is not None:
+        stmt = stmt.where(Referral.received_at < where.received_to)
     return await paginate(
         session, stmt, params, order_by=(Referral.created_at, Referral.id), descending=True
     )

@@ -13,11 +13,14 @@ from kit.errors import problem_responses
 from kit.etag import IfMatchDep, set_etag
 from kit.idempotency import IdempotencyDep
 from kit.pagination import Page, PageParamsDep
+from kit.schemas import Timestamp
 from services.intake.referrals import repository, service
+from services.intake.referrals.domain import Channel, Urgency
 from services.intake.referrals.lifecycle import ReferralStatus
 from services.intake.referrals.models import Referral
 from services.intake.referrals.schemas import (
     HandOverIn,
+    OrganisationAlias,
     PlacePublic,
     ReferralCreate,
     ReferralPublic,
@@ -83,8 +86,25 @@ async def list_referrals(
     principal: Reader,
     page: PageParamsDep,
     status: Annotated[ReferralStatus | None, Query()] = None,
+    channel: Annotated[Channel | None, Query()] = None,
+    urgency: Annotated[Urgency | None, Query()] = None,
+    organisation: Annotated[
+        OrganisationAlias | None, Query(description="Reporting or lead organisation")
+    ] = None,
+    municipio: Annotated[int | None, Query(ge=1, le=9)] = None,
+    received_from: Annotated[Timestamp | None, Query(description="Inclusive")] = None,
+    received_to: Annotated[Timestamp | None, Query(description="Exclusive")] = None,
 ) -> Page[ReferralPublic]:
-    found = await repository.list_visible(session, principal, page, status=status)
+    where = repository.ReferralFilter(
+        status=status,
+        channel=channel,
+        urgency=urgency,
+        organisation=organisation,
+        municipio=municipio,
+        received_from=received_from,
+        received_to=received_to,
+    )
+    found = await repository.list_visible(session, principal, page, where=where)
     return found.map(public)
 
 

@@ -288,3 +288,46 @@ async def test_a_caller_without_an_intake_role_is_forbidden(
     response = await intake.get("/v1/intake/referrals", headers=realm.headers("analyst.comune"))
     assert response.status_code == 403
     assert (await intake.get("/v1/intake/referrals")).status_code == 401
+
+
+async def test_the_list_filters_combine(intake: httpx.AsyncClient, realm: Realm) -> None:
+    minute = "2012-03-04T05:06"
+    wanted = await create(
+        intake,
+        realm,
+        channel="hotline",
+        urgency="high",
+        place={"municipio": 7, "name": "Piazza Selinunte"},
+        received_at=f"{minute}:30+00:00",
+    )
+    await create(intake, realm, channel="hotline", urgency="high", received_at=f"{minute}:40+00:00")
+    await create(intake, realm, channel="partner", place={"municipio": 7, "name": "San Siro"})
+    listed = await intake.get(
+        "/v1/intake/referrals",
+        params={
+            "channel": "hotline",
+            "urgency": "high",
+            "municipio": 7,
+            "organisation": "coop-aurora",
+            "received_from": f"{minute}:00+00:00",
+            "received_to": "2012-03-04T05:07:00+00:00",
+        },
+        headers=realm.headers("coordinator.comune"),
+    )
+    assert listed.status_code == 200, listed.text
+    assert [item["id"] for item in listed.json()["items"]] == [wanted.json()["id"]]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"municipio": "10"}, {"channel": "fax"}, {"received_from": "1700000000"}, {"stauts": "open"}],
+    ids=["municipio", "channel", "numeric-time", "unknown-parameter"],
+)
+async def test_bad_filters_are_client_errors(
+    intake: httpx.AsyncClient, realm: Realm, query: dict[str, str]
+) -> None:
+    response = await intake.get(
+        "/v1/intake/referrals", params=query, headers=realm.headers("coordinator.comune")
+    )
+    assert response.status_code in {400, 422}
+    assert response.headers["content-type"].startswith("application/problem+json")
