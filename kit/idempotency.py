@@ -268,3 +268,15 @@ async def purge_expired(session: AsyncSession, ttl: timedelta = DEFAULT_TTL) -> 
         )
     )
     return result.rowcount
+
+
+async def forget_responses_about(session: AsyncSession, resource_id: str) -> int:
+    """Delete stored responses whose body mentions `resource_id` (an erased person's id), so
+    a replay cannot return data that erasure destroyed; returns how many."""
+    pattern = "%" + resource_id.replace("\\", "").replace("%", "").replace("_", "\\_") + "%"
+    result = await session.exec(
+        delete(IdempotencyRecord).where(
+            IdempotencyRecord.response_body.like(pattern, escape="\\")  # type: ignore[attr-defined]
+        )
+    )
+    return result.rowcount

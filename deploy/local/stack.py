@@ -7,7 +7,9 @@ Two profiles share this code: ``run`` (``make run``: fixed ports, state kept in 
 from __future__ import annotations
 
 import os
+import socket
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,11 +49,13 @@ def claim_test_profile(max_slots: int = 8) -> Profile:
 
     Slot n shifts every port by 1000·n and uses var/test-n; the slot is held by an exclusive
     lock on a file for as long as this process lives, so concurrent sessions never share or
-    wipe each other's stack.
+    wipe each other's stack. The locks live in the machine's temporary directory, not in the
+    checkout, because ports are the machine's: sessions in two clones (a developer's and a
+    CI clone) must not pick the same slot; a slot whose ports something else holds is skipped.
     """
     import fcntl
 
-    locks = ROOT / "var" / "locks"
+    locks = Path(tempfile.gettempdir()) / "lgnet-test-slots"
     locks.mkdir(parents=True, exist_ok=True)
     for slot in range(max_slots):
         handle = (locks / f"test-{slot}.lock").open("w")
@@ -60,8 +64,11 @@ def claim_test_profile(max_slots: int = 8) -> Profile:
         except BlockingIOError:
             handle.close()
             continue
-        _held_locks.append(handle)
         shift = 1000 * slot
+        if not _ports_free(TEST.kafka_port + shift, TEST.keycloak_port + shift):
+            handle.close()
+            continue
+        _held_locks.append(handle)
         return Profile(
             "test" if slot == 0 else f"test-{slot}",
             TEST.kafka_port + shift,
@@ -76,6 +83,17 @@ def claim_test_profile(max_slots: int = 8) -> Profile:
 
 
 _held_locks: list[object] = []
+
+
+def _ports_free(*ports: int) -> bool:
+    for port in ports:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                return False
+    return True
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from kit.events.envelope import CloudEvent
 
@@ -29,3 +29,35 @@ async def first_event_about(
     finally:
         await consumer.stop()
     raise AssertionError(f"no event about {subject} on {topic}")
+
+
+async def all_events(
+    bootstrap_servers: str, topics: list[str], *, within: float = 30
+) -> list[CloudEvent]:
+    """Every event on ``topics`` published so far (from the beginning to the end offsets)."""
+    consumer = AIOKafkaConsumer(
+        *topics,
+        bootstrap_servers=bootstrap_servers,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        metadata_max_age_ms=1000,
+    )
+    await consumer.start()
+    found: list[CloudEvent] = []
+    reached: dict[TopicPartition, int] = {}  # partition -> next offset read
+    try:
+        async with asyncio.timeout(within):
+            ends: dict[TopicPartition, int] | None = None
+            while ends is None or any(reached.get(tp, 0) < end for tp, end in ends.items()):
+                batches = await consumer.getmany(timeout_ms=500)
+                for tp, records in batches.items():
+                    for record in records:
+                        found.append(
+                            CloudEvent.from_record(record.key, record.value, record.headers)
+                        )
+                        reached[tp] = record.offset + 1
+                if ends is None and consumer.assignment():
+                    ends = await consumer.end_offsets(list(consumer.assignment()))
+    finally:
+        await consumer.stop()
+    return found

@@ -9,6 +9,11 @@ from fastapi import FastAPI
 from kit.audit import audit_router
 from kit.policy import policy_router
 from kit.service import ServiceSpec, create_service
+from services.intake.households import events as household_events
+from services.intake.households.router import router as households
+from services.intake.persons import events as person_events
+from services.intake.persons.reviews_router import router as duplicate_reviews
+from services.intake.persons.router import router as persons
 from services.intake.referrals import events as referral_events
 from services.intake.referrals.policies import KINDS
 from services.intake.referrals.router import router as referrals
@@ -20,14 +25,18 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         ServiceSpec(
             settings=settings or IntakeSettings(),
             title="LGNet intake",
-            description="Referrals (segnalazioni) from every channel, and their hand-over.",
+            description="Referrals (segnalazioni) from every channel, the person and household "
+            "registry with duplicate detection and consent, triage, and hand-over.",
             routers=[
                 referrals,
+                persons,
+                duplicate_reviews,
+                households,
                 policy_router("/v1/intake/policies", KINDS),
                 audit_router("/v1/intake/audit"),
             ],
             migrations=Path(__file__).parent / "migrations",
-            publishes=[referral_events.TOPIC],
+            publishes=[referral_events.TOPIC, person_events.TOPIC, household_events.TOPIC],
         )
     )
 

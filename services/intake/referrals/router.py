@@ -5,15 +5,17 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from kit.auth import Principal, require_roles
 from kit.db import SessionDep
 from kit.errors import problem_responses
 from kit.etag import IfMatchDep, set_etag
 from kit.idempotency import IdempotencyDep
 from kit.pagination import Page, PageParamsDep
 from kit.schemas import Timestamp
+from services.intake.access import Reader, Writer
+from services.intake.persons.repository import persons_of_referrals
 from services.intake.referrals import repository, service
 from services.intake.referrals.domain import Channel, Urgency
 from services.intake.referrals.lifecycle import ReferralStatus
@@ -30,17 +32,17 @@ from services.intake.referrals.schemas import (
 
 router = APIRouter(prefix="/v1/intake/referrals", tags=["referrals"])
 
-Reader = Annotated[
-    Principal,
-    Depends(require_roles("intake-operator", "case-worker", "case-supervisor", "coordinator")),
-]
-Writer = Annotated[Principal, Depends(require_roles("intake-operator", "coordinator"))]
+
+async def present(session: AsyncSession, referral: Referral) -> ReferralPublic:
+    persons = await persons_of_referrals(session, [referral.id])
+    return public(referral, persons[referral.id])
 
 
-def public(referral: Referral) -> ReferralPublic:
+def public(referral: Referral, person_ids: list[uuid.UUID]) -> ReferralPublic:
     return ReferralPublic.model_validate(
         {
             **referral.model_dump(),
+            "person_ids": person_ids,
             "place": PlacePublic(
                 municipio=referral.municipio,
                 name=referral.place_name,
@@ -65,7 +67,7 @@ async def create_referral(
         referral = await service.receive(
             session=session, principal=principal, referral_in=referral_in
         )
-        return public(referral)
+        return await present(session, referral)
 
     return await idem.run(
         create,
@@ -105,7 +107,8 @@ async def list_referrals(
         received_to=received_to,
     )
     found = await repository.list_visible(session, principal, page, where=where)
-    return found.map(public)
+    persons = await persons_of_referrals(session, [r.id for r in found.items])
+    return found.map(lambda r: public(r, persons[r.id]))
 
 
 @router.get(
@@ -119,7 +122,7 @@ async def get_referral(
 ) -> ReferralPublic:
     referral = await service.get(session=session, principal=principal, referral_id=referral_id)
     set_etag(response, referral.version)
-    return public(referral)
+    return await present(session, referral)
 
 
 @router.post(
@@ -144,7 +147,7 @@ async def hand_over_referral(
         handover_in=handover_in,
     )
     set_etag(response, referral.version)
-    return public(referral)
+    return await present(session, referral)
 
 
 @router.post(
@@ -170,5 +173,7 @@ async def screen_referral(
     )
     set_etag(response, referral.version)
     return ScreeningPublic(
-        referral=public(referral), assessment=assessment, policy_version=policy_version
+        referral=await present(session, referral),
+        assessment=assessment,
+        policy_version=policy_version,
     )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from kit.schemas import ClosedModel, Id, PublicModel, StrictFloat, StrictInt, StrictStr, Timestamp
+from services.intake.persons.schemas import PersonCreate
 from services.intake.referrals.domain import Channel, Need, TargetGroup, Urgency
 from services.intake.referrals.lifecycle import ReferralStatus, ScreeningOutcome
 from services.intake.referrals.triage import Assessment, Indicator, OperatorUrgency
@@ -22,6 +24,19 @@ class PlaceIn(ClosedModel):
     longitude: Annotated[StrictFloat | StrictInt, Field(ge=-180, le=180)] | None = None
 
 
+class ReferralPersonIn(ClosedModel):
+    """A person concerned: an existing one (``person_id``) or a new one (``person``)."""
+
+    person_id: uuid.UUID | None = None
+    person: PersonCreate | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Self:
+        if (self.person_id is None) == (self.person is None):
+            raise ValueError("give either person_id (an existing person) or person (a new one)")
+        return self
+
+
 class ReferralCreate(ClosedModel):
     channel: Channel
     received_at: Timestamp
@@ -30,6 +45,15 @@ class ReferralCreate(ClosedModel):
     target_group: TargetGroup
     needs: Annotated[list[Need], Field(default_factory=list, max_length=len(Need))]
     reporting_unit: Annotated[StrictStr, Field(min_length=1, max_length=100)] | None = None
+    persons: Annotated[
+        list[ReferralPersonIn],
+        Field(
+            default_factory=list,
+            max_length=20,
+            description="The persons concerned; new ones are registered (and checked for "
+            "duplicates, which go to the review queue)",
+        ),
+    ]
 
 
 class HandOverIn(ClosedModel):
@@ -56,6 +80,7 @@ class ReferralPublic(PublicModel):
     reporting_organisation: str
     reporting_unit: str | None
     lead_organisation: str | None
+    person_ids: list[Id]
     handed_over_at: datetime | None
     created_at: datetime
     updated_at: datetime

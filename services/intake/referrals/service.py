@@ -8,10 +8,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from kit.auth import Principal
 from kit.db import utcnow
-from kit.errors import NotFound
+from kit.errors import NotFound, UnprocessableContent
 from kit.etag import require_if_match
 from kit.outbox import record_event
 from kit.policy import current_version
+from services.intake.persons import repository as persons_repository
+from services.intake.persons import service as persons_service
+from services.intake.persons.domain import PersonStatus
+from services.intake.persons.models import ReferralPerson
 from services.intake.referrals import lifecycle, repository
 from services.intake.referrals.domain import Urgency
 from services.intake.referrals.events import (
@@ -57,6 +61,7 @@ async def receive(
     )
     session.add(referral)
     await session.flush()
+    await _link_persons(session, principal, referral, referral_in)
     await record_event(
         session,
         ReferralReceived,
@@ -73,6 +78,36 @@ async def receive(
         organisation=principal.organisation,
     )
     return referral
+
+
+class UnknownPerson(UnprocessableContent):
+    slug = "unknown-person"
+    title = "A person is not an active person visible to you"
+
+
+async def _link_persons(
+    session: AsyncSession, principal: Principal, referral: Referral, referral_in: ReferralCreate
+) -> None:
+    """Link the persons concerned; new ones are registered (duplicates go to review)."""
+    existing = [p.person_id for p in referral_in.persons if p.person_id is not None]
+    visible = await persons_repository.visible_ids(session, principal, existing)
+    active = {
+        p.id
+        for p in await persons_repository.get_many(session, existing)
+        if p.status == PersonStatus.ACTIVE
+    }
+    unknown = [str(i) for i in existing if i not in visible or i not in active]
+    if unknown:
+        raise UnknownPerson(f"Not active persons visible to you: {', '.join(unknown)}.")
+    linked = list(dict.fromkeys(existing))
+    for item in referral_in.persons:
+        if item.person is not None:
+            person, _ = await persons_service.register(
+                session=session, principal=principal, fields=item.person
+            )
+            linked.append(person.id)
+    session.add_all(ReferralPerson(referral_id=referral.id, person_id=p) for p in linked)
+    await session.flush()
 
 
 async def get(*, session: AsyncSession, principal: Principal, referral_id: uuid.UUID) -> Referral:

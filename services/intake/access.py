@@ -1,0 +1,21 @@
+"""Who may call intake's API (roles); which records they see is each repository's rule."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from kit.auth import Principal, require_roles
+
+Reader = Annotated[
+    Principal,
+    Depends(require_roles("intake-operator", "case-worker", "case-supervisor", "coordinator")),
+]
+"""Reads referrals, persons and households (of their organisation's scope)."""
+
+Writer = Annotated[Principal, Depends(require_roles("intake-operator", "coordinator"))]
+"""Records and changes them, and reviews duplicates."""
+
+Coordinator = Annotated[Principal, Depends(require_roles("coordinator"))]
+"""The Comune's coordinators: decisions for the whole network (erasure)."""

@@ -1,0 +1,136 @@
+"""The person registry's tables (private to intake)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field
+
+from kit.db import UtcDateTime
+from services.intake.tables import IntakeTable
+
+
+class Person(IntakeTable, table=True):
+    """One person as intake knows them. ``id`` is the pseudonymous reference events carry."""
+
+    __tablename__ = "persons"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    version: int = 1
+    status: str = Field(max_length=20, index=True)
+    merged_into: uuid.UUID | None = Field(default=None, index=True)
+    given_name: str | None = Field(default=None, max_length=100)
+    family_name: str | None = Field(default=None, max_length=100)
+    alternative_names: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    sex: str | None = Field(default=None, max_length=10)
+    birth_date: date | None = None
+    birth_date_estimated: bool = False
+    nationality: str | None = Field(default=None, max_length=2)
+    languages: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    documents: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    contacts: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    registered_by_organisation: str = Field(max_length=100, index=True)
+    created_by: str = Field(max_length=100)
+    created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False, index=True))
+    updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    erased_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+    erased_age_band: str | None = Field(default=None, max_length=10)
+
+
+class PersonRevision(IntakeTable, table=True):
+    """Which fields each version changed (names of fields, never values): it tells an offline
+    edit made from an older version whether it would overwrite someone else's change."""
+
+    __tablename__ = "person_revisions"
+
+    person_id: uuid.UUID = Field(foreign_key="persons.id", primary_key=True)
+    version: int = Field(primary_key=True)
+    changed_fields: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    changed_by: str = Field(max_length=100)
+    changed_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class PersonBlockingKey(IntakeTable, table=True):
+    """Duplicate-detection index: a lossy phonetic key (no raw name) → the persons having it."""
+
+    __tablename__ = "person_blocking_keys"
+    __table_args__ = (Index("ix_person_blocking_keys_person_id", "person_id"),)
+
+    key: str = Field(max_length=120, primary_key=True)
+    person_id: uuid.UUID = Field(primary_key=True)
+
+
+class ReferralPerson(IntakeTable, table=True):
+    """A person concerned by a referral."""
+
+    __tablename__ = "referral_persons"
+    __table_args__ = (Index("ix_referral_persons_person_id", "person_id"),)
+
+    referral_id: uuid.UUID = Field(foreign_key="referrals.id", primary_key=True)
+    person_id: uuid.UUID = Field(foreign_key="persons.id", primary_key=True)
+
+
+class Consent(IntakeTable, table=True):
+    """A consent or other legal basis for processing one person's data for one purpose."""
+
+    __tablename__ = "consents"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    person_id: uuid.UUID = Field(foreign_key="persons.id", index=True)
+    purpose: str = Field(max_length=40)
+    legal_basis: str = Field(max_length=40)
+    given_by: str = Field(max_length=30)
+    given_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    recorded_by: str = Field(max_length=100)
+    recorded_by_organisation: str = Field(max_length=100)
+    recorded_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    withdrawn_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+    withdrawn_by: str | None = Field(default=None, max_length=100)
+    withdrawal_recorded_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+
+
+class DuplicateCandidate(IntakeTable, table=True):
+    """A pair that may be the same person, kept for review (``person_id`` the newer record)."""
+
+    __tablename__ = "duplicate_candidates"
+    __table_args__ = (UniqueConstraint("person_id", "candidate_id"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    person_id: uuid.UUID = Field(foreign_key="persons.id", index=True)
+    candidate_id: uuid.UUID = Field(foreign_key="persons.id", index=True)
+    score: float
+    reasons: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    status: str = Field(max_length=20, index=True)
+    found_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False, index=True))
+    found_by_organisation: str = Field(max_length=100)
+    decided_by: str | None = Field(default=None, max_length=100)
+    decided_by_organisation: str | None = Field(default=None, max_length=100)
+    decided_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+
+
+class PersonMerge(IntakeTable, table=True):
+    """A merge of ``merged_id`` into ``survivor_id``; what moved, so that a split undoes it."""
+
+    __tablename__ = "person_merges"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    survivor_id: uuid.UUID = Field(foreign_key="persons.id", index=True)
+    merged_id: uuid.UUID = Field(foreign_key="persons.id", index=True)
+    candidate_id: uuid.UUID | None = Field(default=None, foreign_key="duplicate_candidates.id")
+    moved: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    merged_by: str = Field(max_length=100)
+    merged_by_organisation: str = Field(max_length=100)
+    merged_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    split_by: str | None = Field(default=None, max_length=100)
+    split_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))

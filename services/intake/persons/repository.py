@@ -1,0 +1,211 @@
+"""Person queries: the only place that builds SQL for persons, their keys and links."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, exists, func, or_, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
+
+from kit.auth import Principal
+from kit.pagination import Page, PageParams, paginate
+from services.intake.persons.domain import EDITABLE_FIELDS
+from services.intake.persons.models import (
+    Person,
+    PersonBlockingKey,
+    PersonRevision,
+    ReferralPerson,
+)
+from services.intake.referrals.models import Referral
+
+CANDIDATE_LIMIT = 200
+"""At most this many persons sharing blocking keys are scored, those sharing most keys first."""
+
+
+def visible_clause(principal: Principal) -> ColumnElement[bool] | None:
+    """Who sees a person: coordinators everyone; an organisation the persons it registered and
+    those concerned by a referral it reported or received. None: no restriction."""
+    if principal.is_coordinator:
+        return None
+    org = principal.organisation
+    via_referral = exists(
+        select(ReferralPerson.person_id)
+        .join(Referral, col(Referral.id) == col(ReferralPerson.referral_id))
+        .where(
+            col(ReferralPerson.person_id) == col(Person.id),
+            or_(
+                col(Referral.reporting_organisation) == org, col(Referral.lead_organisation) == org
+            ),
+        )
+    )
+    return or_(col(Person.registered_by_organisation) == org, via_referral)
+
+
+def _visible(stmt: SelectOfScalar[Person], principal: Principal) -> SelectOfScalar[Person]:
+    clause = visible_clause(principal)
+    return stmt if clause is None else stmt.where(clause)
+
+
+async def get_visible(
+    session: AsyncSession, person_id: uuid.UUID, principal: Principal, *, for_update: bool = False
+) -> Person | None:
+    stmt = _visible(select(Person).where(Person.id == person_id), principal)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.exec(stmt)).first()
+
+
+async def visible_ids(
+    session: AsyncSession, principal: Principal, person_ids: Collection[uuid.UUID]
+) -> set[uuid.UUID]:
+    if not person_ids:
+        return set()
+    stmt = _visible(select(Person).where(col(Person.id).in_(person_ids)), principal)
+    return {p.id for p in await session.exec(stmt)}
+
+
+async def get_many(session: AsyncSession, person_ids: Collection[uuid.UUID]) -> list[Person]:
+    if not person_ids:
+        return []
+    return list(await session.exec(select(Person).where(col(Person.id).in_(person_ids))))
+
+
+@dataclass(frozen=True)
+class PersonFilter:
+    status: str | None = None
+    registered_by_organisation: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+
+async def list_visible(
+    session: AsyncSession, principal: Principal, params: PageParams, *, where: PersonFilter
+) -> Page[Person]:
+    stmt = _visible(select(Person), principal)
+    if where.status is not None:
+        stmt = stmt.where(Person.status == where.status)
+    if where.registered_by_organisation is not None:
+        stmt = stmt.where(Person.registered_by_organisation == where.registered_by_organisation)
+    if where.created_from is not None:
+        stmt = stmt.where(col(Person.created_at) >= where.created_from)
+    if where.created_to is not None:
+        stmt = stmt.where(col(Person.created_at) < where.created_to)
+    return await paginate(
+        session, stmt, params, order_by=(Person.created_at, Person.id), descending=True
+    )
+
+
+# --- blocking keys ------------------------------------------------------------------------
+
+
+async def replace_keys(session: AsyncSession, person_id: uuid.UUID, keys: Iterable[str]) -> None:
+    await session.exec(
+        delete(PersonBlockingKey).where(col(PersonBlockingKey.person_id) == person_id)
+    )
+    session.add_all(PersonBlockingKey(key=key, person_id=person_id) for key in sorted(set(keys)))
+
+
+async def candidate_ids(
+    session: AsyncSession, keys: Collection[str], *, limit: int = CANDIDATE_LIMIT
+) -> list[uuid.UUID]:
+    """Persons sharing at least one blocking key, those sharing most first."""
+    if not keys:
+        return []
+    shared = func.count().label("shared")
+    stmt = (
+        select(PersonBlockingKey.person_id, shared)
+        .where(col(PersonBlockingKey.key).in_(list(keys)))
+        .group_by(col(PersonBlockingKey.person_id))
+        .order_by(shared.desc(), col(PersonBlockingKey.person_id))
+        .limit(limit)
+    )
+    return [row[0] for row in await session.exec(stmt)]
+
+
+# --- revisions ------------------------------------------------------------------------------
+
+
+async def changed_since(
+    session: AsyncSession, person_id: uuid.UUID, version: int
+) -> list[list[str]]:
+    """The changed fields of each revision after ``version``."""
+    stmt = (
+        select(PersonRevision)
+        .where(PersonRevision.person_id == person_id, col(PersonRevision.version) > version)
+        .order_by(col(PersonRevision.version))
+    )
+    return [list(r.changed_fields) for r in await session.exec(stmt)]
+
+
+async def revisions(session: AsyncSession, person_ids: Sequence[uuid.UUID]) -> list[PersonRevision]:
+    stmt = (
+        select(PersonRevision)
+        .where(col(PersonRevision.person_id).in_(person_ids))
+        .order_by(col(PersonRevision.person_id), col(PersonRevision.version))
+    )
+    return list(await session.exec(stmt))
+
+
+# --- referral links -------------------------------------------------------------------------
+
+
+async def referral_ids_of(session: AsyncSession, person_id: uuid.UUID) -> list[uuid.UUID]:
+    stmt = select(ReferralPerson.referral_id).where(ReferralPerson.person_id == person_id)
+    return list(await session.exec(stmt))
+
+
+async def persons_of_referrals(
+    session: AsyncSession, referral_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, list[uuid.UUID]]:
+    found: dict[uuid.UUID, list[uuid.UUID]] = {r: [] for r in referral_ids}
+    if not referral_ids:
+        return found
+    stmt = (
+        select(ReferralPerson)
+        .where(col(ReferralPerson.referral_id).in_(referral_ids))
+        .order_by(col(ReferralPerson.person_id))
+    )
+    for link in await session.exec(stmt):
+        found[link.referral_id].append(link.person_id)
+    return found
+
+
+def row(person: Person) -> dict[str, Any]:
+    """The person's editable fields as stored."""
+    return person.model_dump(include=set(EDITABLE_FIELDS))
+
+
+# --- moving links between persons (merge and split) ----------------------------------------
+
+
+async def move_links(
+    session: AsyncSession,
+    link: Any,
+    key: str,
+    *,
+    from_person: uuid.UUID,
+    to_person: uuid.UUID,
+    only: Collection[uuid.UUID] | None = None,
+) -> list[uuid.UUID]:
+    """Re-point ``link`` rows (a table with ``person_id`` and a ``key`` column) from one person
+    to another, except where the target already has a row with that key; returns the keys moved.
+    ``only``: move just these keys (a split moving back what a merge moved)."""
+    person_col, key_col = link.person_id, getattr(link, key)
+    taken = select(key_col).where(person_col == to_person)
+    stmt = select(key_col).where(person_col == from_person, key_col.not_in(taken))
+    if only is not None:
+        stmt = stmt.where(key_col.in_(list(only)))
+    keys = sorted(await session.exec(stmt), key=str)
+    if keys:
+        await session.exec(
+            update(link)
+            .where(person_col == from_person, key_col.in_(keys))
+            .values(person_id=to_person)
+        )
+    return list(keys)

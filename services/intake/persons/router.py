@@ -1,0 +1,253 @@
+"""HTTP for persons: registry, duplicate search, consents, subject rights."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from kit.db import SessionDep
+from kit.errors import problem_responses
+from kit.etag import IfMatchDep, set_etag
+from kit.idempotency import IdempotencyDep
+from kit.pagination import Page, PageParamsDep
+from kit.schemas import Timestamp
+from services.intake.access import Coordinator, Reader, Writer
+from services.intake.persons import consents, repository, rights, service
+from services.intake.persons.consents import ConsentIn, ConsentPublic, WithdrawalIn
+from services.intake.persons.domain import PersonStatus
+from services.intake.persons.models import Person
+from services.intake.persons.schemas import (
+    CandidatePublic,
+    ErasureIn,
+    MatchBand,
+    MatchIn,
+    MatchResult,
+    PersonCreate,
+    PersonCreated,
+    PersonExport,
+    PersonPatch,
+    PersonPublic,
+    ReasonPublic,
+)
+from services.intake.referrals.schemas import OrganisationAlias
+
+router = APIRouter(prefix="/v1/intake/persons", tags=["persons"])
+
+
+def public(person: Person) -> PersonPublic:
+    return PersonPublic.model_validate(person)
+
+
+def candidates_public(
+    candidates: Sequence[service.Candidate], visible: set[uuid.UUID]
+) -> list[CandidatePublic]:
+    return [
+        CandidatePublic(
+            person_id=c.person.id,
+            score=c.match.score,
+            band=MatchBand.LIKELY if c.likely else MatchBand.POSSIBLE,
+            reasons=[ReasonPublic.model_validate(asdict(r)) for r in c.match.reasons],
+            person=public(c.person) if c.person.id in visible else None,
+        )
+        for c in candidates
+    ]
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=PersonCreated,
+    responses=problem_responses(400, 401, 403, 409, 413, 415, 422),
+    summary="Register a person; answers the persons who may be the same, best first",
+)
+async def create_person(
+    person_in: PersonCreate, session: SessionDep, principal: Writer, idem: IdempotencyDep
+) -> Response:
+    async def create() -> PersonCreated:
+        person, candidates = await service.register(
+            session=session, principal=principal, fields=person_in
+        )
+        visible = await repository.visible_ids(
+            session, principal, [c.person.id for c in candidates]
+        )
+        return PersonCreated(
+            person=public(person), candidates=candidates_public(candidates, visible)
+        )
+
+    return await idem.run(
+        create,
+        owner=principal.subject,
+        status_code=201,
+        headers=lambda r: {
+            "Location": f"/v1/intake/persons/{r.person.id}",
+            "ETag": f'"{r.person.version}"',
+        },
+    )
+
+
+@router.post(
+    "/match",
+    response_model=MatchResult,
+    responses=problem_responses(400, 401, 403, 413, 415, 422),
+    summary="Search for persons who may be this one, without registering anyone",
+)
+async def match_person(query: MatchIn, session: SessionDep, principal: Writer) -> MatchResult:
+    candidates, visible = await service.match(
+        session=session, principal=principal, query=service.facts_of_fields(query)
+    )
+    return MatchResult(candidates=candidates_public(candidates, visible))
+
+
+@router.get(
+    "",
+    response_model=Page[PersonPublic],
+    responses=problem_responses(400, 401, 403),
+    summary="List the persons visible to you, newest first",
+)
+async def list_persons(
+    session: SessionDep,
+    principal: Reader,
+    page: PageParamsDep,
+    status: Annotated[PersonStatus | None, Query()] = None,
+    organisation: Annotated[
+        OrganisationAlias | None, Query(description="Registering organisation")
+    ] = None,
+    created_from: Annotated[Timestamp | None, Query(description="Inclusive")] = None,
+    created_to: Annotated[Timestamp | None, Query(description="Exclusive")] = None,
+) -> Page[PersonPublic]:
+    where = repository.PersonFilter(
+        status=status,
+        registered_by_organisation=organisation,
+        created_from=created_from,
+        created_to=created_to,
+    )
+    found = await service.list_visible(session=session, principal=principal, page=page, where=where)
+    return found.map(public)
+
+
+@router.get(
+    "/{person_id}",
+    response_model=PersonPublic,
+    responses=problem_responses(401, 403, 404),
+    summary="One person (a merged record names its survivor in merged_into)",
+)
+async def get_person(
+    person_id: uuid.UUID, session: SessionDep, principal: Reader, response: Response
+) -> PersonPublic:
+    person = await service.get(session=session, principal=principal, person_id=person_id)
+    set_etag(response, person.version)
+    return public(person)
+
+
+@router.patch(
+    "/{person_id}",
+    response_model=PersonPublic,
+    responses=problem_responses(400, 401, 403, 404, 409, 412, 415, 422, 428),
+    summary="Rectify a person's data: only the fields given change",
+)
+async def rectify_person(
+    person_id: uuid.UUID,
+    patch: PersonPatch,
+    session: SessionDep,
+    principal: Writer,
+    if_match: IfMatchDep,
+    response: Response,
+) -> PersonPublic:
+    person = await service.rectify(
+        session=session, principal=principal, person_id=person_id, if_match=if_match, patch=patch
+    )
+    set_etag(response, person.version)
+    return public(person)
+
+
+@router.get(
+    "/{person_id}/export",
+    response_model=PersonExport,
+    responses=problem_responses(401, 403, 404),
+    summary="Subject access export: everything intake holds about the person",
+)
+async def export_person(
+    person_id: uuid.UUID, session: SessionDep, principal: Writer
+) -> PersonExport:
+    return await rights.export(session=session, principal=principal, person_id=person_id)
+
+
+@router.post(
+    "/{person_id}/erasure",
+    response_model=PersonPublic,
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
+    summary="Erase the person's identifying data (Comune coordinators only)",
+)
+async def erase_person(
+    person_id: uuid.UUID,
+    erasure: ErasureIn,
+    session: SessionDep,
+    principal: Coordinator,
+    if_match: IfMatchDep,
+    response: Response,
+) -> PersonPublic:
+    person = await rights.erase(
+        session=session,
+        principal=principal,
+        person_id=person_id,
+        erasure=erasure,
+        if_match=if_match,
+    )
+    set_etag(response, person.version)
+    return public(person)
+
+
+@router.post(
+    "/{person_id}/consents",
+    status_code=201,
+    response_model=ConsentPublic,
+    responses=problem_responses(400, 401, 403, 404, 409, 415, 422),
+    summary="Record a consent or other legal basis for processing",
+)
+async def record_consent(
+    person_id: uuid.UUID, consent_in: ConsentIn, session: SessionDep, principal: Writer
+) -> ConsentPublic:
+    consent = await consents.record(
+        session=session, principal=principal, person_id=person_id, consent_in=consent_in
+    )
+    return ConsentPublic.model_validate(consent)
+
+
+@router.get(
+    "/{person_id}/consents",
+    response_model=list[ConsentPublic],
+    responses=problem_responses(401, 403, 404),
+    summary="The person's consents and legal bases, oldest first",
+)
+async def list_consents(
+    person_id: uuid.UUID, session: SessionDep, principal: Reader
+) -> list[ConsentPublic]:
+    found = await consents.list_for(session=session, principal=principal, person_id=person_id)
+    return [ConsentPublic.model_validate(c) for c in found]
+
+
+@router.post(
+    "/{person_id}/consents/{consent_id}/withdrawal",
+    response_model=ConsentPublic,
+    responses=problem_responses(401, 403, 404, 409, 422),
+    summary="Withdraw a consent: every service stops what it covered",
+)
+async def withdraw_consent(
+    person_id: uuid.UUID,
+    consent_id: uuid.UUID,
+    withdrawal: WithdrawalIn,
+    session: SessionDep,
+    principal: Writer,
+) -> ConsentPublic:
+    consent = await consents.withdraw(
+        session=session,
+        principal=principal,
+        person_id=person_id,
+        consent_id=consent_id,
+        withdrawal=withdrawal,
+    )
+    return ConsentPublic.model_validate(consent)

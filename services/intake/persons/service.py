@@ -1,0 +1,379 @@
+"""Person use cases: register, read, rectify, search for duplicates. Never commits.
+
+Every read or change of a person's data is audited (kit.audit) in the same transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from kit.audit import AuditAction, AuditPurpose, record_access, record_accesses
+from kit.auth import Principal
+from kit.db import utcnow
+from kit.errors import NotFound, UnprocessableContent
+from kit.etag import require_if_match
+from kit.outbox import record_event
+from kit.pagination import Page, PageParams
+from services.intake.persons import duplicates, repository
+from services.intake.persons.domain import (
+    EditConflict,
+    PersonNotActive,
+    PersonStatus,
+    age_band,
+    changed_fields,
+    conflicting_fields,
+)
+from services.intake.persons.events import (
+    PersonRegistered,
+    PersonRegisteredData,
+    PersonUpdated,
+    PersonUpdatedData,
+)
+from services.intake.persons.matching import (
+    DEFAULT_THRESHOLD,
+    REVIEW_THRESHOLD,
+    Match,
+    PersonFacts,
+    blocking_keys,
+    score,
+)
+from services.intake.persons.models import Person, PersonRevision
+from services.intake.persons.schemas import PersonFields, PersonPatch
+
+PERSON = "person"
+
+_MATCHED_FIELDS = frozenset(
+    {
+        "given_name",
+        "family_name",
+        "alternative_names",
+        "sex",
+        "birth_date",
+        "birth_date_estimated",
+        "nationality",
+        "documents",
+    }
+)
+"""Fields duplicate detection reads: changing one looks for duplicates again."""
+
+
+class PersonNotFound(NotFound):
+    slug = "person-not-found"
+    title = "Person not found"
+
+
+class NameRequired(UnprocessableContent):
+    slug = "name-required"
+    title = "A person needs a given or a family name"
+
+
+def facts(person: Person) -> PersonFacts:
+    """What duplicate detection compares of a stored person."""
+    return PersonFacts(
+        given_name=person.given_name or "",
+        family_name=person.family_name or "",
+        alternative_names=tuple(person.alternative_names),
+        sex=person.sex,
+        birth_date=person.birth_date,
+        birth_date_estimated=person.birth_date_estimated,
+        nationality=person.nationality,
+        document_numbers=tuple(str(d["number"]) for d in person.documents),
+        ref=str(person.id),
+    )
+
+
+def facts_of_fields(fields: PersonFields) -> PersonFacts:
+    return PersonFacts(
+        given_name=fields.given_name or "",
+        family_name=fields.family_name or "",
+        alternative_names=tuple(fields.alternative_names),
+        sex=fields.sex,
+        birth_date=fields.birth_date,
+        birth_date_estimated=fields.birth_date_estimated,
+        nationality=fields.nationality,
+        document_numbers=tuple(d.number for d in fields.documents),
+    )
+
+
+def _stored(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Request values as the table stores them (enums as strings, nested models as dicts)."""
+    out = dict(fields)
+    for name in ("documents", "contacts"):
+        if out.get(name) is not None:
+            out[name] = [{k: v for k, v in item.items() if v is not None} for item in out[name]]
+    return out
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A person who may be the same as the one searched for (merged records resolved)."""
+
+    person: Person
+    match: Match
+
+    @property
+    def likely(self) -> bool:
+        return self.match.score >= DEFAULT_THRESHOLD
+
+
+async def find_candidates(
+    session: AsyncSession, query: PersonFacts, *, exclude: uuid.UUID | None = None
+) -> list[Candidate]:
+    """Active persons scoring at least the review threshold against ``query``, best first.
+
+    A record merged into another is scored on its own names and reported as its survivor, so a
+    spelling seen only on the merged record still finds the person.
+    """
+    ids = await repository.candidate_ids(session, blocking_keys(query))
+    stored = {p.id: p for p in await repository.get_many(session, ids)}
+    survivors = await _survivors(session, stored)
+    best: dict[uuid.UUID, Candidate] = {}
+    for person in stored.values():
+        survivor = survivors.get(person.id)
+        if survivor is None or survivor.id == exclude or person.id == exclude:
+            continue
+        match = score(query, facts(person))
+        if match.score < REVIEW_THRESHOLD:
+            continue
+        kept = best.get(survivor.id)
+        if kept is None or match.score > kept.match.score:
+            best[survivor.id] = Candidate(survivor, match)
+    return sorted(best.values(), key=lambda c: (-c.match.score, str(c.person.id)))
+
+
+async def _survivors(
+    session: AsyncSession, persons: Mapping[uuid.UUID, Person]
+) -> dict[uuid.UUID, Person]:
+    """Each active person is its own survivor; a merged one resolves along ``merged_into``."""
+    known = dict(persons)
+    resolved: dict[uuid.UUID, Person] = {}
+    for person in persons.values():
+        current, hops = person, 0
+        while current.status == PersonStatus.MERGED and current.merged_into and hops < 10:
+            target = known.get(current.merged_into)
+            if target is None:
+                found = await repository.get_many(session, [current.merged_into])
+                if not found:
+                    break
+                target = known[found[0].id] = found[0]
+            current, hops = target, hops + 1
+        if current.status == PersonStatus.ACTIVE:
+            resolved[person.id] = current
+    return resolved
+
+
+async def register(
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    fields: PersonFields,
+    purpose: AuditPurpose = AuditPurpose.REFERRAL_HANDLING,
+    person_id: uuid.UUID | None = None,
+) -> tuple[Person, list[Candidate]]:
+    """Store a new person, index them for duplicate detection, queue possible duplicates."""
+    now = utcnow()
+    person = Person(
+        status=PersonStatus.ACTIVE,
+        registered_by_organisation=principal.organisation,
+        created_by=principal.subject,
+        created_at=now,
+        updated_at=now,
+        **_stored(fields.model_dump(mode="json")),
+    )
+    person.birth_date = fields.birth_date
+    if person_id is not None:
+        person.id = person_id
+    session.add(person)
+    await session.flush()
+    await repository.replace_keys(session, person.id, blocking_keys(facts(person)))
+    candidates = await find_candidates(session, facts(person), exclude=person.id)
+    await duplicates.keep(session, principal, person, candidates)
+    await record_access(
+        session,
+        principal,
+        action=AuditAction.CREATE,
+        resource_type=PERSON,
+        resource_id=person.id,
+        purpose=purpose,
+    )
+    await record_event(
+        session,
+        PersonRegistered,
+        PersonRegisteredData(**_profile(person), registered_at=now),
+        subject=str(person.id),
+        organisation=principal.organisation,
+    )
+    return person, candidates
+
+
+def _profile(person: Person) -> dict[str, Any]:
+    band = person.erased_age_band or age_band(person.birth_date, utcnow().date())
+    return {
+        "person_ref": person.id,
+        "age_band": band,
+        "sex": person.sex,
+        "nationality": person.nationality,
+        "registered_by_organisation": person.registered_by_organisation,
+    }
+
+
+async def get(
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    person_id: uuid.UUID,
+    purpose: AuditPurpose = AuditPurpose.REFERRAL_HANDLING,
+) -> Person:
+    person = await repository.get_visible(session, person_id, principal)
+    if person is None:
+        raise PersonNotFound(f"No person {person_id} visible to you.")
+    await record_access(
+        session,
+        principal,
+        action=AuditAction.READ,
+        resource_type=PERSON,
+        resource_id=person.id,
+        purpose=purpose,
+    )
+    return person
+
+
+async def list_visible(
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    page: PageParams,
+    where: repository.PersonFilter,
+) -> Page[Person]:
+    found = await repository.list_visible(session, principal, page, where=where)
+    await record_accesses(
+        session,
+        principal,
+        action=AuditAction.LIST,
+        resource_type=PERSON,
+        resource_ids=[p.id for p in found.items],
+        purpose=AuditPurpose.REFERRAL_HANDLING,
+    )
+    return found
+
+
+async def for_change(session: AsyncSession, principal: Principal, person_id: uuid.UUID) -> Person:
+    """The visible person, locked for change; only an active one may change."""
+    person = await repository.get_visible(session, person_id, principal, for_update=True)
+    if person is None:
+        raise PersonNotFound(f"No person {person_id} visible to you.")
+    if person.status != PersonStatus.ACTIVE:
+        raise PersonNotActive(f"Person {person_id} is {person.status}; change its survivor.")
+    return person
+
+
+async def rectify(
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    person_id: uuid.UUID,
+    if_match: str | None,
+    patch: PersonPatch,
+) -> Person:
+    """Rectification (GDPR art. 16): change the fields given, under the current version."""
+    person = await for_change(session, principal, person_id)
+    require_if_match(if_match, person.version)
+    proposed = _stored(patch.model_dump(mode="json", include=patch.model_fields_set))
+    if "birth_date" in patch.model_fields_set:
+        proposed["birth_date"] = patch.birth_date
+    await apply_changes(
+        session, principal, person, proposed, purpose=AuditPurpose.REFERRAL_HANDLING
+    )
+    return person
+
+
+async def apply_changes(
+    session: AsyncSession,
+    principal: Principal,
+    person: Person,
+    proposed: Mapping[str, Any],
+    *,
+    purpose: AuditPurpose,
+    base_version: int | None = None,
+) -> list[str]:
+    """Apply ``proposed`` field values to an active, locked ``person``; returns what changed.
+
+    With ``base_version`` (an offline edit made from that version) a field someone else
+    changed after it is an `EditConflict`, never a silent overwrite.
+    """
+    changed = changed_fields(repository.row(person), proposed)
+    if base_version is not None and base_version != person.version:
+        later = await repository.changed_since(session, person.id, base_version)
+        clash = conflicting_fields(changed, later)
+        if clash:
+            raise EditConflict(
+                f"Person {person.id} changed since version {base_version}: {', '.join(clash)}."
+            )
+    if not changed:
+        return []
+    for name in changed:
+        setattr(person, name, proposed[name])
+    if person.given_name is None and person.family_name is None:
+        raise NameRequired("A person needs a given or a family name.")
+    now = utcnow()
+    person.version += 1
+    person.updated_at = now
+    session.add(
+        PersonRevision(
+            person_id=person.id,
+            version=person.version,
+            changed_fields=changed,
+            changed_by=principal.subject,
+            changed_at=now,
+        )
+    )
+    await session.flush()
+    await repository.replace_keys(session, person.id, blocking_keys(facts(person)))
+    if any(name in _MATCHED_FIELDS for name in changed):
+        candidates = await find_candidates(session, facts(person), exclude=person.id)
+        await duplicates.keep(session, principal, person, candidates)
+    await record_access(
+        session,
+        principal,
+        action=AuditAction.UPDATE,
+        resource_type=PERSON,
+        resource_id=person.id,
+        purpose=purpose,
+    )
+    await record_event(
+        session,
+        PersonUpdated,
+        PersonUpdatedData(
+            **_profile(person), version=person.version, changed=changed, updated_at=now
+        ),
+        subject=str(person.id),
+        organisation=principal.organisation,
+    )
+    return changed
+
+
+async def match(
+    *, session: AsyncSession, principal: Principal, query: PersonFacts
+) -> tuple[list[Candidate], set[uuid.UUID]]:
+    """Search for persons who may be ``query``; nothing stored. Returns the candidates and
+    which of them the caller may see in full (those reads are audited)."""
+    candidates = await find_candidates(session, query)
+    visible = await repository.visible_ids(session, principal, [c.person.id for c in candidates])
+    await record_accesses(
+        session,
+        principal,
+        action=AuditAction.READ,
+        resource_type=PERSON,
+        resource_ids=sorted(visible, key=str),
+        purpose=AuditPurpose.DUPLICATE_RESOLUTION,
+    )
+    return candidates, visible
+
+
+def identifiers(persons: Sequence[Person]) -> list[uuid.UUID]:
+    return [p.id for p in persons]
