@@ -5,11 +5,24 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
+from pathlib import Path
+from typing import ClassVar
 
 import pytest
+from pydantic_settings import SettingsConfigDict
 
 from kit.db import Database
 from kit.jobs import JobRunner, PeriodicJob, run_once
+from kit.service import ServiceSpec, create_service
+from kit.settings import CommonSettings, ServiceSettings
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+class JobsSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="LGNET_JOBSTEST_", extra="ignore")
+    service_name: ClassVar[str] = "jobstest"
+
 
 TICK = timedelta(milliseconds=10)
 
@@ -134,3 +147,34 @@ def test_a_job_needs_a_positive_interval_and_a_unique_name(database: Database) -
         PeriodicJob("zero", timedelta(0), noop)
     with pytest.raises(ValueError, match="unique"):
         JobRunner([PeriodicJob("a", TICK, noop), PeriodicJob("a", TICK, noop)], database)
+
+
+async def test_a_service_runs_its_jobs_between_start_and_shutdown(tmp_path: Path) -> None:
+    runs = Runs()
+    databases: list[Database] = []
+
+    async def job(db: Database) -> None:
+        databases.append(db)
+        await runs.tick()
+
+    settings = JobsSettings(
+        database_url=f"sqlite:///{tmp_path}/service.db",
+        # nothing listens there: the service starts anyway and keeps retrying Kafka
+        common=CommonSettings(kafka_bootstrap_servers="127.0.0.1:9", environment="test"),
+    )
+    app = create_service(
+        ServiceSpec(
+            settings=settings,
+            title="jobs",
+            description="a service with a job",
+            routers=[],
+            migrations=ROOT / "services" / "intake" / "migrations",  # any service's will do
+            jobs=[PeriodicJob("tick", TICK, job)],
+        )
+    )
+    async with app.router.lifespan_context(app):
+        await runs.reached(2)
+        assert databases[0] is app.state.database
+    stopped_at = runs.count
+    await asyncio.sleep(5 * TICK.total_seconds())
+    assert runs.count == stopped_at
