@@ -1,9 +1,10 @@
 """Build a service's FastAPI app: the same wiring for every LGNet service.
 
 A service's ``app.py`` declares what is its own (settings, routers, tables, migrations, the
-topics it publishes, the events it consumes) and gets the rest from here: migrations at
-start, the outbox relay, inbox consumers, Keycloak auth, RFC 9457 errors, request limits,
-request ids, tracing, ``/healthz``, ``/readyz`` and ``/metrics``.
+topics it publishes, the events it consumes, its periodic jobs) and gets the rest from here:
+migrations at start, the outbox relay, inbox consumers, jobs (`kit.jobs`), Keycloak auth,
+RFC 9457 errors, request limits, request ids, tracing, ``/healthz``, ``/readyz`` and
+``/metrics``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from kit.db import Database
 from kit.errors import ProblemError, install_problem_handlers
 from kit.http import TelemetryMiddleware
 from kit.inbox import EventConsumer, Handler
+from kit.jobs import JobRunner, PeriodicJob
 from kit.kafka import ensure_topics, kafka_reachable
 from kit.limits import RequestLimitsMiddleware
 from kit.logs import RequestIdMiddleware, configure_logging
@@ -54,6 +56,7 @@ class ServiceSpec:
     migrations: Path
     publishes: Sequence[str] = ()  # topics
     subscriptions: Sequence[Subscription] = ()
+    jobs: Sequence[PeriodicJob] = ()  # background work, started after migrations (kit.jobs)
     version: str = "0.1.0"
     tags: Sequence[dict[str, Any]] = field(default_factory=tuple)
 
@@ -99,11 +102,14 @@ def create_service(spec: ServiceSpec) -> FastAPI:
         ]
         app.state.consumers = consumers
         await relay.start()
+        jobs = JobRunner(spec.jobs, database)
+        jobs.start()
         connecting = asyncio.create_task(_connect(spec, consumers), name=f"{name}-kafka-connect")
         log.info("service %s started", name)
         try:
             yield
         finally:
+            await jobs.stop()
             connecting.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await connecting

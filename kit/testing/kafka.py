@@ -1,4 +1,4 @@
-"""Read what was really published: the first event about an aggregate on a topic."""
+"""Read what was really published: the first event about an aggregate on a topic, or all."""
 
 from __future__ import annotations
 
@@ -29,6 +29,53 @@ async def first_event_about(
     finally:
         await consumer.stop()
     raise AssertionError(f"no event about {subject} on {topic}")
+
+
+async def events_about(
+    bootstrap_servers: str,
+    topic: str,
+    subject: str,
+    *,
+    event_type: str | None = None,
+    within: float = 30,
+) -> list[CloudEvent]:
+    """Every event on ``topic`` whose key is ``subject`` (and type ``event_type``, if given),
+    from the beginning up to the end of the topic when called — to count them."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap_servers,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        metadata_max_age_ms=1000,
+    )
+    await consumer.start()
+    found: list[CloudEvent] = []
+    try:
+        async with asyncio.timeout(within):
+            partitions = await _partitions(consumer, topic)
+            consumer.assign(list(partitions))
+            await consumer.seek_to_beginning(*partitions)
+            ends = await consumer.end_offsets(list(partitions))
+            while any([await consumer.position(tp) < ends[tp] for tp in partitions]):
+                batches = await consumer.getmany(*partitions, timeout_ms=500)
+                for records in batches.values():
+                    for record in records:
+                        if record.key != subject.encode():
+                            continue
+                        event = CloudEvent.from_record(record.key, record.value, record.headers)
+                        if event_type is None or event.type == event_type:
+                            found.append(event)
+    finally:
+        await consumer.stop()
+    return found
+
+
+async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[TopicPartition]:
+    while True:
+        known = consumer.partitions_for_topic(topic)
+        if known:
+            return {TopicPartition(topic, p) for p in known}
+        await consumer.topics()  # refreshes the metadata
+        await asyncio.sleep(0.1)
 
 
 async def all_events(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -15,15 +16,17 @@ from services.intake.persons import events as person_events
 from services.intake.persons.reviews_router import router as duplicate_reviews
 from services.intake.persons.router import router as persons
 from services.intake.referrals import events as referral_events
+from services.intake.referrals.jobs import sla_check_job
 from services.intake.referrals.policies import KINDS
 from services.intake.referrals.router import router as referrals
 from services.intake.settings import IntakeSettings
 
 
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
+    settings = settings or IntakeSettings()
     return create_service(
         ServiceSpec(
-            settings=settings or IntakeSettings(),
+            settings=settings,
             title="LGNet intake",
             description="Referrals (segnalazioni) from every channel, the person and household "
             "registry with duplicate detection and consent, triage, and hand-over.",
@@ -37,6 +40,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
             ],
             migrations=Path(__file__).parent / "migrations",
             publishes=[referral_events.TOPIC, person_events.TOPIC, household_events.TOPIC],
+            jobs=[sla_check_job(timedelta(seconds=settings.sla_check_interval_seconds))],
         )
     )
 

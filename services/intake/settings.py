@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from kit.settings import ServiceSettings
@@ -12,3 +13,6 @@ from kit.settings import ServiceSettings
 class IntakeSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="LGNET_INTAKE_", extra="ignore")
     service_name: ClassVar[str] = "intake"
+
+    sla_check_interval_seconds: float = Field(default=60, gt=0)
+    """How often the SLA check raises new breaches (``LGNET_INTAKE_SLA_CHECK_INTERVAL_SECONDS``)."""

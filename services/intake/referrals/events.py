@@ -45,6 +45,33 @@ class ReferralScreenedData(EventData):
     screened_at: datetime
 
 
+class ReferralFirstContactedData(EventData):
+    """The person of a referral was reached for the first time."""
+
+    referral_id: uuid.UUID
+    urgency: str
+    target_group: str
+    municipio: int
+    reporting_organisation: str
+    received_at: datetime
+    # field names avoid "contact", which event schemas keep for contact details (never sent)
+    due_at: datetime  # the first-contact deadline
+    reached_at: datetime  # when the person was first reached
+
+
+class ReferralOverdueData(EventData):
+    """A rapid-response deadline missed (escalation); raised once per referral and kind."""
+
+    referral_id: uuid.UUID
+    kind: str  # first_contact | hand_over
+    urgency: str
+    deadline: datetime
+    target_group: str
+    municipio: int
+    reporting_organisation: str
+    received_at: datetime
+
+
 ReferralReceived = event_type(
     "lgnet.intake.referral.received", topic=TOPIC, payload=ReferralReceivedData
 )
@@ -53,4 +80,10 @@ ReferralHandedOver = event_type(
 )
 ReferralScreened = event_type(
     "lgnet.intake.referral.screened", topic=TOPIC, payload=ReferralScreenedData
+)
+ReferralFirstContacted = event_type(
+    "lgnet.intake.referral.first_contacted", topic=TOPIC, payload=ReferralFirstContactedData
+)
+ReferralOverdue = event_type(
+    "lgnet.intake.referral.overdue", topic=TOPIC, payload=ReferralOverdueData
 )

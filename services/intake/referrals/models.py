@@ -31,6 +31,12 @@ class Referral(IntakeTable, table=True):
     reporting_unit: str | None = Field(default=None, max_length=100)
     lead_organisation: str | None = Field(default=None, max_length=100, index=True)
     handed_over_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+    first_contact_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+    # SLA deadlines (sla.py) under the policy in force at received_at, moved by a re-scoring
+    first_contact_due_at: datetime = Field(
+        sa_column=Column(UtcDateTime(), nullable=False, index=True)
+    )
+    hand_over_due_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False, index=True))
     created_by: str = Field(max_length=100)
     created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False, index=True))
     updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
@@ -56,3 +62,13 @@ class Screening(IntakeTable, table=True):
     policy_version: int | None = None  # None: the built-in default rule was in force
     screened_by: str = Field(max_length=100)
     screened_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class SlaBreach(IntakeTable, table=True):
+    """A breach already raised: the primary key lets each (referral, kind) be raised once."""
+
+    __tablename__ = "sla_breaches"
+
+    referral_id: uuid.UUID = Field(foreign_key="referrals.id", primary_key=True)
+    kind: str = Field(max_length=20, primary_key=True)
+    raised_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))

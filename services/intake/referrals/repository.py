@@ -6,14 +6,17 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_
-from sqlmodel import select
+from sqlalchemy import ColumnElement, and_, exists, func, not_, or_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.elements import SQLCoreOperations
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from kit.auth import Principal
 from kit.pagination import Page, PageParams, paginate
-from services.intake.referrals.models import Referral
+from services.intake.referrals.models import Referral, SlaBreach
+from services.intake.referrals.sla import ENDED_WITHOUT_HAND_OVER, BreachKind
 
 
 def _visible(stmt: SelectOfScalar[Referral], principal: Principal) -> SelectOfScalar[Referral]:
@@ -45,6 +48,8 @@ class ReferralFilter:
     municipio: int | None = None
     received_from: datetime | None = None  # inclusive
     received_to: datetime | None = None  # exclusive
+    overdue: bool | None = None  # some SLA step overdue at `now` (sla.py), or none
+    now: datetime | None = None  # required with `overdue`
 
 
 async def list_visible(
@@ -70,6 +75,96 @@ async def list_visible(
         stmt = stmt.where(Referral.received_at >= where.received_from)
     if where.received_to is not None:
         stmt = stmt.where(Referral.received_at < where.received_to)
+    if where.overdue is not None:
+        if where.now is None:
+            raise ValueError("the overdue filter needs `now`")
+        clause = _overdue(where.now)
+        stmt = stmt.where(clause if where.overdue else not_(clause))
     return await paginate(
         session, stmt, params, order_by=(Referral.created_at, Referral.id), descending=True
     )
+
+
+# --- SLA: the SQL form of sla.breaches() over the stored deadlines ---------------------
+# A step counts as done only if done by `now`; a hand-over is also a first contact.
+
+
+def _step(
+    kind: BreachKind,
+) -> tuple[SQLCoreOperations[datetime], SQLCoreOperations[datetime | None]]:
+    """(deadline, done-at) columns of the SLA step `kind`."""
+    if kind is BreachKind.FIRST_CONTACT:
+        return col(Referral.first_contact_due_at), func.coalesce(
+            col(Referral.first_contact_at), col(Referral.handed_over_at)
+        )
+    return col(Referral.hand_over_due_at), col(Referral.handed_over_at)
+
+
+def _open(kind: BreachKind, now: datetime) -> ColumnElement[bool]:
+    """The step is overdue at `now`: its deadline passed and it is not done (never NULL)."""
+    deadline, done_at = _step(kind)
+    return and_(deadline < now, or_(done_at.is_(None), done_at > now))
+
+
+def _breached(kind: BreachKind, now: datetime) -> ColumnElement[bool]:
+    """The step is overdue at `now` or was done after its deadline (never NULL)."""
+    deadline, done_at = _step(kind)
+    return and_(deadline < now, or_(done_at.is_(None), done_at > now, done_at > deadline))
+
+
+def _deadlines_apply() -> ColumnElement[bool]:
+    return col(Referral.status).not_in([str(s) for s in ENDED_WITHOUT_HAND_OVER])
+
+
+def _overdue(now: datetime) -> ColumnElement[bool]:
+    """Some step of the referral is overdue at `now` (`sla.overdue(sla.breaches(...))`)."""
+    return and_(
+        _deadlines_apply(),
+        or_(*(_open(kind, now) for kind in BreachKind)),
+    )
+
+
+async def unraised_breaches(
+    session: AsyncSession, now: datetime, *, limit: int
+) -> list[tuple[Referral, set[BreachKind]]]:
+    """Referrals with a breach at `now` not raised yet, oldest deadline first, with the kinds
+    of their breaches already raised."""
+
+    def unraised(kind: BreachKind) -> ColumnElement[bool]:
+        raised = exists().where(
+            col(SlaBreach.referral_id) == col(Referral.id), col(SlaBreach.kind) == str(kind)
+        )
+        return and_(_breached(kind, now), not_(raised))
+
+    stmt = (
+        select(Referral)
+        .where(_deadlines_apply(), or_(*(unraised(kind) for kind in BreachKind)))
+        .order_by(col(Referral.first_contact_due_at), col(Referral.id))
+        .limit(limit)
+    )
+    referrals = list(await session.exec(stmt))
+    if not referrals:
+        return []
+    rows = await session.exec(
+        select(SlaBreach.referral_id, SlaBreach.kind).where(
+            col(SlaBreach.referral_id).in_([r.id for r in referrals])
+        )
+    )
+    raised: dict[uuid.UUID, set[BreachKind]] = {}
+    for referral_id, kind in rows:
+        raised.setdefault(referral_id, set()).add(BreachKind(kind))
+    return [(r, raised.get(r.id, set())) for r in referrals]
+
+
+async def claim_breach(
+    session: AsyncSession, referral_id: uuid.UUID, kind: BreachKind, raised_at: datetime
+) -> bool:
+    """Record the breach as raised; False if it already was (by anyone, even concurrently:
+    the primary key decides, and a concurrent claim waits for the other's commit)."""
+    values = {"referral_id": referral_id, "kind": str(kind), "raised_at": raised_at}
+    table = SlaBreach.__table__  # type: ignore[attr-defined]
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    # RETURNING, not rowcount: psycopg's async cursor reports -1 for ON CONFLICT DO NOTHING
+    statement = insert(table).values(**values).on_conflict_do_nothing().returning(table.c.kind)
+    connection = await session.connection()
+    return (await connection.execute(statement)).first() is not None

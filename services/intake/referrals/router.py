@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from kit.db import SessionDep
+from kit.db import SessionDep, utcnow
 from kit.errors import problem_responses
 from kit.etag import IfMatchDep, set_etag
 from kit.idempotency import IdempotencyDep
@@ -21,6 +22,7 @@ from services.intake.referrals.domain import Channel, Urgency
 from services.intake.referrals.lifecycle import ReferralStatus
 from services.intake.referrals.models import Referral
 from services.intake.referrals.schemas import (
+    FirstContactIn,
     HandOverIn,
     OrganisationAlias,
     PlacePublic,
@@ -38,11 +40,14 @@ async def present(session: AsyncSession, referral: Referral) -> ReferralPublic:
     return public(referral, persons[referral.id])
 
 
-def public(referral: Referral, person_ids: list[uuid.UUID]) -> ReferralPublic:
+def public(
+    referral: Referral, person_ids: list[uuid.UUID], now: datetime | None = None
+) -> ReferralPublic:
     return ReferralPublic.model_validate(
         {
             **referral.model_dump(),
             "person_ids": person_ids,
+            "overdue": service.overdue_steps(referral, now or utcnow()),
             "place": PlacePublic(
                 municipio=referral.municipio,
                 name=referral.place_name,
@@ -96,7 +101,12 @@ async def list_referrals(
     municipio: Annotated[int | None, Query(ge=1, le=9)] = None,
     received_from: Annotated[Timestamp | None, Query(description="Inclusive")] = None,
     received_to: Annotated[Timestamp | None, Query(description="Exclusive")] = None,
+    overdue: Annotated[
+        bool | None,
+        Query(description="true: some SLA deadline has passed with its step not done; false: none"),
+    ] = None,
 ) -> Page[ReferralPublic]:
+    now = utcnow()
     where = repository.ReferralFilter(
         status=status,
         channel=channel,
@@ -105,10 +115,12 @@ async def list_referrals(
         municipio=municipio,
         received_from=received_from,
         received_to=received_to,
+        overdue=overdue,
+        now=now,
     )
     found = await repository.list_visible(session, principal, page, where=where)
     persons = await persons_of_referrals(session, [r.id for r in found.items])
-    return found.map(lambda r: public(r, persons[r.id]))
+    return found.map(lambda r: public(r, persons[r.id], now))
 
 
 @router.get(
@@ -177,3 +189,28 @@ async def screen_referral(
         assessment=assessment,
         policy_version=policy_version,
     )
+
+
+@router.post(
+    "/{referral_id}/first-contact",
+    response_model=ReferralPublic,
+    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
+    summary="Record when the person was first reached (the first-contact SLA step)",
+)
+async def record_first_contact(
+    referral_id: uuid.UUID,
+    contact_in: FirstContactIn,
+    session: SessionDep,
+    principal: Writer,
+    if_match: IfMatchDep,
+    response: Response,
+) -> ReferralPublic:
+    referral = await service.record_first_contact(
+        session=session,
+        principal=principal,
+        referral_id=referral_id,
+        if_match=if_match,
+        contact_in=contact_in,
+    )
+    set_etag(response, referral.version)
+    return await present(session, referral)

@@ -6,12 +6,14 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from kit.db import utcnow
 from kit.schemas import ClosedModel, Id, PublicModel, StrictFloat, StrictInt, StrictStr, Timestamp
 from services.intake.persons.schemas import PersonCreate
 from services.intake.referrals.domain import Channel, Need, TargetGroup, Urgency
 from services.intake.referrals.lifecycle import ReferralStatus, ScreeningOutcome
+from services.intake.referrals.sla import BreachKind
 from services.intake.referrals.triage import Assessment, Indicator, OperatorUrgency
 
 OrganisationAlias = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
@@ -60,6 +62,19 @@ class HandOverIn(ClosedModel):
     lead_organisation: OrganisationAlias
 
 
+class FirstContactIn(ClosedModel):
+    contacted_at: Timestamp = Field(
+        description="When the person was first reached; not in the future, not before receipt"
+    )
+
+    @field_validator("contacted_at")
+    @classmethod
+    def _not_in_the_future(cls, value: datetime) -> datetime:
+        if value > utcnow():
+            raise ValueError("contacted_at cannot be in the future")
+        return value
+
+
 class PlacePublic(PublicModel):
     municipio: int
     name: str
@@ -82,6 +97,12 @@ class ReferralPublic(PublicModel):
     lead_organisation: str | None
     person_ids: list[Id]
     handed_over_at: datetime | None
+    first_contact_at: datetime | None
+    first_contact_due_at: datetime = Field(description="First contact due by (SLA)")
+    hand_over_due_at: datetime = Field(description="Hand-over due by (SLA)")
+    overdue: list[BreachKind] = Field(
+        description="The SLA steps whose deadline has passed and that are still not done"
+    )
     created_at: datetime
     updated_at: datetime
 

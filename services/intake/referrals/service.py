@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -11,16 +13,20 @@ from kit.db import utcnow
 from kit.errors import NotFound, UnprocessableContent
 from kit.etag import require_if_match
 from kit.outbox import record_event
-from kit.policy import current_version
+from kit.policy import current, current_version
 from services.intake.persons import repository as persons_repository
 from services.intake.persons import service as persons_service
 from services.intake.persons.domain import PersonStatus
 from services.intake.persons.models import ReferralPerson
-from services.intake.referrals import lifecycle, repository
+from services.intake.referrals import lifecycle, repository, sla
 from services.intake.referrals.domain import Urgency
 from services.intake.referrals.events import (
+    ReferralFirstContacted,
+    ReferralFirstContactedData,
     ReferralHandedOver,
     ReferralHandedOverData,
+    ReferralOverdue,
+    ReferralOverdueData,
     ReferralReceived,
     ReferralReceivedData,
     ReferralScreened,
@@ -28,8 +34,13 @@ from services.intake.referrals.events import (
 )
 from services.intake.referrals.lifecycle import ReferralStatus
 from services.intake.referrals.models import Referral, Screening
-from services.intake.referrals.policies import TRIAGE
-from services.intake.referrals.schemas import HandOverIn, ReferralCreate, ScreeningIn
+from services.intake.referrals.policies import SLA, TRIAGE
+from services.intake.referrals.schemas import (
+    FirstContactIn,
+    HandOverIn,
+    ReferralCreate,
+    ScreeningIn,
+)
 from services.intake.referrals.triage import Assessment, assess
 
 
@@ -42,6 +53,7 @@ async def receive(
     *, session: AsyncSession, principal: Principal, referral_in: ReferralCreate
 ) -> Referral:
     now = utcnow()
+    due = await _deadlines(session, referral_in.received_at, referral_in.urgency)
     referral = Referral(
         status=ReferralStatus.RECEIVED,
         channel=referral_in.channel,
@@ -55,6 +67,8 @@ async def receive(
         needs=[str(n) for n in dict.fromkeys(referral_in.needs)],
         reporting_organisation=principal.organisation,
         reporting_unit=referral_in.reporting_unit,
+        first_contact_due_at=due.first_contact,
+        hand_over_due_at=due.hand_over,
         created_by=principal.subject,
         created_at=now,
         updated_at=now,
@@ -189,6 +203,10 @@ async def screen(
     )
     referral.status = status
     referral.urgency = assessment.urgency
+    # the re-scored urgency moves the deadlines; the policy stays the one of received_at
+    due = await _deadlines(session, referral.received_at, Urgency(referral.urgency))
+    referral.first_contact_due_at = due.first_contact
+    referral.hand_over_due_at = due.hand_over
     referral.updated_at = now
     referral.version += 1
     await session.flush()
@@ -209,6 +227,119 @@ async def screen(
         organisation=principal.organisation,
     )
     return referral, assessment, version.version if version is not None else None
+
+
+async def record_first_contact(
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    referral_id: uuid.UUID,
+    if_match: str | None,
+    contact_in: FirstContactIn,
+) -> Referral:
+    """Record when the person was first reached (once, while the referral is open)."""
+    referral = await _for_change(session, principal, referral_id, if_match)
+    now = utcnow()
+    referral.first_contact_at = sla.first_contact(
+        status=ReferralStatus(referral.status),
+        first_contact_at=referral.first_contact_at,
+        received_at=referral.received_at,
+        contacted_at=contact_in.contacted_at,
+        now=now,
+    )
+    referral.updated_at = now
+    referral.version += 1
+    await session.flush()
+    await record_event(
+        session,
+        ReferralFirstContacted,
+        ReferralFirstContactedData(
+            referral_id=referral.id,
+            urgency=referral.urgency,
+            target_group=referral.target_group,
+            municipio=referral.municipio,
+            reporting_organisation=referral.reporting_organisation,
+            received_at=referral.received_at,
+            due_at=referral.first_contact_due_at,
+            reached_at=contact_in.contacted_at,
+        ),
+        subject=str(referral.id),
+        organisation=principal.organisation,
+    )
+    return referral
+
+
+def _facts(referral: Referral) -> sla.ReferralFacts:
+    return sla.ReferralFacts(
+        referral_id=referral.id,
+        status=ReferralStatus(referral.status),
+        received_at=referral.received_at,
+        urgency=Urgency(referral.urgency),
+        first_contact_at=referral.first_contact_at,
+        handed_over_at=referral.handed_over_at,
+    )
+
+
+def _stored_deadlines(referral: Referral) -> sla.Deadlines:
+    return sla.Deadlines(
+        first_contact=referral.first_contact_due_at, hand_over=referral.hand_over_due_at
+    )
+
+
+def overdue_steps(referral: Referral, now: datetime) -> list[sla.BreachKind]:
+    """The SLA steps of `referral` overdue at `now` (its stored deadlines, sla.py's rule)."""
+    found = sla.breaches_against(_facts(referral), _stored_deadlines(referral), now)
+    return [breach.kind for breach in sla.overdue(found)]
+
+
+@dataclass(frozen=True)
+class SlaCheck:
+    """One batch of the SLA check: the breaches raised, and how many referrals were seen."""
+
+    raised: list[sla.Breach]
+    seen: int
+
+
+async def raise_sla_breaches(*, session: AsyncSession, now: datetime, limit: int) -> SlaCheck:
+    """Raise ``lgnet.intake.referral.overdue`` for breaches at `now` not raised before.
+
+    Each breach is claimed in ``sla_breaches`` (primary key: referral, kind) in the same
+    transaction as its outbox event, so repeated or concurrent checks raise it exactly once.
+    Looks at up to `limit` referrals; call again while `SlaCheck.seen` equals `limit`.
+    """
+    raised: list[sla.Breach] = []
+    candidates = await repository.unraised_breaches(session, now, limit=limit)
+    for referral, already in candidates:
+        found = sla.breaches_against(_facts(referral), _stored_deadlines(referral), now)
+        keys = [sla.BreachKey(referral.id, kind) for kind in already]
+        for breach in sla.new_breaches(found, keys):
+            if not await repository.claim_breach(session, referral.id, breach.kind, utcnow()):
+                continue  # another check raised it first
+            await record_event(
+                session,
+                ReferralOverdue,
+                ReferralOverdueData(
+                    referral_id=referral.id,
+                    kind=breach.kind,
+                    urgency=breach.urgency,
+                    deadline=breach.deadline,
+                    target_group=referral.target_group,
+                    municipio=referral.municipio,
+                    reporting_organisation=referral.reporting_organisation,
+                    received_at=referral.received_at,
+                ),
+                subject=str(referral.id),
+            )
+            raised.append(breach)
+    return SlaCheck(raised=raised, seen=len(candidates))
+
+
+async def _deadlines(
+    session: AsyncSession, received_at: datetime, urgency: Urgency
+) -> sla.Deadlines:
+    """Deadlines under the SLA policy in force when the referral was received."""
+    policy = await current(session, SLA, at=received_at)
+    return sla.deadlines(received_at, urgency, policy)
 
 
 async def _for_change(

@@ -34,21 +34,27 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from kit.errors import Conflict, UnprocessableContent
 from services.intake.referrals.domain import Urgency
-from services.intake.referrals.lifecycle import ReferralStatus
+from services.intake.referrals.lifecycle import ReferralStatus, is_terminal
 from services.intake.referrals.triage import URGENCY_ORDER
 
 __all__ = [
     "DEFAULT_SLA_POLICY",
+    "ENDED_WITHOUT_HAND_OVER",
     "Breach",
     "BreachKey",
     "BreachKind",
     "Deadlines",
+    "FirstContactNotAllowed",
+    "InvalidFirstContact",
     "ReferralFacts",
     "SlaPolicy",
     "UrgencySla",
     "breaches",
+    "breaches_against",
     "deadlines",
+    "first_contact",
     "new_breaches",
     "overdue",
 ]
@@ -176,17 +182,23 @@ class Breach(BaseModel):
         return self.met_at is None
 
 
-_ENDED_WITHOUT_HAND_OVER = frozenset(
+ENDED_WITHOUT_HAND_OVER: Final = frozenset(
     {ReferralStatus.REFERRED_ELSEWHERE, ReferralStatus.CLOSED_NO_ACTION}
 )
+"""Statuses whose deadlines no longer apply: the referral ended without hand-over."""
 
 
 def breaches(facts: ReferralFacts, now: datetime, policy: SlaPolicy) -> list[Breach]:
     """The SLA breaches of one referral as of ``now`` (late-done steps included, see module)."""
     _require_aware("now", now)
-    if facts.status in _ENDED_WITHOUT_HAND_OVER:
+    return breaches_against(facts, deadlines(facts.received_at, facts.urgency, policy), now)
+
+
+def breaches_against(facts: ReferralFacts, due: Deadlines, now: datetime) -> list[Breach]:
+    """`breaches` of a referral whose deadlines were already computed (stored with it)."""
+    _require_aware("now", now)
+    if facts.status in ENDED_WITHOUT_HAND_OVER:
         return []
-    due = deadlines(facts.received_at, facts.urgency, policy)
     first_contact_at = facts.first_contact_at or facts.handed_over_at
     found = []
     for kind, deadline, done_at in (
@@ -227,3 +239,52 @@ def new_breaches(found: Iterable[Breach], already_raised: Collection[BreachKey])
             seen.add(breach.key)
             fresh.append(breach)
     return fresh
+
+
+class FirstContactNotAllowed(Conflict):
+    slug = "first-contact-not-allowed"
+    title = "First contact cannot be recorded"
+
+
+class InvalidFirstContact(UnprocessableContent):
+    slug = "validation-failed"
+    title = "Validation Failed"
+
+
+def first_contact(
+    *,
+    status: ReferralStatus,
+    first_contact_at: datetime | None,
+    received_at: datetime,
+    contacted_at: datetime,
+    now: datetime,
+) -> datetime:
+    """``contacted_at``, if a first contact at that time may be recorded on the referral.
+
+    Recorded once (`FirstContactNotAllowed`, 409, the second time) and only while the referral
+    is open: an ended one has no deadline left, and a hand-over already counts as first contact.
+    The contact happened between the referral's receipt and now (`InvalidFirstContact`, 422).
+    """
+    for name, value in (("received_at", received_at), ("contacted_at", contacted_at)):
+        _require_aware(name, value)
+    _require_aware("now", now)
+    if first_contact_at is not None:
+        raise FirstContactNotAllowed("The first contact of this referral is already recorded.")
+    if is_terminal(status):
+        raise FirstContactNotAllowed(f"A referral that is {status} takes no first contact.")
+    if contacted_at > now or contacted_at < received_at:
+        where = "in the future" if contacted_at > now else "before the referral was received"
+        raise InvalidFirstContact(
+            f"contacted_at cannot be {where}.",
+            extensions={
+                "errors": [
+                    {
+                        "location": "body",
+                        "pointer": "/contacted_at",
+                        "detail": f"cannot be {where}",
+                        "code": "out_of_range",
+                    }
+                ]
+            },
+        )
+    return contacted_at

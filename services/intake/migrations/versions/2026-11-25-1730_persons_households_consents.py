@@ -1,7 +1,7 @@
 """Persons, households, consents, duplicate reviews and merges
 
 Revision ID: c4d8f2a6e1b3
-Revises: 1f24ba70694e
+Revises: b7c3e9a1d2f4
 Create Date: 2026-11-25 16:42:53.690127
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import kit.db
 
 revision: str = "c4d8f2a6e1b3"
-down_revision: str | Sequence[str] | None = "1f24ba70694e"
+down_revision: str | Sequence[str] | None = "b7c3e9a1d2f4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
