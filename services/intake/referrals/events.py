@@ -1,12 +1,15 @@
 """Events intake publishes about referrals (topic ``lgnet.intake.referrals``).
 
-No direct identifiers: place is coarsened to the Municipio, persons never appear.
+No direct identifiers: place is coarsened to the Municipio; persons appear only as
+``person_refs``, their pseudonymous references (``lgnet.intake.persons`` says more of them).
 """
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
+
+from pydantic import Field
 
 from kit.events.types import EventData, event_type
 
@@ -15,6 +18,7 @@ TOPIC = "lgnet.intake.referrals"
 
 class ReferralReceivedData(EventData):
     referral_id: uuid.UUID
+    person_refs: list[uuid.UUID] = Field(default_factory=list)
     channel: str
     urgency: str
     target_group: str
@@ -25,6 +29,7 @@ class ReferralReceivedData(EventData):
 
 class ReferralHandedOverData(EventData):
     referral_id: uuid.UUID
+    person_refs: list[uuid.UUID] = Field(default_factory=list)
     lead_organisation: str
     reporting_organisation: str
     urgency: str

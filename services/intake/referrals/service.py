@@ -75,12 +75,13 @@ async def receive(
     )
     session.add(referral)
     await session.flush()
-    await _link_persons(session, principal, referral, referral_in)
+    person_refs = await _link_persons(session, principal, referral, referral_in)
     await record_event(
         session,
         ReferralReceived,
         ReferralReceivedData(
             referral_id=referral.id,
+            person_refs=person_refs,
             channel=referral.channel,
             urgency=referral.urgency,
             target_group=referral.target_group,
@@ -101,7 +102,7 @@ class UnknownPerson(UnprocessableContent):
 
 async def _link_persons(
     session: AsyncSession, principal: Principal, referral: Referral, referral_in: ReferralCreate
-) -> None:
+) -> list[uuid.UUID]:
     """Link the persons concerned; new ones are registered (duplicates go to review)."""
     existing = [p.person_id for p in referral_in.persons if p.person_id is not None]
     visible = await persons_repository.visible_ids(session, principal, existing)
@@ -122,6 +123,7 @@ async def _link_persons(
             linked.append(person.id)
     session.add_all(ReferralPerson(referral_id=referral.id, person_id=p) for p in linked)
     await session.flush()
+    return linked
 
 
 async def get(*, session: AsyncSession, principal: Principal, referral_id: uuid.UUID) -> Referral:
@@ -152,6 +154,9 @@ async def hand_over(
         ReferralHandedOver,
         ReferralHandedOverData(
             referral_id=referral.id,
+            person_refs=(await persons_repository.persons_of_referrals(session, [referral.id]))[
+                referral.id
+            ],
             lead_organisation=handover_in.lead_organisation,
             reporting_organisation=referral.reporting_organisation,
             urgency=referral.urgency,

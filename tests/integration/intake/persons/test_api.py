@@ -432,7 +432,10 @@ async def test_no_intake_event_carries_a_persons_identifying_data(
         json={**REFERRAL, "persons": [{"person_id": created["person"]["id"]}]},
         headers=realm.headers("intake.aurora"),
     )
-    await first_event_about(stack.kafka_bootstrap, "lgnet.intake.referrals", referral.json()["id"])
+    received = await first_event_about(
+        stack.kafka_bootstrap, "lgnet.intake.referrals", referral.json()["id"]
+    )
+    assert received.data["person_refs"] == [created["person"]["id"]]  # a reference, nothing more
     await first_event_about(stack.kafka_bootstrap, "lgnet.intake.persons", created["person"]["id"])
     everyone = await intake.get(
         PERSONS, params={"limit": 200}, headers=realm.headers("coordinator.comune")
