@@ -1,6 +1,7 @@
 """A small synthetic demo data set, loaded through the gateway on a stack's first start.
 
-Everything is generated (kit.synthetic): places in Milan's Municipi, fictional facilities and
+Everything is generated (kit.synthetic): persons with names of many origins (some met twice
+and recorded differently), places in Milan's Municipi, fictional facilities and
 initiatives. The marker file makes a second start skip it.
 """
 
@@ -14,7 +15,7 @@ import httpx
 from deploy.local.process import say
 from deploy.local.realm import DEMO_PASSWORD, DEMO_USERS, Realm
 from deploy.local.stack import Stack
-from kit.synthetic import random_place
+from kit.synthetic import PersonFactory, SyntheticPerson, random_place
 
 DEMO_LOGINS: list[tuple[str, str]] = [
     (user, f"{', '.join(sorted(roles))} @ {org}") for user, (org, roles) in DEMO_USERS.items()
@@ -34,8 +35,14 @@ def load_demo_data_once(stack: Stack, *, referrals: int = 24, seed: int = 2026) 
     say("▶ demo data (synthetic)")
     rng = random.Random(seed)
     realm = Realm(stack.keycloak_url)
+    people = PersonFactory(seed)
+    met: list[SyntheticPerson] = []
     with httpx.Client(base_url=stack.gateway_url, timeout=30) as gateway:
         for i in range(referrals):
+            # every fourth referral meets someone met before, recorded differently: the
+            # duplicate review queue has pairs to look at
+            person = people.variant(rng.choice(met)) if met and i % 4 == 3 else people.person()
+            met.append(person)
             user = rng.choice(["intake.aurora", "intake.ponte"])
             headers = {"Authorization": f"Bearer {realm.cached_user_token(user)}"}
             place = random_place(rng)
@@ -56,6 +63,7 @@ def load_demo_data_once(stack: Stack, *, referrals: int = 24, seed: int = 2026) 
                     "urgency": rng.choice(["immediate", "high", "normal", "normal"]),
                     "target_group": rng.choice(_TARGETS),
                     "needs": rng.sample(_NEEDS, k=rng.randint(1, 3)),
+                    "persons": [{"person": person.as_person_json()}],
                 },
             )
             created.raise_for_status()

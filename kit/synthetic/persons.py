@@ -36,6 +36,24 @@ class SyntheticPerson:
     def full_name(self) -> str:
         return f"{self.given_name} {self.family_name}"
 
+    def as_person_json(self) -> dict[str, object]:
+        """The person as intake's API takes them (``POST /v1/intake/persons``)."""
+        body: dict[str, object] = {
+            "given_name": self.given_name,
+            "family_name": self.family_name,
+            "alternative_names": list(self.alternative_names),
+            "sex": self.sex,
+            "birth_date": self.birth_date.isoformat() if self.birth_date else None,
+            "birth_date_estimated": self.birth_date_estimated,
+            "nationality": self.nationality,
+            "languages": list(self.languages),
+        }
+        if self.document_number:
+            body["documents"] = [{"type": "passport", "number": self.document_number}]
+        if self.phone:
+            body["contacts"] = [{"kind": "phone", "value": self.phone}]
+        return body
+
 
 class PersonFactory:
     def __init__(self, seed: int = 0, *, today: date | None = None) -> None:
