@@ -76,7 +76,7 @@ async def records(intake: httpx.AsyncClient, realm: Realm) -> dict[str, str]:
     }
 
 
-CALLS = [
+CALLS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/v1/intake/persons/{person}", None),
     ("PATCH", "/v1/intake/persons/{person}", {"sex": "female"}),
     ("GET", "/v1/intake/persons/{person}/export", None),
