@@ -8,6 +8,7 @@ A method is a *read* (GET, HEAD, OPTIONS) or a *write* (POST, PUT, PATCH, DELETE
 
 - ``/v1/intake`` → intake. Read and write: intake-operator, case-worker, case-supervisor,
   coordinator.
+- ``/v1/intake/audit`` → intake's audit log. Read: auditor. Write: nobody.
 - ``/v1/casework`` → casework. Read: case-worker, case-supervisor, coordinator, intake-operator.
   Write: case-worker, case-supervisor, coordinator.
 - ``/v1/housing`` → housing. Read and write: housing-coordinator, case-worker, case-supervisor,
@@ -32,7 +33,8 @@ Why, row by row:
   it, analysts to follow the network's reach; organisers (and
   coordinators) run initiatives, sessions, registrations and attendance.
 - observatory: aggregates only; platform admins may trigger its maintenance (e.g. a rebuild).
-- audit: auditors read the audit log, and nobody else — not even coordinators or platform
+- audit: auditors read the audit logs (``/v1/audit``, and each service's own, such as
+  ``/v1/intake/audit``), and nobody else — not even coordinators or platform
   admins, whose own reads of person data it records.
 
 Matching is by whole path segments: ``/v1/intake`` and ``/v1/intake/…`` match, ``/v1/intakes``
@@ -88,6 +90,12 @@ ROUTES: tuple[RouteRule, ...] = (
         write=_roles(
             Role.INTAKE_OPERATOR, Role.CASE_WORKER, Role.CASE_SUPERVISOR, Role.COORDINATOR
         ),
+    ),
+    RouteRule(
+        prefix="/v1/intake/audit",
+        service="intake",
+        read=_roles(Role.AUDITOR),
+        write=frozenset(),
     ),
     RouteRule(
         prefix="/v1/casework",

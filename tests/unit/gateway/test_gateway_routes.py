@@ -21,6 +21,7 @@ from kit.auth import Role
         ("/v1/initiatives/1/sessions", "events"),
         ("/v1/observatory/indicators", "observatory"),
         ("/v1/audit/entries", "audit"),
+        ("/v1/intake/audit/verify", "intake"),
         ("/v1/intakes", None),
         ("/v1", None),
         ("/healthz", None),
@@ -36,8 +37,19 @@ def test_every_rule_names_only_realm_roles_and_auditors_read_only_the_audit_log(
     for rule in ROUTES:
         assert rule.read | rule.write <= realm_roles, rule.prefix
         assert rule.write <= rule.read, f"{rule.prefix}: who may write may read"
-        assert (Role.AUDITOR in rule.read) == (rule.service == "audit"), rule.prefix
+        audit_log = rule.service == "audit" or rule.prefix.endswith("/audit")
+        assert (Role.AUDITOR in rule.read) == audit_log, rule.prefix
+        assert not (audit_log and rule.write), f"{rule.prefix}: the audit log is append-only"
+        assert not audit_log or rule.read == {Role.AUDITOR}, f"{rule.prefix}: auditors only"
     assert services() == ("intake", "casework", "housing", "events", "observatory", "audit")
+
+
+def test_only_auditors_reach_a_services_audit_log() -> None:
+    rule = match_route("/v1/intake/audit")
+    assert rule is not None
+    assert rule.allows("GET", {"auditor"})
+    assert not rule.allows("GET", {"coordinator", "intake-operator"})
+    assert not rule.allows("POST", {"auditor"})
 
 
 def test_unknown_methods_are_allowed_to_nobody() -> None:
