@@ -5,4 +5,10 @@ profile in a temporary state folder), prints a block of figures on stdout and st
 it started. See bench/README.md for what each one measures and its target.
 """
 
-BENCHMARKS: tuple[str, ...] = ("outbox_throughput", "end_to_end_latency", "startup")
+BENCHMARKS: tuple[str, ...] = (
+    "outbox_throughput",
+    "end_to_end_latency",
+    "startup",
+    "candidate_search",
+    "batch_sync",
+)

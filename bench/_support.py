@@ -21,6 +21,7 @@ from deploy.local.process import port_open, say
 from kit.db import Database
 from kit.events.types import EventData, EventType, event_type
 from kit.kafka import DEFAULT_PARTITIONS, ensure_topics
+from kit.settings import CommonSettings
 from kit.tables import KIT_METADATA, new_registry
 
 BENCH_REGISTRY = new_registry()
@@ -115,6 +116,47 @@ def postgres_and_kafka() -> Iterator[stacks.Stack]:
     finally:
         say("■ stopping the bench stack")
         stack.stop()
+
+
+@contextmanager
+def postgres_only() -> Iterator[stacks.Stack]:
+    """PostgreSQL alone on a claimed test profile, stopped on exit."""
+    profile = claimed_profile()
+    say(f"▶ bench stack on profile {profile.name} (PostgreSQL only)")
+    stack = stacks.build(profile, with_postgres=True)
+    try:
+        assert stack.postgres is not None
+        say("▶ postgres")
+        stack.timings["postgres"] = stack.postgres.start()
+        yield stack
+    finally:
+        say("■ stopping the bench stack")
+        stack.stop()
+
+
+@contextmanager
+def full_infrastructure() -> Iterator[stacks.Stack]:
+    """PostgreSQL, Kafka and Keycloak (what an in-process service needs), stopped on exit."""
+    profile = claimed_profile()
+    say(f"▶ bench stack on profile {profile.name} (PostgreSQL, Kafka, Keycloak)")
+    stack = stacks.build(profile, with_postgres=True)
+    try:
+        stacks.start_infrastructure(stack)
+        yield stack
+    finally:
+        say("■ stopping the bench stack")
+        stack.stop()
+
+
+def common_settings(stack: stacks.Stack) -> CommonSettings:
+    """Settings for an in-process service (as tests/conftest.py makes them): its consumer
+    groups are its own."""
+    return CommonSettings(
+        kafka_bootstrap_servers=stack.kafka_bootstrap,
+        keycloak_issuer=stack.issuer,
+        environment="test",
+        consumer_group_prefix=f"bench-{uuid.uuid4().hex[:8]}",
+    )
 
 
 async def fresh_database(stack: stacks.Stack, prefix: str, **engine_kwargs: Any) -> Database:
