@@ -233,8 +233,11 @@ def load(
             key_lines: list[str] = []
             for i in range(first, last):
                 pid = str(ids[i])
+                born = persons[i].birth_date
+                year = _text(born.year if born else None)
                 key_lines.extend(
-                    f"{_text(k)}\t{pid}" for k in blocking_keys(facts_of(persons[i], ids[i]))
+                    f"{_text(k)}\t{pid}\t{year}"
+                    for k in blocking_keys(facts_of(persons[i], ids[i]))
                 )
             key_rows += len(key_lines)
             t2 = perf_counter()
@@ -242,7 +245,9 @@ def load(
             with conn.cursor() as cur:
                 with cur.copy(f"COPY persons ({_PERSON_COLUMNS}) FROM STDIN") as copy:
                     copy.write("\n".join(lines) + "\n")
-                with cur.copy("COPY person_blocking_keys (key, person_id) FROM STDIN") as copy:
+                with cur.copy(
+                    "COPY person_blocking_keys (key, person_id, birth_year) FROM STDIN"
+                ) as copy:
                     for part in range(0, len(key_lines), 100_000):
                         copy.write("\n".join(key_lines[part : part + 100_000]) + "\n")
             conn.commit()

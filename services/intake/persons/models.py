@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, PrimaryKeyConstraint, SmallInteger, UniqueConstraint
 from sqlmodel import Field
 
 from kit.db import UtcDateTime
@@ -60,13 +60,21 @@ class PersonRevision(IntakeTable, table=True):
 
 
 class PersonBlockingKey(IntakeTable, table=True):
-    """Duplicate-detection index: a lossy phonetic key (no raw name) → the persons having it."""
+    """Duplicate-detection index: a lossy phonetic key (no raw name) → the persons having it.
+
+    ``birth_year`` rides along in the primary key's index (PostgreSQL ``INCLUDE``), so the
+    candidate query filters on it with an index-only scan (see repository.candidate_rows).
+    """
 
     __tablename__ = "person_blocking_keys"
-    __table_args__ = (Index("ix_person_blocking_keys_person_id", "person_id"),)
+    __table_args__ = (
+        PrimaryKeyConstraint("key", "person_id", postgresql_include=["birth_year"]),
+        Index("ix_person_blocking_keys_person_id", "person_id"),
+    )
 
-    key: str = Field(max_length=120, primary_key=True)
-    person_id: uuid.UUID = Field(primary_key=True)
+    key: str = Field(max_length=120)
+    person_id: uuid.UUID
+    birth_year: int | None = Field(default=None, sa_type=SmallInteger)
 
 
 class ReferralPerson(IntakeTable, table=True):

@@ -8,7 +8,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import date
+from typing import Any, Protocol
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -72,7 +73,21 @@ class NameRequired(UnprocessableContent):
     title = "A person needs a given or a family name"
 
 
-def facts(person: Person) -> PersonFacts:
+class _Matchable(Protocol):
+    """A stored person's matching fields: a `Person`, or a row of repository.candidate_rows."""
+
+    id: uuid.UUID
+    given_name: str | None
+    family_name: str | None
+    alternative_names: list[str]
+    sex: str | None
+    birth_date: date | None
+    birth_date_estimated: bool
+    nationality: str | None
+    documents: list[dict[str, Any]]
+
+
+def facts(person: _Matchable) -> PersonFacts:
     """What duplicate detection compares of a stored person."""
     return PersonFacts(
         given_name=person.given_name or "",
@@ -129,16 +144,22 @@ async def find_candidates(
     A record merged into another is scored on its own names and reported as its survivor, so a
     spelling seen only on the merged record still finds the person.
     """
-    ids = await repository.candidate_ids(session, blocking_keys(query))
-    stored = {p.id: p for p in await repository.get_many(session, ids)}
+    rows = await repository.candidate_rows(
+        session,
+        blocking_keys(query),
+        birth_year=query.birth_date.year if query.birth_date else None,
+    )
+    matches = {
+        row.id: match
+        for row in rows
+        if row.id != exclude and (match := score(query, facts(row))).score >= REVIEW_THRESHOLD
+    }
+    stored = {p.id: p for p in await repository.get_many(session, list(matches))}
     survivors = await _survivors(session, stored)
     best: dict[uuid.UUID, Candidate] = {}
-    for person in stored.values():
-        survivor = survivors.get(person.id)
-        if survivor is None or survivor.id == exclude or person.id == exclude:
-            continue
-        match = score(query, facts(person))
-        if match.score < REVIEW_THRESHOLD:
+    for person_id, match in matches.items():
+        survivor = survivors.get(person_id)
+        if survivor is None or survivor.id == exclude:
             continue
         kept = best.get(survivor.id)
         if kept is None or match.score > kept.match.score:
@@ -190,7 +211,9 @@ async def register(
         person.id = person_id
     session.add(person)
     await session.flush()
-    await repository.replace_keys(session, person.id, blocking_keys(facts(person)))
+    await repository.replace_keys(
+        session, person.id, blocking_keys(facts(person)), _birth_year(person)
+    )
     candidates = await find_candidates(session, facts(person), exclude=person.id)
     await duplicates.keep(session, principal, person, candidates)
     await record_access(
@@ -209,6 +232,10 @@ async def register(
         organisation=principal.organisation,
     )
     return person, candidates
+
+
+def _birth_year(person: Person) -> int | None:
+    return person.birth_date.year if person.birth_date else None
 
 
 def _profile(person: Person) -> dict[str, Any]:
@@ -333,7 +360,9 @@ async def apply_changes(
         )
     )
     await session.flush()
-    await repository.replace_keys(session, person.id, blocking_keys(facts(person)))
+    await repository.replace_keys(
+        session, person.id, blocking_keys(facts(person)), _birth_year(person)
+    )
     if any(name in _MATCHED_FIELDS for name in changed):
         candidates = await find_candidates(session, facts(person), exclude=person.id)
         await duplicates.keep(session, principal, person, candidates)

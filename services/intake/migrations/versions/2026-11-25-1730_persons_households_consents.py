@@ -46,7 +46,13 @@ def upgrade() -> None:
         "person_blocking_keys",
         sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
         sa.Column("person_id", sa.Uuid(), nullable=False),
-        sa.PrimaryKeyConstraint("key", "person_id", name=op.f("pk_person_blocking_keys")),
+        sa.Column("birth_year", sa.SmallInteger(), nullable=True),
+        sa.PrimaryKeyConstraint(
+            "key",
+            "person_id",
+            name=op.f("pk_person_blocking_keys"),
+            postgresql_include=["birth_year"],
+        ),
     )
     with op.batch_alter_table("person_blocking_keys", schema=None) as batch_op:
         batch_op.create_index("ix_person_blocking_keys_person_id", ["person_id"], unique=False)
