@@ -11,6 +11,7 @@ from kit.policy import policy_router
 from kit.service import ServiceSpec, create_service
 from services.intake.households import events as household_events
 from services.intake.households.router import router as households
+from services.intake.outreach.router import router as offline_sync
 from services.intake.persons import events as person_events
 from services.intake.persons.reviews_router import router as duplicate_reviews
 from services.intake.persons.router import router as persons
@@ -21,9 +22,10 @@ from services.intake.settings import IntakeSettings
 
 
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
-    return create_service(
+    settings = settings or IntakeSettings()
+    app = create_service(
         ServiceSpec(
-            settings=settings or IntakeSettings(),
+            settings=settings,
             title="LGNet intake",
             description="Referrals (segnalazioni) from every channel, the person and household "
             "registry with duplicate detection and consent, triage, and hand-over.",
@@ -32,6 +34,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
                 persons,
                 duplicate_reviews,
                 households,
+                offline_sync,
                 policy_router("/v1/intake/policies", KINDS),
                 audit_router("/v1/intake/audit"),
             ],
@@ -39,6 +42,8 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
             publishes=[referral_events.TOPIC, person_events.TOPIC, household_events.TOPIC],
         )
     )
+    app.state.sync_batch_max_items = settings.sync_batch_max_items
+    return app
 
 
 app = create_app()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from kit.settings import ServiceSettings
@@ -12,3 +13,6 @@ from kit.settings import ServiceSettings
 class IntakeSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="LGNET_INTAKE_", extra="ignore")
     service_name: ClassVar[str] = "intake"
+
+    sync_batch_max_items: int = Field(default=1000, ge=1)
+    """Items per offline sync batch (``LGNET_INTAKE_SYNC_BATCH_MAX_ITEMS``); more is a 413."""
