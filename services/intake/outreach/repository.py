@@ -55,6 +55,20 @@ async def get_conflict(
     return (await session.exec(stmt)).first()
 
 
+async def conflicts_of(
+    session: AsyncSession, person_ids: Collection[uuid.UUID]
+) -> list[SyncConflict]:
+    """Every conflict on these persons (subject access, erasure), oldest first."""
+    if not person_ids:
+        return []
+    stmt = (
+        select(SyncConflict)
+        .where(col(SyncConflict.person_id).in_(list(person_ids)))
+        .order_by(col(SyncConflict.created_at), col(SyncConflict.id))
+    )
+    return list(await session.exec(stmt))
+
+
 async def list_conflicts(
     session: AsyncSession,
     principal: Principal,

@@ -337,3 +337,20 @@ async def resolve_conflict(
         purpose=PURPOSE,
     )
     return conflict
+
+
+async def forget_proposals(
+    session: AsyncSession, principal: Principal, person_ids: list[uuid.UUID]
+) -> None:
+    """Erasure (art. 17): the values an offline edit proposed for an erased person are
+    destroyed; an open conflict on them is closed as discarded (there is nothing to apply)."""
+    now = utcnow()
+    for conflict in await repository.conflicts_of(session, person_ids):
+        conflict.proposed = {}
+        if conflict.status == ConflictStatus.OPEN:
+            conflict.status = ConflictStatus.RESOLVED
+            conflict.resolution = RESOLUTION_OUTCOME[Resolution.DISCARD]
+            conflict.resolved_by = principal.subject
+            conflict.resolved_at = now
+        session.add(conflict)
+    await session.flush()

@@ -370,3 +370,31 @@ async def test_two_simultaneous_uploads_of_the_same_batch_store_it_once(
         assert sorted(a["replayed"] for a in answers) == [False, True]
         assert answers[0]["resource_id"] == answers[1]["resource_id"]
     assert await count_persons(intake, realm, "Racezz") == 2
+
+
+async def test_a_persons_sync_conflicts_are_exported_and_destroyed_by_erasure(
+    intake: httpx.AsyncClient, realm: Realm
+) -> None:
+    created = await register(intake, realm, {"given_name": "Kadi", "family_name": "Erasezz"})
+    pid = created["person"]["id"]
+    await sync(intake, realm, [update_item(cid(), pid, 1, given_name="Kadiatou")])
+    late = await sync(intake, realm, [update_item(cid(), pid, 1, given_name="Khadija")])
+    conflict_id = late["results"][0]["conflict_id"]
+    aurora = realm.headers("intake.aurora")
+
+    export = await intake.get(f"{PERSONS}/{pid}/export", headers=aurora)
+    assert export.status_code == 200, export.text
+    (exported,) = export.json()["sync_conflicts"]
+    assert exported["id"] == conflict_id
+    assert exported["proposed"] == {"given_name": "Khadija"}
+
+    coordinator = realm.headers("coordinator.comune")
+    erased = await intake.post(
+        f"{PERSONS}/{pid}/erasure",
+        json={"ground": "data_subject_request"},
+        headers={**coordinator, "If-Match": '"2"'},
+    )
+    assert erased.status_code == 200, erased.text
+    conflict = (await intake.get(f"{CONFLICTS}/{conflict_id}", headers=coordinator)).json()
+    assert conflict["proposed"] == {}
+    assert (conflict["status"], conflict["resolution"]) == ("resolved", "discarded")
