@@ -19,8 +19,10 @@ from services.intake.referrals.domain import Channel, Need, TargetGroup, Urgency
 from services.intake.referrals.schemas import PlaceIn, ReferralCreate, ReferralPersonIn
 
 DeviceId = Annotated[
-    str,
+    StrictStr,
     Field(
+        min_length=1,
+        max_length=100,
         pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$",
         description="The mobile unit's device identifier (a code, never a person's name)",
         examples=["mu-north-tablet-03"],
