@@ -12,6 +12,7 @@ from kit.policy import policy_router
 from kit.service import ServiceSpec, create_service
 from services.intake.households import events as household_events
 from services.intake.households.router import router as households
+from services.intake.outreach.router import router as offline_sync
 from services.intake.persons import events as person_events
 from services.intake.persons.reviews_router import router as duplicate_reviews
 from services.intake.persons.router import router as persons
@@ -24,7 +25,7 @@ from services.intake.settings import IntakeSettings
 
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     settings = settings or IntakeSettings()
-    return create_service(
+    app = create_service(
         ServiceSpec(
             settings=settings,
             title="LGNet intake",
@@ -35,6 +36,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
                 persons,
                 duplicate_reviews,
                 households,
+                offline_sync,
                 policy_router("/v1/intake/policies", KINDS),
                 audit_router("/v1/intake/audit"),
             ],
@@ -43,6 +45,8 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
             jobs=[sla_check_job(timedelta(seconds=settings.sla_check_interval_seconds))],
         )
     )
+    app.state.sync_batch_max_items = settings.sync_batch_max_items
+    return app
 
 
 app = create_app()

@@ -16,3 +16,5 @@ class IntakeSettings(ServiceSettings):
 
     sla_check_interval_seconds: float = Field(default=60, gt=0)
     """How often the SLA check raises new breaches (``LGNET_INTAKE_SLA_CHECK_INTERVAL_SECONDS``)."""
+    sync_batch_max_items: int = Field(default=1000, ge=1)
+    """Items per offline sync batch (``LGNET_INTAKE_SYNC_BATCH_MAX_ITEMS``); more is a 413."""

@@ -1,6 +1,7 @@
 """Alembic environment of intake: see kit.migrations."""
 
 import services.intake.households.models
+import services.intake.outreach.models
 import services.intake.persons.models
 import services.intake.referrals.models  # noqa: F401  (registers the tables)
 from kit.migrations import run_env

@@ -22,6 +22,8 @@ from kit.etag import require_if_match
 from kit.idempotency import forget_responses_about
 from kit.outbox import record_event
 from services.intake.households.models import HouseholdMember
+from services.intake.outreach import repository as outreach_repository
+from services.intake.outreach import service as outreach_service
 from services.intake.persons import duplicates, repository, service
 from services.intake.persons.domain import ERASED_FIELDS, PersonStatus, age_band
 from services.intake.persons.events import PersonErased, PersonErasedData
@@ -84,6 +86,7 @@ async def export(
         )
     )
     merges = await session.exec(select(PersonMerge).where(col(PersonMerge.survivor_id).in_(ids)))
+    conflicts = await outreach_repository.conflicts_of(session, ids)
     return PersonExport(
         exported_at=utcnow(),
         person=PersonPublic.model_validate(person),
@@ -118,6 +121,10 @@ async def export(
             _plain(r, exclude={"changed_by"}) for r in await repository.revisions(session, ids)
         ]
         + [_plain(m, include={"id", "merged_id", "merged_at", "split_at"}) for m in merges],
+        sync_conflicts=[
+            _plain(c, exclude={"created_by", "resolved_by", "device_id", "client_id"})
+            for c in conflicts
+        ],
     )
 
 
@@ -153,6 +160,7 @@ async def erase(
     for erased_id in ids:
         await forget_responses_about(session, str(erased_id))
     await duplicates.retire(session, ids)
+    await outreach_service.forget_proposals(session, principal, ids)
     await session.flush()
     await record_access(
         session,

@@ -175,6 +175,10 @@ class PersonExport(PublicModel):
     referrals: list[dict[str, Any]]
     duplicate_reviews: list[dict[str, Any]]
     revisions: list[dict[str, Any]]
+    sync_conflicts: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Offline edits queued for an operator, and what they proposed",
+    )
 
 
 class PersonRefIn(ClosedModel):

@@ -310,13 +310,19 @@ async def rectify(
     """Rectification (GDPR art. 16): change the fields given, under the current version."""
     person = await for_change(session, principal, person_id)
     require_if_match(if_match, person.version)
-    proposed = _stored(patch.model_dump(mode="json", include=patch.model_fields_set))
-    if "birth_date" in patch.model_fields_set:
-        proposed["birth_date"] = patch.birth_date
+    proposed = proposed_changes(patch)
     await apply_changes(
         session, principal, person, proposed, purpose=AuditPurpose.REFERRAL_HANDLING
     )
     return person
+
+
+def proposed_changes(patch: PersonPatch) -> dict[str, Any]:
+    """The fields a patch sets, as `apply_changes` takes them (only those present)."""
+    proposed = _stored(patch.model_dump(mode="json", include=patch.model_fields_set))
+    if "birth_date" in patch.model_fields_set:
+        proposed["birth_date"] = patch.birth_date
+    return proposed
 
 
 async def apply_changes(
@@ -339,7 +345,8 @@ async def apply_changes(
         clash = conflicting_fields(changed, later)
         if clash:
             raise EditConflict(
-                f"Person {person.id} changed since version {base_version}: {', '.join(clash)}."
+                f"Person {person.id} changed since version {base_version}: {', '.join(clash)}.",
+                extensions={"conflicting_fields": clash, "server_version": person.version},
             )
     if not changed:
         return []

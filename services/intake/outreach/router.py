@@ -1,0 +1,97 @@
+"""HTTP for offline batch sync: the batch upload and the sync conflict queue."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from kit.db import SessionDep
+from kit.errors import problem_responses
+from kit.pagination import Page, PageParamsDep
+from services.intake.access import Writer
+from services.intake.outreach import service
+from services.intake.outreach.domain import DEFAULT_MAX_ITEMS, ConflictStatus
+from services.intake.outreach.models import SyncConflict
+from services.intake.outreach.schemas import (
+    BatchResult,
+    ResolutionIn,
+    SyncBatchIn,
+    SyncConflictPublic,
+)
+
+router = APIRouter(prefix="/v1/intake", tags=["offline sync"])
+
+
+def public(conflict: SyncConflict) -> SyncConflictPublic:
+    return SyncConflictPublic.model_validate(conflict)
+
+
+@router.post(
+    "/outreach-contacts:batch",
+    response_model=BatchResult,
+    responses=problem_responses(400, 401, 403, 413, 415, 422),
+    summary="Upload a mobile unit's offline batch: each item answered on its own, idempotent "
+    "per client_id",
+)
+async def sync_batch(
+    batch_in: SyncBatchIn, session: SessionDep, principal: Writer, request: Request
+) -> BatchResult:
+    max_items = getattr(request.app.state, "sync_batch_max_items", DEFAULT_MAX_ITEMS)
+    return await service.sync_batch(
+        session=session, principal=principal, batch_in=batch_in, max_items=max_items
+    )
+
+
+@router.get(
+    "/sync-conflicts",
+    response_model=Page[SyncConflictPublic],
+    responses=problem_responses(400, 401, 403),
+    summary="Offline edits waiting for an operator, oldest first (on persons visible to you)",
+)
+async def list_sync_conflicts(
+    session: SessionDep,
+    principal: Writer,
+    page: PageParamsDep,
+    status: Annotated[ConflictStatus | None, Query()] = None,
+    person_id: Annotated[uuid.UUID | None, Query()] = None,
+) -> Page[SyncConflictPublic]:
+    found = await service.list_conflicts(
+        session=session, principal=principal, page=page, status=status, person_id=person_id
+    )
+    return found.map(public)
+
+
+@router.get(
+    "/sync-conflicts/{conflict_id}",
+    response_model=SyncConflictPublic,
+    responses=problem_responses(401, 403, 404),
+    summary="One sync conflict",
+)
+async def get_sync_conflict(
+    conflict_id: uuid.UUID, session: SessionDep, principal: Writer
+) -> SyncConflictPublic:
+    conflict = await service.get_conflict(
+        session=session, principal=principal, conflict_id=conflict_id
+    )
+    return public(conflict)
+
+
+@router.post(
+    "/sync-conflicts/{conflict_id}/resolve",
+    response_model=SyncConflictPublic,
+    responses=problem_responses(401, 403, 404, 409, 422),
+    summary="Resolve a sync conflict: apply the device's changes on the current version, or "
+    "discard them",
+)
+async def resolve_sync_conflict(
+    conflict_id: uuid.UUID, resolution_in: ResolutionIn, session: SessionDep, principal: Writer
+) -> SyncConflictPublic:
+    conflict = await service.resolve_conflict(
+        session=session,
+        principal=principal,
+        conflict_id=conflict_id,
+        resolution=resolution_in.resolution,
+    )
+    return public(conflict)
