@@ -326,6 +326,7 @@ def create_app(
     app.add_middleware(
         RequestLimitsMiddleware,
         max_body_bytes=settings.common.max_body_bytes,
+        max_batch_body_bytes=settings.common.max_batch_body_bytes,
         non_json_paths=("/",),  # media types are the services' business
     )
     app.add_middleware(

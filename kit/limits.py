@@ -3,7 +3,9 @@
     app.add_middleware(RequestLimitsMiddleware, max_body_bytes=settings.common.max_body_bytes)
 
 A body larger than `max_body_bytes` is refused from its ``Content-Length`` before it is
-read, and otherwise as soon as the streamed chunks add up past the limit.  A ``POST``,
+read, and otherwise as soon as the streamed chunks add up past the limit.  A batch endpoint
+(a path ending in ``:batch``, e.g. ``/v1/intake/outreach-contacts:batch``) has the larger
+`max_batch_body_bytes` instead: it carries many items by design.  A ``POST``,
 ``PUT`` or ``PATCH`` with a body must be ``application/json`` (or ``application/*+json``,
 e.g. merge-patch) unless its path starts with one of `non_json_paths`.
 """
@@ -48,11 +50,20 @@ class RequestLimitsMiddleware:
     """Refuses oversized bodies (413) and non-JSON write bodies (415) as problem+json."""
 
     def __init__(
-        self, app: ASGIApp, *, max_body_bytes: int, non_json_paths: Sequence[str] = ()
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        max_batch_body_bytes: int | None = None,
+        non_json_paths: Sequence[str] = (),
     ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.max_batch_body_bytes = max_batch_body_bytes or max_body_bytes
         self.non_json_paths = tuple(non_json_paths)
+
+    def limit_for(self, path: str) -> int:
+        return self.max_batch_body_bytes if path.endswith(":batch") else self.max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -66,14 +77,15 @@ class RequestLimitsMiddleware:
 
         received = 0
         started = False
+        limit = self.limit_for(scope["path"])
 
         async def limited_receive() -> Message:
             nonlocal received
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
-                    raise _BodyTooLarge(self.max_body_bytes)
+                if received > limit:
+                    raise _BodyTooLarge(limit)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -97,10 +109,9 @@ class RequestLimitsMiddleware:
         if length_header is not None:
             if not length_header.isdigit():
                 return BadRequest("Invalid Content-Length header.")
-            if int(length_header) > self.max_body_bytes:
-                return PayloadTooLarge(
-                    f"The request body is larger than {self.max_body_bytes} bytes."
-                )
+            limit = self.limit_for(scope["path"])
+            if int(length_header) > limit:
+                return PayloadTooLarge(f"The request body is larger than {limit} bytes.")
         has_body = "transfer-encoding" in headers or (
             length_header is not None and int(length_header) > 0
         )

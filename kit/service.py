@@ -128,7 +128,11 @@ def create_service(spec: ServiceSpec) -> FastAPI:
         dependencies=[Depends(reject_unknown_query_parameters)],
     )
     install_problem_handlers(app)
-    app.add_middleware(RequestLimitsMiddleware, max_body_bytes=common.max_body_bytes)
+    app.add_middleware(
+        RequestLimitsMiddleware,
+        max_body_bytes=common.max_body_bytes,
+        max_batch_body_bytes=common.max_batch_body_bytes,
+    )
     app.add_middleware(TelemetryMiddleware)
     app.add_middleware(RequestIdMiddleware)
     app.include_router(_operations_router(common.kafka_bootstrap_servers))

@@ -40,6 +40,8 @@ class CommonSettings(BaseSettings):
     otlp_endpoint: str | None = None
     """OTLP/HTTP collector URL; tracing export is off while unset."""
     max_body_bytes: int = Field(default=1_048_576, gt=0)
+    max_batch_body_bytes: int = Field(default=8_388_608, gt=0)
+    """The body limit of batch endpoints (paths ending in ``:batch``)."""
     cursor_secret: SecretStr = SecretStr("lgnet-local-cursor-secret")
     """Signs pagination cursors; must be the same on every replica of a service."""
     idempotency_ttl_seconds: int = Field(default=86_400, gt=0)

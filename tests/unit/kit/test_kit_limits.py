@@ -15,16 +15,26 @@ from kit.limits import RequestLimitsMiddleware, is_json_media_type
 
 Client = Callable[[FastAPI], AbstractAsyncContextManager[httpx.AsyncClient]]
 LIMIT = 1000
+BATCH_LIMIT = 5000
 
 
 def make_app() -> FastAPI:
     app = FastAPI()
     install_problem_handlers(app)
-    app.add_middleware(RequestLimitsMiddleware, max_body_bytes=LIMIT, non_json_paths=["/upload"])
+    app.add_middleware(
+        RequestLimitsMiddleware,
+        max_body_bytes=LIMIT,
+        max_batch_body_bytes=BATCH_LIMIT,
+        non_json_paths=["/upload"],
+    )
 
     @app.post("/things")
     async def create(thing: dict[str, Any]) -> dict[str, int]:
         return {"keys": len(thing)}
+
+    @app.post("/things:batch")
+    async def batch(things: dict[str, Any]) -> dict[str, int]:
+        return {"keys": len(things)}
 
     @app.post("/things/{thing_id}/close")
     async def close(thing_id: int) -> dict[str, bool]:
@@ -119,3 +129,17 @@ def test_json_media_types() -> None:
     assert is_json_media_type("application/merge-patch+json")
     assert not is_json_media_type("text/json-ish")
     assert not is_json_media_type("")
+
+
+async def test_a_batch_endpoint_takes_a_larger_body_up_to_its_own_limit(client: Client) -> None:
+    async with client(make_app()) as http:
+        fits = await http.post("/things:batch", json={"a": "x" * (LIMIT * 3)})
+        declared = await http.post("/things:batch", json={"a": "x" * (BATCH_LIMIT + 1)})
+        streamed = await http.post(
+            "/things:batch",
+            content=chunks(BATCH_LIMIT * 2),
+            headers={"Content-Type": "application/json"},
+        )
+    assert fits.status_code == 200
+    assert declared.status_code == 413
+    assert streamed.status_code == 413
