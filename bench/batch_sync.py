@@ -11,9 +11,10 @@ Per round (``--sync-rounds``, default 3; medians reported; the two sides take tu
 with fresh items each time:
 
 - **batch**: ``POST /v1/intake/outreach-contacts:batch`` with ``{"device_id", "items": [...]}``,
-  ``--items`` items (default 1,000): persons (``"kind": "person"`` + ``PersonCreate`` fields)
-  and, ``--contact-share`` of them (default 0.3), contacts (``"kind": "contact"`` +
-  ``ReferralCreate`` fields, whose ``persons`` point at person items by ``client_ref``), each
+  ``--items`` items (default 1,000): persons (``"kind": "person"``, ``"person"``: the
+  ``PersonCreate`` fields) and, ``--contact-share`` of them (default 0.3), contacts (``"kind":
+  "contact"``, ``"contact"``: a referral whose ``persons`` point at person items by
+  ``client_ref``), each
   with a ``client_id``; then the **replay**: the same body again, as a device retries after a
   lost response;
 - **per item**, the baseline: the same number of items as one ``POST /v1/intake/persons`` each,
@@ -120,7 +121,7 @@ def make_items(registry: Registry, n: int, contact_share: float, rng: random.Ran
         else:
             p = factory.person()
         ref = str(uuid.uuid4())
-        items.append({"client_id": ref, "kind": "person", **person_fields(p)})
+        items.append({"client_id": ref, "kind": "person", "person": person_fields(p)})
         person_refs.append(ref)
         if i in contact_after:
             items.append(_contact([ref]))
@@ -133,8 +134,7 @@ def _contact(refs: list[str]) -> dict[str, Any]:
     return {
         "client_id": str(uuid.uuid4()),
         "kind": "contact",
-        **REFERRAL,
-        "persons": [{"client_ref": ref} for ref in refs],
+        "contact": {**REFERRAL, "persons": [{"client_ref": ref} for ref in refs]},
     }
 
 
@@ -164,6 +164,9 @@ async def send_batch(
     results = response.json().get("results", [])
     if len(results) != len(items.batch):
         raise RuntimeError(f"{len(results)} results for {len(items.batch)} items")
+    rejected = [r for r in results if r.get("status") == "rejected"]
+    if rejected:  # the figures would measure refusals, not storing
+        raise RuntimeError(f"{len(rejected)} items rejected, e.g. {rejected[0]['problem']}")
     return took, Counter(str(r.get("status")) for r in results)
 
 
@@ -176,7 +179,7 @@ async def send_each(
     began = perf_counter()
     for item in items.batch:
         key = {"Idempotency-Key": item["client_id"], **headers}
-        body = {k: v for k, v in item.items() if k not in ("client_id", "kind")}
+        body = dict(item["person"] if item["kind"] == "person" else item["contact"])
         if item["kind"] == "person":
             response = await client.post(PERSONS, json=body, headers=key)
             if response.status_code == 201:
