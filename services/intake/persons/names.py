@@ -42,6 +42,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rapidfuzz.distance import OSA, Jaro
+
 PARTICLES: frozenset[str] = frozenset({"al", "el", "ul", "il", "ad", "ed", "ar", "er", "as", "es"})
 """Standalone Arabic articles, dropped when another token remains."""
 
@@ -250,51 +252,22 @@ def fold_name(name: str) -> FoldedName:
     )
 
 
-@lru_cache(maxsize=262144)
 def jaro_winkler(a: str, b: str) -> float:
-    """Jaro-Winkler similarity in [0, 1] (prefix scale 0.1, prefix up to 4)."""
+    """Jaro-Winkler similarity in [0, 1] (prefix scale 0.1, prefix up to 4), the prefix bonus
+    applied whatever the Jaro similarity (no boost threshold)."""
     if a == b:
         return 1.0
-    if not a or not b:
+    jaro = Jaro.similarity(a, b)
+    if not jaro:
         return 0.0
-    window = max(0, max(len(a), len(b)) // 2 - 1)
-    a_flags = [False] * len(a)
-    b_flags = [False] * len(b)
-    matches = 0
-    for i, ch in enumerate(a):
-        lo, hi = max(0, i - window), min(len(b), i + window + 1)
-        for j in range(lo, hi):
-            if not b_flags[j] and b[j] == ch:
-                a_flags[i] = b_flags[j] = True
-                matches += 1
-                break
-    if not matches:
-        return 0.0
-    a_matched = [ch for ch, f in zip(a, a_flags, strict=True) if f]
-    b_matched = [ch for ch, f in zip(b, b_flags, strict=True) if f]
-    transpositions = sum(x != y for x, y in zip(a_matched, b_matched, strict=True)) // 2
-    jaro = (matches / len(a) + matches / len(b) + (matches - transpositions) / matches) / 3
     prefix = 0
     for x, y in zip(a[:4], b[:4], strict=False):
         if x != y:
             break
         prefix += 1
-    return jaro + prefix * 0.1 * (1 - jaro)
+    return float(jaro + prefix * 0.1 * (1 - jaro))
 
 
-@lru_cache(maxsize=262144)
 def edit_distance(a: str, b: str) -> int:
     """Optimal string alignment distance: insertions, deletions, substitutions, transpositions."""
-    if a == b:
-        return 0
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        prev2, prev = prev, cur
-    return prev[-1]
+    return int(OSA.distance(a, b))

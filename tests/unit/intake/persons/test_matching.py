@@ -20,7 +20,7 @@ from services.intake.persons.matching import (
     rank,
     score,
 )
-from services.intake.persons.names import clean, fold_name, skeleton
+from services.intake.persons.names import clean, edit_distance, fold_name, jaro_winkler, skeleton
 
 
 def person(
@@ -311,3 +311,33 @@ def test_blocking_keys_are_order_free_for_names(a: PersonFacts) -> None:
         birth_date_estimated=a.birth_date_estimated,
     )
     assert blocking_keys(original) == blocking_keys(swapped)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ("martha", "marhta", 0.9611),  # the textbook pairs (Winkler 1990)
+        ("dwayne", "duane", 0.84),
+        ("dixon", "dicksonx", 0.8133),
+        ("hassan", "hameeed", 0.6317),  # below 0.7 the prefix bonus still applies
+        ("abc", "abc", 1.0),
+        ("", "abc", 0.0),
+        ("abc", "xyz", 0.0),
+    ],
+)
+def test_jaro_winkler(a: str, b: str, expected: float) -> None:
+    assert jaro_winkler(a, b) == pytest.approx(expected, abs=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ("mohamed", "mohamed", 0),
+        ("mohamed", "mohammed", 1),  # insertion
+        ("mohamed", "mohaemd", 1),  # transposition
+        ("ca", "abc", 3),  # optimal string alignment, not unrestricted Damerau (2)
+        ("", "abc", 3),
+    ],
+)
+def test_edit_distance_is_optimal_string_alignment(a: str, b: str, expected: int) -> None:
+    assert edit_distance(a, b) == expected
