@@ -211,11 +211,7 @@ async def register(
         person.id = person_id
     session.add(person)
     await session.flush()
-    await repository.replace_keys(
-        session, person.id, blocking_keys(facts(person)), _birth_year(person)
-    )
-    candidates = await find_candidates(session, facts(person), exclude=person.id)
-    await duplicates.keep(session, principal, person, candidates)
+    candidates = await _index(session, principal, person)
     await record_access(
         session,
         principal,
@@ -234,8 +230,14 @@ async def register(
     return person, candidates
 
 
-def _birth_year(person: Person) -> int | None:
-    return person.birth_date.year if person.birth_date else None
+async def _index(session: AsyncSession, principal: Principal, person: Person) -> list[Candidate]:
+    """(Re)index ``person`` for duplicate detection; queue and return who may be the same."""
+    found = facts(person)
+    birth_year = person.birth_date.year if person.birth_date else None
+    await repository.replace_keys(session, person.id, blocking_keys(found), birth_year)
+    candidates = await find_candidates(session, found, exclude=person.id)
+    await duplicates.keep(session, principal, person, candidates)
+    return candidates
 
 
 def _profile(person: Person) -> dict[str, Any]:
@@ -367,12 +369,8 @@ async def apply_changes(
         )
     )
     await session.flush()
-    await repository.replace_keys(
-        session, person.id, blocking_keys(facts(person)), _birth_year(person)
-    )
     if any(name in _MATCHED_FIELDS for name in changed):
-        candidates = await find_candidates(session, facts(person), exclude=person.id)
-        await duplicates.keep(session, principal, person, candidates)
+        await _index(session, principal, person)
     await record_access(
         session,
         principal,
