@@ -12,11 +12,11 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import Field, JsonValue, TypeAdapter, model_validator
 
-from kit.schemas import ClosedModel, Id, PublicModel, StrictInt, StrictStr, Timestamp
+from kit.schemas import ClosedModel, Id, PublicModel, StrictInt, StrictStr
 from services.intake.outreach.domain import ConflictStatus, ItemStatus, Resolution
 from services.intake.persons.schemas import PersonCreate, PersonPatch
-from services.intake.referrals.domain import Channel, Need, TargetGroup, Urgency
-from services.intake.referrals.schemas import PlaceIn, ReferralCreate, ReferralPersonIn
+from services.intake.referrals.domain import Channel
+from services.intake.referrals.schemas import ReferralCreate, ReferralFields, ReferralPersonIn
 
 DeviceId = Annotated[
     StrictStr,
@@ -79,29 +79,17 @@ class ContactPersonIn(ClosedModel):
         return self
 
 
-class ContactIn(ClosedModel):
-    """A street contact: a referral (the shape of ReferralCreate; the channel defaults to
-    mobile_unit, and persons may be referenced by client_ref)."""
+class ContactIn(ReferralFields):
+    """A street contact: a referral (the channel defaults to mobile_unit, and persons may be
+    referenced by client_ref)."""
 
     channel: Channel = Channel.MOBILE_UNIT
-    received_at: Timestamp
-    place: PlaceIn
-    urgency: Urgency
-    target_group: TargetGroup
-    needs: Annotated[list[Need], Field(default_factory=list, max_length=len(Need))]
-    reporting_unit: Annotated[StrictStr, Field(min_length=1, max_length=100)] | None = None
     persons: Annotated[list[ContactPersonIn], Field(default_factory=list, max_length=20)]
 
     def as_referral(self, person_ids: list[uuid.UUID]) -> ReferralCreate:
         """The referral, its persons all given by id (resolved or registered before)."""
         return ReferralCreate(
-            channel=self.channel,
-            received_at=self.received_at,
-            place=self.place,
-            urgency=self.urgency,
-            target_group=self.target_group,
-            needs=self.needs,
-            reporting_unit=self.reporting_unit,
+            **self.model_dump(exclude={"persons"}),
             persons=[ReferralPersonIn(person_id=p) for p in person_ids],
         )
 

@@ -42,6 +42,18 @@ class Need(StrEnum):
     CHILD_PROTECTION = "child_protection"
 
 
+class Flag(StrEnum):
+    """What the reporter saw that the first responder must know at once (before screening)."""
+
+    SAFETY_RISK = "safety_risk"  # danger to the person or to others on the spot
+    HEALTH_EMERGENCY = "health_emergency"
+    CHILDREN_PRESENT = "children_present"
+    LANGUAGE_BARRIER = "language_barrier"  # needs an interpreter / cultural mediator
+    POLICE_INVOLVED = "police_involved"
+    REPEAT_CONTACT = "repeat_contact"  # met before by the network
+    NIGHT_SHELTER_NEEDED = "night_shelter_needed"
+
+
 class IllegalTransition(Conflict):
     slug = "illegal-transition"
     title = "Illegal status transition"

@@ -27,6 +27,9 @@ class Referral(IntakeTable, table=True):
     latitude: float | None = None
     longitude: float | None = None
     needs: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    flags: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
     reporting_organisation: str = Field(max_length=100, index=True)
     reporting_unit: str | None = Field(default=None, max_length=100)
     lead_organisation: str | None = Field(default=None, max_length=100, index=True)

@@ -11,7 +11,7 @@ from pydantic import Field, field_validator, model_validator
 from kit.db import utcnow
 from kit.schemas import ClosedModel, Id, PublicModel, StrictFloat, StrictInt, StrictStr, Timestamp
 from services.intake.persons.schemas import PersonCreate
-from services.intake.referrals.domain import Channel, Need, TargetGroup, Urgency
+from services.intake.referrals.domain import Channel, Flag, Need, TargetGroup, Urgency
 from services.intake.referrals.lifecycle import ReferralStatus, ScreeningOutcome
 from services.intake.referrals.sla import BreachKind
 from services.intake.referrals.triage import Assessment, Indicator, OperatorUrgency
@@ -39,14 +39,27 @@ class ReferralPersonIn(ClosedModel):
         return self
 
 
-class ReferralCreate(ClosedModel):
+class ReferralFields(ClosedModel):
+    """What is recorded of a referral when it is received (shared with offline contacts)."""
+
     channel: Channel
     received_at: Timestamp
     place: PlaceIn
     urgency: Urgency
     target_group: TargetGroup
     needs: Annotated[list[Need], Field(default_factory=list, max_length=len(Need))]
+    flags: Annotated[
+        list[Flag],
+        Field(
+            default_factory=list,
+            max_length=len(Flag),
+            description="What the first responder must know at once",
+        ),
+    ]
     reporting_unit: Annotated[StrictStr, Field(min_length=1, max_length=100)] | None = None
+
+
+class ReferralCreate(ReferralFields):
     persons: Annotated[
         list[ReferralPersonIn],
         Field(
@@ -92,6 +105,7 @@ class ReferralPublic(PublicModel):
     urgency: Urgency
     target_group: TargetGroup
     needs: list[Need]
+    flags: list[Flag]
     reporting_organisation: str
     reporting_unit: str | None
     lead_organisation: str | None

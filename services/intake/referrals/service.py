@@ -65,6 +65,7 @@ async def receive(
         latitude=referral_in.place.latitude,
         longitude=referral_in.place.longitude,
         needs=[str(n) for n in dict.fromkeys(referral_in.needs)],
+        flags=[str(f) for f in dict.fromkeys(referral_in.flags)],
         reporting_organisation=principal.organisation,
         reporting_unit=referral_in.reporting_unit,
         first_contact_due_at=due.first_contact,

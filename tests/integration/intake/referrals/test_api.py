@@ -29,6 +29,7 @@ REFERRAL: dict[str, Any] = {
     "urgency": "immediate",
     "target_group": "unaccompanied_minor",
     "needs": ["shelter", "food"],
+    "flags": ["children_present", "language_barrier"],
     "reporting_unit": "unità mobile notturna",
 }
 
@@ -81,6 +82,7 @@ async def test_a_received_referral_can_be_read_back_by_its_organisation(
     assert fetched.status_code == 200
     assert fetched.headers["ETag"] == '"1"'
     assert fetched.json()["place"]["municipio"] == 2
+    assert fetched.json()["flags"] == ["children_present", "language_barrier"]
 
 
 async def test_another_organisation_gets_404_and_a_coordinator_sees_it(
@@ -247,8 +249,10 @@ async def test_a_retried_create_with_the_same_idempotency_key_creates_once(
         ({**REFERRAL, "received_at": "2026-11-20T22:15:00"}, 422),  # no zone
         ({**REFERRAL, "full_name": "should not be here"}, 422),  # closed schema
         ({k: v for k, v in REFERRAL.items() if k != "urgency"}, 422),
+        ({**REFERRAL, "flags": ["vip"]}, 422),
+        ({**REFERRAL, "persons": [{}]}, 422),  # neither person_id nor person
     ],
-    ids=["municipio", "channel", "naive-time", "unknown-field", "missing-field"],
+    ids=["municipio", "channel", "naive-time", "unknown-field", "missing-field", "flag", "person"],
 )
 async def test_bad_referrals_are_refused_with_a_problem(
     intake: httpx.AsyncClient, realm: Realm, payload: dict[str, Any], status: int
