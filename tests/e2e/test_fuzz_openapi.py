@@ -19,8 +19,15 @@ from tests.e2e.conftest import Platform
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
+# Invalid data must be refused with a 4xx; 413 is one (a generated body can exceed the
+# request size limit, and the services document it), added to schemathesis' default list.
+_REJECTIONS = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429"]
 CONFIG = SchemathesisConfig.from_dict(
-    {"generation": {"mode": "all", "max-examples": 25}, "seed": 2026}
+    {
+        "generation": {"mode": "all", "max-examples": 25},
+        "seed": 2026,
+        "checks": {"negative_data_rejection": {"expected-statuses": [*_REJECTIONS, "5xx"]}},
+    }
 )
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from pydantic import Field
 
 from kit.audit import AuditAction, AuditPurpose, record_accesses
 from kit.auth import Principal
@@ -35,6 +36,7 @@ class ReviewPublic(PublicModel):
     status: ReviewStatus
     found_at: datetime
     found_by_organisation: str
+    decided_by: str | None = Field(description="The deciding account (Keycloak subject id)")
     decided_by_organisation: str | None
     decided_at: datetime | None
 
@@ -45,8 +47,10 @@ class MergePublic(PublicModel):
     merged_id: Id
     review_id: Id | None
     moved: dict[str, list[str]]
+    merged_by: str = Field(description="The merging account (Keycloak subject id)")
     merged_by_organisation: str
     merged_at: datetime
+    split_by: str | None
     split_at: datetime | None
 
 

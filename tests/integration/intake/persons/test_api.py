@@ -357,6 +357,9 @@ async def test_dismissing_a_pair_keeps_it_out_of_the_queue(
     dismissed = await intake.post(f"{REVIEWS}/{review['id']}/dismiss", headers=headers)
     assert dismissed.status_code == 200
     assert dismissed.json()["status"] == "dismissed"
+    assert dismissed.json()["decided_by"]  # who
+    assert dismissed.json()["decided_at"]  # and when
+    assert dismissed.json()["decided_by_organisation"] == "coop-aurora"
     # rectifying the person searches again, but a dismissed pair is not queued twice
     await intake.patch(
         f"{PERSONS}/{second['person']['id']}",
