@@ -41,6 +41,18 @@ async def events_about(
 ) -> list[CloudEvent]:
     """Every event on ``topic`` whose key is ``subject`` (and type ``event_type``, if given),
     from the beginning up to the end of the topic when called — to count them."""
+    return [
+        event
+        for event in await all_events(bootstrap_servers, [topic], within=within)
+        if event.subject == subject and (event_type is None or event.type == event_type)
+    ]
+
+
+async def all_events(
+    bootstrap_servers: str, topics: list[str], *, within: float = 30
+) -> list[CloudEvent]:
+    """Every event on ``topics`` (which must exist), from the beginning up to their end
+    offsets when called."""
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap_servers,
         auto_offset_reset="earliest",
@@ -51,19 +63,14 @@ async def events_about(
     found: list[CloudEvent] = []
     try:
         async with asyncio.timeout(within):
-            partitions = await _partitions(consumer, topic)
-            consumer.assign(list(partitions))
+            partitions = [tp for topic in topics for tp in await _partitions(consumer, topic)]
+            consumer.assign(partitions)
             await consumer.seek_to_beginning(*partitions)
-            ends = await consumer.end_offsets(list(partitions))
+            ends = await consumer.end_offsets(partitions)
             while any([await consumer.position(tp) < ends[tp] for tp in partitions]):
                 batches = await consumer.getmany(*partitions, timeout_ms=500)
                 for records in batches.values():
-                    for record in records:
-                        if record.key != subject.encode():
-                            continue
-                        event = CloudEvent.from_record(record.key, record.value, record.headers)
-                        if event_type is None or event.type == event_type:
-                            found.append(event)
+                    found += (CloudEvent.from_record(r.key, r.value, r.headers) for r in records)
     finally:
         await consumer.stop()
     return found
@@ -76,35 +83,3 @@ async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[TopicPartit
             return {TopicPartition(topic, p) for p in known}
         await consumer.topics()  # refreshes the metadata
         await asyncio.sleep(0.1)
-
-
-async def all_events(
-    bootstrap_servers: str, topics: list[str], *, within: float = 30
-) -> list[CloudEvent]:
-    """Every event on ``topics`` published so far (from the beginning to the end offsets)."""
-    consumer = AIOKafkaConsumer(
-        *topics,
-        bootstrap_servers=bootstrap_servers,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        metadata_max_age_ms=1000,
-    )
-    await consumer.start()
-    found: list[CloudEvent] = []
-    reached: dict[TopicPartition, int] = {}  # partition -> next offset read
-    try:
-        async with asyncio.timeout(within):
-            ends: dict[TopicPartition, int] | None = None
-            while ends is None or any(reached.get(tp, 0) < end for tp, end in ends.items()):
-                batches = await consumer.getmany(timeout_ms=500)
-                for tp, records in batches.items():
-                    for record in records:
-                        found.append(
-                            CloudEvent.from_record(record.key, record.value, record.headers)
-                        )
-                        reached[tp] = record.offset + 1
-                if ends is None and consumer.assignment():
-                    ends = await consumer.end_offsets(list(consumer.assignment()))
-    finally:
-        await consumer.stop()
-    return found

@@ -24,7 +24,6 @@ from services.intake.households.events import (
 from services.intake.households.models import Household, HouseholdMember
 from services.intake.households.schemas import HouseholdIn
 from services.intake.persons import repository as persons
-from services.intake.persons.domain import PersonStatus
 
 HOUSEHOLD = "household"
 
@@ -46,9 +45,8 @@ async def _members(
     ids = [m.person_id for m in household_in.members]
     if len(set(ids)) != len(ids):
         raise UnknownMember("A person appears twice in the household.")
-    visible = await persons.visible_ids(session, principal, ids)
-    active = {p.id for p in await persons.get_many(session, ids) if p.status == PersonStatus.ACTIVE}
-    missing = [str(i) for i in ids if i not in visible or i not in active]
+    usable = await persons.visible_ids(session, principal, ids, active_only=True)
+    missing = [str(i) for i in ids if i not in usable]
     if missing:
         raise UnknownMember(f"Not active persons visible to you: {', '.join(missing)}.")
     return [

@@ -142,8 +142,15 @@ async def get_review(
     return review
 
 
-def decide(review: DuplicateCandidate, principal: Principal, status: ReviewStatus) -> None:
-    if review.status != ReviewStatus.OPEN:
+def decide(
+    review: DuplicateCandidate,
+    principal: Principal,
+    status: ReviewStatus,
+    *,
+    was: ReviewStatus = ReviewStatus.OPEN,
+) -> None:
+    """Record ``principal``'s decision on the pair, which must be ``was`` (409 otherwise)."""
+    if review.status != was:
         raise ReviewDecided(f"Duplicate review {review.id} is already {review.status}.")
     review.status = status
     review.decided_by = principal.subject

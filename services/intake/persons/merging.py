@@ -56,9 +56,11 @@ class AlreadySplit(Conflict):
     title = "The merge was already split"
 
 
+# what moves from the merged record to the survivor: (name in PersonMerge.moved, table, key)
 _LINKS = (
     ("referrals", ReferralPerson, "referral_id"),
     ("households", HouseholdMember, "household_id"),
+    ("consents", Consent, "id"),
 )
 
 
@@ -67,8 +69,7 @@ async def confirm(
 ) -> PersonMerge:
     """The pair is the same person: merge the newer record into the older (or the chosen)."""
     review = await duplicates.get_review(session, principal, review_id, for_update=True)
-    if review.status != ReviewStatus.OPEN:
-        raise duplicates.ReviewDecided(f"Duplicate review {review.id} is already {review.status}.")
+    duplicates.decide(review, principal, ReviewStatus.CONFIRMED)
     pair = (review.candidate_id, review.person_id)
     survivor_id = confirm_in.survivor_id or pair[0]
     if survivor_id not in pair:
@@ -76,17 +77,12 @@ async def confirm(
     merged_id = pair[1] if survivor_id == pair[0] else pair[0]
     survivor = await service.for_change(session, principal, survivor_id)
     merged = await service.for_change(session, principal, merged_id)
-    duplicates.decide(review, principal, ReviewStatus.CONFIRMED)
     moved: dict[str, list[str]] = {}
     for name, link, key in _LINKS:
         keys = await repository.move_links(
             session, link, key, from_person=merged.id, to_person=survivor.id
         )
         moved[name] = [str(k) for k in keys]
-    consents = await repository.move_links(
-        session, Consent, "id", from_person=merged.id, to_person=survivor.id
-    )
-    moved["consents"] = [str(k) for k in consents]
     now = utcnow()
     merged.status, merged.merged_into = PersonStatus.MERGED, survivor.id
     for person in (survivor, merged):
@@ -154,14 +150,6 @@ async def split(*, session: AsyncSession, principal: Principal, merge_id: uuid.U
             to_person=merged.id,
             only=[uuid.UUID(k) for k in merge.moved.get(name, [])],
         )
-    await repository.move_links(
-        session,
-        Consent,
-        "id",
-        from_person=survivor.id,
-        to_person=merged.id,
-        only=[uuid.UUID(k) for k in merge.moved.get("consents", [])],
-    )
     now = utcnow()
     merged.status, merged.merged_into = PersonStatus.ACTIVE, None
     for person in (survivor, merged):
@@ -170,9 +158,8 @@ async def split(*, session: AsyncSession, principal: Principal, merge_id: uuid.U
     merge.split_by, merge.split_at = principal.subject, now
     if merge.candidate_id is not None:
         review = await duplicates.get_review(session, principal, merge.candidate_id)
-        review.status = ReviewStatus.DISMISSED  # a wrong merge: not the same person
-        review.decided_by, review.decided_at = principal.subject, now
-        review.decided_by_organisation = principal.organisation
+        # a wrong merge: not the same person
+        duplicates.decide(review, principal, ReviewStatus.DISMISSED, was=ReviewStatus.CONFIRMED)
     await session.flush()
     await _audit(session, principal, survivor, merged)
     await record_event(

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Row, Select, case, delete, exists, func, or_, update
 from sqlalchemy import select as sql_select
@@ -16,7 +16,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from kit.auth import Principal
 from kit.pagination import Page, PageParams, paginate
-from services.intake.persons.domain import EDITABLE_FIELDS
+from services.intake.persons.domain import EDITABLE_FIELDS, PersonStatus
 from services.intake.persons.models import (
     Person,
     PersonBlockingKey,
@@ -24,6 +24,8 @@ from services.intake.persons.models import (
     ReferralPerson,
 )
 from services.intake.referrals.models import Referral
+
+T = TypeVar("T")
 
 CANDIDATE_LIMIT = 200
 """At most this many persons sharing blocking keys are scored, those sharing most keys first.
@@ -50,7 +52,7 @@ def visible_clause(principal: Principal) -> ColumnElement[bool] | None:
     return or_(col(Person.registered_by_organisation) == org, via_referral)
 
 
-def _visible(stmt: SelectOfScalar[Person], principal: Principal) -> SelectOfScalar[Person]:
+def _visible(stmt: SelectOfScalar[T], principal: Principal) -> SelectOfScalar[T]:
     clause = visible_clause(principal)
     return stmt if clause is None else stmt.where(clause)
 
@@ -65,12 +67,19 @@ async def get_visible(
 
 
 async def visible_ids(
-    session: AsyncSession, principal: Principal, person_ids: Collection[uuid.UUID]
+    session: AsyncSession,
+    principal: Principal,
+    person_ids: Collection[uuid.UUID],
+    *,
+    active_only: bool = False,
 ) -> set[uuid.UUID]:
+    """Which of ``person_ids`` the principal sees (and, ``active_only``, not merged or erased)."""
     if not person_ids:
         return set()
-    stmt = _visible(select(Person).where(col(Person.id).in_(person_ids)), principal)
-    return {p.id for p in await session.exec(stmt)}
+    stmt = _visible(select(Person.id).where(col(Person.id).in_(person_ids)), principal)
+    if active_only:
+        stmt = stmt.where(Person.status == PersonStatus.ACTIVE)
+    return set(await session.exec(stmt))
 
 
 async def get_many(session: AsyncSession, person_ids: Collection[uuid.UUID]) -> list[Person]:
@@ -213,9 +222,12 @@ async def revisions(session: AsyncSession, person_ids: Sequence[uuid.UUID]) -> l
 # --- referral links -------------------------------------------------------------------------
 
 
-async def referral_ids_of(session: AsyncSession, person_id: uuid.UUID) -> list[uuid.UUID]:
-    stmt = select(ReferralPerson.referral_id).where(ReferralPerson.person_id == person_id)
-    return list(await session.exec(stmt))
+async def referral_ids_of(
+    session: AsyncSession, person_ids: Collection[uuid.UUID]
+) -> list[uuid.UUID]:
+    """The referrals concerning any of these persons."""
+    stmt = select(ReferralPerson.referral_id).where(col(ReferralPerson.person_id).in_(person_ids))
+    return list(dict.fromkeys(await session.exec(stmt)))
 
 
 async def persons_of_referrals(

@@ -75,7 +75,7 @@ async def export(
     memberships = await session.exec(
         select(HouseholdMember).where(col(HouseholdMember.person_id).in_(ids))
     )
-    referral_ids = [r for i in ids for r in await repository.referral_ids_of(session, i)]
+    referral_ids = await repository.referral_ids_of(session, ids)
     referrals = await session.exec(select(Referral).where(col(Referral.id).in_(referral_ids)))
     reviews = await session.exec(
         select(DuplicateCandidate).where(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Self
@@ -179,7 +178,3 @@ class PersonExport(PublicModel):
         default_factory=list,
         description="Offline edits queued for an operator, and what they proposed",
     )
-
-
-class PersonRefIn(ClosedModel):
-    person_id: uuid.UUID

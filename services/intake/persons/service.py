@@ -6,7 +6,7 @@ Every read or change of a person's data is audited (kit.audit) in the same trans
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
@@ -115,12 +115,15 @@ def facts_of_fields(fields: PersonFields) -> PersonFacts:
     )
 
 
-def _stored(fields: Mapping[str, Any]) -> dict[str, Any]:
-    """Request values as the table stores them (enums as strings, nested models as dicts)."""
-    out = dict(fields)
+def _stored(fields: PersonFields | PersonPatch, include: set[str] | None = None) -> dict[str, Any]:
+    """Request values as the table stores them: enums as strings, nested models as dicts
+    without empty keys, the birth date a date (the JSON dump would make it text)."""
+    out = fields.model_dump(mode="json", include=include)
     for name in ("documents", "contacts"):
         if out.get(name) is not None:
             out[name] = [{k: v for k, v in item.items() if v is not None} for item in out[name]]
+    if "birth_date" in out:
+        out["birth_date"] = fields.birth_date
     return out
 
 
@@ -204,9 +207,8 @@ async def register(
         created_by=principal.subject,
         created_at=now,
         updated_at=now,
-        **_stored(fields.model_dump(mode="json")),
+        **_stored(fields),
     )
-    person.birth_date = fields.birth_date
     if person_id is not None:
         person.id = person_id
     session.add(person)
@@ -321,10 +323,7 @@ async def rectify(
 
 def proposed_changes(patch: PersonPatch) -> dict[str, Any]:
     """The fields a patch sets, as `apply_changes` takes them (only those present)."""
-    proposed = _stored(patch.model_dump(mode="json", include=patch.model_fields_set))
-    if "birth_date" in patch.model_fields_set:
-        proposed["birth_date"] = patch.birth_date
-    return proposed
+    return _stored(patch, include=patch.model_fields_set)
 
 
 async def apply_changes(
@@ -407,7 +406,3 @@ async def match(
         purpose=AuditPurpose.DUPLICATE_RESOLUTION,
     )
     return candidates, visible
-
-
-def identifiers(persons: Sequence[Person]) -> list[uuid.UUID]:
-    return [p.id for p in persons]

@@ -57,10 +57,3 @@ class Flag(StrEnum):
 class IllegalTransition(Conflict):
     slug = "illegal-transition"
     title = "Illegal status transition"
-
-
-def visible_to(
-    *, reporting: str, receiving: str | None, organisation: str, coordinator: bool
-) -> bool:
-    """Referrals are visible to the reporting and receiving organisations and to coordinators."""
-    return coordinator or organisation in {reporting, receiving}

@@ -16,7 +16,6 @@ from kit.outbox import record_event
 from kit.policy import current, current_version
 from services.intake.persons import repository as persons_repository
 from services.intake.persons import service as persons_service
-from services.intake.persons.domain import PersonStatus
 from services.intake.persons.models import ReferralPerson
 from services.intake.referrals import lifecycle, repository, sla
 from services.intake.referrals.domain import Urgency
@@ -106,13 +105,8 @@ async def _link_persons(
 ) -> list[uuid.UUID]:
     """Link the persons concerned; new ones are registered (duplicates go to review)."""
     existing = [p.person_id for p in referral_in.persons if p.person_id is not None]
-    visible = await persons_repository.visible_ids(session, principal, existing)
-    active = {
-        p.id
-        for p in await persons_repository.get_many(session, existing)
-        if p.status == PersonStatus.ACTIVE
-    }
-    unknown = [str(i) for i in existing if i not in visible or i not in active]
+    usable = await persons_repository.visible_ids(session, principal, existing, active_only=True)
+    unknown = [str(i) for i in existing if i not in usable]
     if unknown:
         raise UnknownPerson(f"Not active persons visible to you: {', '.join(unknown)}.")
     linked = list(dict.fromkeys(existing))

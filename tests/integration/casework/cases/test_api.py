@@ -20,6 +20,7 @@ from deploy.local.stack import Stack
 from kit.events.envelope import CloudEvent
 from kit.outbox.relay import producer_config
 from kit.testing.apps import serve
+from kit.testing.pages import all_pages
 from services.casework.app import create_app as create_casework
 from services.casework.settings import CaseworkSettings
 from services.intake.app import create_app as create_intake
@@ -169,20 +170,9 @@ async def test_the_list_is_newest_first_paginated_and_filtered(services: Service
     ours = {(await case_of(services, r["id"]))["id"] for r in referrals}
 
     headers = services.realm.headers("caseworker.aurora")
-    seen: list[dict[str, Any]] = []
-    cursor = None
-    while True:
-        params: dict[str, Any] = {"limit": 2, "status": "open"}
-        if cursor:
-            params["cursor"] = cursor
-        page = await services.casework.get(CASES, params=params, headers=headers)
-        assert page.status_code == 200, page.text
-        body = page.json()
-        assert len(body["items"]) <= 2
-        seen += body["items"]
-        cursor = body["next_cursor"]
-        if cursor is None:
-            break
+    seen = await all_pages(
+        services.casework, CASES, headers=headers, limit=2, params={"status": "open"}
+    )
 
     assert ours <= {case["id"] for case in seen}
     assert len({case["id"] for case in seen}) == len(seen)

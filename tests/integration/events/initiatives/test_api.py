@@ -13,6 +13,7 @@ from deploy.local.stack import Stack
 from kit.events import contracts
 from kit.testing.apps import serve
 from kit.testing.kafka import first_event_about
+from kit.testing.pages import all_pages
 from services.events.app import create_app
 from services.events.initiatives.events import TOPIC
 from services.events.settings import EventsSettings
@@ -190,17 +191,14 @@ async def test_list_pages_through_every_initiative_once(
     events: httpx.AsyncClient, realm: Realm
 ) -> None:
     ids = {(await create(events, realm, municipio=5)).json()["id"] for _ in range(5)}
-    seen: list[str] = []
-    cursor: str | None = None
-    while True:
-        query = f"?limit=2&municipio=5{f'&cursor={cursor}' if cursor else ''}"
-        page = await events.get(INITIATIVES + query, headers=realm.headers("analyst.comune"))
-        assert page.status_code == 200, page.text
-        assert len(page.json()["items"]) <= 2
-        seen += [item["id"] for item in page.json()["items"]]
-        cursor = page.json()["next_cursor"]
-        if cursor is None:
-            break
+    listed = await all_pages(
+        events,
+        INITIATIVES,
+        headers=realm.headers("analyst.comune"),
+        limit=2,
+        params={"municipio": 5},
+    )
+    seen = [item["id"] for item in listed]
     assert len(seen) == len(set(seen))
     assert ids <= set(seen)
 

@@ -13,6 +13,7 @@ from deploy.local.stack import Stack
 from kit.events import contracts
 from kit.testing.apps import serve
 from kit.testing.kafka import first_event_about
+from kit.testing.pages import all_pages
 from services.housing.app import create_app
 from services.housing.facilities.events import TOPIC
 from services.housing.settings import HousingSettings
@@ -185,17 +186,14 @@ async def test_list_pages_through_every_facility_once(
     housing: httpx.AsyncClient, realm: Realm
 ) -> None:
     ids = {(await register(housing, realm, municipio=4)).json()["id"] for _ in range(5)}
-    seen: list[str] = []
-    cursor: str | None = None
-    while True:
-        query = f"?limit=2&municipio=4{f'&cursor={cursor}' if cursor else ''}"
-        page = await housing.get(FACILITIES + query, headers=realm.headers("supervisor.aurora"))
-        assert page.status_code == 200, page.text
-        assert len(page.json()["items"]) <= 2
-        seen += [item["id"] for item in page.json()["items"]]
-        cursor = page.json()["next_cursor"]
-        if cursor is None:
-            break
+    listed = await all_pages(
+        housing,
+        FACILITIES,
+        headers=realm.headers("supervisor.aurora"),
+        limit=2,
+        params={"municipio": 4},
+    )
+    seen = [item["id"] for item in listed]
     assert len(seen) == len(set(seen))
     assert ids <= set(seen)
 
