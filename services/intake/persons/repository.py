@@ -117,11 +117,18 @@ async def list_visible(
 
 
 async def replace_keys(
-    session: AsyncSession, person_id: uuid.UUID, keys: Iterable[str], birth_year: int | None
+    session: AsyncSession,
+    person_id: uuid.UUID,
+    keys: Iterable[str],
+    birth_year: int | None,
+    *,
+    new: bool = False,
 ) -> None:
-    await session.exec(
-        delete(PersonBlockingKey).where(col(PersonBlockingKey.person_id) == person_id)
-    )
+    """Store the person's blocking keys instead of those they had (``new``: none yet)."""
+    if not new:
+        await session.exec(
+            delete(PersonBlockingKey).where(col(PersonBlockingKey.person_id) == person_id)
+        )
     session.add_all(
         PersonBlockingKey(key=key, person_id=person_id, birth_year=birth_year)
         for key in sorted(set(keys))

@@ -213,7 +213,7 @@ async def register(
         person.id = person_id
     session.add(person)
     await session.flush()
-    candidates = await _index(session, principal, person)
+    candidates = await _index(session, principal, person, new=True)
     await record_access(
         session,
         principal,
@@ -232,11 +232,13 @@ async def register(
     return person, candidates
 
 
-async def _index(session: AsyncSession, principal: Principal, person: Person) -> list[Candidate]:
+async def _index(
+    session: AsyncSession, principal: Principal, person: Person, *, new: bool = False
+) -> list[Candidate]:
     """(Re)index ``person`` for duplicate detection; queue and return who may be the same."""
     found = facts(person)
     birth_year = person.birth_date.year if person.birth_date else None
-    await repository.replace_keys(session, person.id, blocking_keys(found), birth_year)
+    await repository.replace_keys(session, person.id, blocking_keys(found), birth_year, new=new)
     candidates = await find_candidates(session, found, exclude=person.id)
     await duplicates.keep(session, principal, person, candidates)
     return candidates
