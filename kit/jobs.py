@@ -20,7 +20,6 @@ so a job must be safe to run concurrently (e.g. a primary key that refuses a sec
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from datetime import timedelta
 
 from prometheus_client import Counter
 
+from kit.aio import cancel_and_wait
 from kit.db import Database
 
 __all__ = ["JobRunner", "PeriodicJob", "run_periodically"]
@@ -95,7 +95,4 @@ class JobRunner:
         """Cancel every job and wait until it stopped (a run in progress is rolled back)."""
         tasks, self._tasks = self._tasks, []
         for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await cancel_and_wait(task)

@@ -20,6 +20,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from kit.aio import cancel_and_wait
 from kit.auth import JWKSCache, TokenVerifier, install_auth
 from kit.db import Database
 from kit.errors import ProblemError, install_problem_handlers
@@ -110,9 +111,7 @@ def create_service(spec: ServiceSpec) -> FastAPI:
             yield
         finally:
             await jobs.stop()
-            connecting.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await connecting
+            await cancel_and_wait(connecting)
             for consumer in consumers:
                 await consumer.stop()
             await relay.stop()

@@ -26,6 +26,7 @@ from opentelemetry import trace
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from kit.aio import cancel_and_wait
 from kit.events import contracts
 from kit.events.envelope import CloudEvent, InvalidEnvelope
 from kit.inbox.models import InboxEntry
@@ -95,17 +96,17 @@ class EventConsumer:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait(self._task)
         if self._consumer is not None and self._uncommitted:
             # best effort: what is not committed is redelivered at the next start, and refused
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._commit(self._consumer), 5)
+                async with asyncio.timeout(5):
+                    await self._commit(self._consumer)
         for client in (self._consumer, self._dlq):
             if client is not None:
                 with contextlib.suppress(Exception):
-                    await asyncio.wait_for(client.stop(), 10)
+                    async with asyncio.timeout(10):
+                        await client.stop()
 
     async def _run(self) -> None:
         assert self._consumer is not None

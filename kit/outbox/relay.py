@@ -27,6 +27,7 @@ from sqlalchemy import BigInteger, Row, any_, bindparam, delete, select, text, u
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from kit.aio import cancel_and_wait, wait_until_set
 from kit.events.envelope import unpack_headers
 from kit.metrics import OUTBOX_ERRORS, OUTBOX_OLDEST_AGE, OUTBOX_PUBLISHED
 from kit.outbox.models import OutboxMessage
@@ -84,10 +85,8 @@ class OutboxRelay:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+            task, self._task = self._task, None
+            await cancel_and_wait(task)
         await self._close_producer()
 
     async def _run(self) -> None:
@@ -108,7 +107,7 @@ class OutboxRelay:
         finally:
             forget(self._url, wake)
             if listener is not None:
-                listener.cancel()
+                await cancel_and_wait(listener)
 
     async def _pump(self, wake: asyncio.Event) -> None:
         backoff = 0.1
@@ -131,8 +130,7 @@ class OutboxRelay:
                         continue
                     OUTBOX_OLDEST_AGE.set(0)
                     await self._purge_published()
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(wake.wait(), self.idle_poll)
+                    await wait_until_set(wake, self.idle_poll)
                     continue
                 OUTBOX_OLDEST_AGE.set(
                     (datetime.now(UTC) - _aware(rows[0].created_at)).total_seconds()
@@ -147,9 +145,8 @@ class OutboxRelay:
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
-                    reading.cancel()
-                    with contextlib.suppress(BaseException):
-                        await reading
+                    with contextlib.suppress(Exception):  # the read is started again
+                        await cancel_and_wait(reading)
                     reading = None
                     OUTBOX_ERRORS.inc()
                     log.warning(
@@ -229,7 +226,7 @@ class OutboxRelay:
             try:
                 await producer.start()
             except BaseException:
-                await producer.stop()
+                await _stop(producer)
                 raise
             self._producer = producer
         return self._producer
@@ -237,8 +234,7 @@ class OutboxRelay:
     async def _close_producer(self) -> None:
         producer, self._producer = self._producer, None
         if producer is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(producer.stop(), 5)
+            await _stop(producer)
 
     @contextlib.asynccontextmanager
     async def _leadership(self) -> AsyncIterator[None]:
@@ -275,6 +271,13 @@ class OutboxRelay:
             except Exception as exc:
                 log.warning("outbox LISTEN connection lost (%s); reconnecting", type(exc).__name__)
                 await asyncio.sleep(1)
+
+
+async def _stop(producer: AIOKafkaProducer) -> None:
+    """Stop `producer`, giving up after 5 s (an unreachable broker must not hang a shutdown)."""
+    with contextlib.suppress(Exception):
+        async with asyncio.timeout(5):
+            await producer.stop()
 
 
 def _with_publish_span(row: Row[Any], headers: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
