@@ -61,31 +61,6 @@ def facts_of(p: SyntheticPerson, person_id: uuid.UUID | None = None) -> PersonFa
     )
 
 
-def person_fields(p: SyntheticPerson) -> dict[str, object]:
-    """The person as a ``PersonCreate`` request body (JSON-ready)."""
-    body: dict[str, object] = {
-        "given_name": p.given_name,
-        "family_name": p.family_name,
-        "sex": p.sex,
-        "birth_date": p.birth_date.isoformat() if p.birth_date else None,
-        "birth_date_estimated": p.birth_date_estimated,
-        "nationality": p.nationality,
-        "languages": list(p.languages),
-    }
-    if p.document_number:
-        body["documents"] = [_document(p)]
-    if p.phone:
-        body["contacts"] = [{"kind": "phone", "value": p.phone}]
-    return body
-
-
-def _document(p: SyntheticPerson) -> dict[str, str]:
-    doc = {"type": "passport", "number": p.document_number or ""}
-    if p.nationality:
-        doc["issuing_country"] = p.nationality
-    return doc
-
-
 def _text(value: object) -> str:
     """A value in COPY's text format."""
     if value is None:
@@ -99,8 +74,7 @@ def _text(value: object) -> str:
 
 
 def _person_line(p: SyntheticPerson, person_id: uuid.UUID, now: str) -> str:
-    documents = [_document(p)] if p.document_number else []
-    contacts = [{"kind": "phone", "value": p.phone}] if p.phone else []
+    body = p.as_person_json()
     return "\t".join(
         (
             str(person_id),
@@ -115,8 +89,8 @@ def _person_line(p: SyntheticPerson, person_id: uuid.UUID, now: str) -> str:
             _text(p.birth_date_estimated),
             _text(p.nationality),
             _text(json.dumps(list(p.languages))),
-            _text(json.dumps(documents)),
-            _text(json.dumps(contacts)),
+            _text(json.dumps(body.get("documents", []))),
+            _text(json.dumps(body.get("contacts", []))),
             ORGANISATION,
             "bench",
             now,

@@ -8,8 +8,8 @@ import math
 import os
 import platform
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -17,7 +17,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from sqlmodel import Field, SQLModel
 
 from deploy.local import stack as stacks
-from deploy.local.process import port_open, say
+from deploy.local.process import say
 from kit.db import Database
 from kit.events.types import EventData, EventType, event_type
 from kit.kafka import DEFAULT_PARTITIONS, ensure_topics
@@ -84,68 +84,47 @@ def fresh_topic(prefix: str) -> str:
 
 
 def claimed_profile() -> stacks.Profile:
-    """One test slot per process: benchmarks run one after the other on the same slot.
-
-    A slot whose Kafka ports are taken anyway (a stack started from another checkout, which
-    locks its own var/locks) is skipped; its lock stays held, so the next claim moves on.
-    """
+    """One test slot per process: benchmarks run one after the other on the same slot."""
     global _profile
-    while _profile is None:
-        profile = stacks.claim_test_profile()
-        ports = (profile.kafka_port, profile.kafka_controller_port)
-        if not any(port_open("127.0.0.1", port) for port in ports):
-            _profile = profile
-        else:
-            say(f"  slot {profile.name}: Kafka ports {ports} in use by another stack; next slot")
+    if _profile is None:
+        _profile = stacks.claim_test_profile()
     return _profile
 
 
 @contextmanager
-def postgres_and_kafka() -> Iterator[stacks.Stack]:
+def _bench_stack(what: str, start: Callable[[stacks.Stack], object]) -> Iterator[stacks.Stack]:
+    """A stack on the claimed profile, its PostgreSQL configured, `start`ed, stopped on exit."""
+    profile = claimed_profile()
+    say(f"▶ bench stack on profile {profile.name} ({what})")
+    stack = stacks.build(profile, with_postgres=True)
+    try:
+        start(stack)
+        yield stack
+    finally:
+        say("■ stopping the bench stack")
+        stack.stop()
+
+
+def _start_postgres_and_kafka(stack: stacks.Stack) -> None:
+    stacks.start_postgres(stack)
+    say("▶ kafka")
+    stack.timings["kafka"] = stack.supervisor.start(stack.kafka, timeout=180)
+
+
+def postgres_and_kafka() -> AbstractContextManager[stacks.Stack]:
     """PostgreSQL and Kafka (no Keycloak) on a claimed test profile, stopped on exit."""
-    profile = claimed_profile()
-    say(f"▶ bench stack on profile {profile.name} (kafka 127.0.0.1:{profile.kafka_port})")
-    stack = stacks.build(profile, with_postgres=True)
-    try:
-        assert stack.postgres is not None
-        say("▶ postgres")
-        stack.timings["postgres"] = stack.postgres.start()
-        say("▶ kafka")
-        stack.timings["kafka"] = stack.supervisor.start(stack.kafka, timeout=180)
-        yield stack
-    finally:
-        say("■ stopping the bench stack")
-        stack.stop()
+    kafka = f"kafka 127.0.0.1:{claimed_profile().kafka_port}"
+    return _bench_stack(kafka, _start_postgres_and_kafka)
 
 
-@contextmanager
-def postgres_only() -> Iterator[stacks.Stack]:
+def postgres_only() -> AbstractContextManager[stacks.Stack]:
     """PostgreSQL alone on a claimed test profile, stopped on exit."""
-    profile = claimed_profile()
-    say(f"▶ bench stack on profile {profile.name} (PostgreSQL only)")
-    stack = stacks.build(profile, with_postgres=True)
-    try:
-        assert stack.postgres is not None
-        say("▶ postgres")
-        stack.timings["postgres"] = stack.postgres.start()
-        yield stack
-    finally:
-        say("■ stopping the bench stack")
-        stack.stop()
+    return _bench_stack("PostgreSQL only", stacks.start_postgres)
 
 
-@contextmanager
-def full_infrastructure() -> Iterator[stacks.Stack]:
+def full_infrastructure() -> AbstractContextManager[stacks.Stack]:
     """PostgreSQL, Kafka and Keycloak (what an in-process service needs), stopped on exit."""
-    profile = claimed_profile()
-    say(f"▶ bench stack on profile {profile.name} (PostgreSQL, Kafka, Keycloak)")
-    stack = stacks.build(profile, with_postgres=True)
-    try:
-        stacks.start_infrastructure(stack)
-        yield stack
-    finally:
-        say("■ stopping the bench stack")
-        stack.stop()
+    return _bench_stack("PostgreSQL, Kafka, Keycloak", stacks.start_infrastructure)
 
 
 def common_settings(stack: stacks.Stack) -> CommonSettings:

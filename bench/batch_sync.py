@@ -41,7 +41,7 @@ from typing import Any
 
 import httpx
 
-from bench._persons import Registry, create_registry, person_fields
+from bench._persons import Registry, create_registry
 from bench._support import common_settings, full_infrastructure, machine, print_block
 from deploy.local.process import say
 from deploy.local.realm import Realm
@@ -121,7 +121,7 @@ def make_items(registry: Registry, n: int, contact_share: float, rng: random.Ran
         else:
             p = factory.person()
         ref = str(uuid.uuid4())
-        items.append({"client_id": ref, "kind": "person", "person": person_fields(p)})
+        items.append({"client_id": ref, "kind": "person", "person": p.as_person_json()})
         person_refs.append(ref)
         if i in contact_after:
             items.append(_contact([ref]))

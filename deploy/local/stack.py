@@ -65,11 +65,7 @@ def claim_test_profile(max_slots: int = 8) -> Profile:
             handle.close()
             continue
         shift = 1000 * slot
-        if not _ports_free(TEST.kafka_port + shift, TEST.keycloak_port + shift):
-            handle.close()
-            continue
-        _held_locks.append(handle)
-        return Profile(
+        profile = Profile(
             "test" if slot == 0 else f"test-{slot}",
             TEST.kafka_port + shift,
             TEST.kafka_controller_port + shift,
@@ -79,6 +75,12 @@ def claim_test_profile(max_slots: int = 8) -> Profile:
             TEST.first_service_port + shift,
             fresh=True,
         )
+        ports = (profile.kafka_port, profile.kafka_controller_port, profile.keycloak_port)
+        if not _ports_free(*ports):
+            handle.close()
+            continue
+        _held_locks.append(handle)
+        return profile
     raise RuntimeError(f"all {max_slots} test stack slots are in use")
 
 
@@ -154,11 +156,16 @@ def build(profile: Profile, *, with_postgres: bool) -> Stack:
     return Stack(profile, kafka, keycloak, postgres)
 
 
-def start_infrastructure(stack: Stack) -> None:
-    """Kafka, Keycloak and (if asked) PostgreSQL, each ready before returning."""
+def start_postgres(stack: Stack) -> None:
+    """PostgreSQL, if the stack has one, ready before returning."""
     if stack.postgres is not None:
         say("▶ postgres")
         stack.timings["postgres"] = stack.postgres.start()
+
+
+def start_infrastructure(stack: Stack) -> None:
+    """Kafka, Keycloak and (if asked) PostgreSQL, each ready before returning."""
+    start_postgres(stack)
     say("▶ kafka")
     stack.timings["kafka"] = stack.supervisor.start(stack.kafka, timeout=120)
     say("▶ keycloak (the very first start builds its server image: about a minute)")

@@ -49,7 +49,10 @@ class SyntheticPerson:
             "languages": list(self.languages),
         }
         if self.document_number:
-            body["documents"] = [{"type": "passport", "number": self.document_number}]
+            document = {"type": "passport", "number": self.document_number}
+            if self.nationality:
+                document["issuing_country"] = self.nationality
+            body["documents"] = [document]
         if self.phone:
             body["contacts"] = [{"kind": "phone", "value": self.phone}]
         return body

@@ -91,6 +91,9 @@ EDITABLE_FIELDS: Final = (
 )
 """The person fields a rectification or an offline edit may change."""
 
+MATCHED_FIELDS: Final = tuple(f for f in EDITABLE_FIELDS if f not in ("languages", "contacts"))
+"""The person fields duplicate detection reads: changing one looks for duplicates again."""
+
 
 class EditConflict(Conflict):
     slug = "edit-conflict"

@@ -16,7 +16,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from kit.auth import Principal
 from kit.pagination import Page, PageParams, paginate
-from services.intake.persons.domain import EDITABLE_FIELDS, PersonStatus
+from services.intake.persons.domain import EDITABLE_FIELDS, MATCHED_FIELDS, PersonStatus
 from services.intake.persons.models import (
     Person,
     PersonBlockingKey,
@@ -141,20 +141,7 @@ YEAR_WINDOW = 2
 so the query leaves them out before counting keys."""
 
 _CANDIDATE_COLUMNS = tuple(
-    col(getattr(Person, name))
-    for name in (
-        "id",
-        "status",
-        "merged_into",
-        "given_name",
-        "family_name",
-        "alternative_names",
-        "sex",
-        "birth_date",
-        "birth_date_estimated",
-        "nationality",
-        "documents",
-    )
+    col(getattr(Person, name)) for name in ("id", "status", "merged_into", *MATCHED_FIELDS)
 )
 
 

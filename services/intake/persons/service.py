@@ -22,6 +22,7 @@ from kit.outbox import record_event
 from kit.pagination import Page, PageParams
 from services.intake.persons import duplicates, repository
 from services.intake.persons.domain import (
+    MATCHED_FIELDS,
     EditConflict,
     PersonNotActive,
     PersonStatus,
@@ -47,20 +48,6 @@ from services.intake.persons.models import Person, PersonRevision
 from services.intake.persons.schemas import PersonFields, PersonPatch
 
 PERSON = "person"
-
-_MATCHED_FIELDS = frozenset(
-    {
-        "given_name",
-        "family_name",
-        "alternative_names",
-        "sex",
-        "birth_date",
-        "birth_date_estimated",
-        "nationality",
-        "documents",
-    }
-)
-"""Fields duplicate detection reads: changing one looks for duplicates again."""
 
 
 class PersonNotFound(NotFound):
@@ -370,7 +357,7 @@ async def apply_changes(
         )
     )
     await session.flush()
-    if any(name in _MATCHED_FIELDS for name in changed):
+    if any(name in MATCHED_FIELDS for name in changed):
         await _index(session, principal, person)
     await record_access(
         session,

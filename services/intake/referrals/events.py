@@ -16,65 +16,52 @@ from kit.events.types import EventData, event_type
 TOPIC = "lgnet.intake.referrals"
 
 
-class ReferralReceivedData(EventData):
+class ReferralEventData(EventData):
+    """What every referral event says of its referral."""
+
     referral_id: uuid.UUID
+    urgency: str
+    target_group: str
+    municipio: int
+    reporting_organisation: str
+    received_at: datetime
+
+
+class ReferralReceivedData(ReferralEventData):
+    """A referral was received (from any channel)."""
+
     person_refs: list[uuid.UUID] = Field(default_factory=list)
     channel: str
-    urgency: str
-    target_group: str
-    municipio: int
-    reporting_organisation: str
-    received_at: datetime
 
 
-class ReferralHandedOverData(EventData):
-    referral_id: uuid.UUID
+class ReferralHandedOverData(ReferralEventData):
+    """The referral was handed over to a lead organisation (casework opens the case)."""
+
     person_refs: list[uuid.UUID] = Field(default_factory=list)
     lead_organisation: str
-    reporting_organisation: str
-    urgency: str
-    target_group: str
-    municipio: int
-    received_at: datetime
     handed_over_at: datetime
 
 
-class ReferralScreenedData(EventData):
-    referral_id: uuid.UUID
+class ReferralScreenedData(ReferralEventData):
+    """The referral was screened: its outcome and re-scored urgency."""
+
     outcome: str
-    urgency: str
-    target_group: str
-    municipio: int
-    reporting_organisation: str
-    received_at: datetime
     screened_at: datetime
 
 
-class ReferralFirstContactedData(EventData):
+class ReferralFirstContactedData(ReferralEventData):
     """The person of a referral was reached for the first time."""
 
-    referral_id: uuid.UUID
-    urgency: str
-    target_group: str
-    municipio: int
-    reporting_organisation: str
-    received_at: datetime
     # field names avoid "contact", which event schemas keep for contact details (never sent)
     due_at: datetime  # the first-contact deadline
     reached_at: datetime  # when the person was first reached
 
 
-class ReferralOverdueData(EventData):
+class ReferralOverdueData(ReferralEventData):
     """A rapid-response deadline missed (escalation); raised once per referral and kind."""
 
-    referral_id: uuid.UUID
     kind: str  # first_contact | hand_over
-    urgency: str
     deadline: datetime
-    target_group: str
-    municipio: int
-    reporting_organisation: str
-    received_at: datetime
 
 
 ReferralReceived = event_type(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -79,16 +80,7 @@ async def receive(
     await record_event(
         session,
         ReferralReceived,
-        ReferralReceivedData(
-            referral_id=referral.id,
-            person_refs=person_refs,
-            channel=referral.channel,
-            urgency=referral.urgency,
-            target_group=referral.target_group,
-            municipio=referral.municipio,
-            reporting_organisation=referral.reporting_organisation,
-            received_at=referral.received_at,
-        ),
+        ReferralReceivedData(**_about(referral), person_refs=person_refs, channel=referral.channel),
         subject=str(referral.id),
         organisation=principal.organisation,
     )
@@ -148,16 +140,11 @@ async def hand_over(
         session,
         ReferralHandedOver,
         ReferralHandedOverData(
-            referral_id=referral.id,
+            **_about(referral),
             person_refs=(await persons_repository.persons_of_referrals(session, [referral.id]))[
                 referral.id
             ],
             lead_organisation=handover_in.lead_organisation,
-            reporting_organisation=referral.reporting_organisation,
-            urgency=referral.urgency,
-            target_group=referral.target_group,
-            municipio=referral.municipio,
-            received_at=referral.received_at,
             handed_over_at=now,
         ),
         subject=str(referral.id),
@@ -213,16 +200,7 @@ async def screen(
     await record_event(
         session,
         ReferralScreened,
-        ReferralScreenedData(
-            referral_id=referral.id,
-            outcome=screening_in.outcome,
-            urgency=referral.urgency,
-            target_group=referral.target_group,
-            municipio=referral.municipio,
-            reporting_organisation=referral.reporting_organisation,
-            received_at=referral.received_at,
-            screened_at=now,
-        ),
+        ReferralScreenedData(**_about(referral), outcome=screening_in.outcome, screened_at=now),
         subject=str(referral.id),
         organisation=principal.organisation,
     )
@@ -254,12 +232,7 @@ async def record_first_contact(
         session,
         ReferralFirstContacted,
         ReferralFirstContactedData(
-            referral_id=referral.id,
-            urgency=referral.urgency,
-            target_group=referral.target_group,
-            municipio=referral.municipio,
-            reporting_organisation=referral.reporting_organisation,
-            received_at=referral.received_at,
+            **_about(referral),
             due_at=referral.first_contact_due_at,
             reached_at=contact_in.contacted_at,
         ),
@@ -267,6 +240,18 @@ async def record_first_contact(
         organisation=principal.organisation,
     )
     return referral
+
+
+def _about(referral: Referral) -> dict[str, Any]:
+    """The fields of `ReferralEventData`: what every referral event says of its referral."""
+    return {
+        "referral_id": referral.id,
+        "urgency": referral.urgency,
+        "target_group": referral.target_group,
+        "municipio": referral.municipio,
+        "reporting_organisation": referral.reporting_organisation,
+        "received_at": referral.received_at,
+    }
 
 
 def _facts(referral: Referral) -> sla.ReferralFacts:
@@ -318,16 +303,7 @@ async def raise_sla_breaches(*, session: AsyncSession, now: datetime, limit: int
             await record_event(
                 session,
                 ReferralOverdue,
-                ReferralOverdueData(
-                    referral_id=referral.id,
-                    kind=breach.kind,
-                    urgency=breach.urgency,
-                    deadline=breach.deadline,
-                    target_group=referral.target_group,
-                    municipio=referral.municipio,
-                    reporting_organisation=referral.reporting_organisation,
-                    received_at=referral.received_at,
-                ),
+                ReferralOverdueData(**_about(referral), kind=breach.kind, deadline=breach.deadline),
                 subject=str(referral.id),
             )
             raised.append(breach)

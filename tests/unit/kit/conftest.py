@@ -1,4 +1,5 @@
-"""Fixtures for the kit's web and persistence tests: a SQLite file per test, an HTTP client."""
+"""Fixtures for the kit's web and persistence tests: a SQLite file per test, an HTTP client,
+a local stand-in for the Keycloak realm (unit tests only)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
 
 from kit.db import Database
+from kit.testing.tokens import LocalIssuer, generate_rsa_key
 
 ClientFactory = Callable[[FastAPI], AbstractAsyncContextManager[httpx.AsyncClient]]
 
@@ -35,3 +38,13 @@ def client() -> ClientFactory:
             yield http
 
     return make
+
+
+@pytest.fixture(scope="session")
+def realm_key() -> rsa.RSAPrivateKey:
+    return generate_rsa_key()  # generated once: it takes a while
+
+
+@pytest.fixture
+def local_issuer(realm_key: rsa.RSAPrivateKey) -> LocalIssuer:
+    return LocalIssuer(key=realm_key, kid="realm-key-1")

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
@@ -32,7 +31,7 @@ from kit.db import Database, SessionDep
 from kit.errors import install_problem_handlers
 from kit.logs import RequestIdMiddleware
 from kit.migrations import kit_metadata, upgrade_to_head
-from kit.testing.tokens import LocalIssuer, generate_rsa_key
+from kit.testing.tokens import LocalIssuer
 
 Client = Callable[[FastAPI], AbstractAsyncContextManager[httpx.AsyncClient]]
 ROOT = Path(__file__).resolve().parents[3]
@@ -325,23 +324,13 @@ async def test_the_migrations_install_the_triggers(tmp_path: Path, service: str)
 # --- the auditors' endpoints -------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def realm_key() -> rsa.RSAPrivateKey:
-    return generate_rsa_key()
-
-
-@pytest.fixture
-def issuer(realm_key: rsa.RSAPrivateKey) -> LocalIssuer:
-    return LocalIssuer(key=realm_key, kid="audit-test")
-
-
 @pytest.fixture
 async def api(
-    db: Database, issuer: LocalIssuer, client: Client
+    db: Database, local_issuer: LocalIssuer, client: Client
 ) -> AsyncIterator[httpx.AsyncClient]:
     app = FastAPI()
     install_problem_handlers(app)
-    install_auth(app, issuer.verifier())
+    install_auth(app, local_issuer.verifier())
     app.state.database = db
     app.include_router(audit_router("/v1/test/audit"))
     app.add_middleware(RequestIdMiddleware)
@@ -349,24 +338,26 @@ async def api(
         yield http
 
 
-def auth(issuer: LocalIssuer, *roles: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issuer.token(username='someone', roles=roles)}"}
+def auth(local_issuer: LocalIssuer, *roles: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {local_issuer.token(username='someone', roles=roles)}"}
 
 
-async def test_only_auditors_read_the_log(api: httpx.AsyncClient, issuer: LocalIssuer) -> None:
+async def test_only_auditors_read_the_log(
+    api: httpx.AsyncClient, local_issuer: LocalIssuer
+) -> None:
     assert (await api.get("/v1/test/audit")).status_code == 401
     for path in ("/v1/test/audit", "/v1/test/audit/verify"):
-        denied = await api.get(path, headers=auth(issuer, "coordinator", "case-worker"))
+        denied = await api.get(path, headers=auth(local_issuer, "coordinator", "case-worker"))
         assert denied.status_code == 403
         assert denied.headers["content-type"] == "application/problem+json"
-        assert (await api.get(path, headers=auth(issuer, "auditor"))).status_code == 200
+        assert (await api.get(path, headers=auth(local_issuer, "auditor"))).status_code == 200
 
 
 async def test_auditors_page_and_filter_the_log(
-    api: httpx.AsyncClient, issuer: LocalIssuer, db: Database
+    api: httpx.AsyncClient, local_issuer: LocalIssuer, db: Database
 ) -> None:
     ids = await audit(db, 5)
-    headers = auth(issuer, "auditor")
+    headers = auth(local_issuer, "auditor")
 
     first = (await api.get("/v1/test/audit", params={"limit": 3}, headers=headers)).json()
     assert [e["sequence"] for e in first["items"]] == [5, 4, 3]
@@ -398,15 +389,16 @@ async def test_auditors_page_and_filter_the_log(
 
 
 async def test_auditors_verify_the_chain(
-    api: httpx.AsyncClient, issuer: LocalIssuer, db: Database
+    api: httpx.AsyncClient, local_issuer: LocalIssuer, db: Database
 ) -> None:
     await audit(db, 3)
-    report_ok = (await api.get("/v1/test/audit/verify", headers=auth(issuer, "auditor"))).json()
+    auditor = auth(local_issuer, "auditor")
+    report_ok = (await api.get("/v1/test/audit/verify", headers=auditor)).json()
     assert report_ok["ok"] is True
     assert report_ok["head_sequence"] == 3
 
     await raw(db, "DELETE FROM audit_log WHERE sequence = 1")
-    broken = (await api.get("/v1/test/audit/verify", headers=auth(issuer, "auditor"))).json()
+    broken = (await api.get("/v1/test/audit/verify", headers=auditor)).json()
     assert broken["ok"] is False
     assert broken["first_problem"]["kind"] == "missing"
 

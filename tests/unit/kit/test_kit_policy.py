@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -30,7 +29,7 @@ from kit.policy import (
     policy_router,
     propose,
 )
-from kit.testing.tokens import LocalIssuer, generate_rsa_key
+from kit.testing.tokens import LocalIssuer
 
 Client = Callable[[FastAPI], AbstractAsyncContextManager[httpx.AsyncClient]]
 
@@ -209,40 +208,30 @@ def test_current_is_the_latest_version_in_force(
 # --- the HTTP API ----------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def realm_key() -> rsa.RSAPrivateKey:
-    return generate_rsa_key()
-
-
-@pytest.fixture
-def issuer(realm_key: rsa.RSAPrivateKey) -> LocalIssuer:
-    return LocalIssuer(key=realm_key, kid="policy-test")
-
-
 @pytest.fixture
 async def api(
-    db: Database, issuer: LocalIssuer, client: Client
+    db: Database, local_issuer: LocalIssuer, client: Client
 ) -> AsyncIterator[httpx.AsyncClient]:
     app = FastAPI()
     install_problem_handlers(app)
-    install_auth(app, issuer.verifier())
+    install_auth(app, local_issuer.verifier())
     app.state.database = db
     app.include_router(policy_router("/v1/test/policies", [SLA, OTHER]))
     async with client(app) as http:
         yield http
 
 
-def auth(issuer: LocalIssuer, *roles: str, username: str = "someone") -> dict[str, str]:
-    return {"Authorization": f"Bearer {issuer.token(username=username, roles=roles)}"}
+def auth(local_issuer: LocalIssuer, *roles: str, username: str = "someone") -> dict[str, str]:
+    return {"Authorization": f"Bearer {local_issuer.token(username=username, roles=roles)}"}
 
 
 BODY = {"document": {"first_contact": 12}, "effective_from": "2026-01-01T00:00:00+01:00"}
 
 
 async def test_coordinators_propose_and_everyone_reads(
-    api: httpx.AsyncClient, issuer: LocalIssuer
+    api: httpx.AsyncClient, local_issuer: LocalIssuer
 ) -> None:
-    reader = auth(issuer, "case-worker")
+    reader = auth(local_issuer, "case-worker")
     default = await api.get("/v1/test/policies/test.sla", headers=reader)
     assert default.status_code == 200
     assert default.json()["version"] is None
@@ -251,7 +240,7 @@ async def test_coordinators_propose_and_everyone_reads(
     created = await api.post(
         "/v1/test/policies/test.sla/versions",
         json={**BODY, "why": "co-design 2026"},
-        headers=auth(issuer, "coordinator"),
+        headers=auth(local_issuer, "coordinator"),
     )
     assert created.status_code == 201, created.text
     assert created.headers["ETag"] == '"1"'
@@ -269,20 +258,22 @@ async def test_coordinators_propose_and_everyone_reads(
     assert located.json()["why"] == "co-design 2026"
 
 
-async def test_only_coordinators_propose(api: httpx.AsyncClient, issuer: LocalIssuer) -> None:
+async def test_only_coordinators_propose(api: httpx.AsyncClient, local_issuer: LocalIssuer) -> None:
     body = {**BODY, "why": "x"}
     assert (await api.post("/v1/test/policies/test.sla/versions", json=body)).status_code == 401
     denied = await api.post(
         "/v1/test/policies/test.sla/versions",
         json=body,
-        headers=auth(issuer, "case-supervisor", "auditor"),
+        headers=auth(local_issuer, "case-supervisor", "auditor"),
     )
     assert denied.status_code == 403
     assert (await api.get("/v1/test/policies/test.sla")).status_code == 401
 
 
-async def test_bad_proposals_are_problems(api: httpx.AsyncClient, issuer: LocalIssuer) -> None:
-    coordinator = auth(issuer, "coordinator")
+async def test_bad_proposals_are_problems(
+    api: httpx.AsyncClient, local_issuer: LocalIssuer
+) -> None:
+    coordinator = auth(local_issuer, "coordinator")
     url = "/v1/test/policies/test.sla/versions"
 
     invalid = await api.post(
@@ -315,9 +306,9 @@ async def test_bad_proposals_are_problems(api: httpx.AsyncClient, issuer: LocalI
 
 
 async def test_a_retried_proposal_is_recorded_once(
-    api: httpx.AsyncClient, issuer: LocalIssuer
+    api: httpx.AsyncClient, local_issuer: LocalIssuer
 ) -> None:
-    headers = {**auth(issuer, "coordinator"), "Idempotency-Key": "sla-2026"}
+    headers = {**auth(local_issuer, "coordinator"), "Idempotency-Key": "sla-2026"}
     url = "/v1/test/policies/test.sla/versions"
     first = await api.post(url, json={**BODY, "why": "x"}, headers=headers)
     again = await api.post(url, json={**BODY, "why": "x"}, headers=headers)
@@ -329,8 +320,8 @@ async def test_a_retried_proposal_is_recorded_once(
     assert [v["version"] for v in versions.json()["items"]] == [1]
 
 
-async def test_history_is_paginated(api: httpx.AsyncClient, issuer: LocalIssuer) -> None:
-    coordinator = auth(issuer, "coordinator")
+async def test_history_is_paginated(api: httpx.AsyncClient, local_issuer: LocalIssuer) -> None:
+    coordinator = auth(local_issuer, "coordinator")
     url = "/v1/test/policies/test.sla/versions"
     for year in (2026, 2027, 2028):
         body = {"document": {}, "effective_from": f"{year}-01-01T00:00:00Z", "why": f"{year}"}

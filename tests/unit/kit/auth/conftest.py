@@ -1,22 +1,11 @@
-"""Fixtures for kit.auth unit tests: a local stand-in for the Keycloak realm and its verifier."""
+"""Fixtures for kit.auth unit tests: a verifier trusting the local stand-in for the realm."""
 
 from __future__ import annotations
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from kit.auth import TokenVerifier
-from kit.testing.tokens import LocalIssuer, generate_rsa_key
-
-
-@pytest.fixture(scope="session")
-def realm_key() -> rsa.RSAPrivateKey:
-    return generate_rsa_key()  # generated once: it takes a while
-
-
-@pytest.fixture
-def local_issuer(realm_key: rsa.RSAPrivateKey) -> LocalIssuer:
-    return LocalIssuer(key=realm_key, kid="realm-key-1")
+from kit.testing.tokens import LocalIssuer
 
 
 @pytest.fixture
