@@ -57,13 +57,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from kit.db import Database
-from kit.settings import CommonSettings, ServiceSettings
+from kit.migrations import upgrade_to_head
+from kit.settings import REPO_ROOT, CommonSettings, ServiceSettings
 from kit.testing.apps import ServiceClient, serve
 
 __all__ = [
     "StackLike",
     "common_settings",
     "fresh_database_url",
+    "migrated_database",
     "rolled_back",
     "rolled_back_per_test",
     "service_client",
@@ -111,6 +113,21 @@ def service_settings(
         common=common_settings(stack),
         **overrides,
     )
+
+
+@asynccontextmanager
+async def migrated_database(
+    stack: StackLike, service: str, **engine_kwargs: Any
+) -> AsyncIterator[Database]:
+    """A fresh database migrated by ``service``'s real migrations (the kit's tables and
+    triggers included), disposed of on exit; ``engine_kwargs`` size its pool."""
+    url = fresh_database_url(stack, service)
+    await upgrade_to_head(REPO_ROOT / "services" / service / "migrations", url)
+    database = Database(url, **engine_kwargs)
+    try:
+        yield database
+    finally:
+        await database.dispose()
 
 
 def service_client(
