@@ -9,8 +9,12 @@ import httpx
 import pytest
 
 from deploy.local.realm import Realm
+from kit.testing.services import rolled_back_per_test
 
 pytestmark = pytest.mark.integration
+# each test's requests are rolled back at its end: whatever a refused call might have changed
+# is gone before the next test (the module's records stay, committed by their fixture)
+_rolled_back = rolled_back_per_test("intake")
 
 OWNER, OUTSIDER = "intake.aurora", "intake.ponte"
 
