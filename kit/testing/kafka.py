@@ -3,10 +3,42 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from kit.events.envelope import CloudEvent
+from kit.events.types import EventType
+from kit.outbox.relay import producer_config
+
+
+async def publish(
+    bootstrap_servers: str,
+    events: Iterable[tuple[EventType[Any], Mapping[str, Any]]],
+    *,
+    subject: str,
+    organisation: str,
+    client_id: str = "lgnet-test",
+) -> None:
+    """Send each ``(kind, data)`` as a new event about ``subject``, in order, straight to its
+    topic, as the relay would (a redelivery under a new id, an event of a service not running)."""
+    producer = AIOKafkaProducer(**producer_config(bootstrap_servers, client_id))
+    await producer.start()
+    try:
+        for kind, data in events:
+            event = CloudEvent(
+                type=kind.name,
+                source=kind.source,
+                subject=subject,
+                data=dict(data),
+                dataschema=kind.dataschema,
+                organisation=organisation,
+            )
+            key, value, headers = event.to_record()
+            await producer.send_and_wait(kind.topic, value, key=key, headers=headers)
+    finally:
+        await producer.stop()
 
 
 async def first_event_about(

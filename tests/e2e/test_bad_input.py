@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.e2e.conftest import Platform
+from kit.testing.platform import Platform
 
 pytestmark = pytest.mark.integration
 

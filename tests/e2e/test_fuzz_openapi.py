@@ -15,7 +15,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import negative_data_rejection
 
-from tests.e2e.conftest import Platform
+from kit.testing.platform import Platform
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from tests.e2e.conftest import Platform
-from tests.integration.intake.referrals.test_api import REFERRAL
+from kit.testing.intake import REFERRAL
+from kit.testing.platform import Platform
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

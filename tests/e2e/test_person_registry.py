@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import Platform
-from tests.integration.intake.referrals.test_api import REFERRAL
+from kit.testing.intake import REFERRAL
+from kit.testing.platform import Platform
 
 pytestmark = pytest.mark.integration
 

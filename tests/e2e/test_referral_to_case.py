@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Platform
-from tests.integration.intake.referrals.test_api import REFERRAL, take_in_charge
+from kit.testing.intake import REFERRAL, REFERRALS, hand_over
+from kit.testing.platform import Platform
 
 pytestmark = pytest.mark.integration
 
@@ -35,20 +35,10 @@ async def test_a_handed_over_referral_is_an_open_case_and_counted_within_5s(
     before = await _indicators(platform)
     async with platform.client() as gateway:
         operator = platform.as_user("intake.aurora")
-        created = await gateway.post("/v1/intake/referrals", json=REFERRAL, headers=operator)
+        created = await gateway.post(REFERRALS, json=REFERRAL, headers=operator)
         assert created.status_code == 201, created.text
         referral_id = created.json()["id"]
-        handed = await gateway.post(
-            f"/v1/intake/referrals/{referral_id}/handover",
-            json={"lead_organisation": "assoc-ponte"},
-            headers={
-                **operator,
-                "If-Match": await take_in_charge(
-                    gateway, created.headers["Location"], operator, created.headers["ETag"]
-                ),
-            },
-        )
-        assert handed.status_code == 200, handed.text
+        await hand_over(gateway, created, operator, "assoc-ponte")
         started = time.monotonic()
 
         case: dict[str, Any] | None = None

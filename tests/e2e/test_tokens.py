@@ -7,7 +7,7 @@ import pytest
 
 from deploy.local.keycloak import API_AUDIENCE
 from kit.testing.bad_tokens import BAD_TOKEN_CASES, bad_tokens, realm_jwk, resigned
-from tests.e2e.conftest import Platform
+from kit.testing.platform import Platform
 
 pytestmark = pytest.mark.integration
 

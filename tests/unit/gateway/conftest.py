@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -17,62 +15,14 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from gateway.app import create_app
 from gateway.settings import GatewaySettings
 from kit.settings import CommonSettings
-from kit.testing.tokens import LocalIssuer, generate_rsa_key
-from tests.unit.gateway.fake_upstream import FakeUpstream
-
-SERVICES = ("intake", "casework", "housing", "events", "observatory")
-
-
-class UpstreamsTransport(httpx.AsyncBaseTransport):
-    """Sends ``http://<service>.test`` to that fake upstream's app; a service in ``failures``
-    raises that error instead (connection refused, timeout…)."""
-
-    def __init__(self, upstreams: dict[str, FakeUpstream]) -> None:
-        self.upstreams = upstreams
-        self.transports = {
-            name: httpx.ASGITransport(app=upstream.app()) for name, upstream in upstreams.items()
-        }
-        self.failures: dict[str, type[httpx.TransportError]] = {}
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        service = request.url.host.removesuffix(".test")
-        if service in self.failures:
-            raise self.failures[service]("simulated", request=request)
-        if service not in self.transports:
-            raise httpx.ConnectError("no such host", request=request)
-        return await self.transports[service].handle_async_request(request)
-
-
-@dataclass
-class Harness:
-    """A running gateway app with a client, its fake upstreams, issuer and recorded spans."""
-
-    client: httpx.AsyncClient
-    upstreams: dict[str, FakeUpstream]
-    transport: UpstreamsTransport
-    issuer: LocalIssuer
-    spans: InMemorySpanExporter
-    settings: GatewaySettings
-    tokens: dict[str, str] = field(default_factory=dict)
-
-    def token(self, *roles: str, username: str = "alice", client_id: str = "lgnet-web") -> str:
-        return self.issuer.token(roles=roles, username=username, client_id=client_id)
-
-    def auth(self, *roles: str, **kwargs: Any) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token(*roles, **kwargs)}"}
-
-
-@pytest.fixture(scope="session")
-def realm_key() -> rsa.RSAPrivateKey:
-    return generate_rsa_key()
-
-
-@pytest.fixture
-def local_issuer(realm_key: rsa.RSAPrivateKey) -> LocalIssuer:
-    return LocalIssuer(key=realm_key, kid="realm-key-1")
-
-
-GatewayFactory = Callable[..., AbstractAsyncContextManager[Harness]]
+from kit.testing.tokens import LocalIssuer
+from kit.testing.upstream import (
+    SERVICES,
+    FakeUpstream,
+    GatewayFactory,
+    Harness,
+    UpstreamsTransport,
+)
 
 
 @pytest.fixture

@@ -9,11 +9,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
 
 from kit.db import Database
-from kit.testing.tokens import LocalIssuer, generate_rsa_key
 
 ClientFactory = Callable[[FastAPI], AbstractAsyncContextManager[httpx.AsyncClient]]
 
@@ -38,13 +36,3 @@ def client() -> ClientFactory:
             yield http
 
     return make
-
-
-@pytest.fixture(scope="session")
-def realm_key() -> rsa.RSAPrivateKey:
-    return generate_rsa_key()  # generated once: it takes a while
-
-
-@pytest.fixture
-def local_issuer(realm_key: rsa.RSAPrivateKey) -> LocalIssuer:
-    return LocalIssuer(key=realm_key, kid="realm-key-1")

@@ -6,28 +6,19 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
 
 from deploy.local.realm import Realm
 from deploy.local.stack import Stack
-from kit.events.envelope import CloudEvent
-from kit.outbox.relay import producer_config
-from kit.testing.apps import serve
+from kit.testing import intake as intake_api
+from kit.testing.kafka import publish
 from kit.testing.pages import all_pages
-from services.casework.app import create_app as create_casework
-from services.casework.settings import CaseworkSettings
-from services.intake.app import create_app as create_intake
 from services.intake.referrals.events import ReferralHandedOver
-from services.intake.settings import IntakeSettings
-from tests.conftest import common_settings, fresh_database_url
-from tests.integration.intake.referrals.test_api import take_in_charge
 
 pytestmark = pytest.mark.integration
 
@@ -55,20 +46,10 @@ async def hand_over(
     """A referral received by coop-aurora's intake operator and handed over to ``lead``."""
     headers = services.realm.headers("intake.aurora")
     created = await services.intake.post(
-        "/v1/intake/referrals", json={**REFERRAL, **changes}, headers=headers
+        intake_api.REFERRALS, json={**REFERRAL, **changes}, headers=headers
     )
     assert created.status_code == 201, created.text
-    done = await services.intake.post(
-        f"{created.headers['Location']}/handover",
-        json={"lead_organisation": lead},
-        headers={
-            **headers,
-            "If-Match": await take_in_charge(
-                services.intake, created.headers["Location"], headers, created.headers["ETag"]
-            ),
-        },
-    )
-    assert done.status_code == 200, done.text
+    done = await intake_api.hand_over(services.intake, created, headers, lead)
     referral: dict[str, Any] = done.json()
     return referral
 
@@ -92,23 +73,14 @@ async def case_of(
 
 
 @pytest.fixture(scope="module")
-async def services(stack: Stack, realm: Realm) -> AsyncIterator[Services]:
-    common = common_settings(stack)
-    intake_settings = IntakeSettings(
-        database_url=fresh_database_url(stack, "intake"), common=common
-    )
-    casework_settings = CaseworkSettings(
-        database_url=fresh_database_url(stack, "casework"), common=common
-    )
-    async with (
-        serve(create_intake(intake_settings)) as intake,
-        serve(create_casework(casework_settings)) as casework,
-    ):
-        running = Services(intake, casework, realm)
-        # Consumers join their group in the background and may first read the topic's backlog:
-        # one hand-over end to end, with time to spare, before the tests measure anything.
-        await case_of(running, (await hand_over(running))["id"], within=60)
-        yield running
+async def services(
+    intake: httpx.AsyncClient, casework: httpx.AsyncClient, realm: Realm
+) -> Services:
+    running = Services(intake, casework, realm)
+    # Consumers join their group in the background and may first read the topic's backlog:
+    # one hand-over end to end, with time to spare, before the tests measure anything.
+    await case_of(running, (await hand_over(running))["id"], within=60)
+    return running
 
 
 async def test_a_handed_over_referral_opens_a_case_for_the_lead_organisation(
@@ -204,22 +176,12 @@ async def test_a_hand_over_delivered_twice_opens_one_case(services: Services, st
     # a sentinel hand-over with the same key follows the duplicate in its partition: once its
     # case exists, the duplicate has been consumed
     sentinel = str(uuid.uuid4())
-    producer = AIOKafkaProducer(**producer_config(stack.kafka_bootstrap, "casework-test"))
-    await producer.start()
-    try:
-        for payload in (data, {**data, "referral_id": sentinel}):
-            event = CloudEvent(
-                type=ReferralHandedOver.name,
-                source=ReferralHandedOver.source,
-                subject=referral["id"],
-                data=payload,
-                dataschema=ReferralHandedOver.dataschema,
-                organisation="coop-aurora",
-            )
-            key, value, headers = event.to_record()
-            await producer.send_and_wait(ReferralHandedOver.topic, value, key=key, headers=headers)
-    finally:
-        await producer.stop()
+    await publish(
+        stack.kafka_bootstrap,
+        [(ReferralHandedOver, data), (ReferralHandedOver, {**data, "referral_id": sentinel})],
+        subject=referral["id"],
+        organisation="coop-aurora",
+    )
 
     await case_of(services, sentinel)
     assert await case_of(services, referral["id"]) == case

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -11,13 +10,9 @@ import pytest
 from deploy.local.realm import Realm
 from deploy.local.stack import Stack
 from kit.events import contracts
-from kit.testing.apps import serve
 from kit.testing.kafka import first_event_about
 from kit.testing.pages import all_pages
-from services.events.app import create_app
 from services.events.initiatives.events import TOPIC
-from services.events.settings import EventsSettings
-from tests.conftest import common_settings, fresh_database_url
 
 pytestmark = pytest.mark.integration
 
@@ -31,15 +26,6 @@ INITIATIVE: dict[str, Any] = {
     "starts_on": "2026-12-01",
     "ends_on": "2026-12-15",
 }
-
-
-@pytest.fixture(scope="module")
-async def events(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
-    settings = EventsSettings(
-        database_url=fresh_database_url(stack, "events"), common=common_settings(stack)
-    )
-    async with serve(create_app(settings)) as client:
-        yield client
 
 
 async def create(

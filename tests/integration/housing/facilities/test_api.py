@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -11,13 +10,9 @@ import pytest
 from deploy.local.realm import Realm
 from deploy.local.stack import Stack
 from kit.events import contracts
-from kit.testing.apps import serve
 from kit.testing.kafka import first_event_about
 from kit.testing.pages import all_pages
-from services.housing.app import create_app
 from services.housing.facilities.events import TOPIC
-from services.housing.settings import HousingSettings
-from tests.conftest import common_settings, fresh_database_url
 
 pytestmark = pytest.mark.integration
 
@@ -32,15 +27,6 @@ FACILITY: dict[str, Any] = {
     "accessible": True,
     "max_stay_days": 90,
 }
-
-
-@pytest.fixture(scope="module")
-async def housing(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
-    settings = HousingSettings(
-        database_url=fresh_database_url(stack, "housing"), common=common_settings(stack)
-    )
-    async with serve(create_app(settings)) as client:
-        yield client
 
 
 async def register(

@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 
 from deploy.local.realm import Realm
-from deploy.local.stack import Stack
-from kit.testing.apps import serve
+from kit.testing.intake import AHMED, AHMED_VARIANT, REFERRAL, register
+from kit.testing.services import service_client
 from services.intake.app import create_app
 from services.intake.settings import IntakeSettings
-from tests.conftest import common_settings, fresh_database_url
-from tests.integration.intake.persons.test_api import AHMED, AHMED_VARIANT, register
-from tests.integration.intake.referrals.test_api import REFERRAL
 
 pytestmark = pytest.mark.integration
 
@@ -30,15 +26,7 @@ MAX_ITEMS = 20
 CONTACT: dict[str, Any] = {k: v for k, v in REFERRAL.items() if k != "channel"}
 
 
-@pytest.fixture(scope="module")
-async def intake(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
-    settings = IntakeSettings(
-        database_url=fresh_database_url(stack, "intake"),
-        common=common_settings(stack),
-        sync_batch_max_items=MAX_ITEMS,
-    )
-    async with serve(create_app(settings)) as client:
-        yield client
+intake = service_client(create_app, IntakeSettings, sync_batch_max_items=MAX_ITEMS)
 
 
 def cid() -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -11,60 +10,13 @@ import pytest
 
 from deploy.local.realm import Realm
 from deploy.local.stack import Stack
-from kit.testing.apps import serve
+from kit.testing.intake import AHMED, AHMED_VARIANT, REFERRAL, register
 from kit.testing.kafka import all_events, first_event_about
-from services.intake.app import create_app
-from services.intake.settings import IntakeSettings
-from tests.conftest import common_settings, fresh_database_url
-from tests.integration.intake.referrals.test_api import REFERRAL
 
 pytestmark = pytest.mark.integration
 
 PERSONS = "/v1/intake/persons"
 REVIEWS = "/v1/intake/duplicate-reviews"
-
-# synthetic, and distinctive enough to search the published events for
-AHMED: dict[str, Any] = {
-    "given_name": "Mohamed",
-    "family_name": "Abdelrahmanzz",
-    "sex": "male",
-    "birth_date": "2009-01-01",
-    "birth_date_estimated": True,
-    "nationality": "EG",
-    "languages": ["ar"],
-    "documents": [{"type": "passport", "number": "A99Z71234", "issuing_country": "EG"}],
-    "contacts": [
-        {"kind": "phone", "value": "+39 351 987 6543"},
-        {"kind": "other", "value": "Via Immaginaria 77, Milano"},
-    ],
-}
-AHMED_VARIANT = {
-    "given_name": "Abdelrahmanzz",  # swapped, transliterated, a year off
-    "family_name": "Muhammad",
-    "sex": "male",
-    "birth_date": "2008-06-15",
-    "birth_date_estimated": True,
-    "nationality": "EG",
-}
-
-
-@pytest.fixture(scope="module")
-async def intake(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
-    settings = IntakeSettings(
-        database_url=fresh_database_url(stack, "intake"), common=common_settings(stack)
-    )
-    async with serve(create_app(settings)) as client:
-        yield client
-
-
-async def register(
-    intake: httpx.AsyncClient, realm: Realm, person: dict[str, Any], user: str = "intake.aurora"
-) -> dict[str, Any]:
-    created = await intake.post(PERSONS, json=person, headers=realm.headers(user))
-    assert created.status_code == 201, created.text
-    assert created.headers["Location"] == f"{PERSONS}/{created.json()['person']['id']}"
-    body: dict[str, Any] = created.json()
-    return body
 
 
 async def test_a_variant_of_a_registered_person_comes_back_as_a_candidate_with_reasons(

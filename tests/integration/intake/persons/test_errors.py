@@ -3,31 +3,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 
 from deploy.local.realm import Realm
-from deploy.local.stack import Stack
-from kit.testing.apps import serve
-from services.intake.app import create_app
-from services.intake.settings import IntakeSettings
-from tests.conftest import common_settings, fresh_database_url
+from kit.testing.services import rolled_back_per_test
 
 pytestmark = pytest.mark.integration
+# each test's requests are rolled back at its end: whatever a refused call might have changed
+# is gone before the next test (the module's records stay, committed by their fixture)
+_rolled_back = rolled_back_per_test("intake")
 
 OWNER, OUTSIDER = "intake.aurora", "intake.ponte"
-
-
-@pytest.fixture(scope="module")
-async def intake(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
-    settings = IntakeSettings(
-        database_url=fresh_database_url(stack, "intake"), common=common_settings(stack)
-    )
-    async with serve(create_app(settings)) as client:
-        yield client
 
 
 @pytest.fixture(scope="module")

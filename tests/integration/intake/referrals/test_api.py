@@ -2,62 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 
 from deploy.local.realm import Realm
-from deploy.local.stack import Stack
-from kit.testing.apps import serve
-from services.intake.app import create_app
-from services.intake.settings import IntakeSettings
-from tests.conftest import common_settings, fresh_database_url
+from kit.testing.intake import REFERRAL, take_in_charge
 
 pytestmark = pytest.mark.integration
-
-REFERRAL: dict[str, Any] = {
-    "channel": "mobile_unit",
-    "received_at": "2026-11-20T22:15:00+01:00",
-    "place": {
-        "municipio": 2,
-        "name": "Piazza Duca d'Aosta",
-        "latitude": 45.4847,
-        "longitude": 9.204,
-    },
-    "urgency": "immediate",
-    "target_group": "unaccompanied_minor",
-    "needs": ["shelter", "food"],
-    "flags": ["children_present", "language_barrier"],
-    "reporting_unit": "unità mobile notturna",
-}
-
-
-TAKE_IN_CHARGE = {
-    "indicators": ["unaccompanied_minor", "homelessness"],
-    "outcome": "take_in_charge",
-}
-
-
-async def take_in_charge(
-    client: httpx.AsyncClient, location: str, headers: dict[str, str], etag: str
-) -> str:
-    """Screen a received referral with outcome take_in_charge; returns its new ETag."""
-    screened = await client.post(
-        f"{location}/screening", json=TAKE_IN_CHARGE, headers={**headers, "If-Match": etag}
-    )
-    assert screened.status_code == 200, screened.text
-    return screened.headers["ETag"]
-
-
-@pytest.fixture(scope="module")
-async def intake(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
-    settings = IntakeSettings(
-        database_url=fresh_database_url(stack, "intake"), common=common_settings(stack)
-    )
-    async with serve(create_app(settings)) as client:
-        yield client
 
 
 async def create(

@@ -10,34 +10,29 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
 
 from deploy.local.realm import Realm
 from deploy.local.stack import Stack
-from kit.events.envelope import CloudEvent
-from kit.outbox.relay import producer_config
-from kit.testing.apps import serve
-from services.casework.app import create_app as create_casework
-from services.casework.settings import CaseworkSettings
-from services.intake.app import create_app as create_intake
+from kit.testing import intake as intake_api
+from kit.testing.kafka import publish
+from kit.testing.services import service_client
 from services.intake.referrals.events import ReferralHandedOver, ReferralReceived
-from services.intake.settings import IntakeSettings
 from services.observatory.app import create_app as create_observatory
 from services.observatory.settings import ObservatorySettings
-from tests.conftest import common_settings, fresh_database_url
-from tests.integration.intake.referrals.test_api import take_in_charge
 
 pytestmark = pytest.mark.integration
 
 INDICATORS = "/v1/observatory/indicators"
 THRESHOLD = 3  # not the default 5, to show the setting is what counts (and to need fewer rows)
+observatory = service_client(
+    create_observatory, ObservatorySettings, suppression_threshold=THRESHOLD
+)
 
 
 @dataclass
@@ -68,7 +63,7 @@ async def receive(
     """A referral received in the cohort's minute (and handed over to assoc-ponte): its id."""
     headers = services.realm.headers("intake.aurora")
     created = await services.intake.post(
-        "/v1/intake/referrals",
+        intake_api.REFERRALS,
         json={
             "channel": "mobile_unit",
             "received_at": (cohort.start + timedelta(seconds=30)).isoformat(),
@@ -80,17 +75,7 @@ async def receive(
     )
     assert created.status_code == 201, created.text
     if hand_over:
-        done = await services.intake.post(
-            f"{created.headers['Location']}/handover",
-            json={"lead_organisation": "assoc-ponte"},
-            headers={
-                **headers,
-                "If-Match": await take_in_charge(
-                    services.intake, created.headers["Location"], headers, created.headers["ETag"]
-                ),
-            },
-        )
-        assert done.status_code == 200, done.text
+        await intake_api.hand_over(services.intake, created, headers, "assoc-ponte")
     referral_id: str = created.json()["id"]
     return referral_id
 
@@ -123,36 +108,19 @@ def cells(indicator: dict[str, Any]) -> dict[int, int | None]:
 
 
 @pytest.fixture(scope="module")
-async def services(stack: Stack, realm: Realm) -> AsyncIterator[Services]:
-    common = common_settings(stack)
-    async with (
-        serve(
-            create_intake(
-                IntakeSettings(database_url=fresh_database_url(stack, "intake"), common=common)
-            )
-        ) as intake,
-        serve(
-            create_casework(
-                CaseworkSettings(database_url=fresh_database_url(stack, "casework"), common=common)
-            )
-        ),
-        serve(
-            create_observatory(
-                ObservatorySettings(
-                    database_url=fresh_database_url(stack, "observatory"),
-                    common=common,
-                    suppression_threshold=THRESHOLD,
-                )
-            )
-        ) as observatory,
-    ):
-        running = Services(intake, observatory, realm)
-        # Consumers join their groups in the background and may first read the topics' backlog:
-        # one referral through intake → casework → observatory before the tests measure anything.
-        warm_up = Cohort.new()
-        await receive(running, warm_up, 1, hand_over=True)
-        await counted(running, warm_up, within=60, cases_open=1)
-        yield running
+async def services(
+    intake: httpx.AsyncClient,
+    casework: httpx.AsyncClient,  # opens the cases the observatory counts
+    observatory: httpx.AsyncClient,
+    realm: Realm,
+) -> Services:
+    running = Services(intake, observatory, realm)
+    # Consumers join their groups in the background and may first read the topics' backlog:
+    # one referral through intake → casework → observatory before the tests measure anything.
+    warm_up = Cohort.new()
+    await receive(running, warm_up, 1, hand_over=True)
+    await counted(running, warm_up, within=60, cases_open=1)
+    return running
 
 
 async def test_referrals_and_cases_are_counted_by_municipio_with_small_cells_suppressed(
@@ -220,22 +188,12 @@ async def test_an_event_delivered_twice_is_counted_once(services: Services, stac
         "received_at": received_at,
         "handed_over_at": received_at,
     }
-    producer = AIOKafkaProducer(**producer_config(stack.kafka_bootstrap, "observatory-test"))
-    await producer.start()
-    try:
-        for kind, data in ((ReferralReceived, again), (ReferralHandedOver, sentinel)):
-            event = CloudEvent(
-                type=kind.name,
-                source=kind.source,
-                subject=referral_id,
-                data=data,
-                dataschema=kind.dataschema,
-                organisation="coop-aurora",
-            )
-            key, value, headers = event.to_record()
-            await producer.send_and_wait(kind.topic, value, key=key, headers=headers)
-    finally:
-        await producer.stop()
+    await publish(
+        stack.kafka_bootstrap,
+        [(ReferralReceived, again), (ReferralHandedOver, sentinel)],
+        subject=referral_id,
+        organisation="coop-aurora",
+    )
 
     await counted(services, cohort, referrals_received=2, referrals_handed_over=1)
 

@@ -1,17 +1,28 @@
-"""A throw-away upstream service for the gateway's tests: it answers with what it received.
+"""Throw-away upstream services for the gateway's tests: they answer with what they received.
 
-Shared by the unit tests (through an httpx transport) and the integration tests (under
-uvicorn). It serves ``/healthz``, ``/readyz``, ``/openapi.json`` and echoes every other request.
+Shared by the unit tests (through :class:`UpstreamsTransport`, in :class:`Harness`) and the
+integration tests (under uvicorn, :func:`kit.testing.apps.serve_http`). An upstream serves
+``/healthz``, ``/readyz``, ``/openapi.json`` and echoes every other request.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from pydantic_settings import BaseSettings
+
+from kit.testing.tokens import LocalIssuer
+
+SERVICES = ("intake", "casework", "housing", "events", "observatory")
+"""The services behind the gateway, one upstream each."""
 
 
 @dataclass
@@ -156,3 +167,48 @@ def openapi_doc(service: str, prefix: str, schema: dict[str, Any]) -> dict[str, 
         },
         "tags": [{"name": service}],
     }
+
+
+class UpstreamsTransport(httpx.AsyncBaseTransport):
+    """Sends ``http://<service>.test`` to that fake upstream's app; a service in ``failures``
+    raises that error instead (connection refused, timeout…)."""
+
+    def __init__(self, upstreams: dict[str, FakeUpstream]) -> None:
+        self.upstreams = upstreams
+        self.transports = {
+            name: httpx.ASGITransport(app=upstream.app()) for name, upstream in upstreams.items()
+        }
+        self.failures: dict[str, type[httpx.TransportError]] = {}
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        service = request.url.host.removesuffix(".test")
+        if service in self.failures:
+            raise self.failures[service]("simulated", request=request)
+        if service not in self.transports:
+            raise httpx.ConnectError("no such host", request=request)
+        return await self.transports[service].handle_async_request(request)
+
+
+@dataclass
+class Harness:
+    """A running gateway app with a client, its fake upstreams, issuer and recorded spans."""
+
+    client: httpx.AsyncClient
+    upstreams: dict[str, FakeUpstream]
+    transport: UpstreamsTransport
+    issuer: LocalIssuer
+    spans: InMemorySpanExporter
+    settings: BaseSettings
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def token(self, *roles: str, username: str = "alice", client_id: str = "lgnet-web") -> str:
+        return self.issuer.token(roles=roles, username=username, client_id=client_id)
+
+    def auth(self, *roles: str, **kwargs: Any) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(*roles, **kwargs)}"}
+
+
+GatewayFactory = Callable[..., AbstractAsyncContextManager[Harness]]
+"""``async with make_gateway(rate_limit_burst=2) as gw:`` — an in-process gateway (unit tests)."""
+RunGateway = Callable[..., AbstractContextManager[str]]
+"""``with run_gateway(rate_limit_burst=3) as url:`` — a gateway under uvicorn (integration)."""

@@ -10,7 +10,7 @@ import pytest
 from opentelemetry.trace import SpanKind
 
 from kit.logs import JsonFormatter
-from tests.unit.gateway.conftest import GatewayFactory, Harness
+from kit.testing.upstream import GatewayFactory, Harness
 
 PROBLEM = "application/problem+json"
 

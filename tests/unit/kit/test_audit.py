@@ -26,23 +26,18 @@ from kit.audit import (
     record_access,
     verify_chain,
 )
-from kit.auth import Principal, install_auth
+from kit.auth import install_auth
 from kit.db import Database, SessionDep
 from kit.errors import install_problem_handlers
 from kit.logs import RequestIdMiddleware
 from kit.migrations import kit_metadata, upgrade_to_head
+from kit.testing.principals import principal
 from kit.testing.tokens import LocalIssuer
 
 Client = Callable[[FastAPI], AbstractAsyncContextManager[httpx.AsyncClient]]
 ROOT = Path(__file__).resolve().parents[3]
 
-OPERATOR = Principal(
-    subject=str(uuid.uuid4()),
-    username="desk.aurora",
-    client_id="lgnet-web",
-    organisation="coop-aurora",
-    roles=frozenset({"intake-operator"}),
-)
+OPERATOR = principal("desk.aurora", "coop-aurora", "intake-operator")
 
 
 @pytest.fixture

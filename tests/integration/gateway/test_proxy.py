@@ -8,8 +8,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.integration.gateway.conftest import Realm, RunGateway
-from tests.unit.gateway.fake_upstream import FakeUpstream
+from deploy.local.realm import Realm
+from kit.testing.apps import bearer
+from kit.testing.upstream import FakeUpstream, RunGateway
 
 pytestmark = pytest.mark.integration
 
@@ -20,10 +21,6 @@ PROBLEM = "application/problem+json"
 def gateway(run_gateway: RunGateway) -> Iterator[str]:
     with run_gateway() as url:
         yield url
-
-
-def _bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.mark.parametrize(
@@ -48,7 +45,7 @@ def test_the_role_table_with_the_realms_demo_accounts(
     response = httpx.request(
         method,
         f"{gateway}{path}",
-        headers={**_bearer(realm.token(username)), "Content-Type": "application/json"},
+        headers={**bearer(realm.user_token(username)), "Content-Type": "application/json"},
         content=b"{}",
     )
     assert response.status_code == status, response.text
@@ -64,11 +61,11 @@ def test_a_partner_system_over_its_rate_gets_429_with_retry_after(
     token = realm.system_token("partner-coop-aurora", "local-only-coop-aurora-secret")
     with run_gateway(rate_limit_burst=3, rate_limit_per_second=0.2) as url:
         statuses = [
-            httpx.get(f"{url}/v1/intake/referrals", headers=_bearer(token)).status_code
+            httpx.get(f"{url}/v1/intake/referrals", headers=bearer(token)).status_code
             for _ in range(4)
         ]
         assert statuses == [200, 200, 200, 429]
-        refused = httpx.get(f"{url}/v1/intake/referrals", headers=_bearer(token))
+        refused = httpx.get(f"{url}/v1/intake/referrals", headers=bearer(token))
         assert refused.status_code == 429
         assert refused.headers["content-type"] == PROBLEM
         assert refused.headers["retry-after"] == "5"  # a token every 5 s
@@ -79,7 +76,7 @@ def test_the_request_id_is_echoed_and_reaches_the_service(
 ) -> None:
     response = httpx.get(
         f"{gateway}/v1/housing/vacancies",
-        headers={**_bearer(realm.token("housing.ponte")), "X-Request-ID": "desk-3.req-0042"},
+        headers={**bearer(realm.user_token("housing.ponte")), "X-Request-ID": "desk-3.req-0042"},
     )
     assert response.status_code == 200
     assert response.headers["x-request-id"] == "desk-3.req-0042"
@@ -103,7 +100,7 @@ def test_a_service_down_is_502_problem_and_readyz_names_it(
     down = f"http://127.0.0.1:{_closed_port()}"
     with run_gateway(upstream_housing=down) as url:
         response = httpx.get(
-            f"{url}/v1/housing/vacancies", headers=_bearer(realm.token("housing.ponte"))
+            f"{url}/v1/housing/vacancies", headers=bearer(realm.user_token("housing.ponte"))
         )
         assert response.status_code == 502
         assert response.headers["content-type"] == PROBLEM

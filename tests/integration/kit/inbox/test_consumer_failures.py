@@ -19,7 +19,7 @@ from deploy.local.stack import Stack
 from kit.events.envelope import CloudEvent
 from kit.inbox import EventConsumer
 from kit.outbox.relay import producer_config
-from tests.integration.kit.conftest import (
+from kit.testing.things import (
     ThingChangedData,
     fresh_database,
     thing_changed,
@@ -69,7 +69,7 @@ async def test_a_consumer_killed_mid_batch_applies_nothing_twice(stack: Stack, t
             [
                 sys.executable,
                 "-m",
-                "tests.integration.kit.consumer_process",
+                "tests.integration.kit.inbox.consumer_process",
                 engine.url.render_as_string(hide_password=False),
                 stack.kafka_bootstrap,
                 topic,

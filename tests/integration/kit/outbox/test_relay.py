@@ -14,7 +14,7 @@ from deploy.local.stack import Stack
 from kit.events.envelope import CloudEvent
 from kit.inbox import EventConsumer
 from kit.outbox import OutboxRelay, record_event
-from tests.integration.kit.conftest import (
+from kit.testing.things import (
     Counter,
     ThingChangedData,
     fresh_database,

@@ -6,7 +6,6 @@ import asyncio
 import random
 import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -25,35 +24,24 @@ from kit.audit import (
     record_access,
     verify_chain,
 )
-from kit.auth import JWKSCache, Principal, TokenVerifier, install_auth
+from kit.auth import JWKSCache, TokenVerifier, install_auth
 from kit.db import Database
 from kit.errors import install_problem_handlers
-from kit.migrations import upgrade_to_head
+from kit.testing.principals import principal
+from kit.testing.services import migrated_database
 
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parents[3]
 TRANSACTIONS = 50
 
-OPERATOR = Principal(
-    subject=str(uuid.uuid4()),
-    username="desk.aurora",
-    client_id="lgnet-web",
-    organisation="coop-aurora",
-    roles=frozenset({"intake-operator"}),
-)
+OPERATOR = principal("desk.aurora", "coop-aurora", "intake-operator")
 
 
 @pytest.fixture
 async def db(stack: Stack) -> AsyncIterator[Database]:
     """A fresh database migrated by a real service's migrations (triggers included)."""
-    url = stack.database_url(f"audit_{uuid.uuid4().hex[:8]}")
-    await upgrade_to_head(ROOT / "services" / "observatory" / "migrations", url)
-    database = Database(url, pool_size=30, max_overflow=25)
-    try:
+    async with migrated_database(stack, "observatory", pool_size=30, max_overflow=25) as database:
         yield database
-    finally:
-        await database.dispose()
 
 
 async def access(db: Database, index: int, rng: random.Random) -> int:

@@ -8,8 +8,7 @@ from typing import Any
 import httpx
 
 from gateway.openapi import SECURITY_SCHEME, merge_openapi
-from tests.unit.gateway.conftest import GatewayFactory, Harness
-from tests.unit.gateway.fake_upstream import openapi_doc
+from kit.testing.upstream import GatewayFactory, Harness, openapi_doc
 
 ISSUER = "https://keycloak.test/realms/lgnet"
 REFERRAL_THING = {"type": "object", "properties": {"channel": {"type": "string"}}}

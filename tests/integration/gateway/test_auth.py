@@ -19,12 +19,12 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 from deploy.local.keycloak import API_AUDIENCE
+from deploy.local.realm import Realm
 from deploy.local.stack import Stack
 from kit.testing.bad_tokens import BAD_TOKEN_CASES, bad_tokens, realm_jwk, resigned
 from kit.testing.realm_keys import TestSigningKey
 from kit.testing.tokens import claims_of, header_of
-from tests.integration.gateway.conftest import Realm, RunGateway
-from tests.unit.gateway.fake_upstream import FakeUpstream
+from kit.testing.upstream import FakeUpstream, RunGateway
 
 pytestmark = pytest.mark.integration
 
@@ -45,13 +45,17 @@ REASONS = {
 
 @pytest.fixture(scope="module")
 def genuine(realm: Realm) -> str:
-    return realm.token("caseworker.aurora")  # case-worker: may read intake
+    return realm.user_token("caseworker.aurora")  # case-worker: may read intake
 
 
 @pytest.fixture(scope="module")
 def tokens(stack: Stack, realm: Realm, genuine: str, test_key: TestSigningKey) -> dict[str, str]:
     return bad_tokens(
-        genuine, realm_jwk(realm.jwks(), genuine), test_key, stack.issuer, API_AUDIENCE
+        genuine,
+        realm_jwk(httpx.get(realm.jwks_uri).json(), genuine),
+        test_key,
+        stack.issuer,
+        API_AUDIENCE,
     )
 
 
@@ -107,7 +111,7 @@ def test_the_bad_tokens_are_made_from_the_genuine_token(
     assert set(tokens) == set(BAD_TOKEN_CASES)
     claims = claims_of(genuine)
     realm_kid = header_of(genuine)["kid"]
-    published = {jwk["kid"]: jwk for jwk in realm.jwks()["keys"]}
+    published = {jwk["kid"]: jwk for jwk in httpx.get(realm.jwks_uri).json()["keys"]}
     assert test_key.kid in published  # the realm vouches for the test key
     assert realm_kid != test_key.kid  # and keeps signing with its own
 

@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 from pydantic import BaseModel
 from sqlalchemy import text
 
 from deploy.local.stack import Stack
-from kit.auth import Principal
 from kit.db import Database, utcnow
-from kit.migrations import upgrade_to_head
 from kit.policy import PolicyBackdated, PolicyKind, current, history, propose
+from kit.testing.principals import principal
+from kit.testing.services import migrated_database
 
 pytestmark = pytest.mark.integration
-
-ROOT = Path(__file__).resolve().parents[3]
 
 
 class Weights(BaseModel):
@@ -29,24 +25,13 @@ class Weights(BaseModel):
 
 
 WEIGHTS = PolicyKind("test.triage-weights", Weights, default=Weights())
-COORDINATOR = Principal(
-    subject=str(uuid.uuid4()),
-    username="coordinator.comune",
-    client_id="lgnet-web",
-    organisation="comune-milano",
-    roles=frozenset({"coordinator"}),
-)
+COORDINATOR = principal("coordinator.comune", "comune-milano", "coordinator")
 
 
 @pytest.fixture
 async def db(stack: Stack) -> AsyncIterator[Database]:
-    url = stack.database_url(f"policy_{uuid.uuid4().hex[:8]}")
-    await upgrade_to_head(ROOT / "services" / "housing" / "migrations", url)
-    database = Database(url, pool_size=20)
-    try:
+    async with migrated_database(stack, "housing", pool_size=20) as database:
         yield database
-    finally:
-        await database.dispose()
 
 
 async def attempt(db: Database, weight: int, effective_from: datetime) -> bool:

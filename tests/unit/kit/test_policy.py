@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime, timedelta
@@ -15,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ConfigDict, Field
 
-from kit.auth import Principal, install_auth
+from kit.auth import install_auth
 from kit.db import Database, utcnow
 from kit.errors import install_problem_handlers
 from kit.migrations import kit_metadata
@@ -29,6 +28,7 @@ from kit.policy import (
     policy_router,
     propose,
 )
+from kit.testing.principals import principal
 from kit.testing.tokens import LocalIssuer
 
 Client = Callable[[FastAPI], AbstractAsyncContextManager[httpx.AsyncClient]]
@@ -48,13 +48,7 @@ class Elsewhere(BaseModel):
 SLA = PolicyKind("test.sla", SlaHours, default=SlaHours(), description="SLA deadlines (hours)")
 OTHER = PolicyKind("test.other", SlaHours, default=SlaHours(first_contact=1))
 
-COORDINATOR = Principal(
-    subject=str(uuid.uuid4()),
-    username="coordinator.comune",
-    client_id="lgnet-web",
-    organisation="comune-milano",
-    roles=frozenset({"coordinator"}),
-)
+COORDINATOR = principal("coordinator.comune", "comune-milano", "coordinator")
 JAN = datetime(2026, 1, 1, tzinfo=UTC)
 
 

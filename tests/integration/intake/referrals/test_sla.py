@@ -17,14 +17,14 @@ from sqlalchemy import text
 from deploy.local.realm import Realm
 from deploy.local.stack import Stack
 from kit.db import Database, utcnow
-from kit.testing.apps import serve
+from kit.testing.apps import ServiceClient, serve
+from kit.testing.intake import REFERRAL, take_in_charge
 from kit.testing.kafka import events_about
+from kit.testing.services import common_settings, service_client
 from services.intake.app import create_app
 from services.intake.referrals.events import TOPIC
 from services.intake.referrals.jobs import check_sla
 from services.intake.settings import IntakeSettings
-from tests.conftest import common_settings, fresh_database_url
-from tests.integration.intake.referrals.test_api import REFERRAL, take_in_charge
 
 pytestmark = pytest.mark.integration
 
@@ -41,17 +41,15 @@ class Intake:
     bootstrap: str
 
 
+# the service's own check runs once at start; tests run it (see the replica test too)
+intake = service_client(create_app, IntakeSettings, sla_check_interval_seconds=3600)
+
+
 @pytest.fixture(scope="module")
-async def sla(stack: Stack) -> AsyncIterator[Intake]:
-    url = fresh_database_url(stack, "intake")
-    # the service's own check runs once at start; tests run it (see the replica test too)
-    settings = IntakeSettings(
-        database_url=url, common=common_settings(stack), sla_check_interval_seconds=3600
-    )
-    database = Database(url)
+async def sla(stack: Stack, intake: ServiceClient) -> AsyncIterator[Intake]:
+    database = Database(intake.settings.database_url)
     try:
-        async with serve(create_app(settings)) as client:
-            yield Intake(client, database, settings, stack.kafka_bootstrap)
+        yield Intake(intake, database, intake.settings, stack.kafka_bootstrap)
     finally:
         await database.dispose()
 

@@ -15,13 +15,13 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from deploy.local.realm import Realm
 from deploy.local.stack import Stack
 from kit.telemetry import use_tracer_provider
-from kit.testing.apps import bearer, serve
+from kit.testing.apps import serve
+from kit.testing.intake import REFERRAL, REFERRALS, hand_over
+from kit.testing.services import service_settings
 from services.casework.app import create_app as create_casework
 from services.casework.settings import CaseworkSettings
 from services.intake.app import create_app as create_intake
 from services.intake.settings import IntakeSettings
-from tests.conftest import common_settings, fresh_database_url
-from tests.integration.intake.referrals.test_api import REFERRAL, take_in_charge
 
 pytestmark = pytest.mark.integration
 
@@ -44,28 +44,14 @@ def _in_trace(spans: InMemorySpanExporter, trace_id: int) -> list[ReadableSpan]:
 async def test_request_publish_and_effect_share_one_trace(
     stack: Stack, realm: Realm, spans: InMemorySpanExporter
 ) -> None:
-    common = common_settings(stack)
-    intake_app = create_intake(
-        IntakeSettings(database_url=fresh_database_url(stack, "intake"), common=common)
-    )
-    casework_app = create_casework(
-        CaseworkSettings(database_url=fresh_database_url(stack, "casework"), common=common)
-    )
-    headers = bearer(realm.cached_user_token("intake.aurora"))
+    # started here, not by a module's fixture: the spans of this test's tracer provider only
+    intake_app = create_intake(service_settings(IntakeSettings, stack))
+    casework_app = create_casework(service_settings(CaseworkSettings, stack))
+    headers = realm.headers("intake.aurora")
     async with serve(intake_app) as intake, serve(casework_app):
-        created = await intake.post("/v1/intake/referrals", json=REFERRAL, headers=headers)
+        created = await intake.post(REFERRALS, json=REFERRAL, headers=headers)
         assert created.status_code == 201
-        handover = await intake.post(
-            f"{created.headers['Location']}/handover",
-            json={"lead_organisation": "assoc-ponte"},
-            headers={
-                **headers,
-                "If-Match": await take_in_charge(
-                    intake, created.headers["Location"], headers, created.headers["ETag"]
-                ),
-            },
-        )
-        assert handover.status_code == 200
+        await hand_over(intake, created, headers, "assoc-ponte")
 
         request_span = next(
             s
