@@ -99,19 +99,5 @@ async def memberships_of(
     return list(await session.exec(stmt))
 
 
-async def move_links(
-    session: AsyncSession,
-    *,
-    from_person: uuid.UUID,
-    to_person: uuid.UUID,
-    only: Collection[uuid.UUID] | None = None,
-) -> list[uuid.UUID]:
-    """Re-point one person's household memberships to another (links.move_links)."""
-    return await links.move_links(
-        session,
-        HouseholdMember,
-        "household_id",
-        from_person=from_person,
-        to_person=to_person,
-        only=only,
-    )
+move_links = links.LinkTable(HouseholdMember, "household_id").move
+"""Re-point a person's household memberships from one person to another (merge and split)."""

@@ -173,14 +173,5 @@ async def export_for(
     return [m.model_dump(mode="json") for m in await repository.memberships_of(session, person_ids)]
 
 
-async def move_links(
-    session: AsyncSession,
-    *,
-    from_person: uuid.UUID,
-    to_person: uuid.UUID,
-    only: Collection[uuid.UUID] | None = None,
-) -> list[uuid.UUID]:
-    """Merge and split: one person's household memberships become the other's."""
-    return await repository.move_links(
-        session, from_person=from_person, to_person=to_person, only=only
-    )
+move_links = repository.move_links
+"""Merge and split: one person's household memberships become the other's."""

@@ -311,16 +311,9 @@ async def match(
     return candidates, visible
 
 
-async def visible_ids(
-    session: AsyncSession,
-    principal: Principal,
-    person_ids: Collection[uuid.UUID],
-    *,
-    active_only: bool = False,
-) -> set[uuid.UUID]:
-    """Which of ``person_ids`` the principal sees (and, ``active_only``, not merged or erased);
-    for features linking persons (referrals, households). Not audited: ids only."""
-    return await repository.visible_ids(session, principal, person_ids, active_only=active_only)
+visible_ids = repository.visible_ids
+"""Which of some persons the principal sees (``active_only``: and not merged or erased); for
+the features linking persons (referrals, households). Not audited: ids only."""
 
 
 # --- what the registry holds about a person (subject rights) --------------------------------

@@ -119,22 +119,8 @@ async def concerning(session: AsyncSession, person_ids: Collection[uuid.UUID]) -
     return list(await session.exec(select(Referral).where(col(Referral.id).in_(referral_ids))))
 
 
-async def move_links(
-    session: AsyncSession,
-    *,
-    from_person: uuid.UUID,
-    to_person: uuid.UUID,
-    only: Collection[uuid.UUID] | None = None,
-) -> list[uuid.UUID]:
-    """Re-point the referrals concerning one person to another (links.move_links)."""
-    return await links.move_links(
-        session,
-        ReferralPerson,
-        "referral_id",
-        from_person=from_person,
-        to_person=to_person,
-        only=only,
-    )
+move_links = links.LinkTable(ReferralPerson, "referral_id").move
+"""Re-point the referrals concerning one person from one person to another (merge and split)."""
 
 
 # --- SLA: the SQL form of sla.breaches() over the stored deadlines ---------------------

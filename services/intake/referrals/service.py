@@ -372,14 +372,5 @@ async def export_for(
     ]
 
 
-async def move_links(
-    session: AsyncSession,
-    *,
-    from_person: uuid.UUID,
-    to_person: uuid.UUID,
-    only: Collection[uuid.UUID] | None = None,
-) -> list[uuid.UUID]:
-    """Merge and split: the referrals concerning one person now concern the other."""
-    return await repository.move_links(
-        session, from_person=from_person, to_person=to_person, only=only
-    )
+move_links = repository.move_links
+"""Merge and split: the referrals concerning one person now concern the other."""

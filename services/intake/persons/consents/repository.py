@@ -37,14 +37,5 @@ async def of_persons(session: AsyncSession, person_ids: Collection[uuid.UUID]) -
     return list(await session.exec(select(Consent).where(col(Consent.person_id).in_(person_ids))))
 
 
-async def move_links(
-    session: AsyncSession,
-    *,
-    from_person: uuid.UUID,
-    to_person: uuid.UUID,
-    only: Collection[uuid.UUID] | None = None,
-) -> list[uuid.UUID]:
-    """Re-point one person's consents to another (links.move_links)."""
-    return await links.move_links(
-        session, Consent, "id", from_person=from_person, to_person=to_person, only=only
-    )
+move_links = links.LinkTable(Consent, "id").move
+"""Re-point a person's consents from one person to another (merge and split)."""
