@@ -41,16 +41,17 @@ run-postgres: install ## the same on an embedded PostgreSQL
 down: ## stop anything a previous run or test session left behind
 	@if [ -x $(UV) ]; then $(RUN) python -m deploy.local down; fi
 
-test: install ## every test: unit, then integration and e2e against real Kafka, Keycloak, PostgreSQL
+test: install ## every test: unit (the import rules among them), then integration and e2e against real Kafka, Keycloak, PostgreSQL
 	@$(RUN) pytest
 
 test-fast: .venv/.synced ## unit tests only (no servers)
 	@$(RUN) pytest tests/unit -q
 
-lint: .venv/.synced ## ruff and mypy --strict
+lint: .venv/.synced ## ruff, mypy --strict, and the import rules (lint-imports)
 	@$(RUN) ruff check .
 	@$(RUN) ruff format --check .
 	@$(RUN) mypy --strict kit services gateway deploy tests bench
+	@$(RUN) lint-imports --no-cache
 
 format: .venv/.synced ## apply ruff's fixes and formatting
 	@$(RUN) ruff check --fix .

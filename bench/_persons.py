@@ -47,7 +47,7 @@ class Registry:
 
 
 def facts_of(p: SyntheticPerson, person_id: uuid.UUID | None = None) -> PersonFacts:
-    """What ``service.facts`` reads of the stored row this synthetic person becomes."""
+    """What ``candidates.facts`` reads of the stored row this synthetic person becomes."""
     return PersonFacts(
         given_name=p.given_name,
         family_name=p.family_name,

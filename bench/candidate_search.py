@@ -7,7 +7,7 @@ VACUUM ANALYZE). Then:
 - ``--queries`` planted duplicates: ``PersonFactory.variant`` of stored persons (another
   transliteration, swapped names, an estimated date, a typo, a missing field), plus
   ``--misses`` persons who are not stored (namesakes may be: the synthetic name pools are small);
-- each query goes through the real code path, ``service.find_candidates`` in an
+- each query goes through the real code path, ``candidates.find_candidates`` in an
   ``AsyncSession`` of ``kit.db.Database``, timed alone (one session per query);
 - recall: the planted original among the candidates at the default threshold (0.85) and at the
   review threshold (0.70), out of the queries whose original scores that high at all (the score
@@ -40,6 +40,7 @@ from deploy.local.stack import Stack
 from kit.db import Database
 from kit.synthetic import PersonFactory
 from services.intake.persons import repository
+from services.intake.persons.candidates import find_candidates
 from services.intake.persons.matching import (
     DEFAULT_THRESHOLD,
     REVIEW_THRESHOLD,
@@ -47,7 +48,6 @@ from services.intake.persons.matching import (
     blocking_keys,
     score,
 )
-from services.intake.persons.service import find_candidates
 
 TARGET_P99_MS = 50.0
 CROWD = 20  # a missed original with this many returned candidates as good: lost among equals

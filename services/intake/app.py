@@ -14,13 +14,14 @@ from services.intake.households import events as household_events
 from services.intake.households.router import router as households
 from services.intake.outreach.router import router as offline_sync
 from services.intake.persons import events as person_events
-from services.intake.persons.reviews_router import router as duplicate_reviews
+from services.intake.persons.reviews.router import router as duplicate_reviews
 from services.intake.persons.router import router as persons
 from services.intake.referrals import events as referral_events
 from services.intake.referrals.jobs import sla_check_job
 from services.intake.referrals.policies import KINDS
 from services.intake.referrals.router import router as referrals
 from services.intake.settings import IntakeSettings
+from services.intake.subject_rights.router import router as subject_rights
 
 
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
@@ -35,6 +36,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
                 referrals,
                 persons,
                 duplicate_reviews,
+                subject_rights,
                 households,
                 offline_sync,
                 policy_router("/v1/intake/policies", KINDS),

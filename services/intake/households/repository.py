@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 
 from sqlalchemy import delete, or_
 from sqlmodel import col, select
@@ -11,18 +12,18 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from kit.auth import Principal
 from kit.pagination import Page, PageParams, paginate
+from services.intake import links
 from services.intake.households.models import Household, HouseholdMember
-from services.intake.persons.models import Person
-from services.intake.persons.repository import visible_clause
+from services.intake.visibility import visible_person_ids
 
 
 def _visible(stmt: SelectOfScalar[Household], principal: Principal) -> SelectOfScalar[Household]:
     """A household is visible to its registering organisation and to whoever sees a member."""
-    clause = visible_clause(principal)
-    if clause is None:
+    visible = visible_person_ids(principal)
+    if visible is None:
         return stmt
     with_visible_member = select(HouseholdMember.household_id).where(
-        col(HouseholdMember.person_id).in_(select(Person.id).where(clause))
+        col(HouseholdMember.person_id).in_(visible)
     )
     return stmt.where(
         or_(
@@ -89,3 +90,14 @@ async def replace_members(
 async def households_of(session: AsyncSession, person_id: uuid.UUID) -> list[uuid.UUID]:
     stmt = select(HouseholdMember.household_id).where(HouseholdMember.person_id == person_id)
     return list(await session.exec(stmt))
+
+
+async def memberships_of(
+    session: AsyncSession, person_ids: Collection[uuid.UUID]
+) -> list[HouseholdMember]:
+    stmt = select(HouseholdMember).where(col(HouseholdMember.person_id).in_(person_ids))
+    return list(await session.exec(stmt))
+
+
+move_links = links.LinkTable(HouseholdMember, "household_id").move
+"""Re-point a person's household memberships from one person to another (merge and split)."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -23,7 +25,7 @@ from services.intake.households.events import (
 )
 from services.intake.households.models import Household, HouseholdMember
 from services.intake.households.schemas import HouseholdIn
-from services.intake.persons import repository as persons
+from services.intake.persons import service as persons
 
 HOUSEHOLD = "household"
 
@@ -159,3 +161,17 @@ async def list_visible(
         purpose=AuditPurpose.REFERRAL_HANDLING,
     )
     return found, await repository.members(session, ids)
+
+
+# --- what the households hold about a person (subject rights) -------------------------------
+
+
+async def export_for(
+    session: AsyncSession, person_ids: Collection[uuid.UUID]
+) -> list[dict[str, Any]]:
+    """Subject access: these persons' household memberships, as JSON values."""
+    return [m.model_dump(mode="json") for m in await repository.memberships_of(session, person_ids)]
+
+
+move_links = repository.move_links
+"""Merge and split: one person's household memberships become the other's."""

@@ -12,8 +12,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from kit.auth import Principal
 from kit.pagination import Page, PageParams, paginate
 from services.intake.outreach.models import SyncConflict, SyncItem
-from services.intake.persons.models import Person
-from services.intake.persons.repository import visible_clause
+from services.intake.visibility import visible_person_ids
 
 
 async def stored_items(
@@ -36,10 +35,10 @@ def _visible(
     stmt: SelectOfScalar[SyncConflict], principal: Principal
 ) -> SelectOfScalar[SyncConflict]:
     """A conflict is seen by who sees its person (coordinators: all)."""
-    clause = visible_clause(principal)
-    if clause is None:
+    visible = visible_person_ids(principal)
+    if visible is None:
         return stmt
-    return stmt.join(Person, col(Person.id) == col(SyncConflict.person_id)).where(clause)
+    return stmt.where(col(SyncConflict.person_id).in_(visible))
 
 
 async def get_conflict(

@@ -15,8 +15,12 @@ from pydantic import Field, JsonValue, TypeAdapter, model_validator
 from kit.schemas import ClosedModel, Id, PublicModel, StrictInt, StrictStr
 from services.intake.outreach.domain import ConflictStatus, ItemStatus, Resolution
 from services.intake.persons.schemas import PersonCreate, PersonPatch
-from services.intake.referrals.domain import Channel
-from services.intake.referrals.schemas import ReferralCreate, ReferralFields, ReferralPersonIn
+from services.intake.referrals.schemas import (
+    Channel,
+    ReferralCreate,
+    ReferralFields,
+    ReferralPersonIn,
+)
 
 DeviceId = Annotated[
     StrictStr,

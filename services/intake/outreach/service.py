@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from typing import Any
 
 from pydantic import JsonValue, ValidationError
 from sqlalchemy.exc import IntegrityError
@@ -54,7 +55,6 @@ from services.intake.outreach.schemas import (
     SyncBatchIn,
 )
 from services.intake.persons import service as persons_service
-from services.intake.persons.domain import EditConflict
 from services.intake.persons.schemas import PersonPatch
 from services.intake.referrals import service as referrals_service
 
@@ -197,7 +197,7 @@ async def _update(
         await persons_service.apply_changes(
             session, principal, person, proposed, purpose=PURPOSE, base_version=item.base_version
         )
-    except EditConflict as exc:
+    except persons_service.EditConflict as exc:
         fields = [str(f) for f in exc.extensions.get("conflicting_fields", [])]
         conflict = SyncConflict(
             organisation=principal.organisation,
@@ -339,8 +339,22 @@ async def resolve_conflict(
     return conflict
 
 
-async def forget_proposals(
-    session: AsyncSession, principal: Principal, person_ids: list[uuid.UUID]
+# --- what offline sync holds about a person (subject rights) --------------------------------
+
+
+async def export_for(
+    session: AsyncSession, person_ids: Collection[uuid.UUID]
+) -> list[dict[str, Any]]:
+    """Subject access: the offline edits queued on these persons, and what they proposed (the
+    staff and device who sent them left out)."""
+    return [
+        c.model_dump(mode="json", exclude={"created_by", "resolved_by", "device_id", "client_id"})
+        for c in await repository.conflicts_of(session, person_ids)
+    ]
+
+
+async def erase_for(
+    session: AsyncSession, principal: Principal, person_ids: Collection[uuid.UUID]
 ) -> None:
     """Erasure (art. 17): the values an offline edit proposed for an erased person are
     destroyed; an open conflict on them is closed as discarded (there is nothing to apply)."""

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, PrimaryKeyConstraint, SmallInteger, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, PrimaryKeyConstraint, SmallInteger
 from sqlmodel import Field
 
 from kit.db import UtcDateTime
@@ -75,70 +75,3 @@ class PersonBlockingKey(IntakeTable, table=True):
     key: str = Field(max_length=120)
     person_id: uuid.UUID
     birth_year: int | None = Field(default=None, sa_type=SmallInteger)
-
-
-class ReferralPerson(IntakeTable, table=True):
-    """A person concerned by a referral."""
-
-    __tablename__ = "referral_persons"
-    __table_args__ = (Index("ix_referral_persons_person_id", "person_id"),)
-
-    referral_id: uuid.UUID = Field(foreign_key="referrals.id", primary_key=True)
-    person_id: uuid.UUID = Field(foreign_key="persons.id", primary_key=True)
-
-
-class Consent(IntakeTable, table=True):
-    """A consent or other legal basis for processing one person's data for one purpose."""
-
-    __tablename__ = "consents"
-
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    person_id: uuid.UUID = Field(foreign_key="persons.id", index=True)
-    purpose: str = Field(max_length=40)
-    legal_basis: str = Field(max_length=40)
-    given_by: str = Field(max_length=30)
-    given_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
-    recorded_by: str = Field(max_length=100)
-    recorded_by_organisation: str = Field(max_length=100)
-    recorded_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
-    withdrawn_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
-    withdrawn_by: str | None = Field(default=None, max_length=100)
-    withdrawal_recorded_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
-
-
-class DuplicateCandidate(IntakeTable, table=True):
-    """A pair that may be the same person, kept for review (``person_id`` the newer record)."""
-
-    __tablename__ = "duplicate_candidates"
-    __table_args__ = (UniqueConstraint("person_id", "candidate_id"),)
-
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    person_id: uuid.UUID = Field(foreign_key="persons.id", index=True)
-    candidate_id: uuid.UUID = Field(foreign_key="persons.id", index=True)
-    score: float
-    reasons: list[dict[str, Any]] = Field(
-        default_factory=list, sa_column=Column(JSON, nullable=False)
-    )
-    status: str = Field(max_length=20, index=True)
-    found_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False, index=True))
-    found_by_organisation: str = Field(max_length=100)
-    decided_by: str | None = Field(default=None, max_length=100)
-    decided_by_organisation: str | None = Field(default=None, max_length=100)
-    decided_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
-
-
-class PersonMerge(IntakeTable, table=True):
-    """A merge of ``merged_id`` into ``survivor_id``; what moved, so that a split undoes it."""
-
-    __tablename__ = "person_merges"
-
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    survivor_id: uuid.UUID = Field(foreign_key="persons.id", index=True)
-    merged_id: uuid.UUID = Field(foreign_key="persons.id", index=True)
-    candidate_id: uuid.UUID | None = Field(default=None, foreign_key="duplicate_candidates.id")
-    moved: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    merged_by: str = Field(max_length=100)
-    merged_by_organisation: str = Field(max_length=100)
-    merged_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
-    split_by: str | None = Field(default=None, max_length=100)
-    split_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))

@@ -1,4 +1,4 @@
-"""Person queries: the only place that builds SQL for persons, their keys and links."""
+"""Person queries: the only place that builds SQL for persons, their keys and revisions."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Row, Select, case, delete, exists, func, or_, update
+from sqlalchemy import ColumnElement, Row, Select, case, delete, func, or_
 from sqlalchemy import select as sql_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -17,13 +17,8 @@ from sqlmodel.sql.expression import SelectOfScalar
 from kit.auth import Principal
 from kit.pagination import Page, PageParams, paginate
 from services.intake.persons.domain import EDITABLE_FIELDS, MATCHED_FIELDS, PersonStatus
-from services.intake.persons.models import (
-    Person,
-    PersonBlockingKey,
-    PersonRevision,
-    ReferralPerson,
-)
-from services.intake.referrals.models import Referral
+from services.intake.persons.models import Person, PersonBlockingKey, PersonRevision
+from services.intake.visibility import visible_clause
 
 T = TypeVar("T")
 
@@ -31,25 +26,6 @@ CANDIDATE_LIMIT = 200
 """At most this many persons sharing blocking keys are scored, those sharing most keys first.
 Measured at 1M synthetic persons (bench/candidate_search.py): 200 gives p99 38 ms and recall
 0.79, 400 gives p99 63 ms and recall 0.90 (the p99 target is 50 ms); see bench/README.md."""
-
-
-def visible_clause(principal: Principal) -> ColumnElement[bool] | None:
-    """Who sees a person: coordinators everyone; an organisation the persons it registered and
-    those concerned by a referral it reported or received. None: no restriction."""
-    if principal.is_coordinator:
-        return None
-    org = principal.organisation
-    via_referral = exists(
-        select(ReferralPerson.person_id)
-        .join(Referral, col(Referral.id) == col(ReferralPerson.referral_id))
-        .where(
-            col(ReferralPerson.person_id) == col(Person.id),
-            or_(
-                col(Referral.reporting_organisation) == org, col(Referral.lead_organisation) == org
-            ),
-        )
-    )
-    return or_(col(Person.registered_by_organisation) == org, via_referral)
 
 
 def _visible(stmt: SelectOfScalar[T], principal: Principal) -> SelectOfScalar[T]:
@@ -80,6 +56,23 @@ async def visible_ids(
     if active_only:
         stmt = stmt.where(Person.status == PersonStatus.ACTIVE)
     return set(await session.exec(stmt))
+
+
+async def get_for_update(session: AsyncSession, person_id: uuid.UUID) -> Person | None:
+    """The person, locked, whoever registered them (a split restoring a merged record)."""
+    return await session.get(Person, person_id, with_for_update=True)
+
+
+async def merged_into(session: AsyncSession, survivor_id: uuid.UUID) -> list[Person]:
+    """Every record merged, directly or through another, into ``survivor_id``."""
+    found: list[Person] = []
+    frontier = [survivor_id]
+    while frontier:
+        stmt = select(Person).where(col(Person.merged_into).in_(frontier))
+        batch = [p for p in await session.exec(stmt) if p.status == PersonStatus.MERGED]
+        found += batch
+        frontier = [p.id for p in batch]
+    return found
 
 
 async def get_many(session: AsyncSession, person_ids: Collection[uuid.UUID]) -> list[Person]:
@@ -132,6 +125,13 @@ async def replace_keys(
     session.add_all(
         PersonBlockingKey(key=key, person_id=person_id, birth_year=birth_year)
         for key in sorted(set(keys))
+    )
+
+
+async def delete_keys(session: AsyncSession, person_ids: Collection[uuid.UUID]) -> None:
+    """Forget the blocking keys of these persons (erasure: they are never candidates again)."""
+    await session.exec(
+        delete(PersonBlockingKey).where(col(PersonBlockingKey.person_id).in_(person_ids))
     )
 
 
@@ -213,63 +213,6 @@ async def revisions(session: AsyncSession, person_ids: Sequence[uuid.UUID]) -> l
     return list(await session.exec(stmt))
 
 
-# --- referral links -------------------------------------------------------------------------
-
-
-async def referral_ids_of(
-    session: AsyncSession, person_ids: Collection[uuid.UUID]
-) -> list[uuid.UUID]:
-    """The referrals concerning any of these persons."""
-    stmt = select(ReferralPerson.referral_id).where(col(ReferralPerson.person_id).in_(person_ids))
-    return list(dict.fromkeys(await session.exec(stmt)))
-
-
-async def persons_of_referrals(
-    session: AsyncSession, referral_ids: Collection[uuid.UUID]
-) -> dict[uuid.UUID, list[uuid.UUID]]:
-    found: dict[uuid.UUID, list[uuid.UUID]] = {r: [] for r in referral_ids}
-    if not referral_ids:
-        return found
-    stmt = (
-        select(ReferralPerson)
-        .where(col(ReferralPerson.referral_id).in_(referral_ids))
-        .order_by(col(ReferralPerson.person_id))
-    )
-    for link in await session.exec(stmt):
-        found[link.referral_id].append(link.person_id)
-    return found
-
-
 def row(person: Person) -> dict[str, Any]:
     """The person's editable fields as stored."""
     return person.model_dump(include=set(EDITABLE_FIELDS))
-
-
-# --- moving links between persons (merge and split) ----------------------------------------
-
-
-async def move_links(
-    session: AsyncSession,
-    link: Any,
-    key: str,
-    *,
-    from_person: uuid.UUID,
-    to_person: uuid.UUID,
-    only: Collection[uuid.UUID] | None = None,
-) -> list[uuid.UUID]:
-    """Re-point ``link`` rows (a table with ``person_id`` and a ``key`` column) from one person
-    to another, except where the target already has a row with that key; returns the keys moved.
-    ``only``: move just these keys (a split moving back what a merge moved)."""
-    person_col, key_col = link.person_id, getattr(link, key)
-    taken = select(key_col).where(person_col == to_person)
-    stmt = select(key_col).where(person_col == from_person, key_col.not_in(taken))
-    if only is not None:
-        stmt = stmt.where(key_col.in_(list(only)))
-    keys = sorted(await session.exec(stmt), key=str)
-    if keys:
-        await session.exec(
-            update(link)
-            .where(person_col == from_person, key_col.in_(keys))
-            .values(person_id=to_person)
-        )
-    return list(keys)

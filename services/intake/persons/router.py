@@ -1,4 +1,7 @@
-"""HTTP for persons: registry, duplicate search, consents, subject rights."""
+"""HTTP for persons: the registry and the duplicate search; their consents (consents.router).
+
+Subject access, erasure, merges and splits span every feature: subject_rights.router.
+"""
 
 from __future__ import annotations
 
@@ -15,20 +18,18 @@ from kit.etag import IfMatchDep, set_etag
 from kit.idempotency import IdempotencyDep
 from kit.pagination import Page, PageParamsDep
 from kit.schemas import Timestamp
-from services.intake.access import Coordinator, Reader, Writer
-from services.intake.persons import consents, repository, rights, service
-from services.intake.persons.consents import ConsentIn, ConsentPublic, WithdrawalIn
+from services.intake.access import Reader, Writer
+from services.intake.persons import service
+from services.intake.persons.consents.router import router as consents_router
 from services.intake.persons.domain import PersonStatus
 from services.intake.persons.models import Person
 from services.intake.persons.schemas import (
     CandidatePublic,
-    ErasureIn,
     MatchBand,
     MatchIn,
     MatchResult,
     PersonCreate,
     PersonCreated,
-    PersonExport,
     PersonPatch,
     PersonPublic,
     ReasonPublic,
@@ -71,9 +72,7 @@ async def create_person(
         person, candidates = await service.register(
             session=session, principal=principal, fields=person_in
         )
-        visible = await repository.visible_ids(
-            session, principal, [c.person.id for c in candidates]
-        )
+        visible = await service.visible_ids(session, principal, [c.person.id for c in candidates])
         return PersonCreated(
             person=public(person), candidates=candidates_public(candidates, visible)
         )
@@ -119,7 +118,7 @@ async def list_persons(
     created_from: Annotated[Timestamp | None, Query(description="Inclusive")] = None,
     created_to: Annotated[Timestamp | None, Query(description="Exclusive")] = None,
 ) -> Page[PersonPublic]:
-    where = repository.PersonFilter(
+    where = service.PersonFilter(
         status=status,
         registered_by_organisation=organisation,
         created_from=created_from,
@@ -164,90 +163,4 @@ async def rectify_person(
     return public(person)
 
 
-@router.get(
-    "/{person_id}/export",
-    response_model=PersonExport,
-    responses=problem_responses(401, 403, 404),
-    summary="Subject access export: everything intake holds about the person",
-)
-async def export_person(
-    person_id: uuid.UUID, session: SessionDep, principal: Writer
-) -> PersonExport:
-    return await rights.export(session=session, principal=principal, person_id=person_id)
-
-
-@router.post(
-    "/{person_id}/erasure",
-    response_model=PersonPublic,
-    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
-    summary="Erase the person's identifying data (Comune coordinators only)",
-)
-async def erase_person(
-    person_id: uuid.UUID,
-    erasure: ErasureIn,
-    session: SessionDep,
-    principal: Coordinator,
-    if_match: IfMatchDep,
-    response: Response,
-) -> PersonPublic:
-    person = await rights.erase(
-        session=session,
-        principal=principal,
-        person_id=person_id,
-        erasure=erasure,
-        if_match=if_match,
-    )
-    set_etag(response, person.version)
-    return public(person)
-
-
-@router.post(
-    "/{person_id}/consents",
-    status_code=201,
-    response_model=ConsentPublic,
-    responses=problem_responses(400, 401, 403, 404, 409, 415, 422),
-    summary="Record a consent or other legal basis for processing",
-)
-async def record_consent(
-    person_id: uuid.UUID, consent_in: ConsentIn, session: SessionDep, principal: Writer
-) -> ConsentPublic:
-    consent = await consents.record(
-        session=session, principal=principal, person_id=person_id, consent_in=consent_in
-    )
-    return ConsentPublic.model_validate(consent)
-
-
-@router.get(
-    "/{person_id}/consents",
-    response_model=list[ConsentPublic],
-    responses=problem_responses(401, 403, 404),
-    summary="The person's consents and legal bases, oldest first",
-)
-async def list_consents(
-    person_id: uuid.UUID, session: SessionDep, principal: Reader
-) -> list[ConsentPublic]:
-    found = await consents.list_for(session=session, principal=principal, person_id=person_id)
-    return [ConsentPublic.model_validate(c) for c in found]
-
-
-@router.post(
-    "/{person_id}/consents/{consent_id}/withdrawal",
-    response_model=ConsentPublic,
-    responses=problem_responses(401, 403, 404, 409, 422),
-    summary="Withdraw a consent: every service stops what it covered",
-)
-async def withdraw_consent(
-    person_id: uuid.UUID,
-    consent_id: uuid.UUID,
-    withdrawal: WithdrawalIn,
-    session: SessionDep,
-    principal: Writer,
-) -> ConsentPublic:
-    consent = await consents.withdraw(
-        session=session,
-        principal=principal,
-        person_id=person_id,
-        consent_id=consent_id,
-        withdrawal=withdrawal,
-    )
-    return ConsentPublic.model_validate(consent)
+router.include_router(consents_router)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Any, Self
+from typing import Annotated, Self
 
 from pydantic import Field, field_validator, model_validator
 
@@ -161,20 +161,3 @@ class PersonCreated(PublicModel):
 
 class ErasureIn(ClosedModel):
     ground: ErasureGround = Field(description="Why (GDPR art. 17(1)): a code, not free text")
-
-
-class PersonExport(PublicModel):
-    """Subject access (GDPR art. 15): everything intake holds about one person."""
-
-    exported_at: datetime
-    person: PersonPublic
-    merged_records: list[PersonPublic]
-    consents: list[dict[str, Any]]
-    households: list[dict[str, Any]]
-    referrals: list[dict[str, Any]]
-    duplicate_reviews: list[dict[str, Any]]
-    revisions: list[dict[str, Any]]
-    sync_conflicts: list[dict[str, Any]] = Field(
-        default_factory=list,
-        description="Offline edits queued for an operator, and what they proposed",
-    )

@@ -6,10 +6,8 @@ Every read or change of a person's data is audited (kit.audit) in the same trans
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date
-from typing import Any, Protocol
+from collections.abc import Collection, Mapping
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -18,34 +16,37 @@ from kit.auth import Principal
 from kit.db import utcnow
 from kit.errors import NotFound, UnprocessableContent
 from kit.etag import require_if_match
+from kit.idempotency import forget_responses_about
 from kit.outbox import record_event
 from kit.pagination import Page, PageParams
-from services.intake.persons import duplicates, repository
+from services.intake.persons import repository
+from services.intake.persons.candidates import Candidate as Candidate
+from services.intake.persons.candidates import facts as facts
+from services.intake.persons.candidates import find_candidates as find_candidates
 from services.intake.persons.domain import (
+    ERASED_FIELDS,
     MATCHED_FIELDS,
-    EditConflict,
     PersonNotActive,
     PersonStatus,
     age_band,
     changed_fields,
     conflicting_fields,
 )
+from services.intake.persons.domain import EditConflict as EditConflict
 from services.intake.persons.events import (
+    PersonErased,
+    PersonErasedData,
     PersonRegistered,
     PersonRegisteredData,
     PersonUpdated,
     PersonUpdatedData,
 )
-from services.intake.persons.matching import (
-    DEFAULT_THRESHOLD,
-    REVIEW_THRESHOLD,
-    Match,
-    PersonFacts,
-    blocking_keys,
-    score,
-)
-from services.intake.persons.models import Person, PersonRevision
-from services.intake.persons.schemas import PersonFields, PersonPatch
+from services.intake.persons.matching import PersonFacts, blocking_keys
+from services.intake.persons.models import Person as Person
+from services.intake.persons.models import PersonRevision
+from services.intake.persons.repository import PersonFilter as PersonFilter
+from services.intake.persons.reviews import service as reviews
+from services.intake.persons.schemas import ErasureIn, PersonFields, PersonPatch
 
 PERSON = "person"
 
@@ -58,35 +59,6 @@ class PersonNotFound(NotFound):
 class NameRequired(UnprocessableContent):
     slug = "name-required"
     title = "A person needs a given or a family name"
-
-
-class _Matchable(Protocol):
-    """A stored person's matching fields: a `Person`, or a row of repository.candidate_rows."""
-
-    id: uuid.UUID
-    given_name: str | None
-    family_name: str | None
-    alternative_names: list[str]
-    sex: str | None
-    birth_date: date | None
-    birth_date_estimated: bool
-    nationality: str | None
-    documents: list[dict[str, Any]]
-
-
-def facts(person: _Matchable) -> PersonFacts:
-    """What duplicate detection compares of a stored person."""
-    return PersonFacts(
-        given_name=person.given_name or "",
-        family_name=person.family_name or "",
-        alternative_names=tuple(person.alternative_names),
-        sex=person.sex,
-        birth_date=person.birth_date,
-        birth_date_estimated=person.birth_date_estimated,
-        nationality=person.nationality,
-        document_numbers=tuple(str(d["number"]) for d in person.documents),
-        ref=str(person.id),
-    )
 
 
 def facts_of_fields(fields: PersonFields) -> PersonFacts:
@@ -112,70 +84,6 @@ def _stored(fields: PersonFields | PersonPatch, include: set[str] | None = None)
     if "birth_date" in out:
         out["birth_date"] = fields.birth_date
     return out
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A person who may be the same as the one searched for (merged records resolved)."""
-
-    person: Person
-    match: Match
-
-    @property
-    def likely(self) -> bool:
-        return self.match.score >= DEFAULT_THRESHOLD
-
-
-async def find_candidates(
-    session: AsyncSession, query: PersonFacts, *, exclude: uuid.UUID | None = None
-) -> list[Candidate]:
-    """Active persons scoring at least the review threshold against ``query``, best first.
-
-    A record merged into another is scored on its own names and reported as its survivor, so a
-    spelling seen only on the merged record still finds the person.
-    """
-    rows = await repository.candidate_rows(
-        session,
-        blocking_keys(query),
-        birth_year=query.birth_date.year if query.birth_date else None,
-    )
-    matches = {
-        row.id: match
-        for row in rows
-        if row.id != exclude and (match := score(query, facts(row))).score >= REVIEW_THRESHOLD
-    }
-    stored = {p.id: p for p in await repository.get_many(session, list(matches))}
-    survivors = await _survivors(session, stored)
-    best: dict[uuid.UUID, Candidate] = {}
-    for person_id, match in matches.items():
-        survivor = survivors.get(person_id)
-        if survivor is None or survivor.id == exclude:
-            continue
-        kept = best.get(survivor.id)
-        if kept is None or match.score > kept.match.score:
-            best[survivor.id] = Candidate(survivor, match)
-    return sorted(best.values(), key=lambda c: (-c.match.score, str(c.person.id)))
-
-
-async def _survivors(
-    session: AsyncSession, persons: Mapping[uuid.UUID, Person]
-) -> dict[uuid.UUID, Person]:
-    """Each active person is its own survivor; a merged one resolves along ``merged_into``."""
-    known = dict(persons)
-    resolved: dict[uuid.UUID, Person] = {}
-    for person in persons.values():
-        current, hops = person, 0
-        while current.status == PersonStatus.MERGED and current.merged_into and hops < 10:
-            target = known.get(current.merged_into)
-            if target is None:
-                found = await repository.get_many(session, [current.merged_into])
-                if not found:
-                    break
-                target = known[found[0].id] = found[0]
-            current, hops = target, hops + 1
-        if current.status == PersonStatus.ACTIVE:
-            resolved[person.id] = current
-    return resolved
 
 
 async def register(
@@ -227,7 +135,7 @@ async def _index(
     birth_year = person.birth_date.year if person.birth_date else None
     await repository.replace_keys(session, person.id, blocking_keys(found), birth_year, new=new)
     candidates = await find_candidates(session, found, exclude=person.id)
-    await duplicates.keep(session, principal, person, candidates)
+    await reviews.keep(session, principal, person, candidates)
     return candidates
 
 
@@ -268,7 +176,7 @@ async def list_visible(
     session: AsyncSession,
     principal: Principal,
     page: PageParams,
-    where: repository.PersonFilter,
+    where: PersonFilter,
 ) -> Page[Person]:
     found = await repository.list_visible(session, principal, page, where=where)
     await record_accesses(
@@ -308,6 +216,12 @@ async def rectify(
         session, principal, person, proposed, purpose=AuditPurpose.REFERRAL_HANDLING
     )
     return person
+
+
+async def locked(session: AsyncSession, person_id: uuid.UUID) -> Person | None:
+    """The person, locked, whatever their status and whoever sees them (a split restores a
+    record merged away, which no one sees on its own)."""
+    return await repository.get_for_update(session, person_id)
 
 
 def proposed_changes(patch: PersonPatch) -> dict[str, Any]:
@@ -395,3 +309,79 @@ async def match(
         purpose=AuditPurpose.DUPLICATE_RESOLUTION,
     )
     return candidates, visible
+
+
+visible_ids = repository.visible_ids
+"""Which of some persons the principal sees (``active_only``: and not merged or erased); for
+the features linking persons (referrals, households). Not audited: ids only."""
+
+
+# --- what the registry holds about a person (subject rights) --------------------------------
+
+
+async def merged_into(session: AsyncSession, survivor_id: uuid.UUID) -> list[Person]:
+    """Every record merged, directly or through another, into ``survivor_id``."""
+    return await repository.merged_into(session, survivor_id)
+
+
+async def export_for(
+    session: AsyncSession, person_ids: Collection[uuid.UUID]
+) -> list[dict[str, Any]]:
+    """Subject access: which fields each version of these persons changed (who changed them
+    left out)."""
+    return [
+        r.model_dump(mode="json", exclude={"changed_by"})
+        for r in await repository.revisions(session, list(person_ids))
+    ]
+
+
+async def erase(
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    person_id: uuid.UUID,
+    erasure: ErasureIn,
+    if_match: str | None,
+) -> tuple[Person, list[uuid.UUID]]:
+    """Erasure (art. 17) of the registry's part: the identifying fields of the person and of
+    every record merged into them go; the pseudonymous reference stays, with sex, nationality and
+    the age band at erasure, for statistics; ``lgnet.intake.person.erased`` tells every other
+    service to act. Returns the person and the ids of every record erased (theirs first)."""
+    person = await for_change(session, principal, person_id)
+    require_if_match(if_match, person.version)
+    merged = await repository.merged_into(session, person.id)
+    now = utcnow()
+    for record in (person, *merged):
+        record.erased_age_band = age_band(record.birth_date, now.date())
+        for name, value in ERASED_FIELDS.items():
+            setattr(record, name, value)
+        record.status = PersonStatus.ERASED
+        record.erased_at = now
+        record.updated_at = now
+        record.version += 1
+    ids = [person.id, *(p.id for p in merged)]
+    await repository.delete_keys(session, ids)
+    for erased_id in ids:
+        await forget_responses_about(session, str(erased_id))
+    await session.flush()
+    await record_access(
+        session,
+        principal,
+        action=AuditAction.ERASE,
+        resource_type=PERSON,
+        resource_id=person.id,
+        purpose=AuditPurpose.ERASURE,
+    )
+    await record_event(
+        session,
+        PersonErased,
+        PersonErasedData(
+            person_ref=person.id,
+            merged_refs=[p.id for p in merged],
+            ground=erasure.ground,
+            erased_at=now,
+        ),
+        subject=str(person.id),
+        organisation=principal.organisation,
+    )
+    return person, ids

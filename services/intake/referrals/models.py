@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field
 
 from kit.db import UtcDateTime
@@ -75,3 +75,13 @@ class SlaBreach(IntakeTable, table=True):
     referral_id: uuid.UUID = Field(foreign_key="referrals.id", primary_key=True)
     kind: str = Field(max_length=20, primary_key=True)
     raised_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class ReferralPerson(IntakeTable, table=True):
+    """A person concerned by a referral."""
+
+    __tablename__ = "referral_persons"
+    __table_args__ = (Index("ix_referral_persons_person_id", "person_id"),)
+
+    referral_id: uuid.UUID = Field(foreign_key="referrals.id", primary_key=True)
+    person_id: uuid.UUID = Field(foreign_key="persons.id", primary_key=True)

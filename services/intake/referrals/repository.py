@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,7 +16,8 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from kit.auth import Principal
 from kit.pagination import Page, PageParams, paginate
-from services.intake.referrals.models import Referral, SlaBreach
+from services.intake import links
+from services.intake.referrals.models import Referral, ReferralPerson, SlaBreach
 from services.intake.referrals.sla import ENDED_WITHOUT_HAND_OVER, BreachKind
 
 
@@ -83,6 +85,42 @@ async def list_visible(
     return await paginate(
         session, stmt, params, order_by=(Referral.created_at, Referral.id), descending=True
     )
+
+
+# --- the persons a referral concerns -------------------------------------------------------
+
+
+def link_persons(
+    session: AsyncSession, referral_id: uuid.UUID, person_ids: Iterable[uuid.UUID]
+) -> None:
+    session.add_all(ReferralPerson(referral_id=referral_id, person_id=p) for p in person_ids)
+
+
+async def persons_of_referrals(
+    session: AsyncSession, referral_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, list[uuid.UUID]]:
+    found: dict[uuid.UUID, list[uuid.UUID]] = {r: [] for r in referral_ids}
+    if not referral_ids:
+        return found
+    stmt = (
+        select(ReferralPerson)
+        .where(col(ReferralPerson.referral_id).in_(referral_ids))
+        .order_by(col(ReferralPerson.person_id))
+    )
+    for link in await session.exec(stmt):
+        found[link.referral_id].append(link.person_id)
+    return found
+
+
+async def concerning(session: AsyncSession, person_ids: Collection[uuid.UUID]) -> list[Referral]:
+    """The referrals concerning any of these persons (subject access)."""
+    linked = select(ReferralPerson.referral_id).where(col(ReferralPerson.person_id).in_(person_ids))
+    referral_ids = list(dict.fromkeys(await session.exec(linked)))
+    return list(await session.exec(select(Referral).where(col(Referral.id).in_(referral_ids))))
+
+
+move_links = links.LinkTable(ReferralPerson, "referral_id").move
+"""Re-point the referrals concerning one person from one person to another (merge and split)."""
 
 
 # --- SLA: the SQL form of sla.breaches() over the stored deadlines ---------------------

@@ -16,8 +16,7 @@ from kit.idempotency import IdempotencyDep
 from kit.pagination import Page, PageParamsDep
 from kit.schemas import Timestamp
 from services.intake.access import Reader, Writer
-from services.intake.persons.repository import persons_of_referrals
-from services.intake.referrals import repository, service
+from services.intake.referrals import service
 from services.intake.referrals.domain import Channel, Urgency
 from services.intake.referrals.lifecycle import ReferralStatus
 from services.intake.referrals.models import Referral
@@ -36,7 +35,7 @@ router = APIRouter(prefix="/v1/intake/referrals", tags=["referrals"])
 
 
 async def present(session: AsyncSession, referral: Referral) -> ReferralPublic:
-    persons = await persons_of_referrals(session, [referral.id])
+    persons = await service.persons_of(session, [referral.id])
     return public(referral, persons[referral.id])
 
 
@@ -107,7 +106,7 @@ async def list_referrals(
     ] = None,
 ) -> Page[ReferralPublic]:
     now = utcnow()
-    where = repository.ReferralFilter(
+    where = service.ReferralFilter(
         status=status,
         channel=channel,
         urgency=urgency,
@@ -118,8 +117,9 @@ async def list_referrals(
         overdue=overdue,
         now=now,
     )
-    found = await repository.list_visible(session, principal, page, where=where)
-    persons = await persons_of_referrals(session, [r.id for r in found.items])
+    found, persons = await service.list_visible(
+        session=session, principal=principal, page=page, where=where
+    )
     return found.map(lambda r: public(r, persons[r.id], now))
 
 

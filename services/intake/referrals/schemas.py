@@ -11,7 +11,8 @@ from pydantic import Field, field_validator, model_validator
 from kit.db import utcnow
 from kit.schemas import ClosedModel, Id, PublicModel, StrictFloat, StrictInt, StrictStr, Timestamp
 from services.intake.persons.schemas import PersonCreate
-from services.intake.referrals.domain import Channel, Flag, Need, TargetGroup, Urgency
+from services.intake.referrals.domain import Channel as Channel  # part of the contract (outreach)
+from services.intake.referrals.domain import Flag, Need, TargetGroup, Urgency
 from services.intake.referrals.lifecycle import ReferralStatus, ScreeningOutcome
 from services.intake.referrals.sla import BreachKind
 from services.intake.referrals.triage import Assessment, Indicator, OperatorUrgency

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,10 +15,9 @@ from kit.db import utcnow
 from kit.errors import NotFound, UnprocessableContent
 from kit.etag import require_if_match
 from kit.outbox import record_event
+from kit.pagination import Page, PageParams
 from kit.policy import current, current_version
-from services.intake.persons import repository as persons_repository
 from services.intake.persons import service as persons_service
-from services.intake.persons.models import ReferralPerson
 from services.intake.referrals import lifecycle, repository, sla
 from services.intake.referrals.domain import Urgency
 from services.intake.referrals.events import (
@@ -35,6 +35,7 @@ from services.intake.referrals.events import (
 from services.intake.referrals.lifecycle import ReferralStatus
 from services.intake.referrals.models import Referral, Screening
 from services.intake.referrals.policies import SLA, TRIAGE
+from services.intake.referrals.repository import ReferralFilter as ReferralFilter
 from services.intake.referrals.schemas import (
     FirstContactIn,
     HandOverIn,
@@ -97,7 +98,7 @@ async def _link_persons(
 ) -> list[uuid.UUID]:
     """Link the persons concerned; new ones are registered (duplicates go to review)."""
     existing = [p.person_id for p in referral_in.persons if p.person_id is not None]
-    usable = await persons_repository.visible_ids(session, principal, existing, active_only=True)
+    usable = await persons_service.visible_ids(session, principal, existing, active_only=True)
     unknown = [str(i) for i in existing if i not in usable]
     if unknown:
         raise UnknownPerson(f"Not active persons visible to you: {', '.join(unknown)}.")
@@ -108,7 +109,7 @@ async def _link_persons(
                 session=session, principal=principal, fields=item.person
             )
             linked.append(person.id)
-    session.add_all(ReferralPerson(referral_id=referral.id, person_id=p) for p in linked)
+    repository.link_persons(session, referral.id, linked)
     await session.flush()
     return linked
 
@@ -118,6 +119,21 @@ async def get(*, session: AsyncSession, principal: Principal, referral_id: uuid.
     if referral is None:
         raise ReferralNotFound(f"No referral {referral_id} visible to you.")
     return referral
+
+
+async def list_visible(
+    *, session: AsyncSession, principal: Principal, page: PageParams, where: ReferralFilter
+) -> tuple[Page[Referral], dict[uuid.UUID, list[uuid.UUID]]]:
+    """A page of the referrals visible to `principal`, with the persons each concerns."""
+    found = await repository.list_visible(session, principal, page, where=where)
+    return found, await repository.persons_of_referrals(session, [r.id for r in found.items])
+
+
+async def persons_of(
+    session: AsyncSession, referral_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """The persons each referral concerns."""
+    return await repository.persons_of_referrals(session, referral_ids)
 
 
 async def hand_over(
@@ -141,7 +157,7 @@ async def hand_over(
         ReferralHandedOver,
         ReferralHandedOverData(
             **_about(referral),
-            person_refs=(await persons_repository.persons_of_referrals(session, [referral.id]))[
+            person_refs=(await repository.persons_of_referrals(session, [referral.id]))[
                 referral.id
             ],
             lead_organisation=handover_in.lead_organisation,
@@ -326,3 +342,35 @@ async def _for_change(
         raise ReferralNotFound(f"No referral {referral_id} visible to you.")
     require_if_match(if_match, referral.version)
     return referral
+
+
+# --- what the referrals hold about a person (subject rights) --------------------------------
+
+_EXPORTED = {
+    "id",
+    "status",
+    "channel",
+    "received_at",
+    "municipio",
+    "place_name",
+    "urgency",
+    "target_group",
+    "needs",
+    "reporting_organisation",
+    "lead_organisation",
+    "handed_over_at",
+}
+
+
+async def export_for(
+    session: AsyncSession, person_ids: Collection[uuid.UUID]
+) -> list[dict[str, Any]]:
+    """Subject access: the referrals concerning these persons, as JSON values."""
+    return [
+        r.model_dump(mode="json", include=_EXPORTED)
+        for r in await repository.concerning(session, person_ids)
+    ]
+
+
+move_links = repository.move_links
+"""Merge and split: the referrals concerning one person now concern the other."""

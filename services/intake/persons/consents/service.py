@@ -7,11 +7,9 @@ stops the processing that consent covered for that person.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Annotated
+from collections.abc import Collection
+from typing import Any
 
-from pydantic import Field
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from kit.audit import AuditAction, AuditPurpose, record_access
@@ -19,44 +17,14 @@ from kit.auth import Principal
 from kit.db import utcnow
 from kit.errors import NotFound, UnprocessableContent
 from kit.outbox import record_event
-from kit.schemas import ClosedModel, Id, PublicModel, Timestamp
-from services.intake.persons import service
-from services.intake.persons.domain import (
-    GivenBy,
-    LegalBasis,
-    ProcessingPurpose,
-    check_withdrawable,
-)
+from services.intake.persons import service as persons
+from services.intake.persons.consents import repository
+from services.intake.persons.consents.models import Consent
+from services.intake.persons.consents.schemas import ConsentIn, WithdrawalIn
+from services.intake.persons.domain import check_withdrawable
 from services.intake.persons.events import ConsentWithdrawn, ConsentWithdrawnData
-from services.intake.persons.models import Consent
 
 CONSENT = "consent"
-
-
-class ConsentIn(ClosedModel):
-    purpose: ProcessingPurpose
-    legal_basis: LegalBasis
-    given_by: GivenBy
-    given_at: Timestamp
-
-
-class WithdrawalIn(ClosedModel):
-    withdrawn_at: Annotated[
-        Timestamp | None, Field(description="When the person withdrew it; default now")
-    ] = None
-
-
-class ConsentPublic(PublicModel):
-    id: Id
-    person_id: Id
-    purpose: ProcessingPurpose
-    legal_basis: LegalBasis
-    given_by: GivenBy
-    given_at: datetime
-    recorded_by_organisation: str
-    recorded_at: datetime
-    withdrawn_at: datetime | None
-    withdrawal_recorded_at: datetime | None
 
 
 class ConsentNotFound(NotFound):
@@ -72,7 +40,7 @@ class ImplausibleTime(UnprocessableContent):
 async def record(
     *, session: AsyncSession, principal: Principal, person_id: uuid.UUID, consent_in: ConsentIn
 ) -> Consent:
-    person = await service.for_change(session, principal, person_id)
+    person = await persons.for_change(session, principal, person_id)
     now = utcnow()
     if consent_in.given_at > now:
         raise ImplausibleTime("given_at is in the future.")
@@ -95,13 +63,8 @@ async def record(
 async def list_for(
     *, session: AsyncSession, principal: Principal, person_id: uuid.UUID
 ) -> list[Consent]:
-    person = await service.get(session=session, principal=principal, person_id=person_id)
-    stmt = (
-        select(Consent)
-        .where(Consent.person_id == person.id)
-        .order_by(col(Consent.recorded_at), col(Consent.id))
-    )
-    return list(await session.exec(stmt))
+    person = await persons.get(session=session, principal=principal, person_id=person_id)
+    return await repository.of_person(session, person.id)
 
 
 async def withdraw(
@@ -112,13 +75,8 @@ async def withdraw(
     consent_id: uuid.UUID,
     withdrawal: WithdrawalIn,
 ) -> Consent:
-    person = await service.for_change(session, principal, person_id)
-    stmt = (
-        select(Consent)
-        .where(Consent.id == consent_id, Consent.person_id == person.id)
-        .with_for_update()
-    )
-    consent = (await session.exec(stmt)).first()
+    person = await persons.for_change(session, principal, person_id)
+    consent = await repository.get_for_update(session, person.id, consent_id)
     if consent is None:
         raise ConsentNotFound(f"No consent {consent_id} for person {person_id}.")
     check_withdrawable(consent.legal_basis, consent.withdrawn_at is not None)
@@ -158,3 +116,20 @@ async def _audit(
         resource_id=consent.id,
         purpose=AuditPurpose.REFERRAL_HANDLING,
     )
+
+
+# --- what the consents hold about a person (subject rights) ---------------------------------
+
+
+async def export_for(
+    session: AsyncSession, person_ids: Collection[uuid.UUID]
+) -> list[dict[str, Any]]:
+    """Subject access: these persons' consents, as JSON values (staff subjects left out)."""
+    return [
+        c.model_dump(mode="json", exclude={"recorded_by", "withdrawn_by"})
+        for c in await repository.of_persons(session, person_ids)
+    ]
+
+
+move_links = repository.move_links
+"""Merge and split: one person's consents become the other's."""

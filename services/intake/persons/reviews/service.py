@@ -1,4 +1,5 @@
 """The duplicate review queue: pairs that may be the same person, until an operator decides.
+Never commits.
 
 A pair is queued once (in either order); a later search that scores it again refreshes the
 score while the pair is still open. Only a reviewer who sees both persons sees the pair
@@ -8,31 +9,24 @@ score while the pair is still open. Only a reviewer who sees both persons sees t
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict
-from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import Any
 
-from sqlalchemy import and_, or_
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from kit.audit import AuditAction, AuditPurpose, record_accesses
 from kit.auth import Principal
 from kit.db import utcnow
 from kit.errors import Conflict, NotFound
-from kit.pagination import Page, PageParams, paginate
-from services.intake.persons import repository
-from services.intake.persons.models import DuplicateCandidate, Person
+from kit.pagination import Page, PageParams
+from services.intake.persons.candidates import Candidate
+from services.intake.persons.models import Person
+from services.intake.persons.reviews import repository
+from services.intake.persons.reviews.domain import ReviewStatus
+from services.intake.persons.reviews.models import DuplicateCandidate
 
-if TYPE_CHECKING:
-    from services.intake.persons.service import Candidate
-
-
-class ReviewStatus(StrEnum):
-    OPEN = "open"
-    CONFIRMED = "confirmed"  # the same person: merged
-    DISMISSED = "dismissed"  # not the same person
-    OBSOLETE = "obsolete"  # one of the two was erased or merged elsewhere before review
+DUPLICATE_REVIEW = "duplicate_review"
 
 
 class ReviewNotFound(NotFound):
@@ -51,23 +45,7 @@ async def keep(
     """Queue each candidate pair with ``person`` not queued before; refresh open ones."""
     if not candidates:
         return
-    others = [c.person.id for c in candidates]
-    stmt = select(DuplicateCandidate).where(
-        or_(
-            and_(
-                col(DuplicateCandidate.person_id) == person.id,
-                col(DuplicateCandidate.candidate_id).in_(others),
-            ),
-            and_(
-                col(DuplicateCandidate.candidate_id) == person.id,
-                col(DuplicateCandidate.person_id).in_(others),
-            ),
-        )
-    )
-    existing = {
-        (r.candidate_id if r.person_id == person.id else r.person_id): r
-        for r in await session.exec(stmt)
-    }
+    existing = await repository.pairs_with(session, person.id, [c.person.id for c in candidates])
     now = utcnow()
     for candidate in candidates:
         reasons = [asdict(r) for r in candidate.match.reasons]
@@ -89,54 +67,48 @@ async def keep(
     await session.flush()
 
 
-def _reviewable(principal: Principal) -> list[object]:
-    clause = repository.visible_clause(principal)
-    if clause is None:
-        return []
-    visible = select(Person.id).where(clause)
-    return [
-        col(DuplicateCandidate.person_id).in_(visible),
-        col(DuplicateCandidate.candidate_id).in_(visible),
-    ]
+async def _audit(
+    session: AsyncSession, principal: Principal, reviews: list[DuplicateCandidate]
+) -> None:
+    await record_accesses(
+        session,
+        principal,
+        action=AuditAction.READ,
+        resource_type=DUPLICATE_REVIEW,
+        resource_ids=[r.id for r in reviews],
+        purpose=AuditPurpose.DUPLICATE_RESOLUTION,
+    )
 
 
 async def list_reviews(
+    *,
     session: AsyncSession,
     principal: Principal,
     page: PageParams,
-    *,
     status: ReviewStatus | None,
     person_id: uuid.UUID | None,
 ) -> Page[DuplicateCandidate]:
-    stmt = select(DuplicateCandidate).where(*_reviewable(principal))  # type: ignore[arg-type]
-    if status is not None:
-        stmt = stmt.where(DuplicateCandidate.status == status)
-    if person_id is not None:
-        stmt = stmt.where(
-            or_(
-                col(DuplicateCandidate.person_id) == person_id,
-                col(DuplicateCandidate.candidate_id) == person_id,
-            )
-        )
-    return await paginate(
-        session,
-        stmt,
-        page,
-        order_by=(DuplicateCandidate.found_at, DuplicateCandidate.id),
-        descending=True,
+    """The pairs ``principal`` may review, newest first (the reads are audited)."""
+    found = await repository.list_reviewable(
+        session, principal, page, status=status, person_id=person_id
     )
+    await _audit(session, principal, found.items)
+    return found
+
+
+async def get(
+    *, session: AsyncSession, principal: Principal, review_id: uuid.UUID
+) -> DuplicateCandidate:
+    """One pair ``principal`` may review (the read is audited)."""
+    review = await get_review(session, principal, review_id)
+    await _audit(session, principal, [review])
+    return review
 
 
 async def get_review(
     session: AsyncSession, principal: Principal, review_id: uuid.UUID, *, for_update: bool = False
 ) -> DuplicateCandidate:
-    stmt = select(DuplicateCandidate).where(
-        DuplicateCandidate.id == review_id,
-        *_reviewable(principal),  # type: ignore[arg-type]
-    )
-    if for_update:
-        stmt = stmt.with_for_update()
-    review = (await session.exec(stmt)).first()
+    review = await repository.get_reviewable(session, principal, review_id, for_update=for_update)
     if review is None:
         raise ReviewNotFound(f"No duplicate review {review_id} visible to you.")
     return review
@@ -159,7 +131,7 @@ def decide(
 
 
 async def dismiss(
-    session: AsyncSession, principal: Principal, review_id: uuid.UUID
+    *, session: AsyncSession, principal: Principal, review_id: uuid.UUID
 ) -> DuplicateCandidate:
     """Not the same person: the pair stays recorded as dismissed, and is not queued again."""
     review = await get_review(session, principal, review_id, for_update=True)
@@ -168,15 +140,26 @@ async def dismiss(
     return review
 
 
-async def retire(session: AsyncSession, person_ids: Sequence[uuid.UUID]) -> None:
-    """Open pairs involving these persons (just erased) can no longer be decided."""
-    stmt = select(DuplicateCandidate).where(
-        DuplicateCandidate.status == ReviewStatus.OPEN,
-        or_(
-            col(DuplicateCandidate.person_id).in_(person_ids),
-            col(DuplicateCandidate.candidate_id).in_(person_ids),
-        ),
-    )
-    for review in await session.exec(stmt):
+async def retire(session: AsyncSession, person_ids: Collection[uuid.UUID]) -> None:
+    """Open pairs involving these persons (erased, or merged away) can no longer be decided."""
+    for review in await repository.involving(session, person_ids, status=ReviewStatus.OPEN):
         review.status = ReviewStatus.OBSOLETE
     await session.flush()
+
+
+# --- what the review queue holds about a person (subject rights) ----------------------------
+
+erase_for = retire
+"""Erasure: the open pairs of the erased persons become obsolete."""
+
+
+async def export_for(
+    session: AsyncSession, person_ids: Collection[uuid.UUID]
+) -> list[dict[str, Any]]:
+    """Subject access: the pairs involving these persons, as JSON values."""
+    return [
+        r.model_dump(
+            mode="json", include={"id", "person_id", "candidate_id", "score", "status", "found_at"}
+        )
+        for r in await repository.involving(session, person_ids)
+    ]

@@ -4,15 +4,17 @@ Confirming a review merges its two persons: the survivor keeps both histories (t
 record's referrals, consents and household memberships move to it; the merged record stays,
 marked ``merged`` with ``merged_into``, so its names still find the person). What moved is
 recorded with the merge, so a split moves exactly that back and reactivates the record.
+
+The links belong to other features, so the caller moves them (`MoveLinks`): the subject-rights
+module above the features asks each feature to move what it holds.
 """
 
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from collections.abc import Collection, Mapping
+from typing import Any, Protocol
 
-from pydantic import Field
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from kit.audit import AuditAction, AuditPurpose, record_accesses
@@ -20,25 +22,20 @@ from kit.auth import Principal
 from kit.db import utcnow
 from kit.errors import Conflict, NotFound, UnprocessableContent
 from kit.outbox import record_event
-from kit.schemas import ClosedModel
-from services.intake.households.models import HouseholdMember
-from services.intake.persons import duplicates, repository, service
+from services.intake.persons import service as persons
 from services.intake.persons.domain import PersonNotActive, PersonStatus
-from services.intake.persons.duplicates import ReviewStatus
 from services.intake.persons.events import (
     PersonMerged,
     PersonMergedData,
     PersonSplit,
     PersonSplitData,
 )
-from services.intake.persons.models import Consent, Person, PersonMerge, ReferralPerson
-
-
-class ConfirmIn(ClosedModel):
-    survivor_id: Annotated[
-        uuid.UUID | None,
-        Field(description="Which of the two records survives; default the older one"),
-    ] = None
+from services.intake.persons.merges import repository
+from services.intake.persons.merges.models import PersonMerge as PersonMerge
+from services.intake.persons.merges.schemas import ConfirmIn
+from services.intake.persons.models import Person
+from services.intake.persons.reviews import service as reviews
+from services.intake.persons.reviews.domain import ReviewStatus
 
 
 class NotInPair(UnprocessableContent):
@@ -56,33 +53,40 @@ class AlreadySplit(Conflict):
     title = "The merge was already split"
 
 
-# what moves from the merged record to the survivor: (name in PersonMerge.moved, table, key)
-_LINKS = (
-    ("referrals", ReferralPerson, "referral_id"),
-    ("households", HouseholdMember, "household_id"),
-    ("consents", Consent, "id"),
-)
+class MoveLinks(Protocol):
+    """Re-point what links to ``from_person`` to ``to_person``; ``only``: just these keys, by
+    kind of link (a split moving back what the merge moved). Returns the keys moved, by kind,
+    as `PersonMerge.moved` records them."""
+
+    async def __call__(
+        self,
+        session: AsyncSession,
+        *,
+        from_person: uuid.UUID,
+        to_person: uuid.UUID,
+        only: Mapping[str, list[str]] | None = None,
+    ) -> dict[str, list[str]]: ...
 
 
 async def confirm(
-    *, session: AsyncSession, principal: Principal, review_id: uuid.UUID, confirm_in: ConfirmIn
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    review_id: uuid.UUID,
+    confirm_in: ConfirmIn,
+    move_links: MoveLinks,
 ) -> PersonMerge:
     """The pair is the same person: merge the newer record into the older (or the chosen)."""
-    review = await duplicates.get_review(session, principal, review_id, for_update=True)
-    duplicates.decide(review, principal, ReviewStatus.CONFIRMED)
+    review = await reviews.get_review(session, principal, review_id, for_update=True)
+    reviews.decide(review, principal, ReviewStatus.CONFIRMED)
     pair = (review.candidate_id, review.person_id)
     survivor_id = confirm_in.survivor_id or pair[0]
     if survivor_id not in pair:
         raise NotInPair(f"{survivor_id} is not one of {pair[0]} and {pair[1]}.")
     merged_id = pair[1] if survivor_id == pair[0] else pair[0]
-    survivor = await service.for_change(session, principal, survivor_id)
-    merged = await service.for_change(session, principal, merged_id)
-    moved: dict[str, list[str]] = {}
-    for name, link, key in _LINKS:
-        keys = await repository.move_links(
-            session, link, key, from_person=merged.id, to_person=survivor.id
-        )
-        moved[name] = [str(k) for k in keys]
+    survivor = await persons.for_change(session, principal, survivor_id)
+    merged = await persons.for_change(session, principal, merged_id)
+    moved = await move_links(session, from_person=merged.id, to_person=survivor.id)
     now = utcnow()
     merged.status, merged.merged_into = PersonStatus.MERGED, survivor.id
     for person in (survivor, merged):
@@ -99,12 +103,12 @@ async def confirm(
     )
     session.add(merge)
     await session.flush()
-    await duplicates.retire(session, [merged.id])
+    await reviews.retire(session, [merged.id])
     # the survivor now answers for both: look again for pairs the merged record had
-    candidates = await service.find_candidates(
-        session, service.facts(survivor), exclude=survivor.id
+    candidates = await persons.find_candidates(
+        session, persons.facts(survivor), exclude=survivor.id
     )
-    await duplicates.keep(session, principal, survivor, candidates)
+    await reviews.keep(session, principal, survivor, candidates)
     await _audit(session, principal, survivor, merged)
     await record_event(
         session,
@@ -119,11 +123,8 @@ async def confirm(
 async def get_merge(
     session: AsyncSession, principal: Principal, merge_id: uuid.UUID, *, for_update: bool = False
 ) -> PersonMerge:
-    stmt = select(PersonMerge).where(PersonMerge.id == merge_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    merge = (await session.exec(stmt)).first()
-    visible = await repository.visible_ids(
+    merge = await repository.get(session, merge_id, for_update=for_update)
+    visible = await persons.visible_ids(
         session, principal, [merge.survivor_id] if merge is not None else []
     )
     if merge is None or merge.survivor_id not in visible:
@@ -131,25 +132,19 @@ async def get_merge(
     return merge
 
 
-async def split(*, session: AsyncSession, principal: Principal, merge_id: uuid.UUID) -> PersonMerge:
+async def split(
+    *, session: AsyncSession, principal: Principal, merge_id: uuid.UUID, move_links: MoveLinks
+) -> PersonMerge:
     """Undo a wrong merge: the merged record is active again with what moved from it; the
     pair is recorded as not the same person."""
     merge = await get_merge(session, principal, merge_id, for_update=True)
     if merge.split_at is not None:
         raise AlreadySplit(f"Merge {merge_id} was already split.")
-    survivor = await service.for_change(session, principal, merge.survivor_id)
-    merged = await session.get(Person, merge.merged_id, with_for_update=True)
+    survivor = await persons.for_change(session, principal, merge.survivor_id)
+    merged = await persons.locked(session, merge.merged_id)
     if merged is None or merged.status != PersonStatus.MERGED or merged.merged_into != survivor.id:
         raise PersonNotActive(f"Person {merge.merged_id} is no longer merged into the survivor.")
-    for name, link, key in _LINKS:
-        await repository.move_links(
-            session,
-            link,
-            key,
-            from_person=survivor.id,
-            to_person=merged.id,
-            only=[uuid.UUID(k) for k in merge.moved.get(name, [])],
-        )
+    await move_links(session, from_person=survivor.id, to_person=merged.id, only=merge.moved)
     now = utcnow()
     merged.status, merged.merged_into = PersonStatus.ACTIVE, None
     for person in (survivor, merged):
@@ -157,9 +152,9 @@ async def split(*, session: AsyncSession, principal: Principal, merge_id: uuid.U
         person.updated_at = now
     merge.split_by, merge.split_at = principal.subject, now
     if merge.candidate_id is not None:
-        review = await duplicates.get_review(session, principal, merge.candidate_id)
+        review = await reviews.get_review(session, principal, merge.candidate_id)
         # a wrong merge: not the same person
-        duplicates.decide(review, principal, ReviewStatus.DISMISSED, was=ReviewStatus.CONFIRMED)
+        reviews.decide(review, principal, ReviewStatus.DISMISSED, was=ReviewStatus.CONFIRMED)
     await session.flush()
     await _audit(session, principal, survivor, merged)
     await record_event(
@@ -179,7 +174,17 @@ async def _audit(
         session,
         principal,
         action=AuditAction.MERGE,
-        resource_type=service.PERSON,
+        resource_type=persons.PERSON,
         resource_ids=[survivor.id, merged.id],
         purpose=AuditPurpose.DUPLICATE_RESOLUTION,
     )
+
+
+async def export_for(
+    session: AsyncSession, person_ids: Collection[uuid.UUID]
+) -> list[dict[str, Any]]:
+    """Subject access: the merges into these persons (who merged left out)."""
+    return [
+        m.model_dump(mode="json", include={"id", "merged_id", "merged_at", "split_at"})
+        for m in await repository.into(session, person_ids)
+    ]

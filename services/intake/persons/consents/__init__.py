@@ -1,0 +1,1 @@
+"""Consents and other legal bases for processing a person's data."""

@@ -1,0 +1,41 @@
+"""Consent queries: the only place that builds SQL for consents."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.intake import links
+from services.intake.persons.consents.models import Consent
+
+
+async def of_person(session: AsyncSession, person_id: uuid.UUID) -> list[Consent]:
+    """The person's consents, oldest first."""
+    stmt = (
+        select(Consent)
+        .where(Consent.person_id == person_id)
+        .order_by(col(Consent.recorded_at), col(Consent.id))
+    )
+    return list(await session.exec(stmt))
+
+
+async def get_for_update(
+    session: AsyncSession, person_id: uuid.UUID, consent_id: uuid.UUID
+) -> Consent | None:
+    stmt = (
+        select(Consent)
+        .where(Consent.id == consent_id, Consent.person_id == person_id)
+        .with_for_update()
+    )
+    return (await session.exec(stmt)).first()
+
+
+async def of_persons(session: AsyncSession, person_ids: Collection[uuid.UUID]) -> list[Consent]:
+    return list(await session.exec(select(Consent).where(col(Consent.person_id).in_(person_ids))))
+
+
+move_links = links.LinkTable(Consent, "id").move
+"""Re-point a person's consents from one person to another (merge and split)."""

@@ -1,0 +1,1 @@
+"""Merging duplicate persons, and splitting a wrong merge."""
