@@ -1,39 +1,6 @@
-"""The audit log: append-only, hash-chained record of every read and change of person data.
+"""The hash chain: canonical bytes and hashes, appending at commit, verifying, append-only.
 
-Who (subject, username, client, organisation), did what (`AuditAction`), to which resource
-(type and id — ids only, never names), why (`AuditPurpose`, a code from a small vocabulary,
-never free text), when, under which trace and request.  A use case records the access in
-the caller's session::
-
-    person = await repository.get(session, person_id)
-    await record_access(session, principal, action=AuditAction.READ, resource_type="person",
-                        resource_id=person.id, purpose=AuditPurpose.CASE_MANAGEMENT)
-
-The entry is appended when that session **commits** (a ``before_commit`` hook), in the same
-transaction: a rolled-back change — or a rolled-back SAVEPOINT — leaves no entry, and a read
-is audited once its transaction commits.  Appending at commit time keeps the chain lock
-short and taken last, so it never waits on a row lock while holding the chain (no deadlock).
-
-The chain: entry *n* stores ``previous_hash`` = hash of entry *n-1* (`GENESIS_HASH` for the
-first) and ``hash`` = SHA-256 of its canonical serialisation (`canonical_bytes`), which
-includes its sequence number and ``previous_hash``.  Appends are serialised so the chain
-never forks: on PostgreSQL by ``pg_advisory_xact_lock(AUDIT_LOCK_ID)`` (under READ
-COMMITTED, the default — the head is read after the lock is granted), on SQLite by the
-``BEGIN IMMEDIATE`` every `kit.db.Database` transaction starts with; the primary key on
-``sequence`` refuses a fork in any case.  `verify_chain` recomputes everything.  A hash chain
-without a key cannot prove the tail was not cut or extended by someone able to write the
-table: keep the head (`ChainReport.head_sequence`/``head_hash``) somewhere else from time to
-time and compare.
-
-Append-only: each service's migration adds triggers refusing UPDATE, DELETE (and on
-PostgreSQL TRUNCATE) of ``audit_log`` (`APPEND_ONLY_DDL`, copied there literally).  In
-production the service's database role should also be granted only INSERT and SELECT on
-``audit_log``.  On SQLite, a later migration that rebuilds ``audit_log`` in batch mode drops
-its triggers: re-create them in that migration.
-
-Auditors read the log through `audit_router`, mounted by each service::
-
-    app.include_router(audit_router("/v1/intake/audit"), tags=["audit"])
+See the `kit.audit` package docstring for how the chain is built and what it proves.
 """
 
 from __future__ import annotations
@@ -45,107 +12,25 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
-from sqlalchemy import BigInteger, Connection, Index, event, text
+from sqlalchemy import Connection, event, text
 from sqlalchemy.orm import Session, SessionTransaction
-from sqlmodel import Field, col, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from kit.auth import Principal, Role, require_roles
-from kit.db import SessionDep, UtcDateTime, utcnow
-from kit.errors import problem_responses
+from kit.audit.models import AuditAction, AuditEntry, AuditPurpose
+from kit.audit.schemas import ChainProblem, ChainReport
+from kit.auth import Principal
+from kit.db import utcnow
 from kit.logs import current_request_id
-from kit.pagination import Page, PageParamsDep, paginate
-from kit.schemas import PublicModel, Timestamp
-from kit.tables import KitTable
 from kit.telemetry import current_trace_id
-
-__all__ = [
-    "APPEND_ONLY_DDL",
-    "AUDIT_LOCK_ID",
-    "GENESIS_HASH",
-    "AuditAction",
-    "AuditEntry",
-    "AuditEntryPublic",
-    "AuditPurpose",
-    "ChainProblem",
-    "ChainReport",
-    "audit_router",
-    "canonical_bytes",
-    "entry_hash",
-    "install_append_only_triggers",
-    "record_access",
-    "record_accesses",
-    "verify_chain",
-]
 
 GENESIS_HASH = "0" * 64
 AUDIT_LOCK_ID = int.from_bytes(hashlib.sha256(b"lgnet-audit-chain").digest()[:8], "big") >> 1
 _PENDING_KEY = "kit.audit.pending"
 _RESOURCE_TYPE = re.compile(r"^[a-z][a-z0-9_.-]{0,49}$")
 _VERIFY_BATCH = 1000
-
-
-class AuditAction(StrEnum):
-    """What was done to the resource."""
-
-    READ = "read"
-    LIST = "list"
-    CREATE = "create"
-    UPDATE = "update"
-    DELETE = "delete"
-    MERGE = "merge"
-    EXPORT = "export"
-    ERASE = "erase"
-    ANONYMISE = "anonymise"
-
-
-class AuditPurpose(StrEnum):
-    """Why (the processing purpose, GDPR art. 5(1)(b)): a code, never free text.
-
-    Extend this vocabulary here, in the kit, so that every service speaks the same one.
-    """
-
-    REFERRAL_HANDLING = "referral_handling"
-    TRIAGE = "triage"
-    DUPLICATE_RESOLUTION = "duplicate_resolution"
-    CASE_MANAGEMENT = "case_management"
-    HOUSING = "housing"
-    INITIATIVES = "initiatives"
-    SAFEGUARDING = "safeguarding"
-    SUBJECT_ACCESS_REQUEST = "subject_access_request"
-    ERASURE = "erasure"
-    RETENTION = "retention"
-    OFFLINE_SYNC = "offline_sync"
-
-
-class AuditEntry(KitTable, table=True):
-    """One audited access.  Never updated or deleted (triggers refuse it)."""
-
-    __tablename__ = "audit_log"
-    __table_args__ = (Index(None, "resource_type", "resource_id"),)
-
-    # every read of person data adds one: 64 bits, not 32
-    sequence: int = Field(
-        primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False}
-    )
-    recorded_at: datetime = Field(sa_type=UtcDateTime, index=True)
-    subject: str = Field(max_length=255, index=True)
-    username: str = Field(max_length=255)
-    client_id: str = Field(max_length=255)
-    organisation: str = Field(max_length=100)
-    action: str = Field(max_length=20)
-    resource_type: str = Field(max_length=50)
-    resource_id: uuid.UUID
-    purpose: str = Field(max_length=50)
-    trace_id: str | None = Field(default=None, max_length=32)
-    request_id: str | None = Field(default=None, max_length=128)
-    previous_hash: str = Field(max_length=64)
-    hash: str = Field(max_length=64, unique=True)
 
 
 def _timestamp(value: datetime) -> str:
@@ -322,27 +207,6 @@ def install_append_only_triggers(connection: Connection) -> None:
         connection.exec_driver_sql(statement)
 
 
-# --- verification ----------------------------------------------------------------------
-
-
-class ChainProblem(BaseModel):
-    """The first place where the chain does not hold."""
-
-    sequence: int
-    kind: Literal["missing", "altered", "broken_link"]
-    detail: str
-
-
-class ChainReport(BaseModel):
-    """The outcome of `verify_chain`; keep ``head_hash`` elsewhere to detect truncation."""
-
-    ok: bool
-    entries_checked: int
-    head_sequence: int | None = None
-    head_hash: str | None = None
-    first_problem: ChainProblem | None = None
-
-
 async def verify_chain(session: AsyncSession) -> ChainReport:
     """Recompute every entry's hash and link, in sequence order, and report the first break:
 
@@ -397,74 +261,3 @@ def _check(entry: AuditEntry, expected_sequence: int, previous: str) -> ChainPro
             detail="previous_hash is not the hash of the preceding entry",
         )
     return None
-
-
-# --- HTTP ------------------------------------------------------------------------------
-
-
-class AuditEntryPublic(PublicModel):
-    sequence: int
-    recorded_at: datetime
-    subject: str
-    username: str
-    client_id: str
-    organisation: str
-    action: str
-    resource_type: str
-    resource_id: uuid.UUID
-    purpose: str
-    trace_id: str | None
-    request_id: str | None
-    previous_hash: str
-    hash: str
-
-
-Auditor = Annotated[Principal, Depends(require_roles(Role.AUDITOR))]
-
-
-def audit_router(prefix: str) -> APIRouter:
-    """``GET <prefix>`` (newest first, cursor-paginated, filtered) and ``GET <prefix>/verify``,
-    for the ``auditor`` role only; e.g. ``audit_router("/v1/intake/audit")``."""
-    router = APIRouter(prefix=prefix, responses=problem_responses(401, 403))
-
-    @router.get(
-        "",
-        response_model=Page[AuditEntryPublic],
-        summary="Read the audit log",
-        responses=problem_responses(400),
-    )
-    async def list_audit_entries(
-        session: SessionDep,
-        page: PageParamsDep,
-        _auditor: Auditor,
-        resource_type: Annotated[str | None, Query(max_length=50)] = None,
-        resource_id: uuid.UUID | None = None,
-        subject: Annotated[str | None, Query(max_length=255)] = None,
-        since: Annotated[
-            Timestamp | None, Query(description="Recorded at or after (inclusive).")
-        ] = None,
-        until: Annotated[
-            Timestamp | None, Query(description="Recorded before (exclusive).")
-        ] = None,
-    ) -> Page[AuditEntryPublic]:
-        stmt = select(AuditEntry)
-        if resource_type is not None:
-            stmt = stmt.where(AuditEntry.resource_type == resource_type)
-        if resource_id is not None:
-            stmt = stmt.where(AuditEntry.resource_id == resource_id)
-        if subject is not None:
-            stmt = stmt.where(AuditEntry.subject == subject)
-        if since is not None:
-            stmt = stmt.where(col(AuditEntry.recorded_at) >= since)
-        if until is not None:
-            stmt = stmt.where(col(AuditEntry.recorded_at) < until)
-        result = await paginate(
-            session, stmt, page, order_by=(AuditEntry.sequence,), descending=True
-        )
-        return result.map(AuditEntryPublic.model_validate)
-
-    @router.get("/verify", response_model=ChainReport, summary="Verify the audit chain")
-    async def verify_audit_chain(session: SessionDep, _auditor: Auditor) -> ChainReport:
-        return await verify_chain(session)
-
-    return router
