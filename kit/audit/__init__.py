@@ -38,18 +38,16 @@ Auditors read the log through `audit_router`, mounted by each service::
 
 from kit.audit.chain import (
     APPEND_ONLY_DDL,
-    AUDIT_LOCK_ID,
     GENESIS_HASH,
     canonical_bytes,
     entry_hash,
     install_append_only_triggers,
-    record_access,
-    record_accesses,
-    verify_chain,
 )
 from kit.audit.models import AuditAction, AuditEntry, AuditPurpose
+from kit.audit.repository import AUDIT_LOCK_ID
 from kit.audit.router import audit_router
 from kit.audit.schemas import AuditEntryPublic, ChainProblem, ChainReport
+from kit.audit.service import record_access, record_accesses, verify_chain
 
 __all__ = [
     "APPEND_ONLY_DDL",

@@ -1,4 +1,4 @@
-"""The hash chain: canonical bytes and hashes, appending at commit, verifying, append-only.
+"""The hash chain: canonical bytes and hashes, appending at commit, the append-only triggers.
 
 See the `kit.audit` package docstring for how the chain is built and what it proves.
 """
@@ -7,30 +7,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, event, text
+from sqlalchemy import Connection, event
 from sqlalchemy.orm import Session, SessionTransaction
-from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
-from kit.audit.models import AuditAction, AuditEntry, AuditPurpose
-from kit.audit.schemas import ChainProblem, ChainReport
-from kit.auth import Principal
-from kit.db import utcnow
-from kit.logs import current_request_id
-from kit.telemetry import current_trace_id
+from kit.audit import repository
+from kit.audit.models import AuditEntry
+from kit.audit.schemas import ChainProblem
 
 GENESIS_HASH = "0" * 64
-AUDIT_LOCK_ID = int.from_bytes(hashlib.sha256(b"lgnet-audit-chain").digest()[:8], "big") >> 1
 _PENDING_KEY = "kit.audit.pending"
-_RESOURCE_TYPE = re.compile(r"^[a-z][a-z0-9_.-]{0,49}$")
-_VERIFY_BATCH = 1000
 
 
 def _timestamp(value: datetime) -> str:
@@ -62,7 +52,7 @@ def entry_hash(entry: AuditEntry) -> str:
     return hashlib.sha256(canonical_bytes(entry)).hexdigest()
 
 
-# --- recording -------------------------------------------------------------------------
+# --- appending at commit -------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -71,75 +61,18 @@ class _Pending:
     transaction: SessionTransaction | None  # the innermost SAVEPOINT when recorded
 
 
-async def record_access(
-    session: AsyncSession,
-    principal: Principal,
-    *,
-    action: AuditAction,
-    resource_type: str,
-    resource_id: uuid.UUID,
-    purpose: AuditPurpose,
-) -> None:
-    """Audit `principal`'s `action` on one resource, appended when `session` commits.
-
-    `resource_type` is a short code (``person``, ``case``, ``referral``…); `resource_id`
-    its UUID.  Raises `ValueError` for an action or purpose outside the vocabularies.
-    """
-    await record_accesses(
-        session,
-        principal,
-        action=action,
-        resource_type=resource_type,
-        resource_ids=[resource_id],
-        purpose=purpose,
-    )
-
-
-async def record_accesses(
-    session: AsyncSession,
-    principal: Principal,
-    *,
-    action: AuditAction,
-    resource_type: str,
-    resource_ids: Iterable[uuid.UUID],
-    purpose: AuditPurpose,
-) -> None:
-    """`record_access` for several resources at once (e.g. each person on a listed page)."""
-    action = AuditAction(action)
-    purpose = AuditPurpose(purpose)
-    if not _RESOURCE_TYPE.fullmatch(resource_type):
-        raise ValueError(f"resource_type must be a short lower-case code: {resource_type!r}")
-    sync_session = session.sync_session
-    pending = sync_session.info.setdefault(_PENDING_KEY, [])
-    now = utcnow()
-    trace_id, request_id = current_trace_id(), current_request_id()
-    for resource_id in resource_ids:
-        if not isinstance(resource_id, uuid.UUID):
-            raise TypeError("resource_id must be a UUID")
-        fields = {
-            "recorded_at": now,
-            "subject": principal.subject,
-            "username": principal.username,
-            "client_id": principal.client_id,
-            "organisation": principal.organisation,
-            "action": action.value,
-            "resource_type": resource_type,
-            "resource_id": resource_id,
-            "purpose": purpose.value,
-            "trace_id": trace_id,
-            "request_id": request_id,
-        }
-        pending.append(_Pending(fields, sync_session.get_nested_transaction()))
+def enqueue(session: Session, fields: Iterable[Mapping[str, Any]]) -> None:
+    """Queue entries (their fields but sequence and hashes) for appending when `session`
+    commits; a rollback of the transaction, or of the SAVEPOINT they were queued in,
+    drops them."""
+    pending = session.info.setdefault(_PENDING_KEY, [])
+    savepoint = session.get_nested_transaction()
+    pending.extend(_Pending(item, savepoint) for item in fields)
 
 
 def _append(session: Session, pending: list[_Pending]) -> None:
-    connection: Connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": AUDIT_LOCK_ID})
-    head = connection.execute(
-        text("SELECT sequence, hash FROM audit_log ORDER BY sequence DESC LIMIT 1")
-    ).first()
-    sequence, previous = (int(head[0]), str(head[1])) if head is not None else (0, GENESIS_HASH)
+    head = repository.lock_chain_and_read_head(session.connection())
+    sequence, previous = head if head is not None else (0, GENESIS_HASH)
     for item in pending:
         sequence += 1
         entry = AuditEntry(sequence=sequence, previous_hash=previous, hash="", **item.fields)
@@ -207,41 +140,12 @@ def install_append_only_triggers(connection: Connection) -> None:
         connection.exec_driver_sql(statement)
 
 
-async def verify_chain(session: AsyncSession) -> ChainReport:
-    """Recompute every entry's hash and link, in sequence order, and report the first break:
-
-    - ``missing``: a gap in the sequence (an entry was deleted);
-    - ``altered``: an entry's content no longer gives its stored hash (edited, or entries
-      swapped or renumbered);
-    - ``broken_link``: an entry's ``previous_hash`` is not its predecessor's hash (an entry
-      inserted or replaced with a recomputed hash).
-    """
-    expected_sequence, previous, checked = 1, GENESIS_HASH, 0
-    last_sequence = 0
-    while True:
-        stmt = (
-            select(AuditEntry)
-            .where(AuditEntry.sequence > last_sequence)
-            .order_by(col(AuditEntry.sequence))
-            .limit(_VERIFY_BATCH)
-        )
-        batch = list(await session.exec(stmt))
-        if not batch:
-            break
-        for entry in batch:
-            problem = _check(entry, expected_sequence, previous)
-            if problem is not None:
-                return ChainReport(ok=False, entries_checked=checked, first_problem=problem)
-            checked += 1
-            expected_sequence, previous = entry.sequence + 1, entry.hash
-        last_sequence = batch[-1].sequence
-        for entry in batch:
-            session.expunge(entry)  # a long chain need not stay in the session
-    head = (expected_sequence - 1, previous) if checked else (None, None)
-    return ChainReport(ok=True, entries_checked=checked, head_sequence=head[0], head_hash=head[1])
+# --- verification ----------------------------------------------------------------------
 
 
-def _check(entry: AuditEntry, expected_sequence: int, previous: str) -> ChainProblem | None:
+def check_entry(entry: AuditEntry, expected_sequence: int, previous: str) -> ChainProblem | None:
+    """The problem with `entry` if it is not the `expected_sequence`-th entry following
+    the hash `previous` (see `kit.audit.service.verify_chain`), else None."""
     if entry.sequence != expected_sequence:
         return ChainProblem(
             sequence=expected_sequence,

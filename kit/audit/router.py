@@ -6,15 +6,14 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from sqlmodel import col, select
 
-from kit.audit.chain import verify_chain
-from kit.audit.models import AuditEntry
+from kit.audit import service
+from kit.audit.repository import EntryFilter
 from kit.audit.schemas import AuditEntryPublic, ChainReport
 from kit.auth import Principal, Role, require_roles
 from kit.db import SessionDep
 from kit.errors import problem_responses
-from kit.pagination import Page, PageParamsDep, paginate
+from kit.pagination import Page, PageParamsDep
 from kit.schemas import Timestamp
 
 Auditor = Annotated[Principal, Depends(require_roles(Role.AUDITOR))]
@@ -45,24 +44,18 @@ def audit_router(prefix: str) -> APIRouter:
             Timestamp | None, Query(description="Recorded before (exclusive).")
         ] = None,
     ) -> Page[AuditEntryPublic]:
-        stmt = select(AuditEntry)
-        if resource_type is not None:
-            stmt = stmt.where(AuditEntry.resource_type == resource_type)
-        if resource_id is not None:
-            stmt = stmt.where(AuditEntry.resource_id == resource_id)
-        if subject is not None:
-            stmt = stmt.where(AuditEntry.subject == subject)
-        if since is not None:
-            stmt = stmt.where(col(AuditEntry.recorded_at) >= since)
-        if until is not None:
-            stmt = stmt.where(col(AuditEntry.recorded_at) < until)
-        result = await paginate(
-            session, stmt, page, order_by=(AuditEntry.sequence,), descending=True
+        filters = EntryFilter(
+            resource_type=resource_type,
+            resource_id=resource_id,
+            subject=subject,
+            since=since,
+            until=until,
         )
+        result = await service.list_entries(session, filters, page)
         return result.map(AuditEntryPublic.model_validate)
 
     @router.get("/verify", response_model=ChainReport, summary="Verify the audit chain")
     async def verify_audit_chain(session: SessionDep, _auditor: Auditor) -> ChainReport:
-        return await verify_chain(session)
+        return await service.verify_chain(session)
 
     return router

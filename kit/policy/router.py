@@ -6,19 +6,17 @@ from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
-from sqlmodel import select
 
 from kit.auth import CurrentPrincipal, Principal, Role, require_roles
 from kit.db import SessionDep
-from kit.errors import NotFound, problem_responses
+from kit.errors import problem_responses
 from kit.etag import etag_for, set_etag
 from kit.idempotency import IdempotencyDep
-from kit.pagination import Page, PageParamsDep, paginate
+from kit.pagination import Page, PageParamsDep
+from kit.policy import service
 from kit.policy.errors import UnknownPolicy
 from kit.policy.kinds import PolicyKind, PolicyVersionRecord
-from kit.policy.models import PolicyVersion
 from kit.policy.schemas import PolicyProposal, PolicyVersionPublic
-from kit.policy.service import _record, current_version, propose
 from kit.schemas import Timestamp
 
 
@@ -63,7 +61,7 @@ def policy_router(prefix: str, kinds: Sequence[PolicyKind[Any]]) -> APIRouter:
         at: Annotated[Timestamp | None, Query(description="In force at (default: now).")] = None,
     ) -> PolicyVersionPublic:
         kind = kind_of(name)
-        record = await current_version(session, kind, at=at)
+        record = await service.current_version(session, kind, at=at)
         if record is None:
             return PolicyVersionPublic(
                 policy=kind.name,
@@ -83,10 +81,8 @@ def policy_router(prefix: str, kinds: Sequence[PolicyKind[Any]]) -> APIRouter:
     async def list_policy_versions(
         name: str, session: SessionDep, page: PageParamsDep, _principal: CurrentPrincipal
     ) -> Page[PolicyVersionPublic]:
-        kind = kind_of(name)
-        stmt = select(PolicyVersion).where(PolicyVersion.policy == kind.name)
-        result = await paginate(session, stmt, page, order_by=(PolicyVersion.version,))
-        return result.map(lambda row: _public(_record(kind, row)))
+        result = await service.versions(session, kind_of(name), page)
+        return result.map(_public)
 
     @router.get(
         "/{name}/versions/{version}", response_model=PolicyVersionPublic, summary="Policy version"
@@ -98,12 +94,9 @@ def policy_router(prefix: str, kinds: Sequence[PolicyKind[Any]]) -> APIRouter:
         _principal: CurrentPrincipal,
         response: Response,
     ) -> PolicyVersionPublic:
-        kind = kind_of(name)
-        row = await session.get(PolicyVersion, (kind.name, version))
-        if row is None:
-            raise NotFound(f"Policy {kind.name!r} has no version {version}.")
-        set_etag(response, row.version)
-        return _public(_record(kind, row))
+        record = await service.version(session, kind_of(name), version)
+        set_etag(response, record.version)
+        return _public(record)
 
     @router.post(
         "/{name}/versions",
@@ -122,7 +115,7 @@ def policy_router(prefix: str, kinds: Sequence[PolicyKind[Any]]) -> APIRouter:
         kind = kind_of(name)
 
         async def create() -> PolicyVersionPublic:
-            record = await propose(
+            record = await service.propose(
                 session,
                 kind,
                 proposal.document,

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from kit.auth import Principal
 from kit.db import utcnow
+from kit.errors import NotFound
+from kit.pagination import Page, PageParams
+from kit.policy import repository
 from kit.policy.errors import PolicyBackdated
 from kit.policy.kinds import PolicyKind, PolicyVersionRecord, T
 from kit.policy.models import PolicyVersion
@@ -39,13 +39,7 @@ async def current_version(
     at = at or utcnow()
     if at.tzinfo is None:
         raise ValueError("naive datetime given as 'at'")
-    stmt = (
-        select(PolicyVersion)
-        .where(PolicyVersion.policy == kind.name, col(PolicyVersion.effective_from) <= at)
-        .order_by(col(PolicyVersion.effective_from).desc(), col(PolicyVersion.version).desc())
-        .limit(1)
-    )
-    row = (await session.exec(stmt)).first()
+    row = await repository.in_force(session, kind.name, at)
     return None if row is None else _record(kind, row)
 
 
@@ -53,20 +47,6 @@ async def current(session: AsyncSession, kind: PolicyKind[T], *, at: datetime | 
     """The document of `kind` in force at `at` (default now), or `kind.default`."""
     record = await current_version(session, kind, at=at)
     return kind.default if record is None else record.document
-
-
-async def _latest(session: AsyncSession, kind: PolicyKind[Any]) -> PolicyVersion | None:
-    stmt = (
-        select(PolicyVersion)
-        .where(PolicyVersion.policy == kind.name)
-        .order_by(col(PolicyVersion.version).desc())
-        .limit(1)
-    )
-    return (await session.exec(stmt)).first()
-
-
-def _lock_id(name: str) -> int:
-    return int.from_bytes(hashlib.sha256(f"lgnet-policy\0{name}".encode()).digest()[:8], "big") >> 1
 
 
 def _rewrites_history(effective_from: datetime, latest_from: datetime, now: datetime) -> bool:
@@ -95,10 +75,9 @@ async def propose(
     if not why:
         raise ValueError("why is required")
     valid = kind.validate(document)
-    if session.get_bind().dialect.name == "postgresql":
-        # two coordinators proposing at once get consecutive versions, checked in turn
-        await session.scalar(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _lock_id(kind.name)})
-    latest = await _latest(session, kind)
+    # two coordinators proposing at once get consecutive versions, checked in turn
+    await repository.lock(session, kind.name)
+    latest = await repository.latest(session, kind.name)
     now = utcnow()
     if latest is not None and _rewrites_history(effective_from, latest.effective_from, now):
         raise PolicyBackdated(
@@ -116,16 +95,28 @@ async def propose(
         why=why,
         recorded_at=now,
     )
-    session.add(row)
-    await session.flush()
+    await repository.add(session, row)
     return _record(kind, row)
 
 
 async def history(session: AsyncSession, kind: PolicyKind[T]) -> list[PolicyVersionRecord[T]]:
     """Every recorded version of `kind`, oldest first."""
-    stmt = (
-        select(PolicyVersion)
-        .where(PolicyVersion.policy == kind.name)
-        .order_by(col(PolicyVersion.version))
-    )
-    return [_record(kind, row) for row in await session.exec(stmt)]
+    return [_record(kind, row) for row in await repository.all_versions(session, kind.name)]
+
+
+async def versions(
+    session: AsyncSession, kind: PolicyKind[T], page: PageParams
+) -> Page[PolicyVersionRecord[T]]:
+    """One page of the recorded versions of `kind`, oldest first."""
+    result = await repository.page_of_versions(session, kind.name, page)
+    return result.map(lambda row: _record(kind, row))
+
+
+async def version(
+    session: AsyncSession, kind: PolicyKind[T], number: int
+) -> PolicyVersionRecord[T]:
+    """Version `number` of `kind`; `NotFound` if there is none."""
+    row = await repository.get(session, kind.name, number)
+    if row is None:
+        raise NotFound(f"Policy {kind.name!r} has no version {number}.")
+    return _record(kind, row)
