@@ -31,6 +31,7 @@ from kit.kafka import ensure_topics, kafka_reachable
 from kit.limits import RequestLimitsMiddleware
 from kit.logs import RequestIdMiddleware, configure_logging
 from kit.migrations import upgrade_to_head
+from kit.openapi import document_problems
 from kit.outbox import OutboxRelay
 from kit.query import reject_unknown_query_parameters
 from kit.settings import ServiceSettings
@@ -127,6 +128,7 @@ def create_service(spec: ServiceSpec) -> FastAPI:
         dependencies=[Depends(reject_unknown_query_parameters)],
     )
     install_problem_handlers(app)
+    document_problems(app)
     app.add_middleware(
         RequestLimitsMiddleware,
         max_body_bytes=common.max_body_bytes,
