@@ -41,12 +41,12 @@ from gateway.proxy import REQUEST_SECONDS, REQUESTS, Proxy
 from gateway.ratelimit import TokenBucketLimiter
 from gateway.settings import GatewaySettings
 from kit.auth import JWKSCache, TokenVerifier, install_auth
-from kit.errors import ProblemError, install_problem_handlers
+from kit.errors import NotReady, install_problem_handlers
 from kit.limits import RequestLimitsMiddleware
 from kit.logs import RequestIdMiddleware, configure_logging, current_request_id
 from kit.telemetry import configure_tracing
 
-__all__ = ["Gateway", "NotReady", "app", "create_app"]
+__all__ = ["Gateway", "app", "create_app"]
 
 logger = logging.getLogger("gateway.access")
 
@@ -71,12 +71,6 @@ CORS_EXPOSED_HEADERS = (
     "WWW-Authenticate",
     "X-Request-ID",
 )
-
-
-class NotReady(ProblemError):
-    status = 503
-    slug = "not-ready"
-    title = "Not Ready"
 
 
 @dataclass

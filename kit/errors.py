@@ -178,6 +178,14 @@ class TooManyRequests(ProblemError):
     title = "Too Many Requests"
 
 
+class NotReady(ProblemError):
+    """503 from ``/readyz``: a dependency (database, Kafka, a service) is not ready yet."""
+
+    status = 503
+    slug = "not-ready"
+    title = "Not Ready"
+
+
 # --- documents -------------------------------------------------------------------------
 
 

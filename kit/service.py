@@ -23,7 +23,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from kit.aio import cancel_and_wait
 from kit.auth import JWKSCache, TokenVerifier, install_auth
 from kit.db import Database
-from kit.errors import ProblemError, install_problem_handlers
+from kit.errors import NotReady, install_problem_handlers
 from kit.http import TelemetryMiddleware
 from kit.inbox import EventConsumer, Handler
 from kit.jobs import JobRunner, PeriodicJob
@@ -61,12 +61,6 @@ class ServiceSpec:
     jobs: Sequence[PeriodicJob] = ()  # background work, started after migrations (kit.jobs)
     version: str = "0.1.0"
     tags: Sequence[dict[str, Any]] = field(default_factory=tuple)
-
-
-class NotReady(ProblemError):
-    status = 503
-    slug = "not-ready"
-    title = "Service not ready"
 
 
 def create_service(spec: ServiceSpec) -> FastAPI:
