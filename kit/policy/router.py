@@ -52,7 +52,7 @@ def policy_router(prefix: str, kinds: Sequence[PolicyKind[Any]]) -> APIRouter:
             raise UnknownPolicy(f"There is no policy {name!r}.")
         return by_name[name]
 
-    @router.get("/{name}", response_model=PolicyVersionPublic, summary="Policy in force")
+    @router.get("/{name}", summary="Policy in force")
     async def read_policy(
         name: str,
         session: SessionDep,
@@ -72,21 +72,14 @@ def policy_router(prefix: str, kinds: Sequence[PolicyKind[Any]]) -> APIRouter:
         set_etag(response, record.version)
         return _public(record)
 
-    @router.get(
-        "/{name}/versions",
-        response_model=Page[PolicyVersionPublic],
-        summary="Policy history",
-        responses=problem_responses(400),
-    )
+    @router.get("/{name}/versions", summary="Policy history", responses=problem_responses(400))
     async def list_policy_versions(
         name: str, session: SessionDep, page: PageParamsDep, _principal: CurrentPrincipal
     ) -> Page[PolicyVersionPublic]:
         result = await service.versions(session, kind_of(name), page)
         return result.map(_public)
 
-    @router.get(
-        "/{name}/versions/{version}", response_model=PolicyVersionPublic, summary="Policy version"
-    )
+    @router.get("/{name}/versions/{version}", summary="Policy version")
     async def read_policy_version(
         name: str,
         version: int,
