@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -28,25 +27,24 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from opentelemetry import trace
-from opentelemetry.propagate import extract
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.trace import SpanKind, Status, StatusCode
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from gateway.openapi import OpenAPIAggregator
-from gateway.proxy import REQUEST_SECONDS, REQUESTS, Proxy
+from gateway.proxy import Proxy
 from gateway.ratelimit import TokenBucketLimiter
 from gateway.settings import GatewaySettings
 from kit.auth import JWKSCache, TokenVerifier, install_auth
-from kit.errors import ProblemError, install_problem_handlers
+from kit.errors import NotReady, install_problem_handlers
+from kit.http import TelemetryMiddleware
 from kit.limits import RequestLimitsMiddleware
-from kit.logs import RequestIdMiddleware, configure_logging, current_request_id
+from kit.logs import RequestIdMiddleware, configure_logging
 from kit.telemetry import configure_tracing
 
-__all__ = ["Gateway", "NotReady", "app", "create_app"]
+__all__ = ["Gateway", "app", "create_app"]
 
 logger = logging.getLogger("gateway.access")
 
@@ -71,12 +69,6 @@ CORS_EXPOSED_HEADERS = (
     "WWW-Authenticate",
     "X-Request-ID",
 )
-
-
-class NotReady(ProblemError):
-    status = 503
-    slug = "not-ready"
-    title = "Not Ready"
 
 
 @dataclass
@@ -110,79 +102,12 @@ def _tracer_provider(settings: GatewaySettings) -> trace.TracerProvider:
     return TracerProvider(resource=Resource.create({"service.name": "lgnet-gateway"}))
 
 
-class TelemetryMiddleware:
-    """A SERVER span per request, its metrics, and one access-log line (never bodies or query
-    strings, which may hold personal data)."""
-
-    def __init__(self, app: ASGIApp, gateway: Gateway) -> None:
-        self.app = app
-        self.gateway = gateway
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        method: str = scope["method"]
-        path: str = scope["path"]
-        carrier = {
-            name.decode("latin-1"): value.decode("latin-1")
-            for name, value in scope["headers"]
-            if name in (b"traceparent", b"tracestate")
-        }
-        began = time.perf_counter()
-        status = 500
-        answered_after: float | None = None
-
-        async def send_with_status(message: Message) -> None:
-            nonlocal status, answered_after
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-                answered_after = time.perf_counter() - began
-            await send(message)
-
-        with self.gateway.tracer.start_as_current_span(
-            method, context=extract(carrier), kind=SpanKind.SERVER
-        ) as span:
-            try:
-                await self.app(scope, receive, send_with_status)
-            finally:
-                state = scope.get("state") or {}
-                route = state.get("route") or (path if path in OWN_ENDPOINTS else "unmatched")
-                span.update_name(f"{method} {route}")
-                span.set_attribute("http.request.method", method)
-                span.set_attribute("http.route", route)
-                span.set_attribute("url.path", path)
-                span.set_attribute("http.response.status_code", status)
-                if status >= 500:
-                    span.set_status(Status(StatusCode.ERROR))
-                seconds = (
-                    answered_after if answered_after is not None else time.perf_counter() - began
-                )
-                label_method = method if method in Proxy.methods else "OTHER"
-                REQUESTS.labels(route, label_method, str(status)).inc()
-                REQUEST_SECONDS.labels(route).observe(seconds)
-                principal = state.get("principal")
-                context = span.get_span_context()
-                logger.info(
-                    "%s %s %s",
-                    method,
-                    path,
-                    status,
-                    extra={
-                        "method": method,
-                        "path": path,
-                        "route": route,
-                        "status": status,
-                        "duration_ms": round(seconds * 1000, 2),
-                        # also on the record itself, for handlers formatting it elsewhere
-                        "request_id": current_request_id(),
-                        "trace_id": (
-                            format(context.trace_id, "032x") if context.is_valid else None
-                        ),
-                        "client_id": getattr(principal, "client_id", None),
-                        "subject": getattr(principal, "subject", None),
-                    },
-                )
+def _route_label(scope: Scope) -> str:
+    """The ``route`` of a request's metrics, span and access line: the service it was proxied
+    to (set by the proxy), one of the gateway's own endpoints, or ``unmatched``."""
+    state = scope.get("state") or {}
+    path: str = scope["path"]
+    return state.get("route") or (path if path in OWN_ENDPOINTS else "unmatched")
 
 
 def create_app(
@@ -338,7 +263,13 @@ def create_app(
         allow_credentials=False,  # bearer tokens, no cookies
         max_age=settings.cors_max_age_seconds,
     )
-    app.add_middleware(TelemetryMiddleware, gateway=gateway)
+    app.add_middleware(
+        TelemetryMiddleware,
+        route_label=_route_label,
+        tracer=lambda: gateway.tracer,  # settled in the lifespan
+        untraced=(),  # the gateway's own endpoints are counted too, as before
+        access_log=logger,
+    )
     app.add_middleware(RequestIdMiddleware)
     return app
 

@@ -26,7 +26,7 @@ from fastapi import Request
 from opentelemetry import trace
 from opentelemetry.propagate import inject
 from opentelemetry.trace import SpanKind, Status, StatusCode
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter
 from starlette.responses import Response, StreamingResponse
 
 from gateway.ratelimit import TokenBucketLimiter
@@ -38,8 +38,6 @@ from kit.logs import REQUEST_ID_HEADER, current_request_id
 __all__ = [
     "HOP_BY_HOP",
     "RATE_LIMITED",
-    "REQUESTS",
-    "REQUEST_SECONDS",
     "UPSTREAM_ERRORS",
     "Proxy",
     "UpstreamTimeout",
@@ -70,17 +68,6 @@ _FORWARDED = frozenset({"forwarded", "x-forwarded-for", "x-forwarded-proto", "x-
 # Response headers the gateway owns: its own server/date, request id and CORS.
 _REPLACED_RESPONSE = frozenset({"server", "date", "x-request-id"})
 
-REQUESTS = Counter(
-    "lgnet_gateway_requests_total",
-    "Requests answered by the gateway, by route (service or gateway endpoint) and status",
-    ["route", "method", "status"],
-)
-REQUEST_SECONDS = Histogram(
-    "lgnet_gateway_request_seconds",
-    "Time to answer a request (until the response headers), by route",
-    ["route"],
-    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
-)
 UPSTREAM_ERRORS = Counter(
     "lgnet_gateway_upstream_errors_total",
     "Proxied requests that got no response from the service, by service and kind",

@@ -178,6 +178,14 @@ class TooManyRequests(ProblemError):
     title = "Too Many Requests"
 
 
+class NotReady(ProblemError):
+    """503 from ``/readyz``: a dependency (database, Kafka, a service) is not ready yet."""
+
+    status = 503
+    slug = "not-ready"
+    title = "Not Ready"
+
+
 # --- documents -------------------------------------------------------------------------
 
 
@@ -335,15 +343,16 @@ async def _unhandled_handler(request: Request, exc: Exception) -> Response:
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    """Render every error of `app` as problem+json (see module docstring), and make the
-    OpenAPI document say so."""
+    """Render every error of `app` as problem+json (see module docstring).
+
+    `kit.openapi.document_problems(app)` makes the OpenAPI document say so
+    (`kit.service.create_service` calls both)."""
     app.add_exception_handler(ProblemError, _problem_error_handler)
     app.add_exception_handler(StarletteHTTPException, _http_exception_handler)
     app.add_exception_handler(RequestValidationError, _validation_handler)
     # Runs in Starlette's outermost middleware, which re-raises after responding so the
     # server still sees the error.
     app.add_exception_handler(Exception, _unhandled_handler)
-    _document_problems(app)
 
 
 _STATUS_MODELS: dict[int, type[Problem]] = {422: ValidationProblem}
@@ -361,52 +370,3 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         }
         for status in statuses
     }
-
-
-_REF = "#/components/schemas/"
-
-
-def _document_problems(app: FastAPI) -> None:
-    """Patch `app.openapi` so error responses are problem+json and 422 is a
-    `ValidationProblem` instead of FastAPI's own validation error shape."""
-    generate = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema:
-            return app.openapi_schema
-        schema = generate()
-        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
-        used = False
-        for operation in (op for item in schema.get("paths", {}).values() for op in item.values()):
-            if not isinstance(operation, dict):
-                continue
-            for code, response in operation.get("responses", {}).items():
-                content = response.get("content", {})
-                if not code.isdigit() or int(code) < 400 or "application/json" not in content:
-                    continue
-                ref = content["application/json"].get("schema", {}).get("$ref", "")
-                if ref == _REF + "HTTPValidationError":
-                    ref = _REF + "ValidationProblem"
-                if ref in (_REF + "Problem", _REF + "ValidationProblem"):
-                    del content["application/json"]
-                    content[PROBLEM_JSON] = {"schema": {"$ref": ref}}
-                    used = True
-        if used:
-            for model in (Problem, ValidationProblem):
-                generated = model.model_json_schema(ref_template=_REF + "{model}")
-                schemas.update(generated.pop("$defs", {}))
-                schemas[model.__name__] = generated
-            for name in ("HTTPValidationError", "ValidationError"):
-                if not _is_referenced(schema, _REF + name):
-                    schemas.pop(name, None)
-        return schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
-
-
-def _is_referenced(node: Any, ref: str) -> bool:
-    if isinstance(node, dict):
-        return node.get("$ref") == ref or any(_is_referenced(v, ref) for v in node.values())
-    if isinstance(node, list):
-        return any(_is_referenced(v, ref) for v in node)
-    return False

@@ -23,5 +23,10 @@ CONSUMER_RETRIES = Counter(
     "lgnet_consumer_retries_total", "Retried event handlings", ["group", "type"]
 )
 HTTP_LATENCY = Histogram(
-    "lgnet_http_request_seconds", "HTTP request latency", ["method", "route", "status"]
+    "lgnet_http_request_seconds",
+    "Time to answer an HTTP request (until the response headers); its _count counts requests. "
+    "route: the path template in a service, the service or endpoint at the gateway",
+    ["method", "route", "status"],
+    # the default buckets, and 30 s: the gateway waits that long for a slow service
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0, 30.0),
 )

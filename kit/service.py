@@ -23,7 +23,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from kit.aio import cancel_and_wait
 from kit.auth import JWKSCache, TokenVerifier, install_auth
 from kit.db import Database
-from kit.errors import ProblemError, install_problem_handlers
+from kit.errors import NotReady, install_problem_handlers
 from kit.http import TelemetryMiddleware
 from kit.inbox import EventConsumer, Handler
 from kit.jobs import JobRunner, PeriodicJob
@@ -31,6 +31,7 @@ from kit.kafka import ensure_topics, kafka_reachable
 from kit.limits import RequestLimitsMiddleware
 from kit.logs import RequestIdMiddleware, configure_logging
 from kit.migrations import upgrade_to_head
+from kit.openapi import document_problems
 from kit.outbox import OutboxRelay
 from kit.query import reject_unknown_query_parameters
 from kit.settings import ServiceSettings
@@ -60,12 +61,6 @@ class ServiceSpec:
     jobs: Sequence[PeriodicJob] = ()  # background work, started after migrations (kit.jobs)
     version: str = "0.1.0"
     tags: Sequence[dict[str, Any]] = field(default_factory=tuple)
-
-
-class NotReady(ProblemError):
-    status = 503
-    slug = "not-ready"
-    title = "Service not ready"
 
 
 def create_service(spec: ServiceSpec) -> FastAPI:
@@ -127,6 +122,7 @@ def create_service(spec: ServiceSpec) -> FastAPI:
         dependencies=[Depends(reject_unknown_query_parameters)],
     )
     install_problem_handlers(app)
+    document_problems(app)
     app.add_middleware(
         RequestLimitsMiddleware,
         max_body_bytes=common.max_body_bytes,

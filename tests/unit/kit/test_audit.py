@@ -20,6 +20,7 @@ from kit.audit import (
     AuditAction,
     AuditEntry,
     AuditPurpose,
+    ChainReport,
     audit_router,
     entry_hash,
     install_append_only_triggers,
@@ -79,9 +80,17 @@ async def raw(db: Database, *statements: str) -> None:
             await connection.execute(text(statement))
 
 
-async def report(db: Database):  # type: ignore[no-untyped-def]
+async def report(db: Database) -> ChainReport:
     async with db.session() as session:
         return await verify_chain(session)
+
+
+async def first_problem(db: Database) -> tuple[int, str]:
+    """Where and how `verify_chain` finds the chain broken (it must find it broken)."""
+    result = await report(db)
+    assert not result.ok
+    assert result.first_problem is not None
+    return result.first_problem.sequence, result.first_problem.kind
 
 
 # --- the chain -------------------------------------------------------------------------
@@ -227,18 +236,14 @@ async def test_an_edited_entry_with_a_recomputed_hash_breaks_the_next_link(db: D
         f"UPDATE audit_log SET organisation = 'coop-other', hash = '{forged}' WHERE sequence = 3",
     )
 
-    result = await report(db)
-    assert result.first_problem is not None
-    assert (result.first_problem.sequence, result.first_problem.kind) == (4, "broken_link")
+    assert await first_problem(db) == (4, "broken_link")
 
 
 async def test_a_deleted_entry_is_detected(db: Database) -> None:
     await audit(db, 5)
     await raw(db, "DELETE FROM audit_log WHERE sequence = 2")
 
-    result = await report(db)
-    assert result.first_problem is not None
-    assert (result.first_problem.sequence, result.first_problem.kind) == (2, "missing")
+    assert await first_problem(db) == (2, "missing")
 
 
 async def test_a_deleted_and_renumbered_entry_is_detected(db: Database) -> None:
@@ -249,9 +254,7 @@ async def test_a_deleted_and_renumbered_entry_is_detected(db: Database) -> None:
         "UPDATE audit_log SET sequence = sequence - 1 WHERE sequence > 2",
     )
 
-    result = await report(db)
-    assert result.first_problem is not None
-    assert (result.first_problem.sequence, result.first_problem.kind) == (2, "altered")
+    assert await first_problem(db) == (2, "altered")
 
 
 async def test_reordered_entries_are_detected(db: Database) -> None:
@@ -263,9 +266,7 @@ async def test_reordered_entries_are_detected(db: Database) -> None:
         "UPDATE audit_log SET sequence = 3 WHERE sequence = -1",
     )
 
-    result = await report(db)
-    assert result.first_problem is not None
-    assert (result.first_problem.sequence, result.first_problem.kind) == (2, "altered")
+    assert await first_problem(db) == (2, "altered")
 
 
 async def test_an_inserted_entry_is_detected(db: Database) -> None:
@@ -283,10 +284,7 @@ async def test_an_inserted_entry_is_detected(db: Database) -> None:
         "FROM audit_log WHERE sequence = 1",
     )
 
-    result = await report(db)
-    assert result.first_problem is not None
-    assert result.first_problem.sequence == 2
-    assert result.first_problem.kind == "altered"
+    assert await first_problem(db) == (2, "altered")
 
 
 async def test_the_triggers_refuse_update_and_delete(db: Database) -> None:

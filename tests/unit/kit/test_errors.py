@@ -21,6 +21,7 @@ from kit.errors import (
     problem_responses,
 )
 from kit.logs import RequestIdMiddleware
+from kit.openapi import document_problems
 from kit.schemas import ClosedModel
 
 Client = Callable[[FastAPI], AbstractAsyncContextManager[httpx.AsyncClient]]
@@ -43,6 +44,7 @@ class Household(ClosedModel):
 def make_app() -> FastAPI:
     app = FastAPI()
     install_problem_handlers(app)
+    document_problems(app)
     app.add_middleware(RequestIdMiddleware)
 
     @app.post("/referrals/{referral_id}/hand-over", responses=problem_responses(404, 409))

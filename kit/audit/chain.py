@@ -1,0 +1,167 @@
+"""The hash chain: canonical bytes and hashes, appending at commit, the append-only triggers.
+
+See the `kit.audit` package docstring for how the chain is built and what it proves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, event
+from sqlalchemy.orm import Session, SessionTransaction
+
+from kit.audit import repository
+from kit.audit.models import AuditEntry
+from kit.audit.schemas import ChainProblem
+
+GENESIS_HASH = "0" * 64
+_PENDING_KEY = "kit.audit.pending"
+
+
+def _timestamp(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical_bytes(entry: AuditEntry) -> bytes:
+    """The bytes hashed for `entry`: sorted-key compact JSON of every field but ``hash``."""
+    fields = {
+        "sequence": entry.sequence,
+        "recorded_at": _timestamp(entry.recorded_at),
+        "subject": entry.subject,
+        "username": entry.username,
+        "client_id": entry.client_id,
+        "organisation": entry.organisation,
+        "action": entry.action,
+        "resource_type": entry.resource_type,
+        "resource_id": str(entry.resource_id),
+        "purpose": entry.purpose,
+        "trace_id": entry.trace_id,
+        "request_id": entry.request_id,
+        "previous_hash": entry.previous_hash,
+    }
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def entry_hash(entry: AuditEntry) -> str:
+    """SHA-256 (hex) of `canonical_bytes(entry)`; it covers ``previous_hash``."""
+    return hashlib.sha256(canonical_bytes(entry)).hexdigest()
+
+
+# --- appending at commit -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Pending:
+    fields: Mapping[str, Any]
+    transaction: SessionTransaction | None  # the innermost SAVEPOINT when recorded
+
+
+def enqueue(session: Session, fields: Iterable[Mapping[str, Any]]) -> None:
+    """Queue entries (their fields but sequence and hashes) for appending when `session`
+    commits; a rollback of the transaction, or of the SAVEPOINT they were queued in,
+    drops them."""
+    pending = session.info.setdefault(_PENDING_KEY, [])
+    savepoint = session.get_nested_transaction()
+    pending.extend(_Pending(item, savepoint) for item in fields)
+
+
+def _append(session: Session, pending: list[_Pending]) -> None:
+    head = repository.lock_chain_and_read_head(session.connection())
+    sequence, previous = head if head is not None else (0, GENESIS_HASH)
+    for item in pending:
+        sequence += 1
+        entry = AuditEntry(sequence=sequence, previous_hash=previous, hash="", **item.fields)
+        entry.hash = previous = entry_hash(entry)
+        session.add(entry)
+
+
+@event.listens_for(Session, "before_commit")
+def _append_pending(session: Session) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # a SAVEPOINT released: the outer transaction appends at its commit
+    pending = session.info.pop(_PENDING_KEY, None)
+    if pending:
+        _append(session, pending)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_pending(session: Session, previous_transaction: SessionTransaction) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop(_PENDING_KEY, None)
+        return
+    pending: list[_Pending] | None = session.info.get(_PENDING_KEY)
+    if pending:
+        # entries recorded inside the rolled-back SAVEPOINT (or one nested in it) go too
+        pending[:] = [p for p in pending if not _within(p.transaction, previous_transaction)]
+
+
+def _within(transaction: SessionTransaction | None, ancestor: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is ancestor:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+# --- append-only triggers ----------------------------------------------------------------
+
+APPEND_ONLY_DDL: Mapping[str, tuple[str, ...]] = {
+    "postgresql": (
+        """CREATE FUNCTION audit_log_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'audit_log is append-only: % refused', TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END
+$$""",
+        "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
+        "FOR EACH ROW EXECUTE FUNCTION audit_log_refuse_change()",
+        "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log "
+        "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_refuse_change()",
+    ),
+    "sqlite": (
+        "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: UPDATE refused'); END",
+        "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: DELETE refused'); END",
+    ),
+}
+"""The triggers each service's migration creates (copied there literally, per dialect)."""
+
+
+def install_append_only_triggers(connection: Connection) -> None:
+    """Create the append-only triggers on a database made with ``create_all`` (tests);
+    migrated databases get them from their migration."""
+    for statement in APPEND_ONLY_DDL[connection.dialect.name]:
+        connection.exec_driver_sql(statement)
+
+
+# --- verification ----------------------------------------------------------------------
+
+
+def check_entry(entry: AuditEntry, expected_sequence: int, previous: str) -> ChainProblem | None:
+    """The problem with `entry` if it is not the `expected_sequence`-th entry following
+    the hash `previous` (see `kit.audit.service.verify_chain`), else None."""
+    if entry.sequence != expected_sequence:
+        return ChainProblem(
+            sequence=expected_sequence,
+            kind="missing",
+            detail=f"entries {expected_sequence}..{entry.sequence - 1} are missing",
+        )
+    if entry_hash(entry) != entry.hash:
+        return ChainProblem(
+            sequence=entry.sequence,
+            kind="altered",
+            detail="the entry's content does not match its hash",
+        )
+    if entry.previous_hash != previous:
+        return ChainProblem(
+            sequence=entry.sequence,
+            kind="broken_link",
+            detail="previous_hash is not the hash of the preceding entry",
+        )
+    return None

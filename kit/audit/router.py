@@ -1,0 +1,56 @@
+"""The auditors' HTTP API: the log, newest first and filtered, and its verification."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from kit.audit import service
+from kit.audit.repository import EntryFilter
+from kit.audit.schemas import AuditEntryPublic, ChainReport
+from kit.auth import Principal, Role, require_roles
+from kit.db import SessionDep
+from kit.errors import problem_responses
+from kit.pagination import Page, PageParamsDep
+from kit.schemas import Timestamp
+
+Auditor = Annotated[Principal, Depends(require_roles(Role.AUDITOR))]
+
+
+def audit_router(prefix: str) -> APIRouter:
+    """``GET <prefix>`` (newest first, cursor-paginated, filtered) and ``GET <prefix>/verify``,
+    for the ``auditor`` role only; e.g. ``audit_router("/v1/intake/audit")``."""
+    router = APIRouter(prefix=prefix, responses=problem_responses(401, 403))
+
+    @router.get("", summary="Read the audit log", responses=problem_responses(400))
+    async def list_audit_entries(
+        session: SessionDep,
+        page: PageParamsDep,
+        _auditor: Auditor,
+        resource_type: Annotated[str | None, Query(max_length=50)] = None,
+        resource_id: uuid.UUID | None = None,
+        subject: Annotated[str | None, Query(max_length=255)] = None,
+        since: Annotated[
+            Timestamp | None, Query(description="Recorded at or after (inclusive).")
+        ] = None,
+        until: Annotated[
+            Timestamp | None, Query(description="Recorded before (exclusive).")
+        ] = None,
+    ) -> Page[AuditEntryPublic]:
+        filters = EntryFilter(
+            resource_type=resource_type,
+            resource_id=resource_id,
+            subject=subject,
+            since=since,
+            until=until,
+        )
+        result = await service.list_entries(session, filters, page)
+        return result.map(AuditEntryPublic.model_validate)
+
+    @router.get("/verify", summary="Verify the audit chain")
+    async def verify_audit_chain(session: SessionDep, _auditor: Auditor) -> ChainReport:
+        return await service.verify_chain(session)
+
+    return router
