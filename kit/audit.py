@@ -5,9 +5,13 @@ Who (subject, username, client, organisation), did what (`AuditAction`), to whic
 never free text), when, under which trace and request.  A use case records the access in
 the caller's session::
 
+    PERSONS = AuditScope("person", AuditPurpose.CASE_MANAGEMENT)   # once, in the feature
+
     person = await repository.get(session, person_id)
-    await record_access(session, principal, action=AuditAction.READ, resource_type="person",
-                        resource_id=person.id, purpose=AuditPurpose.CASE_MANAGEMENT)
+    await PERSONS.record(session, principal, AuditAction.READ, person.id)
+    await PERSONS.record(session, principal, AuditAction.LIST, *(p.id for p in page.items))
+
+(`record_access` and `record_accesses` are what `AuditScope.record` calls.)
 
 The entry is appended when that session **commits** (a ``before_commit`` hook), in the same
 transaction: a rolled-back change — or a rolled-back SAVEPOINT — leaves no entry, and a read
@@ -72,6 +76,7 @@ __all__ = [
     "AuditEntry",
     "AuditEntryPublic",
     "AuditPurpose",
+    "AuditScope",
     "ChainProblem",
     "ChainReport",
     "audit_router",
@@ -288,6 +293,44 @@ def _within(transaction: SessionTransaction | None, ancestor: SessionTransaction
             return True
         transaction = transaction.parent
     return False
+
+
+@dataclass(frozen=True)
+class AuditScope:
+    """What a feature audits: one kind of resource, read or changed for one purpose.
+
+    Declared once per feature (``HOUSEHOLDS = AuditScope("household",
+    AuditPurpose.REFERRAL_HANDLING)``), it records an access in one line:
+    ``await HOUSEHOLDS.record(session, principal, AuditAction.READ, household.id)``.
+    """
+
+    resource_type: str
+    purpose: AuditPurpose
+
+    def __post_init__(self) -> None:
+        if not _RESOURCE_TYPE.fullmatch(self.resource_type):
+            raise ValueError(
+                f"resource_type must be a short lower-case code: {self.resource_type!r}"
+            )
+        object.__setattr__(self, "purpose", AuditPurpose(self.purpose))
+
+    async def record(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        action: AuditAction,
+        *resource_ids: uuid.UUID,
+    ) -> None:
+        """Audit `principal`'s `action` on each of `resource_ids` (none: nothing is recorded),
+        appended when `session` commits."""
+        await record_accesses(
+            session,
+            principal,
+            action=action,
+            resource_type=self.resource_type,
+            resource_ids=resource_ids,
+            purpose=self.purpose,
+        )
 
 
 # --- append-only triggers ----------------------------------------------------------------

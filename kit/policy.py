@@ -39,8 +39,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from kit.auth import CurrentPrincipal, Principal, Role, require_roles
 from kit.db import SessionDep, UtcDateTime, utcnow
-from kit.errors import Conflict, NotFound, UnprocessableContent, field_errors, problem_responses
-from kit.etag import etag_for, set_etag
+from kit.errors import Conflict, NotFound, ValidationFailed, problem_responses
+from kit.etag import set_etag
 from kit.idempotency import IdempotencyDep
 from kit.pagination import Page, PageParamsDep, paginate
 from kit.schemas import ClosedModel, PublicModel, Timestamp
@@ -89,10 +89,10 @@ class PolicyKind(Generic[T]):
         try:
             return self.schema.model_validate(raw)
         except ValidationError as error:
-            errors = [{**e, "loc": ("body", "document", *e["loc"])} for e in error.errors()]
-            raise InvalidPolicyDocument(
-                f"The document does not match the schema of policy {self.name!r}.",
-                extensions={"errors": field_errors(errors)},
+            raise InvalidPolicyDocument.from_pydantic(
+                error.errors(),
+                loc_prefix=("body", "document"),
+                detail=f"The document does not match the schema of policy {self.name!r}.",
             ) from None
 
 
@@ -126,9 +126,8 @@ class PolicyVersionRecord(Generic[T]):
     recorded_at: datetime
 
 
-class InvalidPolicyDocument(UnprocessableContent):
-    slug = "validation-failed"
-    title = "Validation Failed"
+class InvalidPolicyDocument(ValidationFailed):
+    """The proposed document does not match the policy's schema (422 ``validation-failed``)."""
 
 
 class PolicyBackdated(Conflict):
@@ -395,14 +394,10 @@ def policy_router(prefix: str, kinds: Sequence[PolicyKind[Any]]) -> APIRouter:
             )
             return _public(record)
 
-        return await idem.run(
+        return await idem.created(
             create,
             owner=principal.subject,
-            status_code=201,
-            headers=lambda r: {
-                "ETag": etag_for(r.version or 0),
-                "Location": f"{prefix}/{kind.name}/versions/{r.version}",
-            },
+            location=lambda r: f"{prefix}/{kind.name}/versions/{r.version}",
         )
 
     return router

@@ -10,8 +10,9 @@ from kit.auth import Principal
 from kit.db import utcnow
 from kit.errors import NotFound
 from kit.outbox import record_event
+from kit.pagination import Page, PageParams
 from services.casework.cases import repository
-from services.casework.cases.domain import INITIAL
+from services.casework.cases.domain import INITIAL, Status
 from services.casework.cases.events import CaseOpened, CaseOpenedData
 from services.casework.cases.models import Case
 from services.casework.cases.schemas import HandedOverReferralIn
@@ -60,6 +61,20 @@ async def open_case(*, session: AsyncSession, handover_in: HandedOverReferralIn)
         organisation=case.lead_organisation,
     )
     return case
+
+
+async def list_visible(
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    page: PageParams,
+    status: Status | None,
+    referral_id: uuid.UUID | None,
+) -> Page[Case]:
+    """The cases `principal` may see (`domain.visible_to`), newest first."""
+    return await repository.list_visible(
+        session, principal, page, status=status, referral_id=referral_id
+    )
 
 
 async def get(*, session: AsyncSession, principal: Principal, case_id: uuid.UUID) -> Case:

@@ -10,8 +10,9 @@ from kit.auth import Principal
 from kit.db import utcnow
 from kit.errors import NotFound
 from kit.outbox import record_event
+from kit.pagination import Page, PageParams
 from services.housing.facilities import repository
-from services.housing.facilities.domain import canonical_target_groups
+from services.housing.facilities.domain import FacilityKind, TargetGroup, canonical_target_groups
 from services.housing.facilities.events import FacilityRegistered, FacilityRegisteredData
 from services.housing.facilities.models import Facility, FacilityTargetGroup
 from services.housing.facilities.schemas import FacilityCreate
@@ -64,6 +65,20 @@ async def register(
         organisation=principal.organisation,
     )
     return facility
+
+
+async def list_facilities(
+    *,
+    session: AsyncSession,
+    page: PageParams,
+    kind: FacilityKind | None,
+    municipio: int | None,
+    target_group: TargetGroup | None,
+) -> Page[Facility]:
+    """Facilities, newest first; facilities are not person data, so every reader sees all."""
+    return await repository.list_facilities(
+        session, page, kind=kind, municipio=municipio, target_group=target_group
+    )
 
 
 async def get(*, session: AsyncSession, facility_id: uuid.UUID) -> Facility:

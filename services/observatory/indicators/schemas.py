@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from kit.schemas import Id, PublicModel
+from kit.schemas import Id, Municipio, PublicModel
 from services.observatory.indicators.domain import Indicator
 
 # --- published -------------------------------------------------------------------------
@@ -37,8 +36,6 @@ class IndicatorsPublic(PublicModel):
 # --- consumed: tolerant readers (fields not needed are ignored; the committed JSON Schema was
 # checked by the consumer already). Municipio is checked: a cell outside the nine would break
 # the breakdown's sums, which the suppression relies on.
-
-Municipio = Annotated[int, Field(ge=1, le=9)]
 
 
 class _EventIn(BaseModel):

@@ -29,6 +29,7 @@ from kit.auth import JWKSCache, Principal, TokenVerifier, install_auth
 from kit.db import Database
 from kit.errors import install_problem_handlers
 from kit.migrations import upgrade_to_head
+from kit.testing.settings import install_test_settings
 
 pytestmark = pytest.mark.integration
 
@@ -119,6 +120,7 @@ async def test_only_auditors_read_the_log_with_real_tokens(
     app = FastAPI()
     install_problem_handlers(app)
     install_auth(app, verifier)
+    install_test_settings(app)
     app.state.database = db
     app.include_router(audit_router("/v1/test/audit"))
     try:

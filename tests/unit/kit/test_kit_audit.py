@@ -31,6 +31,7 @@ from kit.db import Database, SessionDep
 from kit.errors import install_problem_handlers
 from kit.logs import RequestIdMiddleware
 from kit.migrations import kit_metadata, upgrade_to_head
+from kit.testing.settings import install_test_settings
 from kit.testing.tokens import LocalIssuer
 
 Client = Callable[[FastAPI], AbstractAsyncContextManager[httpx.AsyncClient]]
@@ -331,6 +332,7 @@ async def api(
     app = FastAPI()
     install_problem_handlers(app)
     install_auth(app, local_issuer.verifier())
+    install_test_settings(app)
     app.state.database = db
     app.include_router(audit_router("/v1/test/audit"))
     app.add_middleware(RequestIdMiddleware)

@@ -24,6 +24,7 @@ from kit.idempotency import (
 from kit.migrations import kit_metadata
 from kit.schemas import ClosedModel, PublicModel
 from kit.tables import new_registry
+from kit.testing.settings import install_test_settings
 
 Client = Callable[[FastAPI], AbstractAsyncContextManager[httpx.AsyncClient]]
 _registry = new_registry()
@@ -59,6 +60,7 @@ async def db(database: Database) -> Database:
 def make_app(db: Database, gate: asyncio.Event | None = None) -> FastAPI:
     app = FastAPI()
     app.state.database = db
+    install_test_settings(app)
     install_problem_handlers(app)
 
     @app.post("/contacts", status_code=201, response_model=ContactPublic)

@@ -28,6 +28,7 @@ from kit.pagination import (
 )
 from kit.schemas import PublicModel
 from kit.tables import new_registry
+from kit.testing.settings import install_test_settings
 
 Client = Callable[[FastAPI], AbstractAsyncContextManager[httpx.AsyncClient]]
 CODEC = CursorCodec("test-secret")
@@ -157,6 +158,7 @@ def test_page_map() -> None:
 def make_app(db: Database) -> FastAPI:
     app = FastAPI()
     app.state.database = db
+    install_test_settings(app)
     install_problem_handlers(app)
 
     @app.get("/referrals", response_model=Page[ReferralPublic])
