@@ -20,6 +20,7 @@ from kit.audit import (
     AuditAction,
     AuditEntry,
     AuditPurpose,
+    AuditScope,
     audit_router,
     entry_hash,
     install_append_only_triggers,
@@ -207,6 +208,33 @@ async def test_only_codes_from_the_vocabularies_are_accepted(db: Database) -> No
                 purpose=AuditPurpose.CASE_MANAGEMENT,
             )
     assert await entries(db) == []
+
+
+HOUSEHOLDS = AuditScope("household", AuditPurpose.REFERRAL_HANDLING)
+
+
+async def test_a_scope_records_a_read_and_a_listed_page_in_one_line_each(db: Database) -> None:
+    read_id, *listed = (uuid.uuid4() for _ in range(4))
+    async with db.session() as session:
+        await HOUSEHOLDS.record(session, OPERATOR, AuditAction.READ, read_id)
+        await HOUSEHOLDS.record(session, OPERATOR, AuditAction.LIST, *listed)
+        await HOUSEHOLDS.record(session, OPERATOR, AuditAction.LIST)  # an empty page: nothing
+    rows = await entries(db)
+    assert [(r.action, r.resource_id) for r in rows] == [
+        ("read", read_id),
+        *(("list", listed_id) for listed_id in listed),
+    ]
+    assert {(r.resource_type, r.purpose, r.subject) for r in rows} == {
+        ("household", "referral_handling", OPERATOR.subject)
+    }
+    assert (await report(db)).ok
+
+
+def test_a_scope_takes_only_codes_from_the_vocabularies() -> None:
+    with pytest.raises(ValueError, match="resource_type"):
+        AuditScope("Household of Mohamed", AuditPurpose.REFERRAL_HANDLING)
+    with pytest.raises(ValueError, match="is not a valid AuditPurpose"):
+        AuditScope("household", "checking on Mohamed")  # type: ignore[arg-type]
 
 
 # --- tampering -------------------------------------------------------------------------
