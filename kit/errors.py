@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from http import HTTPStatus
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -28,6 +28,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from kit.logs import current_request_id, current_trace_ids
+
+T = TypeVar("T")
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPE_PREFIX = "urn:lgnet:problem:"
@@ -241,6 +243,17 @@ class TooManyRequests(ProblemError):
     status = 429
     slug = "too-many-requests"
     title = "Too Many Requests"
+
+
+def require_found(value: T | None, error: ProblemError) -> T:
+    """`value`, or raise `error` (a `NotFound` subclass, usually) when it is None::
+
+    case = await repository.get(session, case_id)
+    return require_found(case, CaseNotFound(f"No case {case_id}."))
+    """
+    if value is None:
+        raise error
+    return value
 
 
 # --- documents -------------------------------------------------------------------------

@@ -22,11 +22,12 @@ version, on that topic, and carries every field the payload reads.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from kit.events.envelope import CloudEvent
+from kit.events.types import EventDeclaration
 from kit.inbox.consumer import Unprocessable
 
 M = TypeVar("M", bound=BaseModel)
@@ -43,18 +44,9 @@ def read_payload(model: type[M], event: CloudEvent) -> M:
 
 
 @dataclass(frozen=True)
-class ConsumedEvent(Generic[M]):
-    """An event type another service publishes, as this consumer reads it."""
-
-    name: str
-    topic: str
-    payload: type[M]
-    version: int = 1
-
-    @property
-    def dataschema(self) -> str:
-        """The ``dataschema`` URI the publisher's contract carries (`kit.events.types`)."""
-        return f"urn:lgnet:event:{self.name}:v{self.version}"
+class ConsumedEvent(EventDeclaration[M]):
+    """An event type another service publishes, as this consumer reads it (its tolerant
+    reader as `payload`)."""
 
     def read(self, event: CloudEvent) -> M:
         """`read_payload` with this declaration's payload model."""
@@ -68,8 +60,6 @@ def consumed_event(
     name: str, *, topic: str, payload: type[M], version: int = 1
 ) -> ConsumedEvent[M]:
     """Declare (and register, for the contract test) an event type this service consumes."""
-    if not name.startswith("lgnet.") or name.count(".") < 3:
-        raise ValueError(f"event type {name!r} must read lgnet.<service>.<aggregate>.<event>")
     declared = ConsumedEvent(name, topic, payload, version)
     _CONSUMED[(name, payload)] = declared
     return declared

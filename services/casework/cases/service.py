@@ -8,7 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from kit.auth import Principal
 from kit.db import utcnow
-from kit.errors import NotFound
+from kit.errors import NotFound, require_found
 from kit.outbox import record_event
 from kit.pagination import Page, PageParams
 from services.casework.cases import repository
@@ -79,6 +79,4 @@ async def list_visible(
 
 async def get(*, session: AsyncSession, principal: Principal, case_id: uuid.UUID) -> Case:
     case = await repository.get_visible(session, case_id, principal)
-    if case is None:
-        raise CaseNotFound(f"No case {case_id} visible to you.")
-    return case
+    return require_found(case, CaseNotFound(f"No case {case_id} visible to you."))

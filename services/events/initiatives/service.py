@@ -8,7 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from kit.auth import Principal
 from kit.db import utcnow
-from kit.errors import NotFound
+from kit.errors import NotFound, require_found
 from kit.outbox import record_event
 from kit.pagination import Page, PageParams
 from services.events.initiatives import repository
@@ -78,6 +78,4 @@ async def list_initiatives(
 
 async def get(*, session: AsyncSession, initiative_id: uuid.UUID) -> Initiative:
     initiative = await repository.get(session, initiative_id)
-    if initiative is None:
-        raise InitiativeNotFound(f"No initiative {initiative_id}.")
-    return initiative
+    return require_found(initiative, InitiativeNotFound(f"No initiative {initiative_id}."))

@@ -8,7 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from kit.auth import Principal
 from kit.db import utcnow
-from kit.errors import NotFound
+from kit.errors import NotFound, require_found
 from kit.outbox import record_event
 from kit.pagination import Page, PageParams
 from services.housing.facilities import repository
@@ -83,6 +83,4 @@ async def list_facilities(
 
 async def get(*, session: AsyncSession, facility_id: uuid.UUID) -> Facility:
     facility = await repository.get(session, facility_id)
-    if facility is None:
-        raise FacilityNotFound(f"No facility {facility_id}.")
-    return facility
+    return require_found(facility, FacilityNotFound(f"No facility {facility_id}."))

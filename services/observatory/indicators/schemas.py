@@ -42,24 +42,23 @@ class _EventIn(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
-class ReferralReceivedIn(_EventIn):
+class ReferralIn(_EventIn):
+    """What every referral event carries: the facts a referral is counted by."""
+
     referral_id: Id
+    municipio: Municipio
+    target_group: str
+    urgency: str
+    reporting_organisation: str
+    received_at: datetime
+
+
+class ReferralReceivedIn(ReferralIn):
     channel: str
-    urgency: str
-    target_group: str
-    municipio: Municipio
-    reporting_organisation: str
-    received_at: datetime
 
 
-class ReferralHandedOverIn(_EventIn):
-    referral_id: Id
+class ReferralHandedOverIn(ReferralIn):
     lead_organisation: str
-    reporting_organisation: str
-    urgency: str
-    target_group: str
-    municipio: Municipio
-    received_at: datetime
     handed_over_at: datetime
 
 
