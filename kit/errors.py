@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from http import HTTPStatus
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -28,6 +28,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from kit.logs import current_request_id, current_trace_ids
+
+T = TypeVar("T")
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPE_PREFIX = "urn:lgnet:problem:"
@@ -108,6 +110,11 @@ class ProblemError(Exception):
     def type(self) -> str:
         return problem_type(self.slug)
 
+    def problem(self) -> dict[str, Any]:
+        """The problem document without the request's members (``instance``, ``request_id``,
+        ``trace_id``): for a result nested in a response, e.g. one item of a batch."""
+        return _problem_body(self.status, self.slug, self.title, self.detail, self.extensions)
+
 
 class BadRequest(ProblemError):
     status = 400
@@ -166,6 +173,66 @@ class UnprocessableContent(ProblemError):
     title = "Unprocessable Content"
 
 
+class ValidationFailed(UnprocessableContent):
+    """422 ``validation-failed``: invalid fields, listed in ``errors`` (`FieldError` dicts) as
+    for a request that fails its schema.  Build one from pydantic errors or for one field::
+
+        raise ValidationFailed.from_pydantic(exc.errors(), loc_prefix=("body", "document"))
+        raise InvalidFirstContact.for_field("contacted_at", "cannot be in the future",
+                                            code="out_of_range")
+
+    A subclass may keep its own slug (a domain rule with a name of its own).
+    """
+
+    slug = "validation-failed"
+    title = "Validation Failed"
+    default_detail: ClassVar[str] = "The request has invalid fields."
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        errors: Iterable[Mapping[str, Any]] = (),
+        extensions: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.errors: list[dict[str, Any]] = [dict(error) for error in errors]
+        super().__init__(
+            detail or self.default_detail,
+            extensions={**(extensions or {}), "errors": self.errors},
+            headers=headers,
+        )
+
+    @classmethod
+    def from_pydantic(
+        cls,
+        errors: Iterable[Mapping[str, Any]],
+        *,
+        loc_prefix: Sequence[int | str] = ("body",),
+        detail: str | None = None,
+    ) -> Self:
+        """From pydantic error dicts (``ValidationError.errors()``) whose locations are
+        relative to `loc_prefix`, e.g. ``("body", "items", 3)`` for a batch's fourth item."""
+        located = ({**error, "loc": (*loc_prefix, *error.get("loc", ()))} for error in errors)
+        return cls(detail, errors=field_errors(located))
+
+    @classmethod
+    def for_field(
+        cls,
+        field: str | Sequence[int | str],
+        message: str,
+        *,
+        code: str,
+        location: str = "body",
+        detail: str | None = None,
+    ) -> Self:
+        """One invalid field: `field` a name or a path (``("members", 0, "name")``) in the
+        body (or the name of a query/path/header parameter, with `location`)."""
+        path = (field,) if isinstance(field, str) else tuple(field)
+        error = {"loc": (location, *path), "msg": message, "type": code}
+        return cls(detail or f"{'.'.join(map(str, path))} {message}.", errors=field_errors([error]))
+
+
 class PreconditionRequired(ProblemError):
     status = 428
     slug = "precondition-required"
@@ -184,6 +251,17 @@ class NotReady(ProblemError):
     status = 503
     slug = "not-ready"
     title = "Not Ready"
+
+
+def require_found(value: T | None, error: ProblemError) -> T:
+    """`value`, or raise `error` (a `NotFound` subclass, usually) when it is None::
+
+    case = await repository.get(session, case_id)
+    return require_found(case, CaseNotFound(f"No case {case_id}."))
+    """
+    if value is None:
+        raise error
+    return value
 
 
 # --- documents -------------------------------------------------------------------------
@@ -221,6 +299,16 @@ class ValidationProblem(Problem):
     errors: list[FieldError]
 
 
+def _problem_body(
+    status: int, slug: str, title: str, detail: str | None, extensions: Mapping[str, Any]
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"type": problem_type(slug), "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body.update(jsonable_encoder(dict(extensions)))
+    return body
+
+
 def problem_response(
     request: Request | None,
     *,
@@ -232,9 +320,7 @@ def problem_response(
     headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     """Build an ``application/problem+json`` response for `request`."""
-    body: dict[str, Any] = {"type": problem_type(slug), "title": title, "status": status}
-    if detail:
-        body["detail"] = detail
+    body = _problem_body(status, slug, title, detail, {})
     if request is not None:
         body["instance"] = request.url.path
     request_id = current_request_id()
@@ -319,14 +405,7 @@ async def _validation_handler(request: Request, exc: Exception) -> Response:
             title="Malformed JSON",
             detail="The request body is not valid JSON.",
         )
-    return problem_response(
-        request,
-        status=422,
-        slug="validation-failed",
-        title="Validation Failed",
-        detail="The request has invalid fields.",
-        extensions={"errors": field_errors(errors)},
-    )
+    return render_problem(request, ValidationFailed(errors=field_errors(errors)))
 
 
 async def _unhandled_handler(request: Request, exc: Exception) -> Response:

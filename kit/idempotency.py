@@ -10,8 +10,11 @@ A route takes `IdempotencyDep` and runs its use case through it::
             referral = await service.create(session=session, referral_in=referral_in)
             return ReferralPublic.model_validate(referral)
 
-        return await idem.run(create, owner=principal.subject, status_code=201,
-                              headers=lambda r: {"Location": f"/v1/intake/referrals/{r.id}"})
+        return await idem.created(create, owner=principal.subject,
+                                  location=lambda r: f"/v1/intake/referrals/{r.id}")
+
+`created` answers 201 with ``Location`` (and ``ETag``, from `kit.etag.etag_for`, when the
+result has an integer ``version``); `run` answers any status with any headers.
 
 Without the header, `run` just calls the function.  With it, the response is stored in
 the request's session — the same transaction as the business write, committed or rolled
@@ -20,7 +23,8 @@ the stored status, body and headers plus ``Idempotent-Replayed: true``.  The sam
 with a different request (method, path, query or JSON body) is a 422
 ``idempotency-key-reused``; the same key while the first request is still running is a
 409 ``idempotency-key-in-flight``.  Keys are scoped per `owner` and expire after
-``app.state.idempotency_ttl`` (a `timedelta`; 24 hours by default).
+``LGNET_IDEMPOTENCY_TTL_SECONDS`` (``CommonSettings.idempotency_ttl_seconds``, 24 hours by
+default), read from the app's settings (`kit.settings.SettingsDep`).
 
 The table is `IdempotencyRecord` (``idempotency_keys``), a kit table (`kit.tables`):
 `kit.migrations.run_env` puts it in every service's migrations.
@@ -43,6 +47,8 @@ from starlette.responses import Response
 
 from kit.db import SessionDep, UtcDateTime, utcnow
 from kit.errors import BadRequest, Conflict, UnprocessableContent
+from kit.etag import etag_for
+from kit.settings import SettingsDep
 from kit.tables import KitTable
 
 T = TypeVar("T")
@@ -199,6 +205,25 @@ class Idempotency:
         await self.session.flush()
         return _json_response(body, status_code, response_headers)
 
+    async def created(
+        self,
+        fn: Callable[[], Awaitable[T]],
+        *,
+        owner: str,
+        location: Callable[[T], str],
+    ) -> Response:
+        """`run` for a creation: 201 with ``Location: location(result)`` and, when the
+        result has an integer ``version``, its ``ETag`` (`kit.etag.etag_for`)."""
+
+        def headers(result: T) -> dict[str, str]:
+            created = {"Location": location(result)}
+            version = getattr(result, "version", None)
+            if isinstance(version, int) and not isinstance(version, bool):
+                created["ETag"] = etag_for(version)
+            return created
+
+        return await self.run(fn, owner=owner, status_code=201, headers=headers)
+
     async def _lock(self, owner: str) -> None:
         assert self.key is not None
         if self.session.get_bind().dialect.name != "postgresql":
@@ -231,6 +256,7 @@ def _headers(
 async def get_idempotency(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     idempotency_key: Annotated[
         str | None,
         Header(
@@ -249,7 +275,7 @@ async def get_idempotency(
         path=request.url.path,
         fingerprint=request_fingerprint(request.method, request.url.path, request.url.query, body),
         database_id=str(id(session.bind)),
-        ttl=getattr(request.app.state, "idempotency_ttl", DEFAULT_TTL),
+        ttl=timedelta(seconds=settings.common.idempotency_ttl_seconds),
     )
     try:
         yield idem

@@ -10,7 +10,8 @@ In a route::
 
 A cursor is opaque to clients: base64url of the last row's keyset values, signed with an
 HMAC (``LGNET_CURSOR_SECRET``) and bound to the ordering, so a cursor that was tampered
-with or belongs to another list is a 400 problem.
+with or belongs to another list is a 400 problem.  `PageParamsDep` carries the codec keyed
+with the app's settings (`kit.settings.SettingsDep`), so `paginate` reads no environment.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -36,6 +37,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from kit.errors import BadRequest
+from kit.settings import SettingsDep
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -62,11 +64,18 @@ class Page(BaseModel, Generic[T]):
 
 @dataclass(frozen=True)
 class PageParams:
+    """Which page to read, and the codec that signs and reads its cursors.
+
+    `page_params` fills `codec` from the app's settings; one built by hand without a codec
+    reads a first page, and `paginate` refuses to make or read a cursor with it."""
+
     limit: int = DEFAULT_LIMIT
     cursor: str | None = None
+    codec: CursorCodec | None = field(default=None, repr=False, compare=False)
 
 
 def page_params(
+    settings: SettingsDep,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")] = DEFAULT_LIMIT,
     cursor: Annotated[
         str | None,
@@ -74,7 +83,11 @@ def page_params(
     ] = None,
 ) -> PageParams:
     """FastAPI dependency reading ``limit`` and ``cursor`` (use through `PageParamsDep`)."""
-    return PageParams(limit=limit, cursor=cursor)
+    return PageParams(
+        limit=limit,
+        cursor=cursor,
+        codec=codec_for(settings.common.cursor_secret.get_secret_value()),
+    )
 
 
 PageParamsDep = Annotated[PageParams, Depends(page_params)]
@@ -156,12 +169,10 @@ class CursorCodec:
             raise InvalidCursor("The cursor is malformed or belongs to another list.") from exc
 
 
-@lru_cache(maxsize=1)
-def default_codec() -> CursorCodec:
-    """The codec keyed with ``LGNET_CURSOR_SECRET`` (read once)."""
-    from kit.settings import CommonSettings
-
-    return CursorCodec(CommonSettings().cursor_secret.get_secret_value())
+@lru_cache(maxsize=8)
+def codec_for(secret: str) -> CursorCodec:
+    """The codec keyed with `secret` (``CommonSettings.cursor_secret``), made once."""
+    return CursorCodec(secret)
 
 
 # --- keyset query ----------------------------------------------------------------------
@@ -182,13 +193,13 @@ async def paginate(
     Model.id)``, all ascending or all descending; they must be NOT NULL and together
     unique, so end with the primary key.
     """
-    codec = codec or default_codec()
+    codec = codec or params.codec
     if not all(isinstance(col, InstrumentedAttribute) for col in order_by):
         raise TypeError("order_by takes model attributes, e.g. (Model.created_at, Model.id)")
     ordering = ",".join(f"{col.class_.__name__}.{col.key}" for col in order_by)
     ordering += ":desc" if descending else ":asc"
     if params.cursor is not None:
-        values = codec.decode(ordering, params.cursor)
+        values = _needs(codec).decode(ordering, params.cursor)
         if len(values) != len(order_by):
             raise InvalidCursor("The cursor is malformed or belongs to another list.")
         row = tuple_(*order_by)
@@ -200,5 +211,11 @@ async def paginate(
     if len(rows) > params.limit:
         rows = rows[: params.limit]
         last = rows[-1]
-        next_cursor = codec.encode(ordering, [getattr(last, col.key) for col in order_by])
+        next_cursor = _needs(codec).encode(ordering, [getattr(last, col.key) for col in order_by])
     return Page(items=rows, next_cursor=next_cursor)
+
+
+def _needs(codec: CursorCodec | None) -> CursorCodec:
+    if codec is None:
+        raise RuntimeError("paginate needs a CursorCodec: take PageParams from PageParamsDep")
+    return codec

@@ -5,6 +5,8 @@
 - Field types: `Id`, `Timestamp` (timezone-aware), `CountryCode` (ISO 3166-1 alpha-2),
   `LanguageCode` (ISO 639-1/-3), and strict scalars (`StrictInt`, `StrictBool`, …) for
   request fields where a JSON ``"12"`` or ``"yes"`` must not pass as a number or a flag.
+- Domain field types every service shares: `Municipio` (and `StrictMunicipio` for request
+  bodies), `OrganisationAlias`.
 
 Model-wide ``strict=True`` is not used: FastAPI validates the decoded JSON in Python mode,
 where strict mode would refuse ISO date strings, UUID strings and enum values.
@@ -34,10 +36,13 @@ __all__ = [
     "CountryCode",
     "Id",
     "LanguageCode",
+    "Municipio",
+    "OrganisationAlias",
     "PublicModel",
     "StrictBool",
     "StrictFloat",
     "StrictInt",
+    "StrictMunicipio",
     "StrictStr",
     "Timestamp",
 ]
@@ -121,3 +126,23 @@ LanguageCode = Annotated[
 ]
 """ISO 639-1 (two letters) or ISO 639-3 (three letters, e.g. ``prs`` Dari) language code,
 lower case. Only the shape is checked: 639-3 has thousands of codes."""
+
+
+_MUNICIPIO = Field(ge=1, le=9, description="Municipio of Milan, 1–9")
+
+Municipio = Annotated[int, _MUNICIPIO]
+"""One of Milan's nine Municipi (1–9), the place LGNet counts and publishes by: for query
+parameters (which arrive as text), responses and the payloads of consumed events."""
+
+StrictMunicipio = Annotated[StrictInt, _MUNICIPIO]
+"""`Municipio` in a request body: a JSON ``"8"`` or ``8.5`` is refused."""
+
+OrganisationAlias = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z0-9][a-z0-9-]{1,62}$",
+        description="The alias of a network organisation (its Keycloak organisation)",
+        examples=["assoc-ponte", "coop-aurora"],
+    ),
+]
+"""An organisation's alias, as the ``organization`` claim of a token names it."""

@@ -25,7 +25,7 @@ from kit.auth import JWKSCache, TokenVerifier, install_auth
 from kit.db import Database
 from kit.errors import NotReady, install_problem_handlers
 from kit.http import TelemetryMiddleware
-from kit.inbox import EventConsumer, Handler
+from kit.inbox import ConsumedEvent, EventConsumer, Handler
 from kit.jobs import JobRunner, PeriodicJob
 from kit.kafka import ensure_topics, kafka_reachable
 from kit.limits import RequestLimitsMiddleware
@@ -34,7 +34,7 @@ from kit.migrations import upgrade_to_head
 from kit.openapi import document_problems
 from kit.outbox import OutboxRelay
 from kit.query import reject_unknown_query_parameters
-from kit.settings import ServiceSettings
+from kit.settings import ServiceSettings, install_settings
 from kit.telemetry import configure_tracing
 
 log = logging.getLogger(__name__)
@@ -42,28 +42,94 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Subscription:
-    """Events a service consumes: one consumer group per subscription."""
+    """Events a service consumes together: one consumer group per subscription.
 
-    name: str  # group id suffix, e.g. "referrals" → lgnet-casework-referrals
-    topics: Sequence[str]
-    handlers: Mapping[str, Handler]
+    `name` suffixes the group id (``referrals`` → ``lgnet-casework-referrals``; the prefix is
+    ``LGNET_CONSUMER_GROUP_PREFIX``); `consumes` maps each consumed event's declaration
+    (`kit.inbox.consumed_event`) to its handler.  The topics to read, and the event type
+    names handlers are found by, come from the declarations::
+
+        referrals = Subscription("referrals", {REFERRAL_HANDED_OVER: on_referral_handed_over})
+
+    An event on those topics of a type not declared here is skipped.
+    """
+
+    name: str
+    consumes: Mapping[ConsumedEvent[Any], Handler]
+
+    def __post_init__(self) -> None:
+        if not self.consumes:
+            raise ValueError(f"subscription {self.name!r} consumes nothing")
+        names = [declared.name for declared in self.consumes]
+        if len(set(names)) != len(names):
+            raise ValueError(f"subscription {self.name!r} declares an event type twice")
+
+    @property
+    def topics(self) -> list[str]:
+        """The topics of the consumed events, each once."""
+        return sorted({declared.topic for declared in self.consumes})
+
+    @property
+    def handlers(self) -> dict[str, Handler]:
+        """Handlers by event type name, as `kit.inbox.EventConsumer` dispatches them."""
+        return {declared.name: handler for declared, handler in self.consumes.items()}
 
 
 @dataclass(frozen=True)
 class ServiceSpec:
+    """What a service declares about itself; `create_service` builds the rest from it.
+
+    A service's ``app.py`` is one ``create_service(ServiceSpec(...))`` call (see
+    ``services/casework/app.py``).
+    """
+
     settings: ServiceSettings
+    """The service's settings (its own `ServiceSettings` subclass, read once from the
+    environment).  They name the service (``service_name``: logs, traces, consumer groups,
+    the relay's client id) and its database; ``settings.common`` holds Kafka, Keycloak, limits,
+    the cursor secret and the idempotency TTL.  Installed on the app: code reads them through
+    `kit.settings.SettingsDep` or the service's typed alias, never ``app.state``."""
     title: str
+    """The OpenAPI title, e.g. ``"LGNet casework"``."""
     description: str
+    """The OpenAPI description: one or two sentences on what the service is for."""
     routers: Sequence[APIRouter]
+    """The service's routers (each with its own ``/v1/<service>/…`` prefix and tags), and the
+    kit's it mounts (``audit_router``, ``policy_router``)."""
     migrations: Path
-    publishes: Sequence[str] = ()  # topics
+    """The service's Alembic folder (``services/<service>/migrations``), upgraded to head at
+    every start before anything else runs."""
+    publishes: Sequence[str] = ()
+    """Topics the service's outbox publishes to (each feature's ``events.TOPIC``); created
+    at start if missing."""
     subscriptions: Sequence[Subscription] = ()
-    jobs: Sequence[PeriodicJob] = ()  # background work, started after migrations (kit.jobs)
+    """Events consumed from other services (`Subscription`), each through the inbox: its
+    effect applied once, failures to ``<topic>.dlq``."""
+    jobs: Sequence[PeriodicJob] = ()
+    """Background work (`kit.jobs.PeriodicJob`), started once migrations have run."""
     version: str = "0.1.0"
+    """The OpenAPI version of the service's API."""
     tags: Sequence[dict[str, Any]] = field(default_factory=tuple)
+    """OpenAPI tag descriptions (``[{"name": "cases", "description": …}]``), if any."""
 
 
 def create_service(spec: ServiceSpec) -> FastAPI:
+    """The FastAPI app of the service `spec` declares, wired like every LGNet service.
+
+    At build time: the settings are installed (`kit.settings.SettingsDep`), problem+json
+    errors (`kit.errors`), request limits (``LGNET_MAX_BODY_BYTES``, and
+    ``LGNET_MAX_BATCH_BODY_BYTES`` for ``:batch`` paths), telemetry and request ids, unknown
+    query parameters refused (400), ``/healthz``, ``/readyz`` and ``/metrics``, then the
+    routers.
+
+    At start (the lifespan): logging and tracing, the database (`kit.db.Database`) and its
+    migrations to head, Keycloak token verification (`kit.auth`), the outbox relay, the
+    periodic jobs; topics are created and consumers started in the background once Kafka
+    answers (``/readyz`` says 503 until then).  At stop, all of it in reverse order.
+
+    Tests start it with `kit.testing.apps.serve`; a service's settings with another database
+    URL and stack (``create_app(settings)``) make a separate instance.
+    """
     settings = spec.settings
     name = settings.service_name
     common = settings.common
@@ -121,6 +187,7 @@ def create_service(spec: ServiceSpec) -> FastAPI:
         openapi_tags=list(spec.tags) or None,
         dependencies=[Depends(reject_unknown_query_parameters)],
     )
+    install_settings(app, settings)
     install_problem_handlers(app)
     document_problems(app)
     app.add_middleware(
@@ -139,7 +206,7 @@ def create_service(spec: ServiceSpec) -> FastAPI:
 async def _connect(spec: ServiceSpec, consumers: list[EventConsumer]) -> None:
     """Create topics and start consumers once Kafka answers (a service may start before it)."""
     bootstrap = spec.settings.common.kafka_bootstrap_servers
-    consumed = [t for sub in spec.subscriptions for t in sub.topics]
+    consumed = sorted({t for sub in spec.subscriptions for t in sub.topics})
     topics = [*spec.publishes, *consumed, *(f"{t}.dlq" for t in consumed)]
     delay = 0.5
     while True:

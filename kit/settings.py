@@ -13,13 +13,27 @@ ones as ``.common``::
     settings = IntakeSettings()
     settings.database_url               # LGNET_INTAKE_DATABASE_URL, else sqlite var/intake.db
     settings.common.kafka_bootstrap_servers   # LGNET_KAFKA_BOOTSTRAP_SERVERS
+
+Settings are read once, when the app is built: `kit.service.create_service` installs
+``spec.settings`` on the app (`install_settings`), and code reaches them through a
+dependency, never through ``app.state`` or the environment.  The kit's own dependencies
+(idempotency, pagination) take `SettingsDep`; a service declares its typed alias next to
+its settings class::
+
+    IntakeSettingsDep = Annotated[IntakeSettings, Depends(settings_dependency(IntakeSettings))]
+
+    @router.post("/sync")
+    async def sync(settings: IntakeSettingsDep) -> ...:
+        settings.sync_batch_max_items
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
+from fastapi import Depends, FastAPI, Request
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -82,3 +96,44 @@ class ServiceSettings(BaseSettings):
             path = REPO_ROOT / "var" / f"{self.service_name}.db"
             self.database_url = f"sqlite:///{path}"
         return self
+
+
+S = TypeVar("S", bound=ServiceSettings)
+
+_STATE_KEY = "settings"
+
+
+def install_settings(app: FastAPI, settings: ServiceSettings) -> None:
+    """Make `settings` the ones `SettingsDep` serves for requests to `app` (`create_service`
+    does it; an app assembled by hand, in a test, calls it itself)."""
+    setattr(app.state, _STATE_KEY, settings)
+
+
+def get_settings(request: Request) -> ServiceSettings:
+    """The settings the app was built with (use through `SettingsDep`)."""
+    settings = getattr(request.app.state, _STATE_KEY, None)
+    if not isinstance(settings, ServiceSettings):
+        raise RuntimeError("kit.settings.install_settings(app, settings) was not called")
+    return settings
+
+
+SettingsDep = Annotated[ServiceSettings, Depends(get_settings)]
+"""The app's `ServiceSettings` (the common ones as ``.common``), for the kit and services."""
+
+
+def settings_dependency(cls: type[S]) -> Callable[[Request], S]:
+    """A dependency serving the app's settings typed as the service's own class `cls`::
+
+    IntakeSettingsDep = Annotated[IntakeSettings, Depends(settings_dependency(IntakeSettings))]
+    """
+
+    def service_settings(request: Request) -> S:
+        settings = get_settings(request)
+        if not isinstance(settings, cls):
+            raise RuntimeError(
+                f"the app was built with {type(settings).__name__}, not {cls.__name__}"
+            )
+        return settings
+
+    service_settings.__name__ = f"get_{cls.service_name}_settings"
+    return service_settings

@@ -5,9 +5,11 @@ Who (subject, username, client, organisation), did what (`AuditAction`), to whic
 never free text), when, under which trace and request.  A use case records the access in
 the caller's session::
 
+    PERSONS = AuditScope("person", AuditPurpose.CASE_MANAGEMENT)   # once, in the feature
+
     person = await repository.get(session, person_id)
-    await record_access(session, principal, action=AuditAction.READ, resource_type="person",
-                        resource_id=person.id, purpose=AuditPurpose.CASE_MANAGEMENT)
+    await PERSONS.record(session, principal, AuditAction.READ, person.id)
+    await PERSONS.record(session, principal, AuditAction.LIST, *(p.id for p in page.items))
 
 The entry is appended when that session **commits** (a ``before_commit`` hook), in the same
 transaction: a rolled-back change — or a rolled-back SAVEPOINT — leaves no entry, and a read
@@ -47,7 +49,7 @@ from kit.audit.models import AuditAction, AuditEntry, AuditPurpose
 from kit.audit.repository import AUDIT_LOCK_ID
 from kit.audit.router import audit_router
 from kit.audit.schemas import AuditEntryPublic, ChainProblem, ChainReport
-from kit.audit.service import record_access, record_accesses, verify_chain
+from kit.audit.service import AuditScope, record_access, record_accesses, verify_chain
 
 __all__ = [
     "APPEND_ONLY_DDL",
@@ -57,6 +59,7 @@ __all__ = [
     "AuditEntry",
     "AuditEntryPublic",
     "AuditPurpose",
+    "AuditScope",
     "ChainProblem",
     "ChainReport",
     "audit_router",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -83,6 +84,44 @@ async def record_accesses(
             }
         )
     enqueue(session.sync_session, entries)
+
+
+@dataclass(frozen=True)
+class AuditScope:
+    """What a feature audits: one kind of resource, read or changed for one purpose.
+
+    Declared once per feature (``HOUSEHOLDS = AuditScope("household",
+    AuditPurpose.REFERRAL_HANDLING)``), it records an access in one line:
+    ``await HOUSEHOLDS.record(session, principal, AuditAction.READ, household.id)``.
+    """
+
+    resource_type: str
+    purpose: AuditPurpose
+
+    def __post_init__(self) -> None:
+        if not _RESOURCE_TYPE.fullmatch(self.resource_type):
+            raise ValueError(
+                f"resource_type must be a short lower-case code: {self.resource_type!r}"
+            )
+        object.__setattr__(self, "purpose", AuditPurpose(self.purpose))
+
+    async def record(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        action: AuditAction,
+        *resource_ids: uuid.UUID,
+    ) -> None:
+        """Audit `principal`'s `action` on each of `resource_ids` (none: nothing is recorded),
+        appended when `session` commits."""
+        await record_accesses(
+            session,
+            principal,
+            action=action,
+            resource_type=self.resource_type,
+            resource_ids=resource_ids,
+            purpose=self.purpose,
+        )
 
 
 async def list_entries(

@@ -29,7 +29,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from kit.auth.jwks import JWKSUnavailable
-from kit.auth.principal import OrganisationError, Principal
+from kit.auth.principal import OrganisationError, Principal, Role
 from kit.auth.verify import InvalidToken, TokenVerifier
 from kit.errors import Forbidden, ProblemError, Unauthorized
 
@@ -139,14 +139,16 @@ async def get_principal(
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
-def require_roles(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
+def require_roles(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency admitting a principal holding at least one of ``roles`` (403 otherwise).
 
     It returns the principal, so it serves as a route's ``dependencies=[Depends(...)]`` entry or
-    as a parameter: ``principal: Annotated[Principal, Depends(require_roles("auditor"))]``.
+    as a parameter: ``principal: Annotated[Principal, Depends(require_roles(Role.AUDITOR))]``.
+    Roles are `Role` members: a name outside the realm's vocabulary is a `ValueError` at once.
     """
     if not roles:
         raise ValueError("require_roles needs at least one role")
+    roles = tuple(Role(role) for role in roles)
     wanted = ", ".join(sorted(roles))
 
     async def principal_with_role(principal: CurrentPrincipal) -> Principal:

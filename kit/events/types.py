@@ -27,20 +27,35 @@ class EventData(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+D = TypeVar("D", bound=BaseModel)
 P = TypeVar("P", bound=EventData)
 
 
 @dataclass(frozen=True)
-class EventType(Generic[P]):
+class EventDeclaration(Generic[D]):
+    """An event type's name, topic, payload model and contract version: what a publisher
+    (`EventType`) and a consumer (`kit.inbox.ConsumedEvent`) both declare."""
+
     name: str
     topic: str
-    payload: type[P]
+    payload: type[D]
     version: int = 1
+
+    def __post_init__(self) -> None:
+        if not self.name.startswith("lgnet.") or self.name.count(".") < 3:
+            raise ValueError(
+                f"event type {self.name!r} must read lgnet.<service>.<aggregate>.<event>"
+            )
 
     @property
     def dataschema(self) -> str:
         """The ``dataschema`` URI of the event, also the ``$id`` of its JSON Schema."""
         return f"urn:lgnet:event:{self.name}:v{self.version}"
+
+
+@dataclass(frozen=True)
+class EventType(EventDeclaration[P]):
+    """An event type a service publishes (declared with `event_type`)."""
 
     @property
     def source(self) -> str:
@@ -63,8 +78,6 @@ _REGISTRY: dict[str, EventType[Any]] = {}
 
 def event_type(name: str, *, topic: str, payload: type[P], version: int = 1) -> EventType[P]:
     """Declare (and register) an event type; names are unique across LGNet."""
-    if not name.startswith("lgnet.") or name.count(".") < 3:
-        raise ValueError(f"event type {name!r} must read lgnet.<service>.<aggregate>.<event>")
     declared = EventType(name, topic, payload, version)
     existing = _REGISTRY.get(name)
     if existing is not None and existing != declared:

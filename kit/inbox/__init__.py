@@ -1,6 +1,16 @@
 """Inbox consumer: each event's effect applied exactly once, failures parked in a DLQ."""
 
-from kit.inbox.consumer import EventConsumer, Handler
+from kit.inbox.consumed import ConsumedEvent, consumed, consumed_event, read_payload
+from kit.inbox.consumer import EventConsumer, Handler, Unprocessable
 from kit.inbox.models import InboxEntry
 
-__all__ = ["EventConsumer", "Handler", "InboxEntry"]
+__all__ = [
+    "ConsumedEvent",
+    "EventConsumer",
+    "Handler",
+    "InboxEntry",
+    "Unprocessable",
+    "consumed",
+    "consumed_event",
+    "read_payload",
+]

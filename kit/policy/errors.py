@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from kit.errors import Conflict, NotFound, UnprocessableContent
+from kit.errors import Conflict, NotFound, ValidationFailed
 
 
-class InvalidPolicyDocument(UnprocessableContent):
-    slug = "validation-failed"
-    title = "Validation Failed"
+class InvalidPolicyDocument(ValidationFailed):
+    """The proposed document does not match the policy's schema (422 ``validation-failed``)."""
 
 
 class PolicyBackdated(Conflict):

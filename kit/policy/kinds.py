@@ -10,7 +10,6 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from kit.errors import field_errors
 from kit.policy.errors import InvalidPolicyDocument
 
 T = TypeVar("T", bound=BaseModel)
@@ -40,10 +39,10 @@ class PolicyKind(Generic[T]):
         try:
             return self.schema.model_validate(raw)
         except ValidationError as error:
-            errors = [{**e, "loc": ("body", "document", *e["loc"])} for e in error.errors()]
-            raise InvalidPolicyDocument(
-                f"The document does not match the schema of policy {self.name!r}.",
-                extensions={"errors": field_errors(errors)},
+            raise InvalidPolicyDocument.from_pydantic(
+                error.errors(),
+                loc_prefix=("body", "document"),
+                detail=f"The document does not match the schema of policy {self.name!r}.",
             ) from None
 
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from kit.auth import CurrentPrincipal, Principal, Role, require_roles
 from kit.db import SessionDep
 from kit.errors import problem_responses
-from kit.etag import etag_for, set_etag
+from kit.etag import set_etag
 from kit.idempotency import IdempotencyDep
 from kit.pagination import Page, PageParamsDep
 from kit.policy import service
@@ -118,14 +118,10 @@ def policy_router(prefix: str, kinds: Sequence[PolicyKind[Any]]) -> APIRouter:
             )
             return _public(record)
 
-        return await idem.run(
+        return await idem.created(
             create,
             owner=principal.subject,
-            status_code=201,
-            headers=lambda r: {
-                "ETag": etag_for(r.version or 0),
-                "Location": f"{prefix}/{kind.name}/versions/{r.version}",
-            },
+            location=lambda r: f"{prefix}/{kind.name}/versions/{r.version}",
         )
 
     return router

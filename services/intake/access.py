@@ -6,16 +6,20 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from kit.auth import Principal, require_roles
+from kit.auth import Principal, Role, require_roles
 
 Reader = Annotated[
     Principal,
-    Depends(require_roles("intake-operator", "case-worker", "case-supervisor", "coordinator")),
+    Depends(
+        require_roles(
+            Role.INTAKE_OPERATOR, Role.CASE_WORKER, Role.CASE_SUPERVISOR, Role.COORDINATOR
+        )
+    ),
 ]
 """Reads referrals, persons and households (of their organisation's scope)."""
 
-Writer = Annotated[Principal, Depends(require_roles("intake-operator", "coordinator"))]
+Writer = Annotated[Principal, Depends(require_roles(Role.INTAKE_OPERATOR, Role.COORDINATOR))]
 """Records and changes them, and reviews duplicates."""
 
-Coordinator = Annotated[Principal, Depends(require_roles("coordinator"))]
+Coordinator = Annotated[Principal, Depends(require_roles(Role.COORDINATOR))]
 """The Comune's coordinators: decisions for the whole network (erasure)."""

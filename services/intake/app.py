@@ -47,6 +47,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
             jobs=[sla_check_job(timedelta(seconds=settings.sla_check_interval_seconds))],
         )
     )
+    # Until the outreach router takes IntakeSettingsDep (services.intake.settings).
     app.state.sync_batch_max_items = settings.sync_batch_max_items
     return app
 

@@ -13,10 +13,9 @@ from services.observatory.settings import ObservatorySettings
 
 
 def create_app(settings: ObservatorySettings | None = None) -> FastAPI:
-    settings = settings or ObservatorySettings()
-    app = create_service(
+    return create_service(
         ServiceSpec(
-            settings=settings,
+            settings=settings or ObservatorySettings(),
             title="LGNet observatory",
             description=(
                 "Indicators of the network, with breakdowns by Municipio and small-cell "
@@ -27,8 +26,6 @@ def create_app(settings: ObservatorySettings | None = None) -> FastAPI:
             subscriptions=[indicator_handlers.referrals, indicator_handlers.cases],
         )
     )
-    app.state.settings = settings  # the indicators' suppression threshold
-    return app
 
 
 app = create_app()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
+from fastapi import Depends
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from kit.settings import ServiceSettings
+from kit.settings import ServiceSettings, settings_dependency
 
 
 class ObservatorySettings(ServiceSettings):
@@ -16,3 +17,9 @@ class ObservatorySettings(ServiceSettings):
 
     suppression_threshold: int = Field(default=5, ge=1)
     """Breakdown cells counting fewer than this are suppressed (see indicators.domain)."""
+
+
+ObservatorySettingsDep = Annotated[
+    ObservatorySettings, Depends(settings_dependency(ObservatorySettings))
+]
+"""The app's settings, as a route or dependency parameter."""

@@ -7,12 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from kit.auth import Principal, require_roles
+from kit.auth import Principal, Role, require_roles
 from kit.db import SessionDep
 from kit.errors import problem_responses
 from kit.etag import set_etag
 from kit.pagination import Page, PageParamsDep
-from services.casework.cases import repository, service
+from services.casework.cases import service
 from services.casework.cases.domain import Status
 from services.casework.cases.schemas import CasePublic
 
@@ -20,7 +20,11 @@ router = APIRouter(prefix="/v1/casework/cases", tags=["cases"])
 
 Reader = Annotated[
     Principal,
-    Depends(require_roles("case-worker", "case-supervisor", "coordinator", "intake-operator")),
+    Depends(
+        require_roles(
+            Role.CASE_WORKER, Role.CASE_SUPERVISOR, Role.COORDINATOR, Role.INTAKE_OPERATOR
+        )
+    ),
 ]
 
 
@@ -39,8 +43,8 @@ async def list_cases(
         uuid.UUID | None, Query(description="The case opened for this referral, if any.")
     ] = None,
 ) -> Page[CasePublic]:
-    found = await repository.list_visible(
-        session, principal, page, status=status, referral_id=referral_id
+    found = await service.list_visible(
+        session=session, principal=principal, page=page, status=status, referral_id=referral_id
     )
     return found.map(CasePublic.model_validate)
 

@@ -8,10 +8,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from kit.auth import Principal
 from kit.db import utcnow
-from kit.errors import NotFound
+from kit.errors import NotFound, require_found
 from kit.outbox import record_event
+from kit.pagination import Page, PageParams
 from services.casework.cases import repository
-from services.casework.cases.domain import INITIAL
+from services.casework.cases.domain import INITIAL, Status
 from services.casework.cases.events import CaseOpened, CaseOpenedData
 from services.casework.cases.models import Case
 from services.casework.cases.schemas import HandedOverReferralIn
@@ -62,8 +63,20 @@ async def open_case(*, session: AsyncSession, handover_in: HandedOverReferralIn)
     return case
 
 
+async def list_visible(
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    page: PageParams,
+    status: Status | None,
+    referral_id: uuid.UUID | None,
+) -> Page[Case]:
+    """The cases `principal` may see (`domain.visible_to`), newest first."""
+    return await repository.list_visible(
+        session, principal, page, status=status, referral_id=referral_id
+    )
+
+
 async def get(*, session: AsyncSession, principal: Principal, case_id: uuid.UUID) -> Case:
     case = await repository.get_visible(session, case_id, principal)
-    if case is None:
-        raise CaseNotFound(f"No case {case_id} visible to you.")
-    return case
+    return require_found(case, CaseNotFound(f"No case {case_id} visible to you."))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from kit.errors import UnprocessableContent
+from kit.errors import ValidationFailed
 
 
 class InitiativeKind(StrEnum):
@@ -22,7 +22,7 @@ class Audience(StrEnum):
     BOTH = "both"
 
 
-class EndsBeforeItStarts(UnprocessableContent):
+class EndsBeforeItStarts(ValidationFailed):
     slug = "initiative-ends-before-it-starts"
     title = "Initiative ends before it starts"
 
@@ -33,16 +33,9 @@ def check_period(starts_on: date, ends_on: date) -> None:
     Raises ``EndsBeforeItStarts`` (422), naming ``ends_on`` as the field at fault.
     """
     if ends_on < starts_on:
-        raise EndsBeforeItStarts(
-            f"An initiative cannot end ({ends_on}) before it starts ({starts_on}).",
-            extensions={
-                "errors": [
-                    {
-                        "location": "body",
-                        "pointer": "#/ends_on",
-                        "detail": "ends_on must be on or after starts_on",
-                        "code": "ends_before_starts",
-                    }
-                ]
-            },
+        raise EndsBeforeItStarts.for_field(
+            "ends_on",
+            "ends_on must be on or after starts_on",
+            code="ends_before_starts",
+            detail=f"An initiative cannot end ({ends_on}) before it starts ({starts_on}).",
         )

@@ -7,13 +7,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from kit.auth import Principal, require_roles
+from kit.auth import Principal, Role, require_roles
 from kit.db import SessionDep
 from kit.errors import problem_responses
 from kit.etag import set_etag
 from kit.idempotency import IdempotencyDep
 from kit.pagination import Page, PageParamsDep
-from services.events.initiatives import repository, service
+from kit.schemas import Municipio, OrganisationAlias
+from services.events.initiatives import service
 from services.events.initiatives.domain import InitiativeKind
 from services.events.initiatives.models import Initiative
 from services.events.initiatives.schemas import InitiativeCreate, InitiativePublic
@@ -24,15 +25,15 @@ Reader = Annotated[
     Principal,
     Depends(
         require_roles(
-            "initiative-organizer",
-            "coordinator",
-            "case-worker",
-            "intake-operator",
-            "observatory-analyst",
+            Role.INITIATIVE_ORGANIZER,
+            Role.COORDINATOR,
+            Role.CASE_WORKER,
+            Role.INTAKE_OPERATOR,
+            Role.OBSERVATORY_ANALYST,
         )
     ),
 ]
-Writer = Annotated[Principal, Depends(require_roles("initiative-organizer", "coordinator"))]
+Writer = Annotated[Principal, Depends(require_roles(Role.INITIATIVE_ORGANIZER, Role.COORDINATOR))]
 
 
 def public(initiative: Initiative) -> InitiativePublic:
@@ -55,11 +56,8 @@ async def create_initiative(
         )
         return public(initiative)
 
-    return await idem.run(
-        create,
-        owner=principal.subject,
-        status_code=201,
-        headers=lambda i: {"Location": f"/v1/initiatives/{i.id}", "ETag": f'"{i.version}"'},
+    return await idem.created(
+        create, owner=principal.subject, location=lambda i: f"{router.prefix}/{i.id}"
     )
 
 
@@ -74,17 +72,13 @@ async def list_initiatives(
     principal: Reader,
     page: PageParamsDep,
     kind: Annotated[InitiativeKind | None, Query()] = None,
-    municipio: Annotated[int | None, Query(ge=1, le=9, description="Municipio, 1–9")] = None,
+    municipio: Annotated[Municipio | None, Query()] = None,
     organiser: Annotated[
-        str | None,
-        Query(
-            pattern=r"^[a-z0-9][a-z0-9-]{1,62}$",
-            description="Alias of the organiser organisation, e.g. assoc-ponte",
-        ),
+        OrganisationAlias | None, Query(description="Alias of the organiser organisation")
     ] = None,
 ) -> Page[InitiativePublic]:
-    found = await repository.list_initiatives(
-        session, page, kind=kind, municipio=municipio, organiser=organiser
+    found = await service.list_initiatives(
+        session=session, page=page, kind=kind, municipio=municipio, organiser=organiser
     )
     return found.map(public)
 

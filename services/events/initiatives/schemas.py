@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, Field, StringConstraints
 
-from kit.schemas import ClosedModel, Id, PublicModel, StrictInt, StrictStr
+from kit.schemas import ClosedModel, Id, PublicModel, StrictMunicipio, StrictStr
 from services.events.initiatives.domain import Audience, InitiativeKind
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -33,7 +33,7 @@ class InitiativeCreate(ClosedModel):
     ]
     kind: InitiativeKind
     audience: Audience
-    municipio: Annotated[StrictInt, Field(ge=1, le=9, description="Municipio of Milan, 1–9")]
+    municipio: StrictMunicipio
     neighbourhood: (
         Annotated[
             StrictStr,

@@ -8,10 +8,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from kit.auth import Principal
 from kit.db import utcnow
-from kit.errors import NotFound
+from kit.errors import NotFound, require_found
 from kit.outbox import record_event
+from kit.pagination import Page, PageParams
 from services.events.initiatives import repository
-from services.events.initiatives.domain import check_period
+from services.events.initiatives.domain import InitiativeKind, check_period
 from services.events.initiatives.events import InitiativeCreated, InitiativeCreatedData
 from services.events.initiatives.models import Initiative
 from services.events.initiatives.schemas import InitiativeCreate
@@ -61,8 +62,20 @@ async def create(
     return initiative
 
 
+async def list_initiatives(
+    *,
+    session: AsyncSession,
+    page: PageParams,
+    kind: InitiativeKind | None,
+    municipio: int | None,
+    organiser: str | None,
+) -> Page[Initiative]:
+    """Initiatives, newest first; they are public activities, so every reader sees all."""
+    return await repository.list_initiatives(
+        session, page, kind=kind, municipio=municipio, organiser=organiser
+    )
+
+
 async def get(*, session: AsyncSession, initiative_id: uuid.UUID) -> Initiative:
     initiative = await repository.get(session, initiative_id)
-    if initiative is None:
-        raise InitiativeNotFound(f"No initiative {initiative_id}.")
-    return initiative
+    return require_found(initiative, InitiativeNotFound(f"No initiative {initiative_id}."))

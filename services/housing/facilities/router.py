@@ -7,13 +7,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from kit.auth import Principal, require_roles
+from kit.auth import Principal, Role, require_roles
 from kit.db import SessionDep
 from kit.errors import problem_responses
 from kit.etag import set_etag
 from kit.idempotency import IdempotencyDep
 from kit.pagination import Page, PageParamsDep
-from services.housing.facilities import repository, service
+from kit.schemas import Municipio
+from services.housing.facilities import service
 from services.housing.facilities.domain import FacilityKind, TargetGroup, canonical_target_groups
 from services.housing.facilities.models import Facility
 from services.housing.facilities.schemas import FacilityCreate, FacilityPublic
@@ -22,9 +23,13 @@ router = APIRouter(prefix="/v1/housing/facilities", tags=["facilities"])
 
 Reader = Annotated[
     Principal,
-    Depends(require_roles("housing-coordinator", "coordinator", "case-worker", "case-supervisor")),
+    Depends(
+        require_roles(
+            Role.HOUSING_COORDINATOR, Role.COORDINATOR, Role.CASE_WORKER, Role.CASE_SUPERVISOR
+        )
+    ),
 ]
-Writer = Annotated[Principal, Depends(require_roles("housing-coordinator", "coordinator"))]
+Writer = Annotated[Principal, Depends(require_roles(Role.HOUSING_COORDINATOR, Role.COORDINATOR))]
 
 
 def public(facility: Facility) -> FacilityPublic:
@@ -54,11 +59,8 @@ async def register_facility(
         )
         return public(facility)
 
-    return await idem.run(
-        register,
-        owner=principal.subject,
-        status_code=201,
-        headers=lambda f: {"Location": f"/v1/housing/facilities/{f.id}", "ETag": f'"{f.version}"'},
+    return await idem.created(
+        register, owner=principal.subject, location=lambda f: f"{router.prefix}/{f.id}"
     )
 
 
@@ -73,13 +75,13 @@ async def list_facilities(
     principal: Reader,
     page: PageParamsDep,
     kind: Annotated[FacilityKind | None, Query()] = None,
-    municipio: Annotated[int | None, Query(ge=1, le=9, description="Municipio, 1–9")] = None,
+    municipio: Annotated[Municipio | None, Query()] = None,
     target_group: Annotated[
         TargetGroup | None, Query(description="Facilities admitting this target group")
     ] = None,
 ) -> Page[FacilityPublic]:
-    found = await repository.list_facilities(
-        session, page, kind=kind, municipio=municipio, target_group=target_group
+    found = await service.list_facilities(
+        session=session, page=page, kind=kind, municipio=municipio, target_group=target_group
     )
     return found.map(public)
 

@@ -7,7 +7,15 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from kit.schemas import ClosedModel, Id, PublicModel, StrictBool, StrictInt, StrictStr
+from kit.schemas import (
+    ClosedModel,
+    Id,
+    PublicModel,
+    StrictBool,
+    StrictInt,
+    StrictMunicipio,
+    StrictStr,
+)
 from services.housing.facilities.domain import (
     FacilityKind,
     SexAdmitted,
@@ -25,7 +33,7 @@ class FacilityCreate(ClosedModel):
         StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
     ]
     kind: FacilityKind
-    municipio: Annotated[StrictInt, Field(ge=1, le=9, description="Municipio of Milan, 1–9")]
+    municipio: StrictMunicipio
     capacity_beds: Annotated[StrictInt, Field(ge=1, le=MAX_CAPACITY_BEDS)]
     target_groups: Annotated[
         list[TargetGroup],

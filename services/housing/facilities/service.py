@@ -8,10 +8,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from kit.auth import Principal
 from kit.db import utcnow
-from kit.errors import NotFound
+from kit.errors import NotFound, require_found
 from kit.outbox import record_event
+from kit.pagination import Page, PageParams
 from services.housing.facilities import repository
-from services.housing.facilities.domain import canonical_target_groups
+from services.housing.facilities.domain import FacilityKind, TargetGroup, canonical_target_groups
 from services.housing.facilities.events import FacilityRegistered, FacilityRegisteredData
 from services.housing.facilities.models import Facility, FacilityTargetGroup
 from services.housing.facilities.schemas import FacilityCreate
@@ -66,8 +67,20 @@ async def register(
     return facility
 
 
+async def list_facilities(
+    *,
+    session: AsyncSession,
+    page: PageParams,
+    kind: FacilityKind | None,
+    municipio: int | None,
+    target_group: TargetGroup | None,
+) -> Page[Facility]:
+    """Facilities, newest first; facilities are not person data, so every reader sees all."""
+    return await repository.list_facilities(
+        session, page, kind=kind, municipio=municipio, target_group=target_group
+    )
+
+
 async def get(*, session: AsyncSession, facility_id: uuid.UUID) -> Facility:
     facility = await repository.get(session, facility_id)
-    if facility is None:
-        raise FacilityNotFound(f"No facility {facility_id}.")
-    return facility
+    return require_found(facility, FacilityNotFound(f"No facility {facility_id}."))

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
-
-from pydantic import BaseModel, ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from kit.events.envelope import CloudEvent
-from kit.inbox.consumer import Unprocessable
+from kit.inbox import consumed_event
 from kit.service import Subscription
 from services.observatory.indicators import service
 from services.observatory.indicators.schemas import (
@@ -17,44 +14,36 @@ from services.observatory.indicators.schemas import (
     ReferralReceivedIn,
 )
 
-REFERRALS_TOPIC = "lgnet.intake.referrals"
-REFERRAL_RECEIVED = "lgnet.intake.referral.received"
-REFERRAL_HANDED_OVER = "lgnet.intake.referral.handed_over"
-CASES_TOPIC = "lgnet.casework.cases"
-CASE_OPENED = "lgnet.casework.case.opened"
+_INTAKE_REFERRALS = "lgnet.intake.referrals"
 
-M = TypeVar("M", bound=BaseModel)
-
-
-def _read(model: type[M], event: CloudEvent) -> M:
-    try:
-        return model.model_validate(event.data)
-    except ValidationError as exc:  # no retry can fix it: to the DLQ, with the reason
-        fields = ", ".join(".".join(map(str, error["loc"])) for error in exc.errors())
-        raise Unprocessable(f"{event.type} {event.id}: invalid {fields}") from exc
+REFERRAL_RECEIVED = consumed_event(
+    "lgnet.intake.referral.received", topic=_INTAKE_REFERRALS, payload=ReferralReceivedIn
+)
+REFERRAL_HANDED_OVER = consumed_event(
+    "lgnet.intake.referral.handed_over", topic=_INTAKE_REFERRALS, payload=ReferralHandedOverIn
+)
+CASE_OPENED = consumed_event(
+    "lgnet.casework.case.opened", topic="lgnet.casework.cases", payload=CaseOpenedIn
+)
 
 
 async def on_referral_received(session: AsyncSession, event: CloudEvent) -> None:
-    received_in = _read(ReferralReceivedIn, event)
+    received_in = REFERRAL_RECEIVED.read(event)
     await service.record_referral_received(session=session, received_in=received_in)
 
 
 async def on_referral_handed_over(session: AsyncSession, event: CloudEvent) -> None:
-    handover_in = _read(ReferralHandedOverIn, event)
+    handover_in = REFERRAL_HANDED_OVER.read(event)
     await service.record_referral_handed_over(session=session, handover_in=handover_in)
 
 
 async def on_case_opened(session: AsyncSession, event: CloudEvent) -> None:
-    case_in = _read(CaseOpenedIn, event)
+    case_in = CASE_OPENED.read(event)
     await service.record_case_opened(session=session, case_in=case_in)
 
 
 referrals = Subscription(
-    name="referrals",
-    topics=[REFERRALS_TOPIC],
-    handlers={
-        REFERRAL_RECEIVED: on_referral_received,
-        REFERRAL_HANDED_OVER: on_referral_handed_over,
-    },
+    "referrals",
+    {REFERRAL_RECEIVED: on_referral_received, REFERRAL_HANDED_OVER: on_referral_handed_over},
 )
-cases = Subscription(name="cases", topics=[CASES_TOPIC], handlers={CASE_OPENED: on_case_opened})
+cases = Subscription("cases", {CASE_OPENED: on_case_opened})

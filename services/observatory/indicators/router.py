@@ -4,30 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 
-from kit.auth import Principal, require_roles
+from kit.auth import Principal, Role, require_roles
 from kit.db import SessionDep, utcnow
 from kit.errors import problem_responses
 from kit.schemas import Timestamp
 from services.observatory.indicators import service
 from services.observatory.indicators.domain import DESCRIPTIONS, Cohort, Figure
 from services.observatory.indicators.schemas import CellPublic, IndicatorPublic, IndicatorsPublic
-from services.observatory.settings import ObservatorySettings
+from services.observatory.settings import ObservatorySettingsDep
 
 router = APIRouter(prefix="/v1/observatory/indicators", tags=["indicators"])
 
 Reader = Annotated[
-    Principal, Depends(require_roles("observatory-analyst", "coordinator", "platform-admin"))
+    Principal,
+    Depends(require_roles(Role.OBSERVATORY_ANALYST, Role.COORDINATOR, Role.PLATFORM_ADMIN)),
 ]
-
-
-def get_settings(request: Request) -> ObservatorySettings:
-    settings: ObservatorySettings = request.app.state.settings
-    return settings
-
-
-SettingsDep = Annotated[ObservatorySettings, Depends(get_settings)]
 
 
 def public(figure: Figure) -> IndicatorPublic:
@@ -51,7 +44,7 @@ def public(figure: Figure) -> IndicatorPublic:
 async def get_indicators(
     session: SessionDep,
     principal: Reader,
-    settings: SettingsDep,
+    settings: ObservatorySettingsDep,
     received_from: Annotated[
         Timestamp | None, Query(description="Count referrals received from this time on.")
     ] = None,

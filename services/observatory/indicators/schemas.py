@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from kit.schemas import Id, PublicModel
+from kit.schemas import Id, Municipio, PublicModel
 from services.observatory.indicators.domain import Indicator
 
 # --- published -------------------------------------------------------------------------
@@ -38,31 +37,28 @@ class IndicatorsPublic(PublicModel):
 # checked by the consumer already). Municipio is checked: a cell outside the nine would break
 # the breakdown's sums, which the suppression relies on.
 
-Municipio = Annotated[int, Field(ge=1, le=9)]
-
 
 class _EventIn(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
-class ReferralReceivedIn(_EventIn):
+class ReferralIn(_EventIn):
+    """What every referral event carries: the facts a referral is counted by."""
+
     referral_id: Id
+    municipio: Municipio
+    target_group: str
+    urgency: str
+    reporting_organisation: str
+    received_at: datetime
+
+
+class ReferralReceivedIn(ReferralIn):
     channel: str
-    urgency: str
-    target_group: str
-    municipio: Municipio
-    reporting_organisation: str
-    received_at: datetime
 
 
-class ReferralHandedOverIn(_EventIn):
-    referral_id: Id
+class ReferralHandedOverIn(ReferralIn):
     lead_organisation: str
-    reporting_organisation: str
-    urgency: str
-    target_group: str
-    municipio: Municipio
-    received_at: datetime
     handed_over_at: datetime
 
 

@@ -10,6 +10,7 @@ from services.observatory.indicators.models import CaseFact, ReferralFact
 from services.observatory.indicators.schemas import (
     CaseOpenedIn,
     ReferralHandedOverIn,
+    ReferralIn,
     ReferralReceivedIn,
 )
 
@@ -18,20 +19,19 @@ from services.observatory.indicators.schemas import (
 # is not undone by it.
 
 
+async def _referral_fact(session: AsyncSession, referral_in: ReferralIn) -> ReferralFact:
+    """The referral's fact row; a new one from the facts every referral event carries."""
+    fact = await repository.get_referral(session, referral_in.referral_id)
+    if fact is None:
+        fact = ReferralFact(**referral_in.model_dump(include=set(ReferralIn.model_fields)))
+        session.add(fact)
+    return fact
+
+
 async def record_referral_received(
     *, session: AsyncSession, received_in: ReferralReceivedIn
 ) -> None:
-    fact = await repository.get_referral(session, received_in.referral_id)
-    if fact is None:
-        fact = ReferralFact(
-            referral_id=received_in.referral_id,
-            municipio=received_in.municipio,
-            target_group=received_in.target_group,
-            urgency=received_in.urgency,
-            reporting_organisation=received_in.reporting_organisation,
-            received_at=received_in.received_at,
-        )
-        session.add(fact)
+    fact = await _referral_fact(session, received_in)
     fact.channel = received_in.channel
     await session.flush()
 
@@ -39,17 +39,7 @@ async def record_referral_received(
 async def record_referral_handed_over(
     *, session: AsyncSession, handover_in: ReferralHandedOverIn
 ) -> None:
-    fact = await repository.get_referral(session, handover_in.referral_id)
-    if fact is None:
-        fact = ReferralFact(
-            referral_id=handover_in.referral_id,
-            municipio=handover_in.municipio,
-            target_group=handover_in.target_group,
-            urgency=handover_in.urgency,
-            reporting_organisation=handover_in.reporting_organisation,
-            received_at=handover_in.received_at,
-        )
-        session.add(fact)
+    fact = await _referral_fact(session, handover_in)
     fact.lead_organisation = handover_in.lead_organisation
     fact.handed_over_at = handover_in.handed_over_at
     await session.flush()

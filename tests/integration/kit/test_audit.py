@@ -29,6 +29,7 @@ from kit.db import Database
 from kit.errors import install_problem_handlers
 from kit.testing.principals import principal
 from kit.testing.services import migrated_database
+from kit.testing.settings import install_test_settings
 
 pytestmark = pytest.mark.integration
 
@@ -107,6 +108,7 @@ async def test_only_auditors_read_the_log_with_real_tokens(
     app = FastAPI()
     install_problem_handlers(app)
     install_auth(app, verifier)
+    install_test_settings(app)
     app.state.database = db
     app.include_router(audit_router("/v1/test/audit"))
     try:

@@ -20,6 +20,7 @@ from kit.audit import (
     AuditAction,
     AuditEntry,
     AuditPurpose,
+    AuditScope,
     ChainReport,
     audit_router,
     entry_hash,
@@ -33,6 +34,7 @@ from kit.errors import install_problem_handlers
 from kit.logs import RequestIdMiddleware
 from kit.migrations import kit_metadata, upgrade_to_head
 from kit.testing.principals import principal
+from kit.testing.settings import install_test_settings
 from kit.testing.tokens import LocalIssuer
 
 Client = Callable[[FastAPI], AbstractAsyncContextManager[httpx.AsyncClient]]
@@ -212,6 +214,33 @@ async def test_only_codes_from_the_vocabularies_are_accepted(db: Database) -> No
     assert await entries(db) == []
 
 
+HOUSEHOLDS = AuditScope("household", AuditPurpose.REFERRAL_HANDLING)
+
+
+async def test_a_scope_records_a_read_and_a_listed_page_in_one_line_each(db: Database) -> None:
+    read_id, *listed = (uuid.uuid4() for _ in range(4))
+    async with db.session() as session:
+        await HOUSEHOLDS.record(session, OPERATOR, AuditAction.READ, read_id)
+        await HOUSEHOLDS.record(session, OPERATOR, AuditAction.LIST, *listed)
+        await HOUSEHOLDS.record(session, OPERATOR, AuditAction.LIST)  # an empty page: nothing
+    rows = await entries(db)
+    assert [(r.action, r.resource_id) for r in rows] == [
+        ("read", read_id),
+        *(("list", listed_id) for listed_id in listed),
+    ]
+    assert {(r.resource_type, r.purpose, r.subject) for r in rows} == {
+        ("household", "referral_handling", OPERATOR.subject)
+    }
+    assert (await report(db)).ok
+
+
+def test_a_scope_takes_only_codes_from_the_vocabularies() -> None:
+    with pytest.raises(ValueError, match="resource_type"):
+        AuditScope("Household of Mohamed", AuditPurpose.REFERRAL_HANDLING)
+    with pytest.raises(ValueError, match="is not a valid AuditPurpose"):
+        AuditScope("household", "checking on Mohamed")  # type: ignore[arg-type]
+
+
 # --- tampering -------------------------------------------------------------------------
 
 
@@ -324,6 +353,7 @@ async def api(
     app = FastAPI()
     install_problem_handlers(app)
     install_auth(app, local_issuer.verifier())
+    install_test_settings(app)
     app.state.database = db
     app.include_router(audit_router("/v1/test/audit"))
     app.add_middleware(RequestIdMiddleware)

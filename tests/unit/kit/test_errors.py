@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from pydantic import ValidationError
 
 from kit.errors import (
     PROBLEM_JSON,
@@ -17,6 +18,7 @@ from kit.errors import (
     NotFound,
     ProblemError,
     Unauthorized,
+    ValidationFailed,
     install_problem_handlers,
     problem_responses,
 )
@@ -164,3 +166,84 @@ async def test_openapi_declares_problem_json(client: Client) -> None:
     components = schema["components"]["schemas"]
     assert "HTTPValidationError" not in components
     assert {"Problem", "ValidationProblem", "FieldError"} <= set(components)
+
+
+class InvalidFirstContact(ValidationFailed):
+    slug = "invalid-first-contact"
+    title = "Invalid first contact"
+
+
+async def test_a_validation_failure_raised_in_code_renders_like_a_request_one(
+    client: Client,
+) -> None:
+    payload = {"members": [{"name": "Amina", "age": "secret-value"}, {"age": 3}], "x": 1}
+    app = make_app()
+
+    @app.post("/households:checked")
+    async def checked(raw: dict[str, Any]) -> None:
+        try:
+            Household.model_validate(raw)
+        except ValidationError as exc:
+            raise ValidationFailed.from_pydantic(exc.errors(), loc_prefix=("body",)) from None
+
+    async with client(app) as http:
+        by_request = await http.post("/households", json=payload)
+        by_code = await http.post("/households:checked", json=payload)
+    request_body = assert_problem(by_request, 422, "validation-failed")
+    code_body = assert_problem(by_code, 422, "validation-failed")
+    assert code_body["errors"] == request_body["errors"]
+    assert code_body["detail"] == request_body["detail"]
+    assert "secret-value" not in by_code.text
+
+
+def test_from_pydantic_puts_errors_under_the_prefix() -> None:
+    with pytest.raises(ValidationError) as excinfo:
+        Member.model_validate({"name": "Amina"})
+    problem = ValidationFailed.from_pydantic(
+        excinfo.value.errors(), loc_prefix=("body", "items", 3)
+    )
+    assert problem.status == 422
+    assert problem.errors == [
+        {
+            "location": "body",
+            "pointer": "#/items/3/age",
+            "detail": "Field required",
+            "code": "missing",
+        }
+    ]
+
+
+def test_for_field_names_one_field_and_keeps_the_subclass_slug() -> None:
+    problem = InvalidFirstContact.for_field(
+        "contacted_at", "cannot be in the future", code="out_of_range"
+    )
+    assert problem.slug == "invalid-first-contact"
+    assert problem.detail == "contacted_at cannot be in the future."
+    assert problem.extensions["errors"] == [
+        {
+            "location": "body",
+            "pointer": "#/contacted_at",
+            "detail": "cannot be in the future",
+            "code": "out_of_range",
+        }
+    ]
+    query = ValidationFailed.for_field("limit", "too large", code="too_large", location="query")
+    assert query.errors == [
+        {"location": "query", "parameter": "limit", "detail": "too large", "code": "too_large"}
+    ]
+
+
+def test_problem_is_the_rendered_document_without_request_members() -> None:
+    problem = InvalidFirstContact.for_field("contacted_at", "too early", code="out_of_range")
+    assert problem.problem() == {
+        "type": "urn:lgnet:problem:invalid-first-contact",
+        "title": "Invalid first contact",
+        "status": 422,
+        "detail": "contacted_at too early.",
+        "errors": problem.errors,
+    }
+    assert NotFound().problem() == {
+        "type": "urn:lgnet:problem:not-found",
+        "title": "Not Found",
+        "status": 404,
+    }

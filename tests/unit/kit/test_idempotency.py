@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -24,6 +25,7 @@ from kit.idempotency import (
 from kit.migrations import kit_metadata
 from kit.schemas import ClosedModel, PublicModel
 from kit.tables import new_registry
+from kit.testing.settings import install_test_settings
 
 Client = Callable[[FastAPI], AbstractAsyncContextManager[httpx.AsyncClient]]
 _registry = new_registry()
@@ -56,9 +58,10 @@ async def db(database: Database) -> Database:
     return database
 
 
-def make_app(db: Database, gate: asyncio.Event | None = None) -> FastAPI:
+def make_app(db: Database, gate: asyncio.Event | None = None, **common: Any) -> FastAPI:
     app = FastAPI()
     app.state.database = db
+    install_test_settings(app, **common)
     install_problem_handlers(app)
 
     @app.post("/contacts", status_code=201, response_model=ContactPublic)
@@ -80,7 +83,20 @@ def make_app(db: Database, gate: asyncio.Event | None = None) -> FastAPI:
             headers=lambda c: {"Location": f"/contacts/{c.id}"},
         )
 
+    @app.post("/versioned", status_code=201, response_model=VersionedPublic)
+    async def create_versioned(contact_in: ContactIn, idem: IdempotencyDep) -> Response:
+        async def use_case() -> VersionedPublic:
+            return VersionedPublic(id=uuid.uuid4(), place=contact_in.place, version=3)
+
+        return await idem.created(
+            use_case, owner="org-1:alice", location=lambda c: f"/versioned/{c.id}"
+        )
+
     return app
+
+
+class VersionedPublic(ContactPublic):
+    version: int
 
 
 async def contacts(db: Database) -> int:
@@ -170,6 +186,58 @@ async def test_expired_keys_run_again(db: Database, client: Client) -> None:
     assert "Idempotent-Replayed" not in second.headers
     async with db.session() as session:
         assert await purge_expired(session, timedelta(seconds=0)) == 1
+
+
+@pytest.mark.parametrize(("ttl_seconds", "replayed"), [(60, True), (10, False)])
+async def test_the_ttl_setting_decides_when_a_key_expires(
+    db: Database, client: Client, ttl_seconds: int, replayed: bool
+) -> None:
+    key = {"Idempotency-Key": f"ttl-{ttl_seconds}"}
+    app = make_app(db, idempotency_ttl_seconds=ttl_seconds)  # LGNET_IDEMPOTENCY_TTL_SECONDS
+    async with client(app) as http:
+        first = await http.post("/contacts", json={"place": "Municipio 4"}, headers=key)
+        async with db.session() as session:
+            record = await session.get(IdempotencyRecord, ("org-1:alice", key["Idempotency-Key"]))
+            assert record is not None
+            record.created_at = utcnow() - timedelta(seconds=30)
+        second = await http.post("/contacts", json={"place": "Municipio 4"}, headers=key)
+    assert (second.json()["id"] == first.json()["id"]) is replayed
+    assert ("Idempotent-Replayed" in second.headers) is replayed
+    assert await contacts(db) == (1 if replayed else 2)
+
+
+async def test_created_sets_location_and_etag_and_replays_them(
+    db: Database, client: Client
+) -> None:
+    key = {"Idempotency-Key": "created-1"}
+    async with client(make_app(db)) as http:
+        first = await http.post("/versioned", json={"place": "Municipio 1"}, headers=key)
+        retry = await http.post("/versioned", json={"place": "Municipio 1"}, headers=key)
+    assert first.status_code == retry.status_code == 201
+    assert first.headers["Location"] == f"/versioned/{first.json()['id']}"
+    assert first.headers["ETag"] == '"3"'
+    assert retry.headers["Location"] == first.headers["Location"]
+    assert retry.headers["ETag"] == '"3"'
+    assert retry.headers["Idempotent-Replayed"] == "true"
+
+
+async def test_created_without_a_version_sets_no_etag(db: Database, client: Client) -> None:
+    app = FastAPI()
+    app.state.database = db
+    install_test_settings(app)
+
+    @app.post("/contacts", status_code=201, response_model=ContactPublic)
+    async def create(contact_in: ContactIn, idem: IdempotencyDep) -> Response:
+        async def use_case() -> ContactPublic:
+            return ContactPublic(id=uuid.uuid4(), place=contact_in.place)
+
+        return await idem.created(use_case, owner="o", location=lambda c: f"/contacts/{c.id}")
+
+    async with client(app) as http:
+        response = await http.post("/contacts", json={"place": "Municipio 1"})
+    assert response.status_code == 201
+    assert response.headers["Location"] == f"/contacts/{response.json()['id']}"
+    assert "ETag" not in response.headers
 
 
 @pytest.mark.parametrize("bad", [b"", b"x" * 256, "clé".encode(), b"a\tb"])

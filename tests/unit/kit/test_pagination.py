@@ -19,6 +19,7 @@ from sqlmodel import Field, SQLModel, select
 from kit.db import Database, SessionDep, UtcDateTime
 from kit.errors import install_problem_handlers
 from kit.pagination import (
+    MAX_LIMIT,
     CursorCodec,
     InvalidCursor,
     Page,
@@ -28,6 +29,7 @@ from kit.pagination import (
 )
 from kit.schemas import PublicModel
 from kit.tables import new_registry
+from kit.testing.settings import install_test_settings
 
 Client = Callable[[FastAPI], AbstractAsyncContextManager[httpx.AsyncClient]]
 CODEC = CursorCodec("test-secret")
@@ -157,6 +159,7 @@ def test_page_map() -> None:
 def make_app(db: Database) -> FastAPI:
     app = FastAPI()
     app.state.database = db
+    install_test_settings(app)
     install_problem_handlers(app)
 
     @app.get("/referrals", response_model=Page[ReferralPublic])
@@ -196,3 +199,15 @@ def test_cursor_values_of_unknown_types_are_refused() -> None:
         date(2025, 1, 2),
         Decimal("1.50"),
     ]
+
+
+async def test_page_params_made_by_hand_read_a_first_page_but_make_no_cursor(
+    db: Database,
+) -> None:
+    async with db.session() as session:
+        stmt = select(Referral)
+        order = (Referral.created_at, Referral.id)
+        whole = await paginate(session, stmt, PageParams(limit=MAX_LIMIT), order_by=order)
+        assert whole.next_cursor is None
+        with pytest.raises(RuntimeError, match="CursorCodec"):
+            await paginate(session, stmt, PageParams(limit=1), order_by=order)

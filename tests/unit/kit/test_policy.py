@@ -29,6 +29,7 @@ from kit.policy import (
     propose,
 )
 from kit.testing.principals import principal
+from kit.testing.settings import install_test_settings
 from kit.testing.tokens import LocalIssuer
 
 Client = Callable[[FastAPI], AbstractAsyncContextManager[httpx.AsyncClient]]
@@ -209,6 +210,7 @@ async def api(
     app = FastAPI()
     install_problem_handlers(app)
     install_auth(app, local_issuer.verifier())
+    install_test_settings(app)
     app.state.database = db
     app.include_router(policy_router("/v1/test/policies", [SLA, OTHER]))
     async with client(app) as http:

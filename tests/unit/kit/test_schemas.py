@@ -8,15 +8,18 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from kit.schemas import (
     ClosedModel,
     CountryCode,
     Id,
     LanguageCode,
+    Municipio,
+    OrganisationAlias,
     PublicModel,
     StrictInt,
+    StrictMunicipio,
     Timestamp,
 )
 
@@ -111,3 +114,38 @@ def test_public_models_read_orm_like_objects() -> None:
         "id": "0b8f6f5e-8b1e-4a63-9d59-0a3e9c1c7a11",
         "nationality": "AF",
     }
+
+
+class PlaceIn(ClosedModel):
+    municipio: StrictMunicipio
+    organiser: OrganisationAlias
+
+
+class PlaceQuery(BaseModel):
+    municipio: Municipio
+
+
+@pytest.mark.parametrize("municipio", [1, 9])
+def test_a_municipio_is_one_of_milans_nine(municipio: int) -> None:
+    assert PlaceIn(municipio=municipio, organiser="assoc-ponte").municipio == municipio
+
+
+@pytest.mark.parametrize("municipio", [0, 10, "8", 8.0, True])
+def test_a_municipio_in_a_body_is_a_strict_integer_from_1_to_9(municipio: object) -> None:
+    with pytest.raises(ValidationError):
+        PlaceIn.model_validate({"municipio": municipio, "organiser": "assoc-ponte"})
+
+
+def test_a_municipio_in_a_query_arrives_as_text() -> None:
+    assert PlaceQuery.model_validate({"municipio": "8"}).municipio == 8
+    with pytest.raises(ValidationError):
+        PlaceQuery.model_validate({"municipio": "10"})
+    schema = PlaceQuery.model_json_schema()["properties"]["municipio"]
+    assert (schema["minimum"], schema["maximum"]) == (1, 9)
+    assert "Municipio" in schema["description"]
+
+
+@pytest.mark.parametrize("alias", ["Assoc-Ponte", "-ponte", "a", "coop aurora", "x" * 64])
+def test_an_organisation_alias_is_a_lower_case_slug(alias: str) -> None:
+    with pytest.raises(ValidationError):
+        PlaceIn.model_validate({"municipio": 2, "organiser": alias})

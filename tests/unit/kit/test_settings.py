@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import os
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
+import httpx
 import pytest
+from fastapi import APIRouter, Depends, FastAPI
 from pydantic_settings import SettingsConfigDict
 
-from kit.settings import REPO_ROOT, CommonSettings, ServiceSettings
+from kit.service import ServiceSpec, create_service
+from kit.settings import (
+    REPO_ROOT,
+    CommonSettings,
+    ServiceSettings,
+    SettingsDep,
+    settings_dependency,
+)
 
 
 class IntakeSettings(ServiceSettings):
@@ -50,3 +59,53 @@ def test_a_service_prefix_must_match_its_name() -> None:
         class HousingSettings(ServiceSettings):
             model_config = SettingsConfigDict(env_prefix="LGNET_HOUSNIG_")
             service_name: ClassVar[str] = "housing"
+
+
+class HousingLikeSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="LGNET_HOUSINGLIKE_")
+    service_name: ClassVar[str] = "housinglike"
+
+
+IntakeSettingsDep = Annotated[IntakeSettings, Depends(settings_dependency(IntakeSettings))]
+
+
+def settings_app(settings: ServiceSettings) -> FastAPI:
+    router = APIRouter()
+
+    @router.get("/kit")
+    async def kit_view(settings: SettingsDep) -> dict[str, int]:
+        return {"ttl": settings.common.idempotency_ttl_seconds}
+
+    @router.get("/intake")
+    async def intake_view(settings: IntakeSettingsDep) -> dict[str, int]:
+        return {"interval": settings.sla_check_interval_seconds}
+
+    return create_service(
+        ServiceSpec(
+            settings=settings,
+            title="t",
+            description="d",
+            routers=[router],
+            migrations=REPO_ROOT / "services" / "casework" / "migrations",
+        )
+    )
+
+
+async def test_create_service_serves_its_settings_to_kit_and_service_alike() -> None:
+    settings = IntakeSettings(
+        sla_check_interval_seconds=7, common=CommonSettings(idempotency_ttl_seconds=90)
+    )
+    transport = httpx.ASGITransport(app=settings_app(settings))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        assert (await http.get("/kit")).json() == {"ttl": 90}
+        assert (await http.get("/intake")).json() == {"interval": 7}
+
+
+async def test_a_service_dependency_refuses_another_services_settings() -> None:
+    transport = httpx.ASGITransport(
+        app=settings_app(HousingLikeSettings()), raise_app_exceptions=True
+    )
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        assert (await http.get("/kit")).status_code == 200
+        with pytest.raises(RuntimeError, match="HousingLikeSettings, not IntakeSettings"):
+            await http.get("/intake")

@@ -43,7 +43,7 @@ def make_app(issuer: LocalIssuer) -> FastAPI:
 
     @app.get("/audit")
     async def audit(
-        principal: Annotated[Principal, Depends(require_roles("auditor", "platform-admin"))],
+        principal: Annotated[Principal, Depends(require_roles(Role.AUDITOR, Role.PLATFORM_ADMIN))],
     ) -> str:
         return principal.username
 
@@ -183,6 +183,11 @@ async def test_keycloak_unreachable_with_no_cached_keys_is_a_503(
 def test_require_roles_needs_a_role() -> None:
     with pytest.raises(ValueError, match="role"):
         require_roles()
+
+
+def test_require_roles_refuses_a_name_outside_the_realm_roles() -> None:
+    with pytest.raises(ValueError, match="intake-operater"):
+        require_roles("intake-operater")  # type: ignore[arg-type]
 
 
 async def test_openapi_declares_the_bearer_scheme_on_protected_routes(
