@@ -36,7 +36,7 @@ from deploy.local.process import ROOT, port_open, say, stop_pid_files
 UP = re.compile(r"LGNet is up in ([\d.]+)\s*s")
 READY = re.compile(r"✔ (\S+) ready in ([\d.]+)\s*s")  # the Supervisor's line per component
 STOPPED = "■ stopped"
-ARCHITECTURE_SERVICES = 5  # intake, casework, housing, events, observatory: 8101-8105
+SERVICE_PORTS = 5  # intake, casework, housing, events, observatory: 8101-8105
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -56,9 +56,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_ports() -> list[int]:
-    """Every port ``deploy.local run`` binds (the services' range as ARCHITECTURE §2 has it)."""
+    """Every port ``deploy.local run`` binds (the services' range, docs/architecture.md §8)."""
     run = stacks.RUN
-    services = max(ARCHITECTURE_SERVICES, len(stacks.SERVICES))
+    services = max(SERVICE_PORTS, len(stacks.SERVICES))
     return [
         run.gateway_port,
         *range(run.first_service_port, run.first_service_port + services),

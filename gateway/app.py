@@ -1,4 +1,4 @@
-"""The gateway: LGNet's one door (ARCHITECTURE §2 "gateway").
+"""The gateway: LGNet's one door (docs/architecture.md §2).
 
     uvicorn gateway.app:app --port 8000        # settings from LGNET_GATEWAY_* and LGNET_*
 

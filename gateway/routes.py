@@ -2,7 +2,7 @@
 
 This is the gateway's coarse, route-level check. The services verify the token again and apply
 their record-level rules (organisation, case team, confidentiality…): passing here never means
-being allowed to see a record (ARCHITECTURE §3).
+being allowed to see a record (docs/architecture.md §6).
 
 A method is a *read* (GET, HEAD, OPTIONS) or a *write* (POST, PUT, PATCH, DELETE):
 

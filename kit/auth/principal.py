@@ -36,7 +36,9 @@ _DEFAULT_COMPOSITE_PREFIX = "default-roles-"
 
 
 class Role(StrEnum):
-    """The realm roles LGNet's rules refer to (ARCHITECTURE §3). Plain strings compare equal."""
+    """The realm roles LGNet's rules refer to (docs/architecture.md §6).
+
+    Plain strings compare equal."""
 
     INTAKE_OPERATOR = "intake-operator"
     CASE_WORKER = "case-worker"

@@ -8,7 +8,7 @@ Each service declares its events in its features' ``events.py``::
     )
 
 The payload models are closed (unknown fields rejected) and must hold no direct identifiers:
-persons appear as pseudonymous references, quasi-identifiers coarsened (ARCHITECTURE §4).
+persons appear as pseudonymous references, quasi-identifiers coarsened (docs/architecture.md §4).
 """
 
 from __future__ import annotations

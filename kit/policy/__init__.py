@@ -1,7 +1,7 @@
 """Versioned policy: the rules Comune coordinators change through the API, never a redeploy.
 
 The network's rules are co-designed with the third-sector partners and reopened at least
-once a year (DOMAIN.md): SLA deadlines, triage weights, housing matching weights, indicator
+once a year (docs/domain.md §1): SLA deadlines, triage weights, housing matching weights, indicator
 definitions.  Each is a `PolicyKind` — a name, a pydantic schema and a built-in default —
 whose versions are appended to ``policy_versions`` and never changed.  A version is in force
 from its ``effective_from``; an event is judged under the version in force when it

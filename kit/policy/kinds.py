@@ -20,7 +20,7 @@ _NAME = re.compile(r"^[a-z][a-z0-9_.-]{0,99}$")
 @dataclass(frozen=True)
 class PolicyKind(Generic[T]):
     """A policy: its `name` (``"intake.sla"``), its document `schema`, and the `default` in
-    force before any version was recorded (the rule as DOMAIN.md states it)."""
+    force before any version was recorded (docs/domain.md §5 and §6 give intake's)."""
 
     name: str
     schema: type[T]

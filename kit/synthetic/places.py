@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-# Municipio number -> quarters (DOMAIN.md); the disadvantaged areas named there are included.
+# Municipio number -> quarters (docs/domain.md §2), the disadvantaged areas named there included.
 MUNICIPI: dict[int, tuple[str, ...]] = {
     1: ("Centro storico", "Brera", "Duomo"),
     2: ("Stazione Centrale", "Gorla", "Turro", "Greco", "Crescenzago", "via Padova"),

@@ -20,8 +20,8 @@ def test_committed_event_schemas_match_the_payload_models() -> None:
         )
 
 
-# Direct identifiers and free text never go into events (ARCHITECTURE §4): no event schema may
-# even have a field that would carry them.
+# Direct identifiers and free text never go into events (docs/architecture.md §4): no event
+# schema may even have a field that would carry them.
 _FORBIDDEN = re.compile(
     r"name|birth|dob|document|passport|fiscal|cui|phone|email|address|contact|note|comment"
     r"|description|title|text|reason"

@@ -3,8 +3,8 @@
 Each urgency has a deadline for **first contact** with the person and one for **hand-over** to a
 lead organisation, both counted from the referral's ``received_at``. The deadlines are a
 versioned `SlaPolicy` document the Comune's coordinator changes through the policy store (the
-co-design is reopened every year, DOMAIN.md); `DEFAULT_SLA_POLICY` holds starting defaults for
-that co-design, not settled policy.
+co-design is reopened every year, docs/domain.md §1); `DEFAULT_SLA_POLICY` holds starting
+defaults for that co-design, not settled policy.
 
 Rules, decided here:
 

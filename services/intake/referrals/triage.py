@@ -2,8 +2,8 @@
 
 The rule is **data**: a `TriagePolicy` document (indicator weights, score thresholds, rules that
 force a minimum urgency) that the Comune's coordinator versions through the policy store, because
-the co-design with the third-sector partners is reopened every year (DOMAIN.md). The values of
-`DEFAULT_TRIAGE_POLICY` are starting defaults for that co-design, not settled policy.
+the co-design with the third-sector partners is reopened every year (docs/domain.md §1). The
+values of `DEFAULT_TRIAGE_POLICY` are starting defaults for that co-design, not settled policy.
 
 How `assess` decides, in order:
 
