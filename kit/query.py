@@ -1,5 +1,7 @@
-"""Unknown query parameters are an error, not silently ignored: ``?stauts=open`` must not
-return the unfiltered list as if the filter had been applied."""
+"""Query strings are checked before a route runs: an unknown parameter is an error, not
+silently ignored (``?stauts=open`` must not return the unfiltered list as if the filter had
+been applied), and a value holding NUL (``%00``), which no database text column can store or
+compare, is a validation error rather than a server error."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from fastapi import Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
-from kit.errors import BadRequest
+from kit.errors import BadRequest, ValidationFailed
 
 
 class UnknownQueryParameter(BadRequest):
@@ -15,6 +17,7 @@ class UnknownQueryParameter(BadRequest):
     title = "Unknown query parameter"
 
 
+_NUL = "must not contain NUL (U+0000) characters"
 _known: dict[int, frozenset[str]] = {}
 
 
@@ -47,4 +50,11 @@ async def reject_unknown_query_parameters(request: Request) -> None:
                     for name in unknown[:10]
                 ]
             },
+        )
+    with_nul = sorted({name for name, value in request.query_params.multi_items() if "\0" in value})
+    if with_nul:
+        raise ValidationFailed.from_pydantic(
+            [{"loc": (name,), "msg": _NUL, "type": "string_nul"} for name in with_nul[:10]],
+            loc_prefix=("query",),
+            detail="Query parameters must not contain NUL characters.",
         )

@@ -15,7 +15,7 @@ where strict mode would refuse ISO date strings, UUID strings and enum values.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import (
@@ -29,6 +29,7 @@ from pydantic import (
     StrictFloat,
     StrictInt,
     StrictStr,
+    field_validator,
 )
 
 __all__ = [
@@ -49,9 +50,28 @@ __all__ = [
 
 
 class ClosedModel(BaseModel):
-    """Base of request schemas: extra fields are rejected (422)."""
+    """Base of request schemas: extra fields are rejected (422), and so is text holding NUL
+    (U+0000), which PostgreSQL cannot store in a text column."""
 
     model_config = ConfigDict(extra="forbid", validate_default=True, str_max_length=100_000)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if _holds_nul(value):
+            raise ValueError("must not contain NUL (U+0000) characters")
+        return value
+
+
+def _holds_nul(value: object) -> bool:
+    # nested ClosedModels check their own fields; this walks plain containers
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple | set | frozenset):
+        return any(_holds_nul(v) for v in value)
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    return False
 
 
 class PublicModel(BaseModel):

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from kit.schemas import (
     ClosedModel,
@@ -149,3 +149,18 @@ def test_a_municipio_in_a_query_arrives_as_text() -> None:
 def test_an_organisation_alias_is_a_lower_case_slug(alias: str) -> None:
     with pytest.raises(ValidationError):
         PlaceIn.model_validate({"municipio": 2, "organiser": alias})
+
+
+class NoteIn(ClosedModel):
+    text: str
+    tags: list[str] = Field(default_factory=list)
+
+
+@pytest.mark.parametrize("body", [{"text": "a\x00b"}, {"text": "ok", "tags": ["fine", "bad\x00"]}])
+def test_text_holding_nul_is_refused_where_it_stands(body: dict[str, object]) -> None:
+    """PostgreSQL cannot store NUL in a text column: refused as a field error, not a 500."""
+    with pytest.raises(ValidationError) as excinfo:
+        NoteIn.model_validate(body)
+    (error,) = excinfo.value.errors()
+    assert error["loc"][0] in body
+    assert "NUL" in error["msg"]

@@ -115,11 +115,14 @@ async def services(
     realm: Realm,
 ) -> Services:
     running = Services(intake, observatory, realm)
-    # Consumers join their groups in the background and may first read the topics' backlog:
-    # one referral through intake → casework → observatory before the tests measure anything.
+    # Consumers join their groups in the background and may first read the topics' backlog
+    # (every earlier test's events): one referral through intake → casework → observatory, seen
+    # by both of the observatory's subscriptions, before the tests measure anything.
     warm_up = Cohort.new()
     await receive(running, warm_up, 1, hand_over=True)
-    await counted(running, warm_up, within=60, cases_open=1)
+    await counted(
+        running, warm_up, within=60, referrals_received=1, referrals_handed_over=1, cases_open=1
+    )
     return running
 
 
