@@ -17,7 +17,7 @@ from kit.errors import problem_responses
 from kit.etag import IfMatchDep, set_etag
 from kit.idempotency import IdempotencyDep
 from kit.pagination import Page, PageParamsDep
-from kit.schemas import Timestamp
+from kit.schemas import OrganisationAlias, Timestamp
 from services.intake.access import Reader, Writer
 from services.intake.persons import service
 from services.intake.persons.consents.router import router as consents_router
@@ -34,7 +34,6 @@ from services.intake.persons.schemas import (
     PersonPublic,
     ReasonPublic,
 )
-from services.intake.referrals.schemas import OrganisationAlias
 
 router = APIRouter(prefix="/v1/intake/persons", tags=["persons"])
 

@@ -14,7 +14,7 @@ from kit.errors import problem_responses
 from kit.etag import IfMatchDep, set_etag
 from kit.idempotency import IdempotencyDep
 from kit.pagination import Page, PageParamsDep
-from kit.schemas import Timestamp
+from kit.schemas import Municipio, OrganisationAlias, Timestamp
 from services.intake.access import Reader, Writer
 from services.intake.referrals import service
 from services.intake.referrals.domain import Channel, Urgency
@@ -23,7 +23,6 @@ from services.intake.referrals.models import Referral
 from services.intake.referrals.schemas import (
     FirstContactIn,
     HandOverIn,
-    OrganisationAlias,
     PlacePublic,
     ReferralCreate,
     ReferralPublic,
@@ -97,7 +96,7 @@ async def list_referrals(
     organisation: Annotated[
         OrganisationAlias | None, Query(description="Reporting or lead organisation")
     ] = None,
-    municipio: Annotated[int | None, Query(ge=1, le=9)] = None,
+    municipio: Annotated[Municipio | None, Query()] = None,
     received_from: Annotated[Timestamp | None, Query(description="Inclusive")] = None,
     received_to: Annotated[Timestamp | None, Query(description="Exclusive")] = None,
     overdue: Annotated[
