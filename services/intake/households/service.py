@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from kit.audit import AuditAction, AuditPurpose, record_access, record_accesses
+from kit.audit import AuditAction, AuditPurpose, AuditScope
 from kit.auth import Principal
 from kit.db import utcnow
 from kit.errors import NotFound, UnprocessableContent
@@ -27,7 +27,7 @@ from services.intake.households.models import Household, HouseholdMember
 from services.intake.households.schemas import HouseholdIn
 from services.intake.persons import service as persons
 
-HOUSEHOLD = "household"
+HOUSEHOLDS = AuditScope("household", AuditPurpose.REFERRAL_HANDLING)
 
 
 class HouseholdNotFound(NotFound):
@@ -104,14 +104,8 @@ async def _changed(
     *,
     created: bool,
 ) -> None:
-    await record_access(
-        session,
-        principal,
-        action=AuditAction.CREATE if created else AuditAction.UPDATE,
-        resource_type=HOUSEHOLD,
-        resource_id=household.id,
-        purpose=AuditPurpose.REFERRAL_HANDLING,
-    )
+    action = AuditAction.CREATE if created else AuditAction.UPDATE
+    await HOUSEHOLDS.record(session, principal, action, household.id)
     await record_event(
         session,
         HouseholdRegistered if created else HouseholdChanged,
@@ -135,14 +129,7 @@ async def get(
     household = await repository.get_visible(session, household_id, principal)
     if household is None:
         raise HouseholdNotFound(f"No household {household_id} visible to you.")
-    await record_access(
-        session,
-        principal,
-        action=AuditAction.READ,
-        resource_type=HOUSEHOLD,
-        resource_id=household.id,
-        purpose=AuditPurpose.REFERRAL_HANDLING,
-    )
+    await HOUSEHOLDS.record(session, principal, AuditAction.READ, household.id)
     members = await repository.members(session, [household.id])
     return household, members[household.id]
 
@@ -152,14 +139,7 @@ async def list_visible(
 ) -> tuple[Page[Household], dict[uuid.UUID, list[HouseholdMember]]]:
     found = await repository.list_visible(session, principal, page, person_id=person_id)
     ids = [h.id for h in found.items]
-    await record_accesses(
-        session,
-        principal,
-        action=AuditAction.LIST,
-        resource_type=HOUSEHOLD,
-        resource_ids=ids,
-        purpose=AuditPurpose.REFERRAL_HANDLING,
-    )
+    await HOUSEHOLDS.record(session, principal, AuditAction.LIST, *ids)
     return found, await repository.members(session, ids)
 
 

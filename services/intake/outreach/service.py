@@ -18,7 +18,7 @@ from pydantic import JsonValue, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from kit.audit import AuditAction, AuditPurpose, record_access, record_accesses
+from kit.audit import AuditAction, AuditPurpose, AuditScope
 from kit.auth import Principal
 from kit.db import utcnow
 from kit.errors import ProblemError
@@ -60,8 +60,8 @@ from services.intake.referrals import service as referrals_service
 
 log = logging.getLogger(__name__)
 
-SYNC_CONFLICT = "sync_conflict"
 PURPOSE = AuditPurpose.OFFLINE_SYNC
+CONFLICTS = AuditScope("sync_conflict", PURPOSE)
 _PENDING = "pending"  # the row's status until the item's result is known (never committed)
 
 
@@ -214,7 +214,7 @@ async def _update(
         )
         session.add(conflict)
         await session.flush()
-        await _audit(session, principal, AuditAction.CREATE, [conflict.id])
+        await CONFLICTS.record(session, principal, AuditAction.CREATE, conflict.id)
         return ItemResult(
             client_id=item.client_id,
             status=ItemStatus.CONFLICT,
@@ -254,19 +254,6 @@ async def _contact(session: AsyncSession, principal: Principal, item: ContactIte
 # --- the conflict queue ----------------------------------------------------------------------
 
 
-async def _audit(
-    session: AsyncSession, principal: Principal, action: AuditAction, ids: list[uuid.UUID]
-) -> None:
-    await record_accesses(
-        session,
-        principal,
-        action=action,
-        resource_type=SYNC_CONFLICT,
-        resource_ids=ids,
-        purpose=PURPOSE,
-    )
-
-
 async def list_conflicts(
     *,
     session: AsyncSession,
@@ -278,7 +265,7 @@ async def list_conflicts(
     found = await repository.list_conflicts(
         session, principal, page, status=status, person_id=person_id
     )
-    await _audit(session, principal, AuditAction.LIST, [c.id for c in found.items])
+    await CONFLICTS.record(session, principal, AuditAction.LIST, *(c.id for c in found.items))
     return found
 
 
@@ -295,14 +282,7 @@ async def get_conflict(
     *, session: AsyncSession, principal: Principal, conflict_id: uuid.UUID
 ) -> SyncConflict:
     conflict = await _visible_conflict(session, principal, conflict_id, for_update=False)
-    await record_access(
-        session,
-        principal,
-        action=AuditAction.READ,
-        resource_type=SYNC_CONFLICT,
-        resource_id=conflict.id,
-        purpose=PURPOSE,
-    )
+    await CONFLICTS.record(session, principal, AuditAction.READ, conflict.id)
     return conflict
 
 
@@ -328,14 +308,7 @@ async def resolve_conflict(
     conflict.resolved_at = utcnow()
     session.add(conflict)
     await session.flush()
-    await record_access(
-        session,
-        principal,
-        action=AuditAction.UPDATE,
-        resource_type=SYNC_CONFLICT,
-        resource_id=conflict.id,
-        purpose=PURPOSE,
-    )
+    await CONFLICTS.record(session, principal, AuditAction.UPDATE, conflict.id)
     return conflict
 
 
