@@ -45,11 +45,8 @@ async def create_household(
         )
         return public(household, members)
 
-    return await idem.run(
-        create,
-        owner=principal.subject,
-        status_code=201,
-        headers=lambda h: {"Location": f"/v1/intake/households/{h.id}", "ETag": f'"{h.version}"'},
+    return await idem.created(
+        create, owner=principal.subject, location=lambda h: f"{router.prefix}/{h.id}"
     )
 
 

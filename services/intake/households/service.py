@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from kit.audit import AuditAction, AuditPurpose, AuditScope
 from kit.auth import Principal
 from kit.db import utcnow
-from kit.errors import NotFound, UnprocessableContent
+from kit.errors import NotFound, UnprocessableContent, require_found
 from kit.etag import require_if_match
 from kit.outbox import record_event
 from kit.pagination import Page, PageParams
@@ -38,6 +38,19 @@ class HouseholdNotFound(NotFound):
 class UnknownMember(UnprocessableContent):
     slug = "unknown-household-member"
     title = "A member is not an active person visible to you"
+
+
+async def _visible(
+    session: AsyncSession,
+    principal: Principal,
+    household_id: uuid.UUID,
+    *,
+    for_update: bool = False,
+) -> Household:
+    return require_found(
+        await repository.get_visible(session, household_id, principal, for_update=for_update),
+        HouseholdNotFound(f"No household {household_id} visible to you."),
+    )
 
 
 async def _members(
@@ -83,9 +96,7 @@ async def recompose(
     if_match: str | None,
     household_in: HouseholdIn,
 ) -> tuple[Household, list[HouseholdMember]]:
-    household = await repository.get_visible(session, household_id, principal, for_update=True)
-    if household is None:
-        raise HouseholdNotFound(f"No household {household_id} visible to you.")
+    household = await _visible(session, principal, household_id, for_update=True)
     require_if_match(if_match, household.version)
     members = await _members(session, principal, household.id, household_in)
     await repository.replace_members(session, household.id, members)
@@ -126,9 +137,7 @@ async def _changed(
 async def get(
     *, session: AsyncSession, principal: Principal, household_id: uuid.UUID
 ) -> tuple[Household, list[HouseholdMember]]:
-    household = await repository.get_visible(session, household_id, principal)
-    if household is None:
-        raise HouseholdNotFound(f"No household {household_id} visible to you.")
+    household = await _visible(session, principal, household_id)
     await HOUSEHOLDS.record(session, principal, AuditAction.READ, household.id)
     members = await repository.members(session, [household.id])
     return household, members[household.id]

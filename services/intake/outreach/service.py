@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from kit.audit import AuditAction, AuditPurpose, AuditScope
 from kit.auth import Principal
 from kit.db import utcnow
-from kit.errors import ProblemError
+from kit.errors import ProblemError, require_found
 from kit.pagination import Page, PageParams
 from services.intake.outreach import repository
 from services.intake.outreach.domain import (
@@ -272,10 +272,10 @@ async def list_conflicts(
 async def _visible_conflict(
     session: AsyncSession, principal: Principal, conflict_id: uuid.UUID, *, for_update: bool
 ) -> SyncConflict:
-    conflict = await repository.get_conflict(session, conflict_id, principal, for_update=for_update)
-    if conflict is None:
-        raise SyncConflictNotFound(f"No sync conflict {conflict_id} visible to you.")
-    return conflict
+    return require_found(
+        await repository.get_conflict(session, conflict_id, principal, for_update=for_update),
+        SyncConflictNotFound(f"No sync conflict {conflict_id} visible to you."),
+    )
 
 
 async def get_conflict(

@@ -76,14 +76,11 @@ async def create_person(
             person=public(person), candidates=candidates_public(candidates, visible)
         )
 
-    return await idem.run(
+    return await idem.created(
         create,
         owner=principal.subject,
-        status_code=201,
-        headers=lambda r: {
-            "Location": f"/v1/intake/persons/{r.person.id}",
-            "ETag": f'"{r.person.version}"',
-        },
+        location=lambda r: f"{router.prefix}/{r.person.id}",
+        version=lambda r: r.person.version,
     )
 
 

@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from kit.audit import AuditAction, AuditPurpose, AuditScope
 from kit.auth import Principal
 from kit.db import utcnow
-from kit.errors import NotFound, UnprocessableContent
+from kit.errors import NotFound, UnprocessableContent, require_found
 from kit.etag import require_if_match
 from kit.idempotency import forget_responses_about
 from kit.outbox import record_event
@@ -147,6 +147,15 @@ def _profile(person: Person) -> dict[str, Any]:
     }
 
 
+async def _visible(
+    session: AsyncSession, principal: Principal, person_id: uuid.UUID, *, for_update: bool = False
+) -> Person:
+    return require_found(
+        await repository.get_visible(session, person_id, principal, for_update=for_update),
+        PersonNotFound(f"No person {person_id} visible to you."),
+    )
+
+
 async def get(
     *,
     session: AsyncSession,
@@ -154,9 +163,7 @@ async def get(
     person_id: uuid.UUID,
     purpose: AuditPurpose = AuditPurpose.REFERRAL_HANDLING,
 ) -> Person:
-    person = await repository.get_visible(session, person_id, principal)
-    if person is None:
-        raise PersonNotFound(f"No person {person_id} visible to you.")
+    person = await _visible(session, principal, person_id)
     await AuditScope(PERSON, purpose).record(session, principal, AuditAction.READ, person.id)
     return person
 
@@ -175,9 +182,7 @@ async def list_visible(
 
 async def for_change(session: AsyncSession, principal: Principal, person_id: uuid.UUID) -> Person:
     """The visible person, locked for change; only an active one may change."""
-    person = await repository.get_visible(session, person_id, principal, for_update=True)
-    if person is None:
-        raise PersonNotFound(f"No person {person_id} visible to you.")
+    person = await _visible(session, principal, person_id, for_update=True)
     if person.status != PersonStatus.ACTIVE:
         raise PersonNotActive(f"Person {person_id} is {person.status}; change its survivor.")
     return person

@@ -72,11 +72,8 @@ async def create_referral(
         )
         return await present(session, referral)
 
-    return await idem.run(
-        create,
-        owner=principal.subject,
-        status_code=201,
-        headers=lambda r: {"Location": f"/v1/intake/referrals/{r.id}", "ETag": f'"{r.version}"'},
+    return await idem.created(
+        create, owner=principal.subject, location=lambda r: f"{router.prefix}/{r.id}"
     )
 
 

@@ -120,10 +120,7 @@ async def _link_persons(
 
 async def get(*, session: AsyncSession, principal: Principal, referral_id: uuid.UUID) -> Referral:
     """One referral visible to `principal` (the read is audited)."""
-    referral = require_found(
-        await repository.get_visible(session, referral_id, principal),
-        ReferralNotFound(f"No referral {referral_id} visible to you."),
-    )
+    referral = await _visible(session, principal, referral_id)
     await REFERRALS.record(session, principal, AuditAction.READ, referral.id)
     return referral
 
@@ -344,12 +341,19 @@ async def _deadlines(
     return sla.deadlines(received_at, urgency, policy)
 
 
+async def _visible(
+    session: AsyncSession, principal: Principal, referral_id: uuid.UUID, *, for_update: bool = False
+) -> Referral:
+    return require_found(
+        await repository.get_visible(session, referral_id, principal, for_update=for_update),
+        ReferralNotFound(f"No referral {referral_id} visible to you."),
+    )
+
+
 async def _for_change(
     session: AsyncSession, principal: Principal, referral_id: uuid.UUID, if_match: str | None
 ) -> Referral:
-    referral = await repository.get_visible(session, referral_id, principal, for_update=True)
-    if referral is None:
-        raise ReferralNotFound(f"No referral {referral_id} visible to you.")
+    referral = await _visible(session, principal, referral_id, for_update=True)
     require_if_match(if_match, referral.version)
     return referral
 

@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from kit.audit import AuditAction, AuditPurpose, AuditScope
 from kit.auth import Principal
 from kit.db import utcnow
-from kit.errors import NotFound, UnprocessableContent
+from kit.errors import NotFound, UnprocessableContent, require_found
 from kit.outbox import record_event
 from services.intake.persons import service as persons
 from services.intake.persons.consents import repository
@@ -76,9 +76,10 @@ async def withdraw(
     withdrawal: WithdrawalIn,
 ) -> Consent:
     person = await persons.for_change(session, principal, person_id)
-    consent = await repository.get_for_update(session, person.id, consent_id)
-    if consent is None:
-        raise ConsentNotFound(f"No consent {consent_id} for person {person_id}.")
+    consent = require_found(
+        await repository.get_for_update(session, person.id, consent_id),
+        ConsentNotFound(f"No consent {consent_id} for person {person_id}."),
+    )
     check_withdrawable(consent.legal_basis, consent.withdrawn_at is not None)
     now = utcnow()
     withdrawn_at = withdrawal.withdrawn_at or now

@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from kit.audit import AuditAction, AuditPurpose, AuditScope
 from kit.auth import Principal
 from kit.db import utcnow
-from kit.errors import Conflict, NotFound
+from kit.errors import Conflict, NotFound, require_found
 from kit.pagination import Page, PageParams
 from services.intake.persons.candidates import Candidate
 from services.intake.persons.models import Person
@@ -95,10 +95,10 @@ async def get(
 async def get_review(
     session: AsyncSession, principal: Principal, review_id: uuid.UUID, *, for_update: bool = False
 ) -> DuplicateCandidate:
-    review = await repository.get_reviewable(session, principal, review_id, for_update=for_update)
-    if review is None:
-        raise ReviewNotFound(f"No duplicate review {review_id} visible to you.")
-    return review
+    return require_found(
+        await repository.get_reviewable(session, principal, review_id, for_update=for_update),
+        ReviewNotFound(f"No duplicate review {review_id} visible to you."),
+    )
 
 
 def decide(
