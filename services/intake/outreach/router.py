@@ -5,14 +5,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 
 from kit.db import SessionDep
 from kit.errors import problem_responses
 from kit.pagination import Page, PageParamsDep
 from services.intake.access import Writer
 from services.intake.outreach import service
-from services.intake.outreach.domain import DEFAULT_MAX_ITEMS, ConflictStatus
+from services.intake.outreach.domain import ConflictStatus
 from services.intake.outreach.models import SyncConflict
 from services.intake.outreach.schemas import (
     BatchResult,
@@ -20,6 +20,7 @@ from services.intake.outreach.schemas import (
     SyncBatchIn,
     SyncConflictPublic,
 )
+from services.intake.settings import IntakeSettingsDep
 
 router = APIRouter(prefix="/v1/intake", tags=["offline sync"])
 
@@ -36,11 +37,13 @@ def public(conflict: SyncConflict) -> SyncConflictPublic:
     "per client_id",
 )
 async def sync_batch(
-    batch_in: SyncBatchIn, session: SessionDep, principal: Writer, request: Request
+    batch_in: SyncBatchIn, session: SessionDep, principal: Writer, settings: IntakeSettingsDep
 ) -> BatchResult:
-    max_items = getattr(request.app.state, "sync_batch_max_items", DEFAULT_MAX_ITEMS)
     return await service.sync_batch(
-        session=session, principal=principal, batch_in=batch_in, max_items=max_items
+        session=session,
+        principal=principal,
+        batch_in=batch_in,
+        max_items=settings.sync_batch_max_items,
     )
 
 
