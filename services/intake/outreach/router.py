@@ -22,7 +22,9 @@ from services.intake.outreach.schemas import (
 )
 from services.intake.settings import IntakeSettingsDep
 
-router = APIRouter(prefix="/v1/intake", tags=["offline sync"])
+router = APIRouter(
+    prefix="/v1/intake", tags=["offline sync"], responses=problem_responses(401, 403)
+)
 
 
 def public(conflict: SyncConflict) -> SyncConflictPublic:
@@ -31,8 +33,7 @@ def public(conflict: SyncConflict) -> SyncConflictPublic:
 
 @router.post(
     "/outreach-contacts:batch",
-    response_model=BatchResult,
-    responses=problem_responses(400, 401, 403, 413, 415, 422),
+    responses=problem_responses(400, 413, 415, 422),
     summary="Upload a mobile unit's offline batch: each item answered on its own, idempotent "
     "per client_id",
 )
@@ -49,8 +50,7 @@ async def sync_batch(
 
 @router.get(
     "/sync-conflicts",
-    response_model=Page[SyncConflictPublic],
-    responses=problem_responses(400, 401, 403),
+    responses=problem_responses(400),
     summary="Offline edits waiting for an operator, oldest first (on persons visible to you)",
 )
 async def list_sync_conflicts(
@@ -68,8 +68,7 @@ async def list_sync_conflicts(
 
 @router.get(
     "/sync-conflicts/{conflict_id}",
-    response_model=SyncConflictPublic,
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(404),
     summary="One sync conflict",
 )
 async def get_sync_conflict(
@@ -83,8 +82,7 @@ async def get_sync_conflict(
 
 @router.post(
     "/sync-conflicts/{conflict_id}/resolve",
-    response_model=SyncConflictPublic,
-    responses=problem_responses(401, 403, 404, 409, 422),
+    responses=problem_responses(404, 409, 422),
     summary="Resolve a sync conflict: apply the device's changes on the current version, or "
     "discard them",
 )
