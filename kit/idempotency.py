@@ -211,15 +211,19 @@ class Idempotency:
         *,
         owner: str,
         location: Callable[[T], str],
+        version: Callable[[T], int] | None = None,
     ) -> Response:
         """`run` for a creation: 201 with ``Location: location(result)`` and, when the
-        result has an integer ``version``, its ``ETag`` (`kit.etag.etag_for`)."""
+        result has an integer ``version``, its ``ETag`` (`kit.etag.etag_for`).
+
+        `version`: where the created resource's version is when the result wraps it (a
+        person answered with its duplicate candidates: ``lambda r: r.person.version``)."""
 
         def headers(result: T) -> dict[str, str]:
             created = {"Location": location(result)}
-            version = getattr(result, "version", None)
-            if isinstance(version, int) and not isinstance(version, bool):
-                created["ETag"] = etag_for(version)
+            version_of = getattr(result, "version", None) if version is None else version(result)
+            if isinstance(version_of, int) and not isinstance(version_of, bool):
+                created["ETag"] = etag_for(version_of)
             return created
 
         return await self.run(fn, owner=owner, status_code=201, headers=headers)

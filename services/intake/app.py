@@ -26,7 +26,7 @@ from services.intake.subject_rights.router import router as subject_rights
 
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     settings = settings or IntakeSettings()
-    app = create_service(
+    return create_service(
         ServiceSpec(
             settings=settings,
             title="LGNet intake",
@@ -47,9 +47,6 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
             jobs=[sla_check_job(timedelta(seconds=settings.sla_check_interval_seconds))],
         )
     )
-    # Until the outreach router takes IntakeSettingsDep (services.intake.settings).
-    app.state.sync_batch_max_items = settings.sync_batch_max_items
-    return app
 
 
 app = create_app()

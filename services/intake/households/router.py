@@ -17,7 +17,9 @@ from services.intake.households import service
 from services.intake.households.models import Household, HouseholdMember
 from services.intake.households.schemas import HouseholdIn, HouseholdPublic, MemberPublic
 
-router = APIRouter(prefix="/v1/intake/households", tags=["households"])
+router = APIRouter(
+    prefix="/v1/intake/households", tags=["households"], responses=problem_responses(401, 403)
+)
 
 
 def public(household: Household, members: list[HouseholdMember]) -> HouseholdPublic:
@@ -33,7 +35,7 @@ def public(household: Household, members: list[HouseholdMember]) -> HouseholdPub
     "",
     status_code=201,
     response_model=HouseholdPublic,
-    responses=problem_responses(400, 401, 403, 409, 413, 415, 422),
+    responses=problem_responses(400, 409, 413, 415, 422),
     summary="Register a household (its members must be registered persons)",
 )
 async def create_household(
@@ -45,18 +47,14 @@ async def create_household(
         )
         return public(household, members)
 
-    return await idem.run(
-        create,
-        owner=principal.subject,
-        status_code=201,
-        headers=lambda h: {"Location": f"/v1/intake/households/{h.id}", "ETag": f'"{h.version}"'},
+    return await idem.created(
+        create, owner=principal.subject, location=lambda h: f"{router.prefix}/{h.id}"
     )
 
 
 @router.get(
     "",
-    response_model=Page[HouseholdPublic],
-    responses=problem_responses(400, 401, 403),
+    responses=problem_responses(400),
     summary="List the households visible to you, newest first",
 )
 async def list_households(
@@ -73,8 +71,7 @@ async def list_households(
 
 @router.get(
     "/{household_id}",
-    response_model=HouseholdPublic,
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(404),
     summary="One household",
 )
 async def get_household(
@@ -89,8 +86,7 @@ async def get_household(
 
 @router.put(
     "/{household_id}/members",
-    response_model=HouseholdPublic,
-    responses=problem_responses(401, 403, 404, 412, 422, 428),
+    responses=problem_responses(404, 412, 422, 428),
     summary="Replace the household's composition",
 )
 async def recompose_household(

@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from kit.audit import AuditAction, AuditPurpose, record_access, record_accesses
+from kit.audit import AuditAction, AuditPurpose, AuditScope
 from kit.auth import Principal
 from kit.db import utcnow
-from kit.errors import NotFound, UnprocessableContent
+from kit.errors import NotFound, UnprocessableContent, require_found
 from kit.etag import require_if_match
 from kit.outbox import record_event
 from kit.pagination import Page, PageParams
@@ -27,7 +27,7 @@ from services.intake.households.models import Household, HouseholdMember
 from services.intake.households.schemas import HouseholdIn
 from services.intake.persons import service as persons
 
-HOUSEHOLD = "household"
+HOUSEHOLDS = AuditScope("household", AuditPurpose.REFERRAL_HANDLING)
 
 
 class HouseholdNotFound(NotFound):
@@ -38,6 +38,19 @@ class HouseholdNotFound(NotFound):
 class UnknownMember(UnprocessableContent):
     slug = "unknown-household-member"
     title = "A member is not an active person visible to you"
+
+
+async def _visible(
+    session: AsyncSession,
+    principal: Principal,
+    household_id: uuid.UUID,
+    *,
+    for_update: bool = False,
+) -> Household:
+    return require_found(
+        await repository.get_visible(session, household_id, principal, for_update=for_update),
+        HouseholdNotFound(f"No household {household_id} visible to you."),
+    )
 
 
 async def _members(
@@ -83,9 +96,7 @@ async def recompose(
     if_match: str | None,
     household_in: HouseholdIn,
 ) -> tuple[Household, list[HouseholdMember]]:
-    household = await repository.get_visible(session, household_id, principal, for_update=True)
-    if household is None:
-        raise HouseholdNotFound(f"No household {household_id} visible to you.")
+    household = await _visible(session, principal, household_id, for_update=True)
     require_if_match(if_match, household.version)
     members = await _members(session, principal, household.id, household_in)
     await repository.replace_members(session, household.id, members)
@@ -104,14 +115,8 @@ async def _changed(
     *,
     created: bool,
 ) -> None:
-    await record_access(
-        session,
-        principal,
-        action=AuditAction.CREATE if created else AuditAction.UPDATE,
-        resource_type=HOUSEHOLD,
-        resource_id=household.id,
-        purpose=AuditPurpose.REFERRAL_HANDLING,
-    )
+    action = AuditAction.CREATE if created else AuditAction.UPDATE
+    await HOUSEHOLDS.record(session, principal, action, household.id)
     await record_event(
         session,
         HouseholdRegistered if created else HouseholdChanged,
@@ -132,17 +137,8 @@ async def _changed(
 async def get(
     *, session: AsyncSession, principal: Principal, household_id: uuid.UUID
 ) -> tuple[Household, list[HouseholdMember]]:
-    household = await repository.get_visible(session, household_id, principal)
-    if household is None:
-        raise HouseholdNotFound(f"No household {household_id} visible to you.")
-    await record_access(
-        session,
-        principal,
-        action=AuditAction.READ,
-        resource_type=HOUSEHOLD,
-        resource_id=household.id,
-        purpose=AuditPurpose.REFERRAL_HANDLING,
-    )
+    household = await _visible(session, principal, household_id)
+    await HOUSEHOLDS.record(session, principal, AuditAction.READ, household.id)
     members = await repository.members(session, [household.id])
     return household, members[household.id]
 
@@ -152,14 +148,7 @@ async def list_visible(
 ) -> tuple[Page[Household], dict[uuid.UUID, list[HouseholdMember]]]:
     found = await repository.list_visible(session, principal, page, person_id=person_id)
     ids = [h.id for h in found.items]
-    await record_accesses(
-        session,
-        principal,
-        action=AuditAction.LIST,
-        resource_type=HOUSEHOLD,
-        resource_ids=ids,
-        purpose=AuditPurpose.REFERRAL_HANDLING,
-    )
+    await HOUSEHOLDS.record(session, principal, AuditAction.LIST, *ids)
     return found, await repository.members(session, ids)
 
 

@@ -11,22 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any, Final
 
-from kit.errors import (
-    Conflict,
-    NotFound,
-    PayloadTooLarge,
-    ProblemError,
-    UnprocessableContent,
-    field_errors,
-    problem_type,
-)
-
-DEFAULT_MAX_ITEMS: Final = 1000
-"""Items per batch unless ``LGNET_INTAKE_SYNC_BATCH_MAX_ITEMS`` says otherwise."""
+from kit.errors import Conflict, NotFound, PayloadTooLarge, UnprocessableContent
 
 
 class SyncKind(StrEnum):
@@ -143,40 +132,10 @@ def fingerprint(raw: Mapping[str, Any]) -> str:
 # --- results ---------------------------------------------------------------------------------
 
 
-def problem_of(exc: ProblemError) -> dict[str, Any]:
-    """An item's rejection as an RFC 9457 problem object (within the 200 batch answer)."""
-    body: dict[str, Any] = {"type": exc.type, "title": exc.title, "status": exc.status}
-    if exc.detail:
-        body["detail"] = exc.detail
-    body.update(exc.extensions)
-    return body
-
-
 def kind_of(raw: object) -> str | None:
     if isinstance(raw, Mapping) and raw.get("kind") in set(SyncKind):
         return str(raw["kind"])
     return None
-
-
-def validation_problem(
-    errors: Iterable[Mapping[str, Any]], index: int, kind: str | None = None
-) -> dict[str, Any]:
-    """Field errors of item ``index``; pointers are into the request body (``#/items/3/…``).
-
-    ``kind``: the item's kind, which a tagged union puts first in each error's location."""
-    located = []
-    for error in errors:
-        loc = tuple(error.get("loc", ()))
-        if kind is not None and loc[:1] == (kind,):
-            loc = loc[1:]
-        located.append({**error, "loc": ("body", "items", index, *loc)})
-    return {
-        "type": problem_type("validation-failed"),
-        "title": "Validation Failed",
-        "status": 422,
-        "detail": "The item has invalid fields.",
-        "errors": field_errors(located),
-    }
 
 
 def summarise(statuses: Sequence[str], replayed: Sequence[bool]) -> dict[str, int]:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 
 from kit.db import SessionDep
 from kit.errors import problem_responses
 from kit.pagination import Page, PageParamsDep
 from services.intake.access import Writer
 from services.intake.outreach import service
-from services.intake.outreach.domain import DEFAULT_MAX_ITEMS, ConflictStatus
+from services.intake.outreach.domain import ConflictStatus
 from services.intake.outreach.models import SyncConflict
 from services.intake.outreach.schemas import (
     BatchResult,
@@ -20,8 +20,11 @@ from services.intake.outreach.schemas import (
     SyncBatchIn,
     SyncConflictPublic,
 )
+from services.intake.settings import IntakeSettingsDep
 
-router = APIRouter(prefix="/v1/intake", tags=["offline sync"])
+router = APIRouter(
+    prefix="/v1/intake", tags=["offline sync"], responses=problem_responses(401, 403)
+)
 
 
 def public(conflict: SyncConflict) -> SyncConflictPublic:
@@ -30,24 +33,24 @@ def public(conflict: SyncConflict) -> SyncConflictPublic:
 
 @router.post(
     "/outreach-contacts:batch",
-    response_model=BatchResult,
-    responses=problem_responses(400, 401, 403, 413, 415, 422),
+    responses=problem_responses(400, 413, 415, 422),
     summary="Upload a mobile unit's offline batch: each item answered on its own, idempotent "
     "per client_id",
 )
 async def sync_batch(
-    batch_in: SyncBatchIn, session: SessionDep, principal: Writer, request: Request
+    batch_in: SyncBatchIn, session: SessionDep, principal: Writer, settings: IntakeSettingsDep
 ) -> BatchResult:
-    max_items = getattr(request.app.state, "sync_batch_max_items", DEFAULT_MAX_ITEMS)
     return await service.sync_batch(
-        session=session, principal=principal, batch_in=batch_in, max_items=max_items
+        session=session,
+        principal=principal,
+        batch_in=batch_in,
+        max_items=settings.sync_batch_max_items,
     )
 
 
 @router.get(
     "/sync-conflicts",
-    response_model=Page[SyncConflictPublic],
-    responses=problem_responses(400, 401, 403),
+    responses=problem_responses(400),
     summary="Offline edits waiting for an operator, oldest first (on persons visible to you)",
 )
 async def list_sync_conflicts(
@@ -65,8 +68,7 @@ async def list_sync_conflicts(
 
 @router.get(
     "/sync-conflicts/{conflict_id}",
-    response_model=SyncConflictPublic,
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(404),
     summary="One sync conflict",
 )
 async def get_sync_conflict(
@@ -80,8 +82,7 @@ async def get_sync_conflict(
 
 @router.post(
     "/sync-conflicts/{conflict_id}/resolve",
-    response_model=SyncConflictPublic,
-    responses=problem_responses(401, 403, 404, 409, 422),
+    responses=problem_responses(404, 409, 422),
     summary="Resolve a sync conflict: apply the device's changes on the current version, or "
     "discard them",
 )

@@ -18,10 +18,10 @@ from pydantic import JsonValue, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from kit.audit import AuditAction, AuditPurpose, record_access, record_accesses
+from kit.audit import AuditAction, AuditPurpose, AuditScope
 from kit.auth import Principal
 from kit.db import utcnow
-from kit.errors import ProblemError
+from kit.errors import ProblemError, ValidationFailed, require_found
 from kit.pagination import Page, PageParams
 from services.intake.outreach import repository
 from services.intake.outreach.domain import (
@@ -40,9 +40,7 @@ from services.intake.outreach.domain import (
     client_id_of,
     fingerprint,
     kind_of,
-    problem_of,
     summarise,
-    validation_problem,
 )
 from services.intake.outreach.models import SyncConflict, SyncItem
 from services.intake.outreach.schemas import (
@@ -60,8 +58,8 @@ from services.intake.referrals import service as referrals_service
 
 log = logging.getLogger(__name__)
 
-SYNC_CONFLICT = "sync_conflict"
 PURPOSE = AuditPurpose.OFFLINE_SYNC
+CONFLICTS = AuditScope("sync_conflict", PURPOSE)
 _PENDING = "pending"  # the row's status until the item's result is known (never committed)
 
 
@@ -86,14 +84,28 @@ async def sync_batch(
     return BatchResult(results=results, summary=summary)
 
 
-def _rejected(client_id: uuid.UUID | None, problem: dict[str, object]) -> ItemResult:
-    return ItemResult(client_id=client_id, status=ItemStatus.REJECTED, problem=problem)
+def _rejected(client_id: uuid.UUID | None, refusal: ProblemError) -> ItemResult:
+    """An item's rejection, its problem document within the 200 batch answer."""
+    return ItemResult(client_id=client_id, status=ItemStatus.REJECTED, problem=refusal.problem())
+
+
+def invalid_item(exc: ValidationError, index: int, raw: JsonValue) -> ValidationFailed:
+    """The field errors of item `index`, pointing into the request body (``#/items/3/…``);
+    the tag a tagged union puts first in each error's location (the item's kind) is left out."""
+    kind = kind_of(raw)
+    errors = [
+        {**e, "loc": e["loc"][1:]} if kind is not None and e["loc"][:1] == (kind,) else e
+        for e in exc.errors()
+    ]
+    return ValidationFailed.from_pydantic(
+        errors, loc_prefix=("body", "items", index), detail="The item has invalid fields."
+    )
 
 
 def _replay(earlier: SyncItem, client_id: uuid.UUID, print_: str) -> ItemResult:
     if earlier.fingerprint != print_:
         reused = ClientIdReused(f"client_id {client_id} was used for another item.")
-        return _rejected(client_id, problem_of(reused))
+        return _rejected(client_id, reused)
     return ItemResult.model_validate({**earlier.response, "replayed": True})
 
 
@@ -108,7 +120,7 @@ async def _sync_item(
     try:
         item = SYNC_ITEM.validate_python(raw)
     except ValidationError as exc:
-        return _rejected(client_id_of(raw), validation_problem(exc.errors(), index, kind_of(raw)))
+        return _rejected(client_id_of(raw), invalid_item(exc, index, raw))
     assert isinstance(raw, Mapping)  # an object, or validation would have failed
     print_ = fingerprint(raw)
     earlier = stored.get(item.client_id)
@@ -143,11 +155,11 @@ async def _sync_item(
             busy = ClientIdInFlight(
                 f"client_id {item.client_id} is being stored by another upload."
             )
-            return _rejected(item.client_id, problem_of(busy))
+            return _rejected(item.client_id, busy)
         stored[item.client_id] = earlier
         return _replay(earlier, item.client_id, print_)
     except ProblemError as exc:
-        return _rejected(item.client_id, problem_of(exc))
+        return _rejected(item.client_id, exc)
     stored[item.client_id] = entry
     return result
 
@@ -214,7 +226,7 @@ async def _update(
         )
         session.add(conflict)
         await session.flush()
-        await _audit(session, principal, AuditAction.CREATE, [conflict.id])
+        await CONFLICTS.record(session, principal, AuditAction.CREATE, conflict.id)
         return ItemResult(
             client_id=item.client_id,
             status=ItemStatus.CONFLICT,
@@ -254,19 +266,6 @@ async def _contact(session: AsyncSession, principal: Principal, item: ContactIte
 # --- the conflict queue ----------------------------------------------------------------------
 
 
-async def _audit(
-    session: AsyncSession, principal: Principal, action: AuditAction, ids: list[uuid.UUID]
-) -> None:
-    await record_accesses(
-        session,
-        principal,
-        action=action,
-        resource_type=SYNC_CONFLICT,
-        resource_ids=ids,
-        purpose=PURPOSE,
-    )
-
-
 async def list_conflicts(
     *,
     session: AsyncSession,
@@ -278,31 +277,24 @@ async def list_conflicts(
     found = await repository.list_conflicts(
         session, principal, page, status=status, person_id=person_id
     )
-    await _audit(session, principal, AuditAction.LIST, [c.id for c in found.items])
+    await CONFLICTS.record(session, principal, AuditAction.LIST, *(c.id for c in found.items))
     return found
 
 
 async def _visible_conflict(
     session: AsyncSession, principal: Principal, conflict_id: uuid.UUID, *, for_update: bool
 ) -> SyncConflict:
-    conflict = await repository.get_conflict(session, conflict_id, principal, for_update=for_update)
-    if conflict is None:
-        raise SyncConflictNotFound(f"No sync conflict {conflict_id} visible to you.")
-    return conflict
+    return require_found(
+        await repository.get_conflict(session, conflict_id, principal, for_update=for_update),
+        SyncConflictNotFound(f"No sync conflict {conflict_id} visible to you."),
+    )
 
 
 async def get_conflict(
     *, session: AsyncSession, principal: Principal, conflict_id: uuid.UUID
 ) -> SyncConflict:
     conflict = await _visible_conflict(session, principal, conflict_id, for_update=False)
-    await record_access(
-        session,
-        principal,
-        action=AuditAction.READ,
-        resource_type=SYNC_CONFLICT,
-        resource_id=conflict.id,
-        purpose=PURPOSE,
-    )
+    await CONFLICTS.record(session, principal, AuditAction.READ, conflict.id)
     return conflict
 
 
@@ -328,14 +320,7 @@ async def resolve_conflict(
     conflict.resolved_at = utcnow()
     session.add(conflict)
     await session.flush()
-    await record_access(
-        session,
-        principal,
-        action=AuditAction.UPDATE,
-        resource_type=SYNC_CONFLICT,
-        resource_id=conflict.id,
-        purpose=PURPOSE,
-    )
+    await CONFLICTS.record(session, principal, AuditAction.UPDATE, conflict.id)
     return conflict
 
 

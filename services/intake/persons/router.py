@@ -17,7 +17,7 @@ from kit.errors import problem_responses
 from kit.etag import IfMatchDep, set_etag
 from kit.idempotency import IdempotencyDep
 from kit.pagination import Page, PageParamsDep
-from kit.schemas import Timestamp
+from kit.schemas import OrganisationAlias, Timestamp
 from services.intake.access import Reader, Writer
 from services.intake.persons import service
 from services.intake.persons.consents.router import router as consents_router
@@ -34,9 +34,10 @@ from services.intake.persons.schemas import (
     PersonPublic,
     ReasonPublic,
 )
-from services.intake.referrals.schemas import OrganisationAlias
 
-router = APIRouter(prefix="/v1/intake/persons", tags=["persons"])
+router = APIRouter(
+    prefix="/v1/intake/persons", tags=["persons"], responses=problem_responses(401, 403)
+)
 
 
 def public(person: Person) -> PersonPublic:
@@ -62,7 +63,7 @@ def candidates_public(
     "",
     status_code=201,
     response_model=PersonCreated,
-    responses=problem_responses(400, 401, 403, 409, 413, 415, 422),
+    responses=problem_responses(400, 409, 413, 415, 422),
     summary="Register a person; answers the persons who may be the same, best first",
 )
 async def create_person(
@@ -77,21 +78,17 @@ async def create_person(
             person=public(person), candidates=candidates_public(candidates, visible)
         )
 
-    return await idem.run(
+    return await idem.created(
         create,
         owner=principal.subject,
-        status_code=201,
-        headers=lambda r: {
-            "Location": f"/v1/intake/persons/{r.person.id}",
-            "ETag": f'"{r.person.version}"',
-        },
+        location=lambda r: f"{router.prefix}/{r.person.id}",
+        version=lambda r: r.person.version,
     )
 
 
 @router.post(
     "/match",
-    response_model=MatchResult,
-    responses=problem_responses(400, 401, 403, 413, 415, 422),
+    responses=problem_responses(400, 413, 415, 422),
     summary="Search for persons who may be this one, without registering anyone",
 )
 async def match_person(query: MatchIn, session: SessionDep, principal: Writer) -> MatchResult:
@@ -103,8 +100,7 @@ async def match_person(query: MatchIn, session: SessionDep, principal: Writer) -
 
 @router.get(
     "",
-    response_model=Page[PersonPublic],
-    responses=problem_responses(400, 401, 403),
+    responses=problem_responses(400),
     summary="List the persons visible to you, newest first",
 )
 async def list_persons(
@@ -130,8 +126,7 @@ async def list_persons(
 
 @router.get(
     "/{person_id}",
-    response_model=PersonPublic,
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(404),
     summary="One person (a merged record names its survivor in merged_into)",
 )
 async def get_person(
@@ -144,8 +139,7 @@ async def get_person(
 
 @router.patch(
     "/{person_id}",
-    response_model=PersonPublic,
-    responses=problem_responses(400, 401, 403, 404, 409, 412, 415, 422, 428),
+    responses=problem_responses(400, 404, 409, 412, 415, 422, 428),
     summary="Rectify a person's data: only the fields given change",
 )
 async def rectify_person(

@@ -11,10 +11,10 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from kit.audit import AuditAction, AuditPurpose, record_access, record_accesses
+from kit.audit import AuditAction, AuditPurpose, AuditScope
 from kit.auth import Principal
 from kit.db import utcnow
-from kit.errors import NotFound, UnprocessableContent
+from kit.errors import NotFound, UnprocessableContent, require_found
 from kit.etag import require_if_match
 from kit.idempotency import forget_responses_about
 from kit.outbox import record_event
@@ -49,6 +49,10 @@ from services.intake.persons.reviews import service as reviews
 from services.intake.persons.schemas import ErasureIn, PersonFields, PersonPatch
 
 PERSON = "person"
+PERSONS = AuditScope(PERSON, AuditPurpose.REFERRAL_HANDLING)
+DUPLICATES = AuditScope(PERSON, AuditPurpose.DUPLICATE_RESOLUTION)
+"""Persons read or merged to resolve duplicates (the match search, merges)."""
+ERASURES = AuditScope(PERSON, AuditPurpose.ERASURE)
 
 
 class PersonNotFound(NotFound):
@@ -109,14 +113,7 @@ async def register(
     session.add(person)
     await session.flush()
     candidates = await _index(session, principal, person, new=True)
-    await record_access(
-        session,
-        principal,
-        action=AuditAction.CREATE,
-        resource_type=PERSON,
-        resource_id=person.id,
-        purpose=purpose,
-    )
+    await AuditScope(PERSON, purpose).record(session, principal, AuditAction.CREATE, person.id)
     await record_event(
         session,
         PersonRegistered,
@@ -150,6 +147,15 @@ def _profile(person: Person) -> dict[str, Any]:
     }
 
 
+async def _visible(
+    session: AsyncSession, principal: Principal, person_id: uuid.UUID, *, for_update: bool = False
+) -> Person:
+    return require_found(
+        await repository.get_visible(session, person_id, principal, for_update=for_update),
+        PersonNotFound(f"No person {person_id} visible to you."),
+    )
+
+
 async def get(
     *,
     session: AsyncSession,
@@ -157,17 +163,8 @@ async def get(
     person_id: uuid.UUID,
     purpose: AuditPurpose = AuditPurpose.REFERRAL_HANDLING,
 ) -> Person:
-    person = await repository.get_visible(session, person_id, principal)
-    if person is None:
-        raise PersonNotFound(f"No person {person_id} visible to you.")
-    await record_access(
-        session,
-        principal,
-        action=AuditAction.READ,
-        resource_type=PERSON,
-        resource_id=person.id,
-        purpose=purpose,
-    )
+    person = await _visible(session, principal, person_id)
+    await AuditScope(PERSON, purpose).record(session, principal, AuditAction.READ, person.id)
     return person
 
 
@@ -179,22 +176,13 @@ async def list_visible(
     where: PersonFilter,
 ) -> Page[Person]:
     found = await repository.list_visible(session, principal, page, where=where)
-    await record_accesses(
-        session,
-        principal,
-        action=AuditAction.LIST,
-        resource_type=PERSON,
-        resource_ids=[p.id for p in found.items],
-        purpose=AuditPurpose.REFERRAL_HANDLING,
-    )
+    await PERSONS.record(session, principal, AuditAction.LIST, *(p.id for p in found.items))
     return found
 
 
 async def for_change(session: AsyncSession, principal: Principal, person_id: uuid.UUID) -> Person:
     """The visible person, locked for change; only an active one may change."""
-    person = await repository.get_visible(session, person_id, principal, for_update=True)
-    if person is None:
-        raise PersonNotFound(f"No person {person_id} visible to you.")
+    person = await _visible(session, principal, person_id, for_update=True)
     if person.status != PersonStatus.ACTIVE:
         raise PersonNotActive(f"Person {person_id} is {person.status}; change its survivor.")
     return person
@@ -273,14 +261,7 @@ async def apply_changes(
     await session.flush()
     if any(name in MATCHED_FIELDS for name in changed):
         await _index(session, principal, person)
-    await record_access(
-        session,
-        principal,
-        action=AuditAction.UPDATE,
-        resource_type=PERSON,
-        resource_id=person.id,
-        purpose=purpose,
-    )
+    await AuditScope(PERSON, purpose).record(session, principal, AuditAction.UPDATE, person.id)
     await record_event(
         session,
         PersonUpdated,
@@ -300,14 +281,7 @@ async def match(
     which of them the caller may see in full (those reads are audited)."""
     candidates = await find_candidates(session, query)
     visible = await repository.visible_ids(session, principal, [c.person.id for c in candidates])
-    await record_accesses(
-        session,
-        principal,
-        action=AuditAction.READ,
-        resource_type=PERSON,
-        resource_ids=sorted(visible, key=str),
-        purpose=AuditPurpose.DUPLICATE_RESOLUTION,
-    )
+    await DUPLICATES.record(session, principal, AuditAction.READ, *sorted(visible, key=str))
     return candidates, visible
 
 
@@ -364,14 +338,7 @@ async def erase(
     for erased_id in ids:
         await forget_responses_about(session, str(erased_id))
     await session.flush()
-    await record_access(
-        session,
-        principal,
-        action=AuditAction.ERASE,
-        resource_type=PERSON,
-        resource_id=person.id,
-        purpose=AuditPurpose.ERASURE,
-    )
+    await ERASURES.record(session, principal, AuditAction.ERASE, person.id)
     await record_event(
         session,
         PersonErased,

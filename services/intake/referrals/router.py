@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, TypedDict
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from kit.auth import Principal
 from kit.db import SessionDep, utcnow
 from kit.errors import problem_responses
 from kit.etag import IfMatchDep, set_etag
 from kit.idempotency import IdempotencyDep
 from kit.pagination import Page, PageParamsDep
-from kit.schemas import Timestamp
+from kit.schemas import Municipio, OrganisationAlias, Timestamp
 from services.intake.access import Reader, Writer
 from services.intake.referrals import service
 from services.intake.referrals.domain import Channel, Urgency
@@ -23,7 +25,6 @@ from services.intake.referrals.models import Referral
 from services.intake.referrals.schemas import (
     FirstContactIn,
     HandOverIn,
-    OrganisationAlias,
     PlacePublic,
     ReferralCreate,
     ReferralPublic,
@@ -31,7 +32,9 @@ from services.intake.referrals.schemas import (
     ScreeningPublic,
 )
 
-router = APIRouter(prefix="/v1/intake/referrals", tags=["referrals"])
+router = APIRouter(
+    prefix="/v1/intake/referrals", tags=["referrals"], responses=problem_responses(401, 403)
+)
 
 
 async def present(session: AsyncSession, referral: Referral) -> ReferralPublic:
@@ -57,11 +60,47 @@ def public(
     )
 
 
+class Target(TypedDict):
+    """The keyword arguments naming the referral a use case changes, and who changes it."""
+
+    session: AsyncSession
+    principal: Principal
+    referral_id: uuid.UUID
+    if_match: str | None
+
+
+@dataclass
+class Change:
+    """What every change of one referral takes: which one, by whom, from which version; its
+    answer carries the new ETag."""
+
+    referral_id: uuid.UUID
+    session: SessionDep
+    principal: Writer
+    if_match: IfMatchDep
+    response: Response
+
+    def target(self) -> Target:
+        return Target(
+            session=self.session,
+            principal=self.principal,
+            referral_id=self.referral_id,
+            if_match=self.if_match,
+        )
+
+    async def answer(self, referral: Referral) -> ReferralPublic:
+        set_etag(self.response, referral.version)
+        return await present(self.session, referral)
+
+
+ChangeDep = Annotated[Change, Depends()]
+
+
 @router.post(
     "",
     status_code=201,
     response_model=ReferralPublic,
-    responses=problem_responses(400, 401, 403, 409, 413, 415, 422),
+    responses=problem_responses(400, 409, 413, 415, 422),
     summary="Receive a referral",
 )
 async def create_referral(
@@ -73,18 +112,14 @@ async def create_referral(
         )
         return await present(session, referral)
 
-    return await idem.run(
-        create,
-        owner=principal.subject,
-        status_code=201,
-        headers=lambda r: {"Location": f"/v1/intake/referrals/{r.id}", "ETag": f'"{r.version}"'},
+    return await idem.created(
+        create, owner=principal.subject, location=lambda r: f"{router.prefix}/{r.id}"
     )
 
 
 @router.get(
     "",
-    response_model=Page[ReferralPublic],
-    responses=problem_responses(400, 401, 403),
+    responses=problem_responses(400),
     summary="List the referrals visible to you, newest first",
 )
 async def list_referrals(
@@ -97,7 +132,7 @@ async def list_referrals(
     organisation: Annotated[
         OrganisationAlias | None, Query(description="Reporting or lead organisation")
     ] = None,
-    municipio: Annotated[int | None, Query(ge=1, le=9)] = None,
+    municipio: Annotated[Municipio | None, Query()] = None,
     received_from: Annotated[Timestamp | None, Query(description="Inclusive")] = None,
     received_to: Annotated[Timestamp | None, Query(description="Exclusive")] = None,
     overdue: Annotated[
@@ -125,8 +160,7 @@ async def list_referrals(
 
 @router.get(
     "/{referral_id}",
-    response_model=ReferralPublic,
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(404),
     summary="One referral",
 )
 async def get_referral(
@@ -139,53 +173,25 @@ async def get_referral(
 
 @router.post(
     "/{referral_id}/handover",
-    response_model=ReferralPublic,
-    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
+    responses=problem_responses(404, 409, 412, 422, 428),
     summary="Hand the referral over to a lead organisation (casework opens the case)",
 )
-async def hand_over_referral(
-    referral_id: uuid.UUID,
-    handover_in: HandOverIn,
-    session: SessionDep,
-    principal: Writer,
-    if_match: IfMatchDep,
-    response: Response,
-) -> ReferralPublic:
-    referral = await service.hand_over(
-        session=session,
-        principal=principal,
-        referral_id=referral_id,
-        if_match=if_match,
-        handover_in=handover_in,
-    )
-    set_etag(response, referral.version)
-    return await present(session, referral)
+async def hand_over_referral(handover_in: HandOverIn, change: ChangeDep) -> ReferralPublic:
+    referral = await service.hand_over(**change.target(), handover_in=handover_in)
+    return await change.answer(referral)
 
 
 @router.post(
     "/{referral_id}/screening",
-    response_model=ScreeningPublic,
-    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
+    responses=problem_responses(404, 409, 412, 422, 428),
     summary="Screen (triage) the referral: outcome, and urgency re-scored by the triage rule",
 )
-async def screen_referral(
-    referral_id: uuid.UUID,
-    screening_in: ScreeningIn,
-    session: SessionDep,
-    principal: Writer,
-    if_match: IfMatchDep,
-    response: Response,
-) -> ScreeningPublic:
+async def screen_referral(screening_in: ScreeningIn, change: ChangeDep) -> ScreeningPublic:
     referral, assessment, policy_version = await service.screen(
-        session=session,
-        principal=principal,
-        referral_id=referral_id,
-        if_match=if_match,
-        screening_in=screening_in,
+        **change.target(), screening_in=screening_in
     )
-    set_etag(response, referral.version)
     return ScreeningPublic(
-        referral=await present(session, referral),
+        referral=await change.answer(referral),
         assessment=assessment,
         policy_version=policy_version,
     )
@@ -193,24 +199,9 @@ async def screen_referral(
 
 @router.post(
     "/{referral_id}/first-contact",
-    response_model=ReferralPublic,
-    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
+    responses=problem_responses(404, 409, 412, 422, 428),
     summary="Record when the person was first reached (the first-contact SLA step)",
 )
-async def record_first_contact(
-    referral_id: uuid.UUID,
-    contact_in: FirstContactIn,
-    session: SessionDep,
-    principal: Writer,
-    if_match: IfMatchDep,
-    response: Response,
-) -> ReferralPublic:
-    referral = await service.record_first_contact(
-        session=session,
-        principal=principal,
-        referral_id=referral_id,
-        if_match=if_match,
-        contact_in=contact_in,
-    )
-    set_etag(response, referral.version)
-    return await present(session, referral)
+async def record_first_contact(contact_in: FirstContactIn, change: ChangeDep) -> ReferralPublic:
+    referral = await service.record_first_contact(**change.target(), contact_in=contact_in)
+    return await change.answer(referral)

@@ -9,7 +9,18 @@ from typing import Annotated, Self
 from pydantic import Field, field_validator, model_validator
 
 from kit.db import utcnow
-from kit.schemas import ClosedModel, Id, PublicModel, StrictFloat, StrictInt, StrictStr, Timestamp
+from kit.schemas import (
+    ClosedModel,
+    Id,
+    Municipio,
+    OrganisationAlias,
+    PublicModel,
+    StrictFloat,
+    StrictInt,
+    StrictMunicipio,
+    StrictStr,
+    Timestamp,
+)
 from services.intake.persons.schemas import PersonCreate
 from services.intake.referrals.domain import Channel as Channel  # part of the contract (outreach)
 from services.intake.referrals.domain import Flag, Need, TargetGroup, Urgency
@@ -17,11 +28,9 @@ from services.intake.referrals.lifecycle import ReferralStatus, ScreeningOutcome
 from services.intake.referrals.sla import BreachKind
 from services.intake.referrals.triage import Assessment, Indicator, OperatorUrgency
 
-OrganisationAlias = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
-
 
 class PlaceIn(ClosedModel):
-    municipio: Annotated[StrictInt, Field(ge=1, le=9, description="Municipio of Milan, 1–9")]
+    municipio: StrictMunicipio
     name: Annotated[StrictStr, Field(min_length=1, max_length=200)]
     latitude: Annotated[StrictFloat | StrictInt, Field(ge=-90, le=90)] | None = None
     longitude: Annotated[StrictFloat | StrictInt, Field(ge=-180, le=180)] | None = None
@@ -90,7 +99,7 @@ class FirstContactIn(ClosedModel):
 
 
 class PlacePublic(PublicModel):
-    municipio: int
+    municipio: Municipio
     name: str
     latitude: float | None
     longitude: float | None

@@ -10,9 +10,10 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from kit.audit import AuditAction, AuditPurpose, AuditScope
 from kit.auth import Principal
 from kit.db import utcnow
-from kit.errors import NotFound, UnprocessableContent
+from kit.errors import NotFound, UnprocessableContent, require_found
 from kit.etag import require_if_match
 from kit.outbox import record_event
 from kit.pagination import Page, PageParams
@@ -43,6 +44,9 @@ from services.intake.referrals.schemas import (
     ScreeningIn,
 )
 from services.intake.referrals.triage import Assessment, assess
+
+REFERRALS = AuditScope("referral", AuditPurpose.REFERRAL_HANDLING)
+"""Referrals carry person ids and needs: every read of one is audited, as of a person."""
 
 
 class ReferralNotFound(NotFound):
@@ -115,18 +119,21 @@ async def _link_persons(
 
 
 async def get(*, session: AsyncSession, principal: Principal, referral_id: uuid.UUID) -> Referral:
-    referral = await repository.get_visible(session, referral_id, principal)
-    if referral is None:
-        raise ReferralNotFound(f"No referral {referral_id} visible to you.")
+    """One referral visible to `principal` (the read is audited)."""
+    referral = await _visible(session, principal, referral_id)
+    await REFERRALS.record(session, principal, AuditAction.READ, referral.id)
     return referral
 
 
 async def list_visible(
     *, session: AsyncSession, principal: Principal, page: PageParams, where: ReferralFilter
 ) -> tuple[Page[Referral], dict[uuid.UUID, list[uuid.UUID]]]:
-    """A page of the referrals visible to `principal`, with the persons each concerns."""
+    """A page of the referrals visible to `principal`, with the persons each concerns (the
+    reads are audited)."""
     found = await repository.list_visible(session, principal, page, where=where)
-    return found, await repository.persons_of_referrals(session, [r.id for r in found.items])
+    ids = [r.id for r in found.items]
+    await REFERRALS.record(session, principal, AuditAction.LIST, *ids)
+    return found, await repository.persons_of_referrals(session, ids)
 
 
 async def persons_of(
@@ -334,12 +341,19 @@ async def _deadlines(
     return sla.deadlines(received_at, urgency, policy)
 
 
+async def _visible(
+    session: AsyncSession, principal: Principal, referral_id: uuid.UUID, *, for_update: bool = False
+) -> Referral:
+    return require_found(
+        await repository.get_visible(session, referral_id, principal, for_update=for_update),
+        ReferralNotFound(f"No referral {referral_id} visible to you."),
+    )
+
+
 async def _for_change(
     session: AsyncSession, principal: Principal, referral_id: uuid.UUID, if_match: str | None
 ) -> Referral:
-    referral = await repository.get_visible(session, referral_id, principal, for_update=True)
-    if referral is None:
-        raise ReferralNotFound(f"No referral {referral_id} visible to you.")
+    referral = await _visible(session, principal, referral_id, for_update=True)
     require_if_match(if_match, referral.version)
     return referral
 

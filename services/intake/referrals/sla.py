@@ -34,7 +34,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from kit.errors import Conflict, UnprocessableContent
+from kit.errors import Conflict, ValidationFailed
 from services.intake.referrals.domain import Urgency
 from services.intake.referrals.lifecycle import ReferralStatus, is_terminal
 from services.intake.referrals.triage import URGENCY_ORDER
@@ -246,9 +246,10 @@ class FirstContactNotAllowed(Conflict):
     title = "First contact cannot be recorded"
 
 
-class InvalidFirstContact(UnprocessableContent):
+class InvalidFirstContact(ValidationFailed):
+    """422 ``validation-failed`` on ``contacted_at``, as if the body had failed its schema."""
+
     slug = "validation-failed"
-    title = "Validation Failed"
 
 
 def first_contact(
@@ -274,17 +275,7 @@ def first_contact(
         raise FirstContactNotAllowed(f"A referral that is {status} takes no first contact.")
     if contacted_at > now or contacted_at < received_at:
         where = "in the future" if contacted_at > now else "before the referral was received"
-        raise InvalidFirstContact(
-            f"contacted_at cannot be {where}.",
-            extensions={
-                "errors": [
-                    {
-                        "location": "body",
-                        "pointer": "/contacted_at",
-                        "detail": f"cannot be {where}",
-                        "code": "out_of_range",
-                    }
-                ]
-            },
+        raise InvalidFirstContact.for_field(
+            "contacted_at", f"cannot be {where}", code="out_of_range"
         )
     return contacted_at

@@ -16,7 +16,7 @@ from services.intake.persons.schemas import ErasureIn, PersonPublic
 from services.intake.subject_rights import service
 from services.intake.subject_rights.schemas import PersonExport
 
-router = APIRouter(prefix="/v1/intake")
+router = APIRouter(prefix="/v1/intake", responses=problem_responses(401, 403))
 
 
 def merge_public(merge: merges.PersonMerge) -> MergePublic:
@@ -26,8 +26,7 @@ def merge_public(merge: merges.PersonMerge) -> MergePublic:
 @router.get(
     "/persons/{person_id}/export",
     tags=["persons"],
-    response_model=PersonExport,
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(404),
     summary="Subject access export: everything intake holds about the person",
 )
 async def export_person(
@@ -39,8 +38,7 @@ async def export_person(
 @router.post(
     "/persons/{person_id}/erasure",
     tags=["persons"],
-    response_model=PersonPublic,
-    responses=problem_responses(401, 403, 404, 409, 412, 422, 428),
+    responses=problem_responses(404, 409, 412, 422, 428),
     summary="Erase the person's identifying data (Comune coordinators only)",
 )
 async def erase_person(
@@ -66,8 +64,7 @@ async def erase_person(
     "/duplicate-reviews/{review_id}/confirm",
     tags=["duplicates"],
     status_code=201,
-    response_model=MergePublic,
-    responses=problem_responses(401, 403, 404, 409, 422),
+    responses=problem_responses(404, 409, 422),
     summary="Confirm the pair is one person: merge them",
 )
 async def confirm_review(
@@ -82,8 +79,7 @@ async def confirm_review(
 @router.get(
     "/person-merges/{merge_id}",
     tags=["duplicates"],
-    response_model=MergePublic,
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(404),
     summary="One merge, and what moved",
 )
 async def get_merge(merge_id: uuid.UUID, session: SessionDep, principal: Writer) -> MergePublic:
@@ -93,8 +89,7 @@ async def get_merge(merge_id: uuid.UUID, session: SessionDep, principal: Writer)
 @router.post(
     "/person-merges/{merge_id}/split",
     tags=["duplicates"],
-    response_model=MergePublic,
-    responses=problem_responses(401, 403, 404, 409),
+    responses=problem_responses(404, 409),
     summary="Undo a wrong merge: both persons exist again, each with their own history",
 )
 async def split_merge(merge_id: uuid.UUID, session: SessionDep, principal: Writer) -> MergePublic:

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from kit.audit import AuditAction, AuditPurpose, record_access
+from kit.audit import AuditAction, AuditPurpose, AuditScope
 from kit.auth import Principal
 from kit.db import utcnow
 from services.intake.households import service as households
@@ -28,6 +28,8 @@ from services.intake.persons.reviews import service as reviews
 from services.intake.persons.schemas import ErasureIn, PersonPublic
 from services.intake.referrals import service as referrals
 from services.intake.subject_rights.schemas import PersonExport
+
+EXPORTS = AuditScope(persons.PERSON, AuditPurpose.SUBJECT_ACCESS_REQUEST)
 
 
 class _FeatureLinks(Protocol):
@@ -104,14 +106,7 @@ async def export(
     )
     merged = await persons.merged_into(session, person.id)
     ids = [person.id, *(p.id for p in merged)]
-    await record_access(
-        session,
-        principal,
-        action=AuditAction.EXPORT,
-        resource_type=persons.PERSON,
-        resource_id=person.id,
-        purpose=AuditPurpose.SUBJECT_ACCESS_REQUEST,
-    )
+    await EXPORTS.record(session, principal, AuditAction.EXPORT, person.id)
     return PersonExport(
         exported_at=utcnow(),
         person=PersonPublic.model_validate(person),

@@ -12,14 +12,13 @@ from services.intake.access import Reader, Writer
 from services.intake.persons.consents import service
 from services.intake.persons.consents.schemas import ConsentIn, ConsentPublic, WithdrawalIn
 
-router = APIRouter(tags=["persons"])
+router = APIRouter(tags=["persons"], responses=problem_responses(401, 403))
 
 
 @router.post(
     "/{person_id}/consents",
     status_code=201,
-    response_model=ConsentPublic,
-    responses=problem_responses(400, 401, 403, 404, 409, 415, 422),
+    responses=problem_responses(400, 404, 409, 415, 422),
     summary="Record a consent or other legal basis for processing",
 )
 async def record_consent(
@@ -33,8 +32,7 @@ async def record_consent(
 
 @router.get(
     "/{person_id}/consents",
-    response_model=list[ConsentPublic],
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(404),
     summary="The person's consents and legal bases, oldest first",
 )
 async def list_consents(
@@ -46,8 +44,7 @@ async def list_consents(
 
 @router.post(
     "/{person_id}/consents/{consent_id}/withdrawal",
-    response_model=ConsentPublic,
-    responses=problem_responses(401, 403, 404, 409, 422),
+    responses=problem_responses(404, 409, 422),
     summary="Withdraw a consent: every service stops what it covered",
 )
 async def withdraw_consent(

@@ -12,10 +12,10 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from kit.audit import AuditAction, AuditPurpose, record_access
+from kit.audit import AuditAction, AuditPurpose, AuditScope
 from kit.auth import Principal
 from kit.db import utcnow
-from kit.errors import NotFound, UnprocessableContent
+from kit.errors import NotFound, UnprocessableContent, require_found
 from kit.outbox import record_event
 from services.intake.persons import service as persons
 from services.intake.persons.consents import repository
@@ -24,7 +24,7 @@ from services.intake.persons.consents.schemas import ConsentIn, WithdrawalIn
 from services.intake.persons.domain import check_withdrawable
 from services.intake.persons.events import ConsentWithdrawn, ConsentWithdrawnData
 
-CONSENT = "consent"
+CONSENTS = AuditScope("consent", AuditPurpose.REFERRAL_HANDLING)
 
 
 class ConsentNotFound(NotFound):
@@ -56,7 +56,7 @@ async def record(
     )
     session.add(consent)
     await session.flush()
-    await _audit(session, principal, consent, AuditAction.CREATE)
+    await CONSENTS.record(session, principal, AuditAction.CREATE, consent.id)
     return consent
 
 
@@ -76,9 +76,10 @@ async def withdraw(
     withdrawal: WithdrawalIn,
 ) -> Consent:
     person = await persons.for_change(session, principal, person_id)
-    consent = await repository.get_for_update(session, person.id, consent_id)
-    if consent is None:
-        raise ConsentNotFound(f"No consent {consent_id} for person {person_id}.")
+    consent = require_found(
+        await repository.get_for_update(session, person.id, consent_id),
+        ConsentNotFound(f"No consent {consent_id} for person {person_id}."),
+    )
     check_withdrawable(consent.legal_basis, consent.withdrawn_at is not None)
     now = utcnow()
     withdrawn_at = withdrawal.withdrawn_at or now
@@ -88,7 +89,7 @@ async def withdraw(
     consent.withdrawn_by = principal.subject
     consent.withdrawal_recorded_at = now
     await session.flush()
-    await _audit(session, principal, consent, AuditAction.UPDATE)
+    await CONSENTS.record(session, principal, AuditAction.UPDATE, consent.id)
     await record_event(
         session,
         ConsentWithdrawn,
@@ -103,19 +104,6 @@ async def withdraw(
         organisation=principal.organisation,
     )
     return consent
-
-
-async def _audit(
-    session: AsyncSession, principal: Principal, consent: Consent, action: AuditAction
-) -> None:
-    await record_access(
-        session,
-        principal,
-        action=action,
-        resource_type=CONSENT,
-        resource_id=consent.id,
-        purpose=AuditPurpose.REFERRAL_HANDLING,
-    )
 
 
 # --- what the consents hold about a person (subject rights) ---------------------------------

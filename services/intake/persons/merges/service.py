@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from kit.audit import AuditAction, AuditPurpose, record_accesses
+from kit.audit import AuditAction
 from kit.auth import Principal
 from kit.db import utcnow
 from kit.errors import Conflict, NotFound, UnprocessableContent
@@ -33,7 +33,6 @@ from services.intake.persons.events import (
 from services.intake.persons.merges import repository
 from services.intake.persons.merges.models import PersonMerge as PersonMerge
 from services.intake.persons.merges.schemas import ConfirmIn
-from services.intake.persons.models import Person
 from services.intake.persons.reviews import service as reviews
 from services.intake.persons.reviews.domain import ReviewStatus
 
@@ -109,7 +108,7 @@ async def confirm(
         session, persons.facts(survivor), exclude=survivor.id
     )
     await reviews.keep(session, principal, survivor, candidates)
-    await _audit(session, principal, survivor, merged)
+    await persons.DUPLICATES.record(session, principal, AuditAction.MERGE, survivor.id, merged.id)
     await record_event(
         session,
         PersonMerged,
@@ -156,7 +155,7 @@ async def split(
         # a wrong merge: not the same person
         reviews.decide(review, principal, ReviewStatus.DISMISSED, was=ReviewStatus.CONFIRMED)
     await session.flush()
-    await _audit(session, principal, survivor, merged)
+    await persons.DUPLICATES.record(session, principal, AuditAction.MERGE, survivor.id, merged.id)
     await record_event(
         session,
         PersonSplit,
@@ -165,19 +164,6 @@ async def split(
         organisation=principal.organisation,
     )
     return merge
-
-
-async def _audit(
-    session: AsyncSession, principal: Principal, survivor: Person, merged: Person
-) -> None:
-    await record_accesses(
-        session,
-        principal,
-        action=AuditAction.MERGE,
-        resource_type=persons.PERSON,
-        resource_ids=[survivor.id, merged.id],
-        purpose=AuditPurpose.DUPLICATE_RESOLUTION,
-    )
 
 
 async def export_for(

@@ -17,7 +17,7 @@ from services.intake.persons.reviews.models import DuplicateCandidate
 from services.intake.persons.reviews.schemas import ReviewPublic, ReviewStatus
 from services.intake.persons.schemas import MatchBand
 
-router = APIRouter(prefix="/v1/intake", tags=["duplicates"])
+router = APIRouter(prefix="/v1/intake", tags=["duplicates"], responses=problem_responses(401, 403))
 
 
 def review_public(review: DuplicateCandidate) -> ReviewPublic:
@@ -28,8 +28,7 @@ def review_public(review: DuplicateCandidate) -> ReviewPublic:
 
 @router.get(
     "/duplicate-reviews",
-    response_model=Page[ReviewPublic],
-    responses=problem_responses(400, 401, 403),
+    responses=problem_responses(400),
     summary="The duplicate review queue: pairs you can see both of, newest first",
 )
 async def list_reviews(
@@ -47,8 +46,7 @@ async def list_reviews(
 
 @router.get(
     "/duplicate-reviews/{review_id}",
-    response_model=ReviewPublic,
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(404),
     summary="One pair in the review queue",
 )
 async def get_review(review_id: uuid.UUID, session: SessionDep, principal: Writer) -> ReviewPublic:
@@ -59,8 +57,7 @@ async def get_review(review_id: uuid.UUID, session: SessionDep, principal: Write
 
 @router.post(
     "/duplicate-reviews/{review_id}/dismiss",
-    response_model=ReviewPublic,
-    responses=problem_responses(401, 403, 404, 409),
+    responses=problem_responses(404, 409),
     summary="Not the same person: dismiss the pair (it is not proposed again)",
 )
 async def dismiss_review(

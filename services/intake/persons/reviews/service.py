@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from kit.audit import AuditAction, AuditPurpose, record_accesses
+from kit.audit import AuditAction, AuditPurpose, AuditScope
 from kit.auth import Principal
 from kit.db import utcnow
-from kit.errors import Conflict, NotFound
+from kit.errors import Conflict, NotFound, require_found
 from kit.pagination import Page, PageParams
 from services.intake.persons.candidates import Candidate
 from services.intake.persons.models import Person
@@ -26,7 +26,7 @@ from services.intake.persons.reviews import repository
 from services.intake.persons.reviews.domain import ReviewStatus
 from services.intake.persons.reviews.models import DuplicateCandidate
 
-DUPLICATE_REVIEW = "duplicate_review"
+REVIEWS = AuditScope("duplicate_review", AuditPurpose.DUPLICATE_RESOLUTION)
 
 
 class ReviewNotFound(NotFound):
@@ -67,19 +67,6 @@ async def keep(
     await session.flush()
 
 
-async def _audit(
-    session: AsyncSession, principal: Principal, reviews: list[DuplicateCandidate]
-) -> None:
-    await record_accesses(
-        session,
-        principal,
-        action=AuditAction.READ,
-        resource_type=DUPLICATE_REVIEW,
-        resource_ids=[r.id for r in reviews],
-        purpose=AuditPurpose.DUPLICATE_RESOLUTION,
-    )
-
-
 async def list_reviews(
     *,
     session: AsyncSession,
@@ -92,7 +79,7 @@ async def list_reviews(
     found = await repository.list_reviewable(
         session, principal, page, status=status, person_id=person_id
     )
-    await _audit(session, principal, found.items)
+    await REVIEWS.record(session, principal, AuditAction.READ, *(r.id for r in found.items))
     return found
 
 
@@ -101,17 +88,17 @@ async def get(
 ) -> DuplicateCandidate:
     """One pair ``principal`` may review (the read is audited)."""
     review = await get_review(session, principal, review_id)
-    await _audit(session, principal, [review])
+    await REVIEWS.record(session, principal, AuditAction.READ, review.id)
     return review
 
 
 async def get_review(
     session: AsyncSession, principal: Principal, review_id: uuid.UUID, *, for_update: bool = False
 ) -> DuplicateCandidate:
-    review = await repository.get_reviewable(session, principal, review_id, for_update=for_update)
-    if review is None:
-        raise ReviewNotFound(f"No duplicate review {review_id} visible to you.")
-    return review
+    return require_found(
+        await repository.get_reviewable(session, principal, review_id, for_update=for_update),
+        ReviewNotFound(f"No duplicate review {review_id} visible to you."),
+    )
 
 
 def decide(

@@ -417,3 +417,19 @@ async def test_no_intake_event_carries_a_persons_identifying_data(
         )
         leaked = [s for s in secrets if s.lower() in text.lower()]
         assert not leaked, f"{event.type} carries {leaked}"
+
+
+async def test_a_registered_person_is_answered_with_its_location_and_etag(
+    intake: httpx.AsyncClient, realm: Realm
+) -> None:
+    created = await intake.post(
+        PERSONS,
+        json={"given_name": "Mariam", "family_name": "Etagzz"},
+        headers={**realm.headers("intake.aurora"), "Idempotency-Key": "person-etag-1"},
+    )
+    assert created.status_code == 201, created.text
+    person = created.json()["person"]
+    assert created.headers["Location"] == f"{PERSONS}/{person['id']}"
+    assert created.headers["ETag"] == '"1"'
+    fetched = await intake.get(created.headers["Location"], headers=realm.headers("intake.aurora"))
+    assert fetched.headers["ETag"] == created.headers["ETag"]

@@ -23,10 +23,7 @@ from services.intake.outreach.domain import (
     check_open,
     client_id_of,
     fingerprint,
-    kind_of,
-    problem_of,
     summarise,
-    validation_problem,
 )
 from services.intake.outreach.schemas import (
     SYNC_ITEM,
@@ -34,6 +31,7 @@ from services.intake.outreach.schemas import (
     PersonItem,
     PersonUpdateItem,
 )
+from services.intake.outreach.service import invalid_item
 
 CID = "6f1c1b9e-5d0e-4b8a-9c55-3c1f0e2b7a10"
 PERSON_ITEM: dict[str, Any] = {
@@ -140,7 +138,7 @@ def test_a_bad_item_becomes_a_validation_problem_pointing_into_the_body(
 ) -> None:
     with pytest.raises(ValidationError) as caught:
         SYNC_ITEM.validate_python(raw)
-    problem = validation_problem(caught.value.errors(), 4, kind_of(raw))
+    problem = invalid_item(caught.value, 4, raw).problem()
     assert problem["type"] == problem_type("validation-failed")
     assert problem["status"] == 422
     pointers = [e["pointer"] for e in problem["errors"]]
@@ -149,7 +147,7 @@ def test_a_bad_item_becomes_a_validation_problem_pointing_into_the_body(
 
 
 def test_a_domain_error_becomes_a_problem_object() -> None:
-    problem = problem_of(ClientIdReused("client_id x was used for another item."))
+    problem = ClientIdReused("client_id x was used for another item.").problem()
     assert problem == {
         "type": "urn:lgnet:problem:client-id-reused",
         "title": ClientIdReused.title,

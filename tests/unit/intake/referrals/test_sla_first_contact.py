@@ -54,7 +54,7 @@ def test_a_first_contact_before_receipt_or_in_the_future_is_invalid(at: datetime
     with pytest.raises(InvalidFirstContact) as raised:
         record(at)
     assert raised.value.status == 422
-    assert raised.value.extensions["errors"][0]["pointer"] == "/contacted_at"
+    assert raised.value.extensions["errors"][0]["pointer"] == "#/contacted_at"
 
 
 def test_a_first_contact_is_recorded_once() -> None:
