@@ -81,6 +81,7 @@ async def receive(
     )
     session.add(referral)
     await session.flush()
+    await REFERRALS.record(session, principal, AuditAction.CREATE, referral.id)
     person_refs = await _link_persons(session, principal, referral, referral_in)
     await record_event(
         session,
@@ -156,9 +157,7 @@ async def hand_over(
     now = utcnow()
     referral.lead_organisation = handover_in.lead_organisation
     referral.handed_over_at = now
-    referral.updated_at = now
-    referral.version += 1
-    await session.flush()
+    await _save_change(session, principal, referral, now)
     await record_event(
         session,
         ReferralHandedOver,
@@ -217,9 +216,7 @@ async def screen(
     due = await _deadlines(session, referral.received_at, Urgency(referral.urgency))
     referral.first_contact_due_at = due.first_contact
     referral.hand_over_due_at = due.hand_over
-    referral.updated_at = now
-    referral.version += 1
-    await session.flush()
+    await _save_change(session, principal, referral, now)
     await record_event(
         session,
         ReferralScreened,
@@ -248,9 +245,7 @@ async def record_first_contact(
         contacted_at=contact_in.contacted_at,
         now=now,
     )
-    referral.updated_at = now
-    referral.version += 1
-    await session.flush()
+    await _save_change(session, principal, referral, now)
     await record_event(
         session,
         ReferralFirstContacted,
@@ -348,6 +343,16 @@ async def _visible(
         await repository.get_visible(session, referral_id, principal, for_update=for_update),
         ReferralNotFound(f"No referral {referral_id} visible to you."),
     )
+
+
+async def _save_change(
+    session: AsyncSession, principal: Principal, referral: Referral, now: datetime
+) -> None:
+    """The end of every change: a new version, audited as every change of person data is."""
+    referral.updated_at = now
+    referral.version += 1
+    await session.flush()
+    await REFERRALS.record(session, principal, AuditAction.UPDATE, referral.id)
 
 
 async def _for_change(
