@@ -1,13 +1,28 @@
-"""Unknown query parameters are an error, not silently ignored: ``?stauts=open`` must not
-return the unfiltered list as if the filter had been applied."""
+"""Query parameters: the unknown ones are an error, the given ones filter.
+
+Unknown query parameters are refused, not silently ignored: ``?stauts=open`` must not return
+the unfiltered list as if the filter had been applied.  A repository turns the filters that
+were given into ``WHERE`` conditions with `where_given`.
+"""
 
 from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from typing import Any, Protocol, Self, TypeVar
 
 from fastapi import Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
 from kit.errors import BadRequest
+
+
+class _Filterable(Protocol):
+    def where(self, *whereclause: Any) -> Self: ...
+
+
+S = TypeVar("S", bound=_Filterable)
 
 
 class UnknownQueryParameter(BadRequest):
@@ -48,3 +63,23 @@ async def reject_unknown_query_parameters(request: Request) -> None:
                 ]
             },
         )
+
+
+Filter = tuple[Any, object] | tuple[Any, object, Callable[[Any, Any], Any]]
+"""``(column, value)`` for ``column == value``, or ``(column, value, compare)`` for
+``compare(column, value)`` (``operator.ge`` for ``column >= value``)."""
+
+
+def where_given(stmt: S, *filters: Filter) -> S:
+    """`stmt` narrowed by each filter whose value is given (not None); the others match all::
+
+    stmt = where_given(
+        select(Case),
+        (Case.status, status),
+        (col(Case.opened_at), opened_since, operator.ge),
+    )
+    """
+    for column, value, *compare in filters:
+        if value is not None:
+            stmt = stmt.where((compare[0] if compare else operator.eq)(column, value))
+    return stmt
