@@ -49,16 +49,10 @@ async def register(
     await record_event(
         session,
         FacilityRegistered,
-        FacilityRegisteredData(
+        FacilityRegisteredData.of(
+            facility,
             facility_id=facility.id,
-            kind=facility.kind,
-            operator_organisation=facility.operator_organisation,
-            municipio=facility.municipio,
-            capacity_beds=facility.capacity_beds,
             target_groups=[str(group) for group in target_groups],
-            sex=facility.sex,
-            accessible=facility.accessible,
-            max_stay_days=facility.max_stay_days,
             registered_at=facility.created_at,
         ),
         subject=str(facility.id),
