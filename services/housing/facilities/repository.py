@@ -16,7 +16,8 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from kit.pagination import Page, PageParams, paginate
 from kit.query import where_given
-from services.housing.facilities.domain import FacilityKind, TargetGroup
+from kit.schemas import TargetGroup
+from services.housing.facilities.domain import FacilityKind
 from services.housing.facilities.models import Facility, FacilityTargetGroup
 
 

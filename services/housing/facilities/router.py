@@ -13,9 +13,9 @@ from kit.errors import problem_responses
 from kit.etag import set_etag
 from kit.idempotency import IdempotencyDep
 from kit.pagination import Page, PageParamsDep
-from kit.schemas import Municipio
+from kit.schemas import Municipio, TargetGroup
 from services.housing.facilities import service
-from services.housing.facilities.domain import FacilityKind, TargetGroup, canonical_target_groups
+from services.housing.facilities.domain import FacilityKind, canonical_target_groups
 from services.housing.facilities.models import Facility
 from services.housing.facilities.schemas import FacilityCreate, FacilityPublic
 

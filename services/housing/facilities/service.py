@@ -11,8 +11,9 @@ from kit.db import utcnow
 from kit.errors import NotFound, require_found
 from kit.outbox import record_event
 from kit.pagination import Page, PageParams
+from kit.schemas import TargetGroup
 from services.housing.facilities import repository
-from services.housing.facilities.domain import FacilityKind, TargetGroup, canonical_target_groups
+from services.housing.facilities.domain import FacilityKind, canonical_target_groups
 from services.housing.facilities.events import FacilityRegistered, FacilityRegisteredData
 from services.housing.facilities.models import Facility, FacilityTargetGroup
 from services.housing.facilities.schemas import FacilityCreate
