@@ -78,16 +78,14 @@ RATE_LIMITED = Counter(
 )
 
 
-class UpstreamUnavailable(ProblemError):
-    status = 502
-    slug = "upstream-unavailable"
-    title = "Upstream Unavailable"
+class UpstreamUnavailable(
+    ProblemError, status=502, slug="upstream-unavailable", title="Upstream Unavailable"
+): ...
 
 
-class UpstreamTimeout(ProblemError):
-    status = 504
-    slug = "upstream-timeout"
-    title = "Upstream Timeout"
+class UpstreamTimeout(
+    ProblemError, status=504, slug="upstream-timeout", title="Upstream Timeout"
+): ...
 
 
 def _connection_tokens(headers: Iterable[tuple[str, str]]) -> frozenset[str]:

@@ -3,11 +3,12 @@
 Raise a `ProblemError` subclass anywhere in a request; `install_problem_handlers(app)`
 turns it, Starlette's HTTP errors, request validation errors and any unhandled exception
 into an ``application/problem+json`` response.  A service declares one class per domain
-failure::
+failure, its `slug` and `title` (and `status`, when it does not inherit one) given as class
+keywords or as class attributes::
 
-    class ReferralAlreadyHandedOver(Conflict):
-        slug = "referral-already-handed-over"
-        title = "Referral already handed over"
+    class ReferralAlreadyHandedOver(
+        Conflict, slug="referral-already-handed-over", title="Referral already handed over"
+    ): ...
 
     raise ReferralAlreadyHandedOver("Referral 3f2… was handed over on 2025-01-03.")
 """
@@ -81,15 +82,33 @@ def _title_for_status(status: int) -> str:
 class ProblemError(Exception):
     """An error that renders as a problem document.
 
-    Subclasses set the class attributes `status`, `slug` and `title`; an instance adds a
-    human `detail`, optional `extensions` (extra members such as ``{"errors": [...]}``)
-    and optional response `headers`.
+    Subclasses set the class attributes `status`, `slug` and `title` (as class keywords,
+    ``class Gone(ProblemError, status=410, slug="gone", title="Gone")``, or in the class
+    body); an instance adds a human `detail`, optional `extensions` (extra members such as
+    ``{"errors": [...]}``) and optional response `headers`.
     """
 
     status: ClassVar[int] = 500
     slug: ClassVar[str] = "internal-error"
     title: ClassVar[str] = "Internal Server Error"
     default_headers: ClassVar[Mapping[str, str]] = {}
+
+    def __init_subclass__(
+        cls,
+        *,
+        status: int | None = None,
+        slug: str | None = None,
+        title: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        # a keyword left out keeps what the class body or the parent class says
+        if status is not None:
+            cls.status = status
+        if slug is not None:
+            cls.slug = slug
+        if title is not None:
+            cls.title = title
 
     def __init__(
         self,
@@ -116,64 +135,44 @@ class ProblemError(Exception):
         return _problem_body(self.status, self.slug, self.title, self.detail, self.extensions)
 
 
-class BadRequest(ProblemError):
-    status = 400
-    slug = "bad-request"
-    title = "Bad Request"
+class BadRequest(ProblemError, status=400, slug="bad-request", title="Bad Request"): ...
 
 
-class Unauthorized(ProblemError):
-    status = 401
-    slug = "unauthorized"
-    title = "Unauthorized"
+class Unauthorized(ProblemError, status=401, slug="unauthorized", title="Unauthorized"):
     default_headers: ClassVar[Mapping[str, str]] = {"WWW-Authenticate": "Bearer"}
 
 
-class Forbidden(ProblemError):
-    status = 403
-    slug = "forbidden"
-    title = "Forbidden"
+class Forbidden(ProblemError, status=403, slug="forbidden", title="Forbidden"): ...
 
 
-class NotFound(ProblemError):
-    status = 404
-    slug = "not-found"
-    title = "Not Found"
+class NotFound(ProblemError, status=404, slug="not-found", title="Not Found"): ...
 
 
-class Conflict(ProblemError):
-    status = 409
-    slug = "conflict"
-    title = "Conflict"
+class Conflict(ProblemError, status=409, slug="conflict", title="Conflict"): ...
 
 
-class PreconditionFailed(ProblemError):
-    status = 412
-    slug = "precondition-failed"
-    title = "Precondition Failed"
+class PreconditionFailed(
+    ProblemError, status=412, slug="precondition-failed", title="Precondition Failed"
+): ...
 
 
-class PayloadTooLarge(ProblemError):
-    status = 413
-    slug = "payload-too-large"
-    title = "Payload Too Large"
+class PayloadTooLarge(
+    ProblemError, status=413, slug="payload-too-large", title="Payload Too Large"
+): ...
 
 
-class UnsupportedMediaType(ProblemError):
-    status = 415
-    slug = "unsupported-media-type"
-    title = "Unsupported Media Type"
+class UnsupportedMediaType(
+    ProblemError, status=415, slug="unsupported-media-type", title="Unsupported Media Type"
+): ...
 
 
-class UnprocessableContent(ProblemError):
+class UnprocessableContent(
+    ProblemError, status=422, slug="unprocessable-content", title="Unprocessable Content"
+):
     """422: a well-formed request the server cannot act on (not field validation)."""
 
-    status = 422
-    slug = "unprocessable-content"
-    title = "Unprocessable Content"
 
-
-class ValidationFailed(UnprocessableContent):
+class ValidationFailed(UnprocessableContent, slug="validation-failed", title="Validation Failed"):
     """422 ``validation-failed``: invalid fields, listed in ``errors`` (`FieldError` dicts) as
     for a request that fails its schema.  Build one from pydantic errors or for one field::
 
@@ -184,8 +183,6 @@ class ValidationFailed(UnprocessableContent):
     A subclass may keep its own slug (a domain rule with a name of its own).
     """
 
-    slug = "validation-failed"
-    title = "Validation Failed"
     default_detail: ClassVar[str] = "The request has invalid fields."
 
     def __init__(
@@ -233,24 +230,18 @@ class ValidationFailed(UnprocessableContent):
         return cls(detail or f"{'.'.join(map(str, path))} {message}.", errors=field_errors([error]))
 
 
-class PreconditionRequired(ProblemError):
-    status = 428
-    slug = "precondition-required"
-    title = "Precondition Required"
+class PreconditionRequired(
+    ProblemError, status=428, slug="precondition-required", title="Precondition Required"
+): ...
 
 
-class TooManyRequests(ProblemError):
-    status = 429
-    slug = "too-many-requests"
-    title = "Too Many Requests"
+class TooManyRequests(
+    ProblemError, status=429, slug="too-many-requests", title="Too Many Requests"
+): ...
 
 
-class NotReady(ProblemError):
+class NotReady(ProblemError, status=503, slug="not-ready", title="Not Ready"):
     """503 from ``/readyz``: a dependency (database, Kafka, a service) is not ready yet."""
-
-    status = 503
-    slug = "not-ready"
-    title = "Not Ready"
 
 
 def require_found(value: T | None, error: ProblemError) -> T:

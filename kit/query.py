@@ -1,15 +1,29 @@
-"""Query strings are checked before a route runs: an unknown parameter is an error, not
-silently ignored (``?stauts=open`` must not return the unfiltered list as if the filter had
-been applied), and a value holding NUL (``%00``), which no database text column can store or
-compare, is a validation error rather than a server error."""
+"""Query parameters: checked before a route runs, and the given ones filter.
+
+An unknown parameter is refused, not silently ignored: ``?stauts=open`` must not return the
+unfiltered list as if the filter had been applied. A value holding NUL (``%00``), which no
+database text column can store or compare, is a validation error rather than a server error.
+A repository turns the filters that were given into ``WHERE`` conditions with `where_given`.
+"""
 
 from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from typing import Any, Protocol, Self, TypeVar
 
 from fastapi import Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
 from kit.errors import BadRequest, ValidationFailed
+
+
+class _Filterable(Protocol):
+    def where(self, *whereclause: Any) -> Self: ...
+
+
+S = TypeVar("S", bound=_Filterable)
 
 
 class UnknownQueryParameter(BadRequest):
@@ -58,3 +72,23 @@ async def reject_unknown_query_parameters(request: Request) -> None:
             loc_prefix=("query",),
             detail="Query parameters must not contain NUL characters.",
         )
+
+
+Filter = tuple[Any, object] | tuple[Any, object, Callable[[Any, Any], Any]]
+"""``(column, value)`` for ``column == value``, or ``(column, value, compare)`` for
+``compare(column, value)`` (``operator.ge`` for ``column >= value``)."""
+
+
+def where_given(stmt: S, *filters: Filter) -> S:
+    """`stmt` narrowed by each filter whose value is given (not None); the others match all::
+
+    stmt = where_given(
+        select(Case),
+        (Case.status, status),
+        (col(Case.opened_at), opened_since, operator.ge),
+    )
+    """
+    for column, value, *compare in filters:
+        if value is not None:
+            stmt = stmt.where((compare[0] if compare else operator.eq)(column, value))
+    return stmt

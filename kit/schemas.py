@@ -6,7 +6,7 @@
   `LanguageCode` (ISO 639-1/-3), and strict scalars (`StrictInt`, `StrictBool`, …) for
   request fields where a JSON ``"12"`` or ``"yes"`` must not pass as a number or a flag.
 - Domain field types every service shares: `Municipio` (and `StrictMunicipio` for request
-  bodies), `OrganisationAlias`.
+  bodies), `OrganisationAlias`, `TargetGroup`.
 
 Model-wide ``strict=True`` is not used: FastAPI validates the decoded JSON in Python mode,
 where strict mode would refuse ISO date strings, UUID strings and enum values.
@@ -15,6 +15,7 @@ where strict mode would refuse ISO date strings, UUID strings and enum values.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -166,3 +167,12 @@ OrganisationAlias = Annotated[
     ),
 ]
 """An organisation's alias, as the ``organization`` claim of a token names it."""
+
+
+# Whom a referral concerns (intake) and whom a facility admits (housing): one vocabulary.
+# No docstring on the class: it would become the enum's description in every OpenAPI document.
+class TargetGroup(StrEnum):
+    UNACCOMPANIED_MINOR = "unaccompanied_minor"  # MSNA
+    VULNERABLE_FAMILY = "vulnerable_family"
+    YOUNG_ADULT = "young_adult"  # neomaggiorenni, just turned 18
+    OTHER = "other"

@@ -28,7 +28,7 @@ table: keep the head (`ChainReport.head_sequence`/``head_hash``) somewhere else 
 time and compare.
 
 Append-only: each service's migration adds triggers refusing UPDATE, DELETE (and on
-PostgreSQL TRUNCATE) of ``audit_log`` (`APPEND_ONLY_DDL`, copied there literally).  In
+PostgreSQL TRUNCATE) of ``audit_log`` (`APPEND_ONLY_DDL`, read from the kit's migration step).  In
 production the service's database role should also be granted only INSERT and SELECT on
 ``audit_log``.  On SQLite, a later migration that rebuilds ``audit_log`` in batch mode drops
 its triggers: re-create them in that migration.

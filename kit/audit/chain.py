@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 from kit.audit import repository
 from kit.audit.models import AuditEntry
 from kit.audit.schemas import ChainProblem
+from kit.migration_steps import audit_policy_v1
 
 GENESIS_HASH = "0" * 64
 _PENDING_KEY = "kit.audit.pending"
@@ -110,27 +111,9 @@ def _within(transaction: SessionTransaction | None, ancestor: SessionTransaction
 
 # --- append-only triggers ----------------------------------------------------------------
 
-APPEND_ONLY_DDL: Mapping[str, tuple[str, ...]] = {
-    "postgresql": (
-        """CREATE FUNCTION audit_log_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'audit_log is append-only: % refused', TG_OP
-        USING ERRCODE = 'insufficient_privilege';
-END
-$$""",
-        "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
-        "FOR EACH ROW EXECUTE FUNCTION audit_log_refuse_change()",
-        "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log "
-        "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_refuse_change()",
-    ),
-    "sqlite": (
-        "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
-        "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: UPDATE refused'); END",
-        "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
-        "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: DELETE refused'); END",
-    ),
-}
-"""The triggers each service's migration creates (copied there literally, per dialect)."""
+APPEND_ONLY_DDL: Mapping[str, Sequence[str]] = audit_policy_v1.APPEND_ONLY_DDL
+"""The triggers each service's migration creates, per dialect: those of the migration step
+`kit.migration_steps.audit_policy_v1`, so a database made with ``create_all`` gets the same."""
 
 
 def install_append_only_triggers(connection: Connection) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import operator
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from kit.audit.models import AuditEntry
 from kit.pagination import Page, PageParams, paginate
+from kit.query import where_given
 
 AUDIT_LOCK_ID = int.from_bytes(hashlib.sha256(b"lgnet-audit-chain").digest()[:8], "big") >> 1
 
@@ -54,15 +56,12 @@ async def list_entries(
     session: AsyncSession, filters: EntryFilter, page: PageParams
 ) -> Page[AuditEntry]:
     """One page of the entries matching `filters`, newest first."""
-    stmt = select(AuditEntry)
-    if filters.resource_type is not None:
-        stmt = stmt.where(AuditEntry.resource_type == filters.resource_type)
-    if filters.resource_id is not None:
-        stmt = stmt.where(AuditEntry.resource_id == filters.resource_id)
-    if filters.subject is not None:
-        stmt = stmt.where(AuditEntry.subject == filters.subject)
-    if filters.since is not None:
-        stmt = stmt.where(col(AuditEntry.recorded_at) >= filters.since)
-    if filters.until is not None:
-        stmt = stmt.where(col(AuditEntry.recorded_at) < filters.until)
+    stmt = where_given(
+        select(AuditEntry),
+        (AuditEntry.resource_type, filters.resource_type),
+        (AuditEntry.resource_id, filters.resource_id),
+        (AuditEntry.subject, filters.subject),
+        (AuditEntry.recorded_at, filters.since, operator.ge),
+        (AuditEntry.recorded_at, filters.until, operator.lt),
+    )
     return await paginate(session, stmt, page, order_by=(AuditEntry.sequence,), descending=True)

@@ -86,10 +86,9 @@ class MissingRole(Forbidden):
     title = "Role Required"
 
 
-class AuthenticationUnavailable(ProblemError):
-    status = 503
-    slug = "authentication-unavailable"
-    title = "Authentication Unavailable"
+class AuthenticationUnavailable(
+    ProblemError, status=503, slug="authentication-unavailable", title="Authentication Unavailable"
+):
     default_headers: ClassVar[Mapping[str, str]] = {"Retry-After": "10"}
 
 

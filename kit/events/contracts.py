@@ -98,32 +98,20 @@ def asyncapi(declared: list[EventType[Any]]) -> dict[str, Any]:
     }
 
 
+_CE_REQUIRED = (
+    "ce_specversion",
+    "ce_id",
+    "ce_source",
+    "ce_type",
+    "ce_subject",
+    "ce_time",
+    "ce_dataschema",
+)
+_CE_OPTIONAL = ("ce_traceparent", "ce_tracestate", "ce_organisation")
 _CE_HEADERS: dict[str, Any] = {
     "type": "object",
-    "required": [
-        "ce_specversion",
-        "ce_id",
-        "ce_source",
-        "ce_type",
-        "ce_subject",
-        "ce_time",
-        "ce_dataschema",
-    ],
-    "properties": {
-        name: {"type": "string"}
-        for name in (
-            "ce_specversion",
-            "ce_id",
-            "ce_source",
-            "ce_type",
-            "ce_subject",
-            "ce_time",
-            "ce_dataschema",
-            "ce_traceparent",
-            "ce_tracestate",
-            "ce_organisation",
-        )
-    },
+    "required": list(_CE_REQUIRED),
+    "properties": {name: {"type": "string"} for name in (*_CE_REQUIRED, *_CE_OPTIONAL)},
 }
 
 

@@ -14,7 +14,7 @@ persons appear as pseudonymous references, quasi-identifiers coarsened (docs/arc
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -25,6 +25,16 @@ class EventData(BaseModel):
     """Base of every event payload: closed and immutable."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @classmethod
+    def of(cls, source: object, **fields: Any) -> Self:
+        """The payload about `source` (an aggregate's row): `fields` as given, every other
+        field read from the attribute of `source` with its name::
+
+            InitiativeCreatedData.of(initiative, initiative_id=initiative.id)
+        """
+        read = {name: getattr(source, name) for name in cls.model_fields if name not in fields}
+        return cls.model_validate({**read, **fields})
 
 
 D = TypeVar("D", bound=BaseModel)

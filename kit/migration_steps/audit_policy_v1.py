@@ -6,9 +6,9 @@ from sqlmodel.sql.sqltypes import AutoString
 
 import kit.db
 
-# Append-only audit log (kit.audit.APPEND_ONLY_DDL, frozen here). The service's database role
-# should also hold only INSERT and SELECT on audit_log in production.
-_APPEND_ONLY = {
+# Append-only audit log (kit.audit.APPEND_ONLY_DDL reads it from here: frozen, as every step).
+# The service's database role should also hold only INSERT and SELECT on audit_log in production.
+APPEND_ONLY_DDL = {
     "postgresql": [
         """CREATE FUNCTION audit_log_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -91,7 +91,7 @@ def upgrade() -> None:
         )
 
     # ### end Alembic commands ###
-    for statement in _APPEND_ONLY[op.get_bind().dialect.name]:
+    for statement in APPEND_ONLY_DDL[op.get_bind().dialect.name]:
         op.execute(statement)
 
 

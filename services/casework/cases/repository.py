@@ -10,6 +10,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from kit.auth import Principal
 from kit.pagination import Page, PageParams, paginate
+from kit.query import where_given
 from services.casework.cases.models import Case
 
 
@@ -34,11 +35,9 @@ async def list_visible(
     status: str | None,
     referral_id: uuid.UUID | None = None,
 ) -> Page[Case]:
-    stmt = _visible(select(Case), principal)
-    if status is not None:
-        stmt = stmt.where(Case.status == status)
-    if referral_id is not None:
-        stmt = stmt.where(Case.referral_id == referral_id)
+    stmt = where_given(
+        _visible(select(Case), principal), (Case.status, status), (Case.referral_id, referral_id)
+    )
     return await paginate(
         session, stmt, params, order_by=(Case.opened_at, Case.id), descending=True
     )

@@ -47,16 +47,7 @@ async def open_case(*, session: AsyncSession, handover_in: HandedOverReferralIn)
     await record_event(
         session,
         CaseOpened,
-        CaseOpenedData(
-            case_id=case.id,
-            referral_id=case.referral_id,
-            lead_organisation=case.lead_organisation,
-            target_group=case.target_group,
-            municipio=case.municipio,
-            urgency=case.urgency,
-            opened_at=case.opened_at,
-            referral_received_at=case.referral_received_at,
-        ),
+        CaseOpenedData.of(case, case_id=case.id),
         subject=str(case.id),
         organisation=case.lead_organisation,
     )

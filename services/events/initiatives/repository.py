@@ -12,6 +12,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from kit.pagination import Page, PageParams, paginate
+from kit.query import where_given
 from services.events.initiatives.domain import InitiativeKind
 from services.events.initiatives.models import Initiative
 
@@ -28,13 +29,12 @@ async def list_initiatives(
     municipio: int | None,
     organiser: str | None,
 ) -> Page[Initiative]:
-    stmt = select(Initiative)
-    if kind is not None:
-        stmt = stmt.where(Initiative.kind == kind)
-    if municipio is not None:
-        stmt = stmt.where(Initiative.municipio == municipio)
-    if organiser is not None:
-        stmt = stmt.where(Initiative.organiser_organisation == organiser)
+    stmt = where_given(
+        select(Initiative),
+        (Initiative.kind, kind),
+        (Initiative.municipio, municipio),
+        (Initiative.organiser_organisation, organiser),
+    )
     return await paginate(
         session, stmt, params, order_by=(Initiative.created_at, Initiative.id), descending=True
     )

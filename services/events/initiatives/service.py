@@ -46,16 +46,7 @@ async def create(
     await record_event(
         session,
         InitiativeCreated,
-        InitiativeCreatedData(
-            initiative_id=initiative.id,
-            kind=initiative.kind,
-            organiser_organisation=initiative.organiser_organisation,
-            audience=initiative.audience,
-            municipio=initiative.municipio,
-            starts_on=initiative.starts_on,
-            ends_on=initiative.ends_on,
-            created_at=initiative.created_at,
-        ),
+        InitiativeCreatedData.of(initiative, initiative_id=initiative.id),
         subject=str(initiative.id),
         organisation=principal.organisation,
     )

@@ -5,18 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import StrEnum
 
+from kit.schemas import TargetGroup  # intake's referrals use the same vocabulary
+
 
 class FacilityKind(StrEnum):
     SHELTER = "shelter"  # rifugio: short, low-threshold stays
     CO_HOUSING = "co_housing"  # co-abitazione solidale
     AUTONOMY_APARTMENT = "autonomy_apartment"  # the last step before housing autonomy
-
-
-class TargetGroup(StrEnum):
-    UNACCOMPANIED_MINOR = "unaccompanied_minor"  # MSNA
-    VULNERABLE_FAMILY = "vulnerable_family"
-    YOUNG_ADULT = "young_adult"  # neomaggiorenni, just turned 18
-    OTHER = "other"
 
 
 class SexAdmitted(StrEnum):

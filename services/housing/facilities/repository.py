@@ -7,6 +7,7 @@ their organisation, so there is no visibility filter here (unlike referrals or c
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy.orm import selectinload
 from sqlmodel import select
@@ -14,12 +15,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from kit.pagination import Page, PageParams, paginate
-from services.housing.facilities.domain import FacilityKind, TargetGroup
+from kit.query import where_given
+from kit.schemas import TargetGroup
+from services.housing.facilities.domain import FacilityKind
 from services.housing.facilities.models import Facility, FacilityTargetGroup
 
 
 def _with_target_groups() -> SelectOfScalar[Facility]:
     return select(Facility).options(selectinload(Facility.target_group_rows))  # type: ignore[arg-type]
+
+
+def _admits(rows: Any, target_group: TargetGroup) -> Any:
+    return rows.any(FacilityTargetGroup.target_group == target_group)
 
 
 async def get(session: AsyncSession, facility_id: uuid.UUID) -> Facility | None:
@@ -34,15 +41,12 @@ async def list_facilities(
     municipio: int | None,
     target_group: TargetGroup | None,
 ) -> Page[Facility]:
-    stmt = _with_target_groups()
-    if kind is not None:
-        stmt = stmt.where(Facility.kind == kind)
-    if municipio is not None:
-        stmt = stmt.where(Facility.municipio == municipio)
-    if target_group is not None:
-        stmt = stmt.where(
-            Facility.target_group_rows.any(FacilityTargetGroup.target_group == target_group)  # type: ignore[attr-defined]
-        )
+    stmt = where_given(
+        _with_target_groups(),
+        (Facility.kind, kind),
+        (Facility.municipio, municipio),
+        (Facility.target_group_rows, target_group, _admits),
+    )
     return await paginate(
         session, stmt, params, order_by=(Facility.created_at, Facility.id), descending=True
     )

@@ -13,13 +13,17 @@ from kit.errors import problem_responses
 from kit.etag import set_etag
 from kit.idempotency import IdempotencyDep
 from kit.pagination import Page, PageParamsDep
-from kit.schemas import Municipio
+from kit.schemas import Municipio, TargetGroup
 from services.housing.facilities import service
-from services.housing.facilities.domain import FacilityKind, TargetGroup, canonical_target_groups
+from services.housing.facilities.domain import FacilityKind, canonical_target_groups
 from services.housing.facilities.models import Facility
 from services.housing.facilities.schemas import FacilityCreate, FacilityPublic
 
-router = APIRouter(prefix="/v1/housing/facilities", tags=["facilities"])
+router = APIRouter(
+    prefix="/v1/housing/facilities",
+    tags=["facilities"],
+    responses=problem_responses(401, 403, 422),  # every operation can answer these
+)
 
 Reader = Annotated[
     Principal,
@@ -47,7 +51,7 @@ def public(facility: Facility) -> FacilityPublic:
     "",
     status_code=201,
     response_model=FacilityPublic,
-    responses=problem_responses(400, 401, 403, 409, 413, 415, 422),
+    responses=problem_responses(400, 409, 413, 415),
     summary="Register a facility (shelter, solidarity co-housing, autonomy apartment)",
 )
 async def register_facility(
@@ -66,8 +70,7 @@ async def register_facility(
 
 @router.get(
     "",
-    response_model=Page[FacilityPublic],
-    responses=problem_responses(400, 401, 403, 422),
+    responses=problem_responses(400),
     summary="List facilities, newest first",
 )
 async def list_facilities(
@@ -88,8 +91,7 @@ async def list_facilities(
 
 @router.get(
     "/{facility_id}",
-    response_model=FacilityPublic,
-    responses=problem_responses(401, 403, 404, 422),
+    responses=problem_responses(404),
     summary="One facility",
 )
 async def get_facility(

@@ -15,11 +15,11 @@ from kit.schemas import (
     StrictInt,
     StrictMunicipio,
     StrictStr,
+    TargetGroup,
 )
 from services.housing.facilities.domain import (
     FacilityKind,
     SexAdmitted,
-    TargetGroup,
     canonical_target_groups,
 )
 

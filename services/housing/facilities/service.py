@@ -11,8 +11,9 @@ from kit.db import utcnow
 from kit.errors import NotFound, require_found
 from kit.outbox import record_event
 from kit.pagination import Page, PageParams
+from kit.schemas import TargetGroup
 from services.housing.facilities import repository
-from services.housing.facilities.domain import FacilityKind, TargetGroup, canonical_target_groups
+from services.housing.facilities.domain import FacilityKind, canonical_target_groups
 from services.housing.facilities.events import FacilityRegistered, FacilityRegisteredData
 from services.housing.facilities.models import Facility, FacilityTargetGroup
 from services.housing.facilities.schemas import FacilityCreate
@@ -49,16 +50,10 @@ async def register(
     await record_event(
         session,
         FacilityRegistered,
-        FacilityRegisteredData(
+        FacilityRegisteredData.of(
+            facility,
             facility_id=facility.id,
-            kind=facility.kind,
-            operator_organisation=facility.operator_organisation,
-            municipio=facility.municipio,
-            capacity_beds=facility.capacity_beds,
             target_groups=[str(group) for group in target_groups],
-            sex=facility.sex,
-            accessible=facility.accessible,
-            max_stay_days=facility.max_stay_days,
             registered_at=facility.created_at,
         ),
         subject=str(facility.id),

@@ -37,7 +37,6 @@ def public(figure: Figure) -> IndicatorPublic:
 
 @router.get(
     "",
-    response_model=IndicatorsPublic,
     responses=problem_responses(400, 401, 403, 422),
     summary="The network's indicators: city-wide totals and suppressed breakdowns by Municipio",
 )

@@ -48,18 +48,7 @@ async def record_referral_handed_over(
 async def record_case_opened(*, session: AsyncSession, case_in: CaseOpenedIn) -> None:
     if await repository.get_case(session, case_in.case_id) is not None:
         return  # a case's opening facts never change
-    session.add(
-        CaseFact(
-            case_id=case_in.case_id,
-            referral_id=case_in.referral_id,
-            municipio=case_in.municipio,
-            target_group=case_in.target_group,
-            urgency=case_in.urgency,
-            lead_organisation=case_in.lead_organisation,
-            referral_received_at=case_in.referral_received_at,
-            opened_at=case_in.opened_at,
-        )
-    )
+    session.add(CaseFact(**case_in.model_dump()))  # the event carries exactly the row's facts
     await session.flush()
 
 

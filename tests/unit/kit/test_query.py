@@ -1,15 +1,20 @@
-"""Query strings are checked before a route runs: unknown names are 400, NUL in a value 422."""
+"""Query parameters: unknown names are 400, NUL in a value 422, and `where_given` narrows a
+query by the filters given only."""
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
+from datetime import UTC, datetime
 
 import httpx
 from fastapi import Depends, FastAPI
+from sqlmodel import select
 
+from kit.audit.models import AuditEntry
 from kit.errors import PROBLEM_JSON, install_problem_handlers
-from kit.query import reject_unknown_query_parameters
+from kit.query import reject_unknown_query_parameters, where_given
 
 ClientFactory = Callable[[FastAPI], AbstractAsyncContextManager[httpx.AsyncClient]]
 
@@ -56,3 +61,26 @@ async def test_a_value_holding_nul_is_a_422_naming_the_parameter(client: ClientF
             "code": "string_nul",
         }
     ]
+
+
+def _where(stmt: object) -> str:
+    text = str(stmt)
+    return text.partition("WHERE")[2].strip()
+
+
+def test_only_the_given_filters_become_conditions() -> None:
+    stmt = where_given(
+        select(AuditEntry),
+        (AuditEntry.resource_type, "referral"),
+        (AuditEntry.subject, None),
+        (AuditEntry.recorded_at, datetime(2026, 1, 1, tzinfo=UTC), operator.ge),
+    )
+    where = _where(stmt)
+    assert "audit_log.resource_type = :resource_type_1" in where
+    assert "audit_log.recorded_at >= :recorded_at_1" in where
+    assert "subject" not in where
+
+
+def test_no_filter_given_leaves_the_query_unfiltered() -> None:
+    stmt = where_given(select(AuditEntry), (AuditEntry.subject, None))
+    assert "WHERE" not in str(stmt)

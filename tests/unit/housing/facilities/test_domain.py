@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.housing.facilities.domain import TargetGroup, canonical_target_groups
+from kit.schemas import TargetGroup
+from services.housing.facilities.domain import canonical_target_groups
 
 groups = st.lists(st.sampled_from(list(TargetGroup)), max_size=10)
 
