@@ -1,15 +1,24 @@
 """The whole platform as the e2e tests drive it: every service and the gateway under uvicorn on
-the session's stack (``deploy.local.stack.start_services``), the realm's demo users' tokens."""
+the session's stack (``deploy.local.stack.start_services`` starts them), the realm's demo users'
+tokens.
+
+It names what it needs of the stack and the realm as protocols rather than importing
+``deploy.local``: the kit is what every service's image carries, ``deploy.local`` is the
+developer's machine (processes, ports, downloads), and a test that drives the platform should
+not depend on how it was started. A test that does need the stack itself (to stop Kafka) asks
+for the session's ``stack`` fixture.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 import httpx
 
-from deploy.local import stack as stacks
-from deploy.local.realm import Realm
 from kit.testing.realm_keys import TestSigningKey
+from kit.testing.services import StackLike
 
 COLLECTIONS = {
     "intake": "/v1/intake/referrals",
@@ -24,12 +33,31 @@ TARGETS = ["gateway", *COLLECTIONS]
 """What a zero-trust check calls: the gateway (in front of intake) and every service directly."""
 
 
+class RunningStack(StackLike, Protocol):
+    """The stack with the platform started on it (``deploy.local.stack.Stack`` is one)."""
+
+    @property
+    def gateway_url(self) -> str: ...
+
+    @property
+    def service_urls(self) -> Mapping[str, str]: ...
+
+
+class UserTokens(Protocol):
+    """The realm's demo users' tokens and its keys (``deploy.local.realm.Realm`` is one)."""
+
+    @property
+    def jwks_uri(self) -> str: ...
+
+    def cached_user_token(self, username: str) -> str: ...
+
+
 @dataclass
 class Platform:
     """The running platform: its gateway, each service's URL, clients and tokens."""
 
-    stack: stacks.Stack
-    realm: Realm
+    stack: RunningStack
+    realm: UserTokens
     test_key: TestSigningKey  # an extra signing key of the realm, for forging bad tokens
 
     @property

@@ -23,7 +23,7 @@ from kit.audit import (
     audit_router,
     verify_chain,
 )
-from kit.auth import JWKSCache, TokenVerifier
+from kit.auth import JWKSCache, Role, TokenVerifier
 from kit.db import Database
 from kit.testing.apps import router_app
 from kit.testing.principals import principal
@@ -33,7 +33,7 @@ pytestmark = pytest.mark.integration
 
 TRANSACTIONS = 50
 
-OPERATOR = principal("desk.aurora", "coop-aurora", "intake-operator")
+OPERATOR = principal("desk.aurora", "coop-aurora", Role.INTAKE_OPERATOR)
 PERSONS = AuditScope("person", AuditPurpose.CASE_MANAGEMENT)
 
 

@@ -27,6 +27,7 @@ from kit.audit import (
     record_access,
     verify_chain,
 )
+from kit.auth import Role
 from kit.db import Database, SessionDep
 from kit.logs import RequestIdMiddleware
 from kit.migrations import upgrade_to_head
@@ -36,7 +37,7 @@ from kit.testing.tokens import LocalIssuer
 
 ROOT = Path(__file__).resolve().parents[3]
 
-OPERATOR = principal("desk.aurora", "coop-aurora", "intake-operator")
+OPERATOR = principal("desk.aurora", "coop-aurora", Role.INTAKE_OPERATOR)
 
 
 async def access(

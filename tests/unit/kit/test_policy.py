@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ConfigDict, Field
 
+from kit.auth import Role
 from kit.db import Database, utcnow
 from kit.migrations import kit_metadata
 from kit.policy import (
@@ -43,7 +44,7 @@ class Elsewhere(BaseModel):
 SLA = PolicyKind("test.sla", SlaHours, default=SlaHours(), description="SLA deadlines (hours)")
 OTHER = PolicyKind("test.other", SlaHours, default=SlaHours(first_contact=1))
 
-COORDINATOR = principal("coordinator.comune", "comune-milano", "coordinator")
+COORDINATOR = principal("coordinator.comune", "comune-milano", Role.COORDINATOR)
 JAN = datetime(2026, 1, 1, tzinfo=UTC)
 
 
