@@ -9,9 +9,8 @@ import pytest
 
 from deploy.local.realm import Realm
 from deploy.local.stack import Stack
-from kit.events import contracts
 from kit.testing.initiatives import INITIATIVE, INITIATIVES, create_initiative
-from kit.testing.kafka import first_event_about
+from kit.testing.kafka import first_published
 from kit.testing.resources import (
     assert_created,
     assert_created_once,
@@ -59,12 +58,14 @@ async def test_creation_is_published_with_a_payload_that_matches_its_contract(
     created = await create_initiative(events, realm, kind="awareness_campaign", audience="public")
     initiative_id = created.json()["id"]
 
-    event = await first_event_about(stack.kafka_bootstrap, TOPIC, initiative_id)
-    contracts.validate(event)
-    assert event.type == "lgnet.events.initiative.created"
-    assert event.source == "/lgnet/events"
-    assert event.subject == initiative_id
-    assert event.organisation == "assoc-ponte"
+    event = await first_published(
+        stack.kafka_bootstrap,
+        TOPIC,
+        initiative_id,
+        type_="lgnet.events.initiative.created",
+        source="/lgnet/events",
+        organisation="assoc-ponte",
+    )
     assert event.data == {
         "initiative_id": initiative_id,
         "kind": "awareness_campaign",

@@ -7,9 +7,8 @@ import pytest
 
 from deploy.local.realm import Realm
 from deploy.local.stack import Stack
-from kit.events import contracts
 from kit.testing.housing import register_facility
-from kit.testing.kafka import first_event_about
+from kit.testing.kafka import first_published
 from services.housing.facilities.events import TOPIC
 
 pytestmark = pytest.mark.integration
@@ -23,12 +22,14 @@ async def test_registration_is_published_with_a_payload_that_matches_its_contrac
     )
     facility_id = created.json()["id"]
 
-    event = await first_event_about(stack.kafka_bootstrap, TOPIC, facility_id)
-    contracts.validate(event)
-    assert event.type == "lgnet.housing.facility.registered"
-    assert event.source == "/lgnet/housing"
-    assert event.subject == facility_id
-    assert event.organisation == "assoc-ponte"
+    event = await first_published(
+        stack.kafka_bootstrap,
+        TOPIC,
+        facility_id,
+        type_="lgnet.housing.facility.registered",
+        source="/lgnet/housing",
+        organisation="assoc-ponte",
+    )
     assert event.data == {
         "facility_id": facility_id,
         "kind": "autonomy_apartment",
