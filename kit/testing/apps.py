@@ -6,14 +6,25 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from typing import Any
 
 import httpx
 import uvicorn
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from starlette.types import ASGIApp
+
+from kit.auth import TokenVerifier, install_auth
+from kit.db import Database
+from kit.errors import install_problem_handlers
+from kit.logs import RequestIdMiddleware
+from kit.testing.settings import install_test_settings
+
+ClientFactory = Callable[[FastAPI], AbstractAsyncContextManager[httpx.AsyncClient]]
+"""``async with client(app) as http:`` — an httpx client of an app assembled by a test."""
+RouterClient = Callable[[APIRouter], AbstractAsyncContextManager[httpx.AsyncClient]]
+"""``async with serve_router(router) as http:`` — a client of an app serving ``router``."""
 
 
 class ServiceClient(httpx.AsyncClient):
@@ -23,6 +34,20 @@ class ServiceClient(httpx.AsyncClient):
         super().__init__(transport=httpx.ASGITransport(app=app), base_url=base_url)
         self.app = app
         self.settings = settings
+
+
+def router_app(router: APIRouter, *, database: Database, verifier: TokenVerifier) -> FastAPI:
+    """An app serving ``router`` on ``database``, assembled as ``create_service`` assembles a
+    service's (problem handlers, test settings, request ids, auth by ``verifier``): for testing
+    one of the kit's routers without a service."""
+    app = FastAPI()
+    install_problem_handlers(app)
+    install_auth(app, verifier)
+    install_test_settings(app)
+    app.state.database = database
+    app.include_router(router)
+    app.add_middleware(RequestIdMiddleware)
+    return app
 
 
 @asynccontextmanager

@@ -5,9 +5,11 @@ consuming its events share. Pure HTTP: it imports nothing of intake."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Any
 
 import httpx
+
+from kit.testing.resources import Realm
 
 REFERRALS = "/v1/intake/referrals"
 PERSONS = "/v1/intake/persons"
@@ -58,12 +60,6 @@ AHMED_VARIANT = {
     "nationality": "EG",
 }
 """``AHMED`` as another operator may write him down: a duplicate candidate, not a match."""
-
-
-class Realm(Protocol):
-    """Tokens of the demo realm's users (``deploy.local.realm.Realm``)."""
-
-    def headers(self, username: str) -> dict[str, str]: ...
 
 
 async def take_in_charge(

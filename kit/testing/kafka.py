@@ -8,6 +8,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
+from kit.events import contracts
 from kit.events.envelope import CloudEvent
 from kit.events.types import EventType
 from kit.outbox.relay import producer_config
@@ -61,6 +62,26 @@ async def first_event_about(
     finally:
         await consumer.stop()
     raise AssertionError(f"no event about {subject} on {topic}")
+
+
+async def first_published(
+    bootstrap_servers: str,
+    topic: str,
+    subject: str,
+    *,
+    type_: str,
+    source: str,
+    organisation: str,
+) -> CloudEvent:
+    """:func:`first_event_about` ``subject``, asserted to match its published contract and to be
+    a ``type_`` from ``source`` about ``subject`` in ``organisation``; the event, for its data."""
+    event = await first_event_about(bootstrap_servers, topic, subject)
+    contracts.validate(event)
+    assert event.type == type_
+    assert event.source == source
+    assert event.subject == subject
+    assert event.organisation == organisation
+    return event
 
 
 async def events_about(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from kit.auth import Principal
+from kit.auth import Principal, Role
 
 
-def principal(username: str, organisation: str, *roles: str) -> Principal:
+def principal(username: str, organisation: str, *roles: Role) -> Principal:
     """A web-client user of ``organisation`` holding ``roles``, with a fresh subject id."""
     return Principal(
         subject=str(uuid.uuid4()),

@@ -15,22 +15,18 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from kit.events.envelope import CloudEvent
 from kit.events.types import EventData, EventType, event_type
-from kit.tables import KIT_METADATA, new_registry
+from kit.inbox import EventConsumer, Handler
+from kit.tables import KIT_METADATA
 from kit.testing.services import StackLike
-
-_registry = new_registry()
-
-
-class _TestTable(SQLModel, registry=_registry):
-    pass
+from kit.testing.tables import SCRATCH_METADATA, ScratchTable
 
 
-class Counter(_TestTable, table=True):
+class Counter(ScratchTable, table=True):
     """The consumer's effect: one row per applied event, so a double application shows."""
 
     __tablename__ = "applied"
@@ -61,12 +57,35 @@ def validator_for(kind: EventType[Any]) -> Callable[[CloudEvent], None]:
 
 
 async def fresh_database(stack: StackLike, name: str) -> AsyncEngine:
-    """A new database ``name`` with the kit's tables (outbox, inbox…) and :class:`Counter`."""
+    """A new database ``name`` with the kit's tables (outbox, inbox…) and the scratch tables,
+    :class:`Counter` among them."""
     engine = create_async_engine(stack.database_url(name))
     async with engine.begin() as conn:
         await conn.run_sync(KIT_METADATA.create_all)
-        await conn.run_sync(_registry.metadata.create_all)
+        await conn.run_sync(SCRATCH_METADATA.create_all)
     return engine
+
+
+def consumer_of(
+    kind: EventType[Any],
+    handler: Handler,
+    *,
+    engine: AsyncEngine,
+    bootstrap_servers: str,
+    name: str | None = None,
+    **options: Any,
+) -> EventConsumer:
+    """A consumer of ``kind``'s topic that checks each event against ``kind``'s schema and runs
+    ``handler`` in a :func:`unit_of_work` on ``engine``; ``options`` go to the consumer."""
+    return EventConsumer(
+        name=name or f"test-{kind.topic}",
+        topics=[kind.topic],
+        handlers={kind.name: handler},
+        sessions=unit_of_work(engine),
+        bootstrap_servers=bootstrap_servers,
+        validate=validator_for(kind),
+        **options,
+    )
 
 
 def unit_of_work(engine: AsyncEngine) -> Callable[[], AbstractAsyncContextManager[AsyncSession]]:

@@ -310,3 +310,7 @@ class LocalIssuer:
     def token(self, **kwargs: Any) -> str:
         """A signed access token: ``kwargs`` as for :meth:`claims`."""
         return self.sign(self.claims(**kwargs))
+
+    def headers(self, *roles: str, **kwargs: Any) -> dict[str, str]:
+        """The ``Authorization`` header of a :meth:`token` holding ``roles``."""
+        return {"Authorization": f"Bearer {self.token(roles=roles, **kwargs)}"}

@@ -212,3 +212,21 @@ GatewayFactory = Callable[..., AbstractAsyncContextManager[Harness]]
 """``async with make_gateway(rate_limit_burst=2) as gw:`` — an in-process gateway (unit tests)."""
 RunGateway = Callable[..., AbstractContextManager[str]]
 """``with run_gateway(rate_limit_burst=3) as url:`` — a gateway under uvicorn (integration)."""
+
+
+CORS_PREFLIGHT = {
+    "Origin": "http://localhost:5173",
+    "Access-Control-Request-Method": "POST",
+    "Access-Control-Request-Headers": "authorization, content-type, idempotency-key",
+}
+"""The preflight the web front end's dev server sends before a POST with a token."""
+
+
+def assert_preflight_allowed(response: httpx.Response) -> None:
+    """The gateway allowed :data:`CORS_PREFLIGHT`: its origin, POST and every header asked."""
+    assert response.status_code == 200, response.text
+    assert response.headers["access-control-allow-origin"] == CORS_PREFLIGHT["Origin"]
+    assert "POST" in response.headers["access-control-allow-methods"]
+    allowed = response.headers["access-control-allow-headers"].lower()
+    asked = CORS_PREFLIGHT["Access-Control-Request-Headers"].split(",")
+    assert {h.strip() for h in asked} <= {h.strip() for h in allowed.split(",")}

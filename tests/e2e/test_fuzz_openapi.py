@@ -48,55 +48,25 @@ def _fuzz(case: Any, platform: Platform) -> None:
     )
 
 
-def _schema(platform: Platform, service: str) -> Any:
-    return schemathesis.openapi.from_url(f"{platform.service(service)}/openapi.json", config=CONFIG)
+def _fuzzed(service: str) -> tuple[Any, Any]:
+    """A package-scoped fixture ``<service>_api`` loading ``service``'s OpenAPI from the running
+    platform, and the test fuzzing every operation in it."""
+
+    @pytest.fixture(scope="package", name=f"{service}_api")
+    def schema(platform: Platform) -> Any:
+        return schemathesis.openapi.from_url(
+            f"{platform.service(service)}/openapi.json", config=CONFIG
+        )
+
+    @schemathesis.pytest.from_fixture(f"{service}_api").parametrize()
+    def test(case: Any, platform: Platform) -> None:
+        _fuzz(case, platform)
+
+    return schema, test
 
 
-@pytest.fixture(scope="package")
-def intake_api(platform: Platform) -> Any:
-    return _schema(platform, "intake")
-
-
-@pytest.fixture(scope="package")
-def casework_api(platform: Platform) -> Any:
-    return _schema(platform, "casework")
-
-
-@pytest.fixture(scope="package")
-def housing_api(platform: Platform) -> Any:
-    return _schema(platform, "housing")
-
-
-@pytest.fixture(scope="package")
-def events_api(platform: Platform) -> Any:
-    return _schema(platform, "events")
-
-
-@pytest.fixture(scope="package")
-def observatory_api(platform: Platform) -> Any:
-    return _schema(platform, "observatory")
-
-
-@schemathesis.pytest.from_fixture("intake_api").parametrize()
-def test_intake_api(case: Any, platform: Platform) -> None:
-    _fuzz(case, platform)
-
-
-@schemathesis.pytest.from_fixture("casework_api").parametrize()
-def test_casework_api(case: Any, platform: Platform) -> None:
-    _fuzz(case, platform)
-
-
-@schemathesis.pytest.from_fixture("housing_api").parametrize()
-def test_housing_api(case: Any, platform: Platform) -> None:
-    _fuzz(case, platform)
-
-
-@schemathesis.pytest.from_fixture("events_api").parametrize()
-def test_events_api(case: Any, platform: Platform) -> None:
-    _fuzz(case, platform)
-
-
-@schemathesis.pytest.from_fixture("observatory_api").parametrize()
-def test_observatory_api(case: Any, platform: Platform) -> None:
-    _fuzz(case, platform)
+intake_api, test_intake_api = _fuzzed("intake")
+casework_api, test_casework_api = _fuzzed("casework")
+housing_api, test_housing_api = _fuzzed("housing")
+events_api, test_events_api = _fuzzed("events")
+observatory_api, test_observatory_api = _fuzzed("observatory")

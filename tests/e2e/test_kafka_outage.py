@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
+from deploy.local.stack import Stack
 from kit.testing.intake import REFERRAL
 from kit.testing.platform import Platform
 
@@ -19,7 +20,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 CHANGES = 1000
 
 
-async def test_changes_committed_while_kafka_is_down_all_arrive(platform: Platform) -> None:
+async def test_changes_committed_while_kafka_is_down_all_arrive(
+    platform: Platform, stack: Stack
+) -> None:
     # a minute of the past no other test uses: the observatory counts this cohort alone
     start = datetime(2011, 1, 1, tzinfo=UTC) + timedelta(minutes=random.randrange(5_000_000))
     cohort = {
@@ -27,7 +30,6 @@ async def test_changes_committed_while_kafka_is_down_all_arrive(platform: Platfo
         "received_to": (start + timedelta(minutes=1)).isoformat(),
     }
     referral = {**REFERRAL, "received_at": (start + timedelta(seconds=30)).isoformat()}
-    stack = platform.stack
 
     await asyncio.to_thread(stack.supervisor.stop, stack.kafka)
     try:

@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import col, select
@@ -20,22 +19,22 @@ from kit.audit import (
     AuditAction,
     AuditEntry,
     AuditPurpose,
+    AuditScope,
     audit_router,
-    record_access,
     verify_chain,
 )
-from kit.auth import JWKSCache, TokenVerifier, install_auth
+from kit.auth import JWKSCache, Role, TokenVerifier
 from kit.db import Database
-from kit.errors import install_problem_handlers
+from kit.testing.apps import router_app
 from kit.testing.principals import principal
 from kit.testing.services import migrated_database
-from kit.testing.settings import install_test_settings
 
 pytestmark = pytest.mark.integration
 
 TRANSACTIONS = 50
 
-OPERATOR = principal("desk.aurora", "coop-aurora", "intake-operator")
+OPERATOR = principal("desk.aurora", "coop-aurora", Role.INTAKE_OPERATOR)
+PERSONS = AuditScope("person", AuditPurpose.CASE_MANAGEMENT)
 
 
 @pytest.fixture
@@ -53,14 +52,7 @@ async def access(db: Database, index: int, rng: random.Random) -> int:
         async with db.session() as session:
             await session.scalar(text("SELECT 1"))
             for _ in range(count):
-                await record_access(
-                    session,
-                    OPERATOR,
-                    action=AuditAction.READ,
-                    resource_type="person",
-                    resource_id=uuid.uuid4(),
-                    purpose=AuditPurpose.CASE_MANAGEMENT,
-                )
+                await PERSONS.record(session, OPERATOR, AuditAction.READ, uuid.uuid4())
                 await asyncio.sleep(rng.random() / 50)
             if fail:
                 raise LookupError("the use case failed")
@@ -105,12 +97,7 @@ async def test_only_auditors_read_the_log_with_real_tokens(
 ) -> None:
     await access(db, 2, random.Random(2))
     verifier = TokenVerifier(realm.issuer, "lgnet-api", JWKSCache(issuer=realm.issuer))
-    app = FastAPI()
-    install_problem_handlers(app)
-    install_auth(app, verifier)
-    install_test_settings(app)
-    app.state.database = db
-    app.include_router(audit_router("/v1/test/audit"))
+    app = router_app(audit_router("/v1/test/audit"), database=db, verifier=verifier)
     try:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:

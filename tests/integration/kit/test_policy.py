@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from deploy.local.stack import Stack
+from kit.auth import Role
 from kit.db import Database, utcnow
 from kit.policy import PolicyBackdated, PolicyKind, current, history, propose
 from kit.testing.principals import principal
@@ -25,7 +26,7 @@ class Weights(BaseModel):
 
 
 WEIGHTS = PolicyKind("test.triage-weights", Weights, default=Weights())
-COORDINATOR = principal("coordinator.comune", "comune-milano", "coordinator")
+COORDINATOR = principal("coordinator.comune", "comune-milano", Role.COORDINATOR)
 
 
 @pytest.fixture

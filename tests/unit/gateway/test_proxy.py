@@ -10,7 +10,7 @@ import pytest
 from opentelemetry.trace import SpanKind
 
 from kit.logs import JsonFormatter
-from kit.testing.upstream import GatewayFactory, Harness
+from kit.testing.upstream import CORS_PREFLIGHT, GatewayFactory, Harness, assert_preflight_allowed
 
 PROBLEM = "application/problem+json"
 
@@ -244,40 +244,56 @@ async def test_hop_by_hop_headers_are_stripped_both_ways(gw: Harness) -> None:
     assert response.headers.get_list("link") == ['</v1/next>; rel="next"', '</v1/prev>; rel="prev"']
 
 
-async def test_x_forwarded_headers_are_set_and_incoming_ones_not_trusted(gw: Harness) -> None:
-    await gw.client.get(
-        "/v1/intake/referrals",
-        headers={
-            **gw.auth("intake-operator"),
-            "X-Forwarded-For": "10.9.9.9",
-            "X-Forwarded-Host": "evil.example",
-            "Forwarded": "for=10.9.9.9",
-        },
-    )
-    seen = gw.upstreams["intake"].last
-    assert seen.header("x-forwarded-for") == "203.0.113.7"
-    assert seen.header("x-forwarded-proto") == "http"
-    assert seen.header("x-forwarded-host") == "gateway.test"
-    assert not seen.has_header("forwarded")
-
-
-async def test_behind_a_trusted_balancer_forwarded_for_is_extended(
-    make_gateway: GatewayFactory,
-) -> None:
-    async with make_gateway(trust_forwarded_headers=True) as gw:
-        await gw.client.get(
-            "/v1/intake/referrals",
-            headers={
-                **gw.auth("intake-operator"),
+@pytest.mark.parametrize(
+    ("trusted", "incoming", "forwarded"),
+    [
+        pytest.param(
+            False,
+            {
+                "X-Forwarded-For": "10.9.9.9",
+                "X-Forwarded-Host": "evil.example",
+                "Forwarded": "for=10.9.9.9",
+            },
+            {
+                "x-forwarded-for": "203.0.113.7",
+                "x-forwarded-proto": "http",
+                "x-forwarded-host": "gateway.test",
+                "forwarded": None,
+            },
+            id="set-and-incoming-ones-not-trusted",
+        ),
+        pytest.param(
+            True,
+            {
                 "X-Forwarded-For": "198.51.100.1",
                 "X-Forwarded-Proto": "https",
                 "X-Forwarded-Host": "api.lgnet.example",
             },
+            {
+                "x-forwarded-for": "198.51.100.1, 203.0.113.7",
+                "x-forwarded-proto": "https",
+                "x-forwarded-host": "api.lgnet.example",
+            },
+            id="behind-a-trusted-balancer-extended",
+        ),
+    ],
+)
+async def test_x_forwarded_headers(
+    make_gateway: GatewayFactory,
+    trusted: bool,
+    incoming: dict[str, str],
+    forwarded: dict[str, str | None],
+) -> None:
+    async with make_gateway(trust_forwarded_headers=trusted) as gw:
+        await gw.client.get(
+            "/v1/intake/referrals", headers={**gw.auth("intake-operator"), **incoming}
         )
         seen = gw.upstreams["intake"].last
-        assert seen.header("x-forwarded-for") == "198.51.100.1, 203.0.113.7"
-        assert seen.header("x-forwarded-proto") == "https"
-        assert seen.header("x-forwarded-host") == "api.lgnet.example"
+    for name, value in forwarded.items():
+        if value is None:
+            assert not seen.has_header(name), name
+        else:
+            assert seen.header(name) == value, name
 
 
 @pytest.mark.parametrize(
@@ -311,21 +327,8 @@ async def test_a_service_error_is_passed_through_as_is(gw: Harness) -> None:
 
 
 async def test_cors_preflight_from_a_dev_origin(gw: Harness) -> None:
-    response = await gw.client.options(
-        "/v1/intake/referrals",
-        headers={
-            "Origin": "http://localhost:5173",
-            "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "authorization, content-type, idempotency-key",
-        },
-    )
-    assert response.status_code == 200
-    assert response.headers["access-control-allow-origin"] == "http://localhost:5173"
-    assert "POST" in response.headers["access-control-allow-methods"]
-    allowed = response.headers["access-control-allow-headers"].lower()
-    assert {"authorization", "content-type", "idempotency-key"} <= {
-        h.strip() for h in allowed.split(",")
-    }
+    response = await gw.client.options("/v1/intake/referrals", headers=CORS_PREFLIGHT)
+    assert_preflight_allowed(response)
     assert not any(u.received for u in gw.upstreams.values())  # answered by the gateway
 
 

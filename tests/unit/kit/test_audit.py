@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -14,6 +13,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from kit.audit import (
     GENESIS_HASH,
@@ -24,47 +24,47 @@ from kit.audit import (
     ChainReport,
     audit_router,
     entry_hash,
-    install_append_only_triggers,
     record_access,
     verify_chain,
 )
-from kit.auth import install_auth
+from kit.auth import Role
 from kit.db import Database, SessionDep
-from kit.errors import install_problem_handlers
 from kit.logs import RequestIdMiddleware
-from kit.migrations import kit_metadata, upgrade_to_head
+from kit.migrations import upgrade_to_head
+from kit.testing.apps import RouterClient
 from kit.testing.principals import principal
-from kit.testing.settings import install_test_settings
 from kit.testing.tokens import LocalIssuer
 
-Client = Callable[[FastAPI], AbstractAsyncContextManager[httpx.AsyncClient]]
 ROOT = Path(__file__).resolve().parents[3]
 
-OPERATOR = principal("desk.aurora", "coop-aurora", "intake-operator")
+OPERATOR = principal("desk.aurora", "coop-aurora", Role.INTAKE_OPERATOR)
 
 
-@pytest.fixture
-async def db(database: Database) -> Database:
-    async with database.engine.begin() as connection:
-        await connection.run_sync(kit_metadata().create_all)
-        await connection.run_sync(install_append_only_triggers)
-    return database
+async def access(
+    session: AsyncSession,
+    action: AuditAction = AuditAction.READ,
+    resource_id: uuid.UUID | None = None,
+    *,
+    purpose: AuditPurpose = AuditPurpose.CASE_MANAGEMENT,
+    resource_type: str = "person",
+) -> None:
+    """``OPERATOR``'s ``action`` on a person (a new id unless given), recorded in ``session``."""
+    await record_access(
+        session,
+        OPERATOR,
+        action=action,
+        resource_type=resource_type,
+        resource_id=resource_id or uuid.uuid4(),
+        purpose=purpose,
+    )
 
 
-async def audit(
-    db: Database, count: int, *, purpose: AuditPurpose | None = None
-) -> list[uuid.UUID]:
+async def audit(db: Database, count: int) -> list[uuid.UUID]:
+    """``count`` reads, each committed in a transaction of its own; their resource ids."""
     ids = [uuid.uuid4() for _ in range(count)]
     for resource_id in ids:
         async with db.session() as session:
-            await record_access(
-                session,
-                OPERATOR,
-                action=AuditAction.READ,
-                resource_type="person",
-                resource_id=resource_id,
-                purpose=purpose or AuditPurpose.CASE_MANAGEMENT,
-            )
+            await access(session, resource_id=resource_id)
     return ids
 
 
@@ -133,14 +133,7 @@ async def test_an_empty_log_verifies(db: Database) -> None:
 async def test_a_rolled_back_transaction_leaves_no_entry(db: Database) -> None:
     async def failing_change() -> None:
         async with db.session() as session:
-            await record_access(
-                session,
-                OPERATOR,
-                action=AuditAction.UPDATE,
-                resource_type="person",
-                resource_id=uuid.uuid4(),
-                purpose=AuditPurpose.CASE_MANAGEMENT,
-            )
+            await access(session, AuditAction.UPDATE)
             raise RuntimeError("the change failed")
 
     with pytest.raises(RuntimeError):
@@ -154,23 +147,9 @@ async def test_a_rolled_back_transaction_leaves_no_entry(db: Database) -> None:
 async def test_an_access_inside_a_rolled_back_savepoint_is_not_audited(db: Database) -> None:
     kept, dropped = uuid.uuid4(), uuid.uuid4()
     async with db.session() as session:
-        await record_access(
-            session,
-            OPERATOR,
-            action=AuditAction.READ,
-            resource_type="person",
-            resource_id=kept,
-            purpose=AuditPurpose.DUPLICATE_RESOLUTION,
-        )
+        await access(session, AuditAction.READ, kept, purpose=AuditPurpose.DUPLICATE_RESOLUTION)
         savepoint = await session.begin_nested()
-        await record_access(
-            session,
-            OPERATOR,
-            action=AuditAction.MERGE,
-            resource_type="person",
-            resource_id=dropped,
-            purpose=AuditPurpose.DUPLICATE_RESOLUTION,
-        )
+        await access(session, AuditAction.MERGE, dropped, purpose=AuditPurpose.DUPLICATE_RESOLUTION)
         await savepoint.rollback()
 
     assert [row.resource_id for row in await entries(db)] == [kept]
@@ -179,12 +158,10 @@ async def test_an_access_inside_a_rolled_back_savepoint_is_not_audited(db: Datab
 async def test_several_accesses_in_one_transaction_are_consecutive(db: Database) -> None:
     async with db.session() as session:
         for action in (AuditAction.READ, AuditAction.UPDATE, AuditAction.EXPORT):
-            await record_access(
+            await access(
                 session,
-                OPERATOR,
-                action=action,
+                action,
                 resource_type="case",
-                resource_id=uuid.uuid4(),
                 purpose=AuditPurpose.SUBJECT_ACCESS_REQUEST,
             )
     assert [row.action for row in await entries(db)] == ["read", "update", "export"]
@@ -194,23 +171,9 @@ async def test_several_accesses_in_one_transaction_are_consecutive(db: Database)
 async def test_only_codes_from_the_vocabularies_are_accepted(db: Database) -> None:
     async with db.session() as session:
         with pytest.raises(ValueError, match="is not a valid AuditPurpose"):
-            await record_access(
-                session,
-                OPERATOR,
-                action=AuditAction.READ,
-                resource_type="person",
-                resource_id=uuid.uuid4(),
-                purpose="checking on Mohamed",  # type: ignore[arg-type]
-            )
+            await access(session, purpose="checking on Mohamed")  # type: ignore[arg-type]
         with pytest.raises(ValueError, match="resource_type"):
-            await record_access(
-                session,
-                OPERATOR,
-                action=AuditAction.READ,
-                resource_type="Person Mohamed Ali",
-                resource_id=uuid.uuid4(),
-                purpose=AuditPurpose.CASE_MANAGEMENT,
-            )
+            await access(session, resource_type="Person Mohamed Ali")
     assert await entries(db) == []
 
 
@@ -268,34 +231,38 @@ async def test_an_edited_entry_with_a_recomputed_hash_breaks_the_next_link(db: D
     assert await first_problem(db) == (4, "broken_link")
 
 
-async def test_a_deleted_entry_is_detected(db: Database) -> None:
-    await audit(db, 5)
-    await raw(db, "DELETE FROM audit_log WHERE sequence = 2")
+@pytest.mark.parametrize(
+    ("count", "statements", "problem"),
+    [
+        pytest.param(5, ["DELETE FROM audit_log WHERE sequence = 2"], (2, "missing"), id="deleted"),
+        pytest.param(
+            4,
+            [
+                "DELETE FROM audit_log WHERE sequence = 2",
+                "UPDATE audit_log SET sequence = sequence - 1 WHERE sequence > 2",
+            ],
+            (2, "altered"),
+            id="deleted-and-renumbered",
+        ),
+        pytest.param(
+            4,
+            [
+                "UPDATE audit_log SET sequence = -1 WHERE sequence = 2",
+                "UPDATE audit_log SET sequence = 2 WHERE sequence = 3",
+                "UPDATE audit_log SET sequence = 3 WHERE sequence = -1",
+            ],
+            (2, "altered"),
+            id="reordered",
+        ),
+    ],
+)
+async def test_removed_and_moved_entries_are_detected(
+    db: Database, count: int, statements: list[str], problem: tuple[int, str]
+) -> None:
+    await audit(db, count)
+    await raw(db, *statements)
 
-    assert await first_problem(db) == (2, "missing")
-
-
-async def test_a_deleted_and_renumbered_entry_is_detected(db: Database) -> None:
-    await audit(db, 4)
-    await raw(
-        db,
-        "DELETE FROM audit_log WHERE sequence = 2",
-        "UPDATE audit_log SET sequence = sequence - 1 WHERE sequence > 2",
-    )
-
-    assert await first_problem(db) == (2, "altered")
-
-
-async def test_reordered_entries_are_detected(db: Database) -> None:
-    await audit(db, 4)
-    await raw(
-        db,
-        "UPDATE audit_log SET sequence = -1 WHERE sequence = 2",
-        "UPDATE audit_log SET sequence = 2 WHERE sequence = 3",
-        "UPDATE audit_log SET sequence = 3 WHERE sequence = -1",
-    )
-
-    assert await first_problem(db) == (2, "altered")
+    assert await first_problem(db) == problem
 
 
 async def test_an_inserted_entry_is_detected(db: Database) -> None:
@@ -347,22 +314,9 @@ async def test_the_migrations_install_the_triggers(tmp_path: Path, service: str)
 
 
 @pytest.fixture
-async def api(
-    db: Database, local_issuer: LocalIssuer, client: Client
-) -> AsyncIterator[httpx.AsyncClient]:
-    app = FastAPI()
-    install_problem_handlers(app)
-    install_auth(app, local_issuer.verifier())
-    install_test_settings(app)
-    app.state.database = db
-    app.include_router(audit_router("/v1/test/audit"))
-    app.add_middleware(RequestIdMiddleware)
-    async with client(app) as http:
+async def api(serve_router: RouterClient) -> AsyncIterator[httpx.AsyncClient]:
+    async with serve_router(audit_router("/v1/test/audit")) as http:
         yield http
-
-
-def auth(local_issuer: LocalIssuer, *roles: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {local_issuer.token(username='someone', roles=roles)}"}
 
 
 async def test_only_auditors_read_the_log(
@@ -370,17 +324,17 @@ async def test_only_auditors_read_the_log(
 ) -> None:
     assert (await api.get("/v1/test/audit")).status_code == 401
     for path in ("/v1/test/audit", "/v1/test/audit/verify"):
-        denied = await api.get(path, headers=auth(local_issuer, "coordinator", "case-worker"))
+        denied = await api.get(path, headers=local_issuer.headers("coordinator", "case-worker"))
         assert denied.status_code == 403
         assert denied.headers["content-type"] == "application/problem+json"
-        assert (await api.get(path, headers=auth(local_issuer, "auditor"))).status_code == 200
+        assert (await api.get(path, headers=local_issuer.headers("auditor"))).status_code == 200
 
 
 async def test_auditors_page_and_filter_the_log(
     api: httpx.AsyncClient, local_issuer: LocalIssuer, db: Database
 ) -> None:
     ids = await audit(db, 5)
-    headers = auth(local_issuer, "auditor")
+    headers = local_issuer.headers("auditor")
 
     first = (await api.get("/v1/test/audit", params={"limit": 3}, headers=headers)).json()
     assert [e["sequence"] for e in first["items"]] == [5, 4, 3]
@@ -415,7 +369,7 @@ async def test_auditors_verify_the_chain(
     api: httpx.AsyncClient, local_issuer: LocalIssuer, db: Database
 ) -> None:
     await audit(db, 3)
-    auditor = auth(local_issuer, "auditor")
+    auditor = local_issuer.headers("auditor")
     report_ok = (await api.get("/v1/test/audit/verify", headers=auditor)).json()
     assert report_ok["ok"] is True
     assert report_ok["head_sequence"] == 3
@@ -433,14 +387,7 @@ async def test_a_request_records_its_request_id(db: Database) -> None:
 
     @app.get("/persons/{person_id}")
     async def read_person(person_id: uuid.UUID, session: SessionDep) -> dict[str, str]:
-        await record_access(
-            session,
-            OPERATOR,
-            action=AuditAction.READ,
-            resource_type="person",
-            resource_id=person_id,
-            purpose=AuditPurpose.CASE_MANAGEMENT,
-        )
+        await access(session, resource_id=person_id)
         return {}
 
     transport = httpx.ASGITransport(app=app)

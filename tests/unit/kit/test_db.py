@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Annotated
@@ -15,30 +13,24 @@ import pytest
 from fastapi import Depends, FastAPI
 from sqlalchemy import Column, ForeignKey, text
 from sqlalchemy.exc import StatementError
-from sqlmodel import Field, SQLModel, select
+from sqlmodel import Field, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.types import Message, Receive, Scope, Send
 
 from kit.db import Database, SessionDep, UtcDateTime, async_url, get_session, on_commit
 from kit.errors import PROBLEM_JSON, install_problem_handlers
-from kit.tables import new_registry
-
-Client = Callable[[FastAPI], AbstractAsyncContextManager[httpx.AsyncClient]]
-_registry = new_registry()
+from kit.testing.apps import ClientFactory
+from kit.testing.tables import ScratchTable
 
 
-class _Table(SQLModel, registry=_registry):
-    pass
-
-
-class Shelter(_Table, table=True):
+class Shelter(ScratchTable, table=True):
     __tablename__ = "shelters"
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     name: str
     opened_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
-class Bed(_Table, table=True):
+class Bed(ScratchTable, table=True):
     __tablename__ = "beds"
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     # Checked at COMMIT, so a bad row makes the commit itself fail.
@@ -47,13 +39,6 @@ class Bed(_Table, table=True):
             ForeignKey("shelters.id", deferrable=True, initially="DEFERRED"), nullable=False
         )
     )
-
-
-@pytest.fixture
-async def db(database: Database) -> Database:
-    async with database.engine.begin() as connection:
-        await connection.run_sync(_registry.metadata.create_all)
-    return database
 
 
 def make_app(db: Database) -> FastAPI:
@@ -129,7 +114,7 @@ async def test_plain_depends_would_commit_after_the_response(db: Database) -> No
 
 
 async def test_a_failing_commit_gives_a_problem_response_not_a_2xx(
-    db: Database, client: Client
+    db: Database, client: ClientFactory
 ) -> None:
     async with client(make_app(db)) as http:
         response = await http.post("/beds")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import httpx
@@ -25,8 +23,7 @@ from kit.errors import (
 from kit.logs import RequestIdMiddleware
 from kit.openapi import document_problems
 from kit.schemas import ClosedModel
-
-Client = Callable[[FastAPI], AbstractAsyncContextManager[httpx.AsyncClient]]
+from kit.testing.apps import ClientFactory
 
 
 class ReferralAlreadyHandedOver(Conflict):
@@ -82,7 +79,9 @@ def assert_problem(response: httpx.Response, status: int, slug: str) -> dict[str
     return body
 
 
-async def test_domain_error_carries_its_type_detail_extensions_and_request(client: Client) -> None:
+async def test_domain_error_carries_its_type_detail_extensions_and_request(
+    client: ClientFactory,
+) -> None:
     async with client(make_app()) as http:
         response = await http.post("/referrals/1/hand-over", headers={"X-Request-ID": "req-42"})
     body = assert_problem(response, 409, "referral-already-handed-over")
@@ -94,14 +93,14 @@ async def test_domain_error_carries_its_type_detail_extensions_and_request(clien
     assert response.headers["X-Request-ID"] == "req-42"
 
 
-async def test_unauthorized_asks_for_a_bearer_token(client: Client) -> None:
+async def test_unauthorized_asks_for_a_bearer_token(client: ClientFactory) -> None:
     async with client(make_app()) as http:
         response = await http.get("/me")
     assert_problem(response, 401, "unauthorized")
     assert response.headers["WWW-Authenticate"] == "Bearer"
 
 
-async def test_unknown_route_and_wrong_method(client: Client) -> None:
+async def test_unknown_route_and_wrong_method(client: ClientFactory) -> None:
     async with client(make_app()) as http:
         missing = await http.get("/nowhere")
         wrong = await http.get("/households")
@@ -110,7 +109,9 @@ async def test_unknown_route_and_wrong_method(client: Client) -> None:
     assert wrong.headers["Allow"] == "POST"
 
 
-async def test_validation_errors_list_each_field_without_echoing_input(client: Client) -> None:
+async def test_validation_errors_list_each_field_without_echoing_input(
+    client: ClientFactory,
+) -> None:
     payload = {"members": [{"name": "Amina", "age": "secret-value"}, {"age": 3}], "x": 1}
     async with client(make_app()) as http:
         response = await http.post("/households?limit=many", json=payload)
@@ -127,7 +128,7 @@ async def test_validation_errors_list_each_field_without_echoing_input(client: C
     assert "secret-value" not in response.text
 
 
-async def test_malformed_json_is_a_bad_request(client: Client) -> None:
+async def test_malformed_json_is_a_bad_request(client: ClientFactory) -> None:
     async with client(make_app()) as http:
         response = await http.post(
             "/households", content=b'{"members": [', headers={"Content-Type": "application/json"}
@@ -136,7 +137,7 @@ async def test_malformed_json_is_a_bad_request(client: Client) -> None:
 
 
 async def test_unhandled_error_is_a_500_that_leaks_nothing_but_is_logged(
-    client: Client, caplog: pytest.LogCaptureFixture
+    client: ClientFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.ERROR, logger="kit.errors"):
         async with client(make_app()) as http:
@@ -155,7 +156,7 @@ def test_extension_members_cannot_replace_standard_ones() -> None:
         ProblemError("x", extensions={"status": 200})
 
 
-async def test_openapi_declares_problem_json(client: Client) -> None:
+async def test_openapi_declares_problem_json(client: ClientFactory) -> None:
     async with client(make_app()) as http:
         schema = (await http.get("/openapi.json")).json()
     hand_over = schema["paths"]["/referrals/{referral_id}/hand-over"]["post"]["responses"]
@@ -174,7 +175,7 @@ class InvalidFirstContact(ValidationFailed):
 
 
 async def test_a_validation_failure_raised_in_code_renders_like_a_request_one(
-    client: Client,
+    client: ClientFactory,
 ) -> None:
     payload = {"members": [{"name": "Amina", "age": "secret-value"}, {"age": 3}], "x": 1}
     app = make_app()

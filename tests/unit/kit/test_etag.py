@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
-
-import httpx
 import pytest
 from fastapi import FastAPI, Response
 
 from kit.errors import PreconditionFailed, PreconditionRequired, install_problem_handlers
 from kit.etag import IfMatchDep, etag_for, if_match_matches, require_if_match, set_etag
-
-Client = Callable[[FastAPI], AbstractAsyncContextManager[httpx.AsyncClient]]
+from kit.testing.apps import ClientFactory
 
 
 def test_etag_is_the_quoted_version() -> None:
@@ -43,7 +38,7 @@ def test_missing_and_stale_preconditions() -> None:
     require_if_match('"3"', 3)
 
 
-async def test_update_route_round_trip(client: Client) -> None:
+async def test_update_route_round_trip(client: ClientFactory) -> None:
     app = FastAPI()
     install_problem_handlers(app)
     state = {"version": 1}

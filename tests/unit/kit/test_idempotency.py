@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
 from typing import Any
 
-import httpx
 import pytest
 from fastapi import FastAPI, Response
-from sqlmodel import Field, SQLModel, func, select
+from sqlmodel import Field, func, select
 
 from kit.db import Database, SessionDep, utcnow
 from kit.errors import NotFound, install_problem_handlers
@@ -22,20 +19,13 @@ from kit.idempotency import (
     purge_expired,
     request_fingerprint,
 )
-from kit.migrations import kit_metadata
 from kit.schemas import ClosedModel, PublicModel
-from kit.tables import new_registry
+from kit.testing.apps import ClientFactory
 from kit.testing.settings import install_test_settings
-
-Client = Callable[[FastAPI], AbstractAsyncContextManager[httpx.AsyncClient]]
-_registry = new_registry()
+from kit.testing.tables import ScratchTable
 
 
-class _Table(SQLModel, registry=_registry):
-    pass
-
-
-class Contact(_Table, table=True):
+class Contact(ScratchTable, table=True):
     __tablename__ = "contacts"
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     place: str
@@ -48,14 +38,6 @@ class ContactIn(ClosedModel):
 class ContactPublic(PublicModel):
     id: uuid.UUID
     place: str
-
-
-@pytest.fixture
-async def db(database: Database) -> Database:
-    async with database.engine.begin() as connection:
-        await connection.run_sync(_registry.metadata.create_all)
-        await connection.run_sync(kit_metadata().create_all)
-    return database
 
 
 def make_app(db: Database, gate: asyncio.Event | None = None, **common: Any) -> FastAPI:
@@ -104,7 +86,7 @@ async def contacts(db: Database) -> int:
         return (await session.exec(select(func.count()).select_from(Contact))).one()
 
 
-async def test_retry_replays_the_first_response(db: Database, client: Client) -> None:
+async def test_retry_replays_the_first_response(db: Database, client: ClientFactory) -> None:
     key = {"Idempotency-Key": str(uuid.uuid4())}
     async with client(make_app(db)) as http:
         first = await http.post("/contacts", json={"place": "Municipio 2"}, headers=key)
@@ -121,7 +103,7 @@ async def test_retry_replays_the_first_response(db: Database, client: Client) ->
     assert await contacts(db) == 1
 
 
-async def test_without_a_key_every_request_runs(db: Database, client: Client) -> None:
+async def test_without_a_key_every_request_runs(db: Database, client: ClientFactory) -> None:
     async with client(make_app(db)) as http:
         a = await http.post("/contacts", json={"place": "Municipio 2"})
         b = await http.post("/contacts", json={"place": "Municipio 2"})
@@ -130,7 +112,7 @@ async def test_without_a_key_every_request_runs(db: Database, client: Client) ->
     assert await contacts(db) == 2
 
 
-async def test_same_key_for_another_request_is_refused(db: Database, client: Client) -> None:
+async def test_same_key_for_another_request_is_refused(db: Database, client: ClientFactory) -> None:
     key = {"Idempotency-Key": "k-1"}
     async with client(make_app(db)) as http:
         await http.post("/contacts", json={"place": "Municipio 2"}, headers=key)
@@ -141,7 +123,7 @@ async def test_same_key_for_another_request_is_refused(db: Database, client: Cli
 
 
 async def test_failed_requests_store_nothing_and_can_be_retried(
-    db: Database, client: Client
+    db: Database, client: ClientFactory
 ) -> None:
     key = {"Idempotency-Key": "k-2"}
     async with client(make_app(db)) as http:
@@ -153,7 +135,7 @@ async def test_failed_requests_store_nothing_and_can_be_retried(
         assert (await session.exec(select(IdempotencyRecord))).all() == []
 
 
-async def test_concurrent_duplicate_is_a_conflict(db: Database, client: Client) -> None:
+async def test_concurrent_duplicate_is_a_conflict(db: Database, client: ClientFactory) -> None:
     gate = asyncio.Event()
     key = {"Idempotency-Key": "k-3"}
     async with client(make_app(db, gate)) as http:
@@ -172,7 +154,7 @@ async def test_concurrent_duplicate_is_a_conflict(db: Database, client: Client) 
     assert await contacts(db) == 1
 
 
-async def test_expired_keys_run_again(db: Database, client: Client) -> None:
+async def test_expired_keys_run_again(db: Database, client: ClientFactory) -> None:
     key = {"Idempotency-Key": "k-4"}
     app = make_app(db)
     async with client(app) as http:
@@ -190,7 +172,7 @@ async def test_expired_keys_run_again(db: Database, client: Client) -> None:
 
 @pytest.mark.parametrize(("ttl_seconds", "replayed"), [(60, True), (10, False)])
 async def test_the_ttl_setting_decides_when_a_key_expires(
-    db: Database, client: Client, ttl_seconds: int, replayed: bool
+    db: Database, client: ClientFactory, ttl_seconds: int, replayed: bool
 ) -> None:
     key = {"Idempotency-Key": f"ttl-{ttl_seconds}"}
     app = make_app(db, idempotency_ttl_seconds=ttl_seconds)  # LGNET_IDEMPOTENCY_TTL_SECONDS
@@ -207,7 +189,7 @@ async def test_the_ttl_setting_decides_when_a_key_expires(
 
 
 async def test_created_sets_location_and_etag_and_replays_them(
-    db: Database, client: Client
+    db: Database, client: ClientFactory
 ) -> None:
     key = {"Idempotency-Key": "created-1"}
     async with client(make_app(db)) as http:
@@ -221,7 +203,7 @@ async def test_created_sets_location_and_etag_and_replays_them(
     assert retry.headers["Idempotent-Replayed"] == "true"
 
 
-async def test_created_without_a_version_sets_no_etag(db: Database, client: Client) -> None:
+async def test_created_without_a_version_sets_no_etag(db: Database, client: ClientFactory) -> None:
     app = FastAPI()
     app.state.database = db
     install_test_settings(app)
@@ -241,7 +223,7 @@ async def test_created_without_a_version_sets_no_etag(db: Database, client: Clie
 
 
 @pytest.mark.parametrize("bad", [b"", b"x" * 256, "clé".encode(), b"a\tb"])
-async def test_malformed_keys_are_refused(db: Database, client: Client, bad: bytes) -> None:
+async def test_malformed_keys_are_refused(db: Database, client: ClientFactory, bad: bytes) -> None:
     async with client(make_app(db)) as http:
         response = await http.post(
             "/contacts", json={"place": "Municipio 1"}, headers={b"Idempotency-Key": bad}
@@ -250,7 +232,7 @@ async def test_malformed_keys_are_refused(db: Database, client: Client, bad: byt
     assert response.json()["type"] == "urn:lgnet:problem:invalid-idempotency-key"
 
 
-async def test_structured_field_quotes_are_ignored(db: Database, client: Client) -> None:
+async def test_structured_field_quotes_are_ignored(db: Database, client: ClientFactory) -> None:
     async with client(make_app(db)) as http:
         a = await http.post("/contacts", json={"place": "M"}, headers={"Idempotency-Key": '"k"'})
         b = await http.post("/contacts", json={"place": "M"}, headers={"Idempotency-Key": "k"})

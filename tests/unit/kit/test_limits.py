@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 import pytest
 from fastapi import FastAPI, Request
 
 from kit.errors import PROBLEM_JSON, install_problem_handlers
 from kit.limits import RequestLimitsMiddleware, is_json_media_type
+from kit.testing.apps import ClientFactory
 
-Client = Callable[[FastAPI], AbstractAsyncContextManager[httpx.AsyncClient]]
 LIMIT = 1000
 BATCH_LIMIT = 5000
 
@@ -54,7 +52,9 @@ async def chunks(total: int, size: int = 100) -> AsyncIterator[bytes]:
     yield b'"}'
 
 
-async def test_declared_length_over_the_limit_is_refused_before_reading(client: Client) -> None:
+async def test_declared_length_over_the_limit_is_refused_before_reading(
+    client: ClientFactory,
+) -> None:
     async with client(make_app()) as http:
         response = await http.post("/things", json={"a": "x" * (LIMIT + 1)})
     assert response.status_code == 413
@@ -62,7 +62,7 @@ async def test_declared_length_over_the_limit_is_refused_before_reading(client: 
     assert response.json()["type"] == "urn:lgnet:problem:payload-too-large"
 
 
-async def test_streamed_body_over_the_limit_is_refused(client: Client) -> None:
+async def test_streamed_body_over_the_limit_is_refused(client: ClientFactory) -> None:
     async with client(make_app()) as http:
         response = await http.post(
             "/things", content=chunks(LIMIT * 3), headers={"Content-Type": "application/json"}
@@ -71,14 +71,14 @@ async def test_streamed_body_over_the_limit_is_refused(client: Client) -> None:
     assert response.json()["type"] == "urn:lgnet:problem:payload-too-large"
 
 
-async def test_streamed_body_over_the_limit_read_by_hand_is_refused(client: Client) -> None:
+async def test_streamed_body_over_the_limit_read_by_hand_is_refused(client: ClientFactory) -> None:
     async with client(make_app()) as http:
         response = await http.post("/upload", content=chunks(LIMIT * 3))
     assert response.status_code == 413
     assert response.headers["content-type"] == PROBLEM_JSON
 
 
-async def test_bodies_within_the_limit_pass(client: Client) -> None:
+async def test_bodies_within_the_limit_pass(client: ClientFactory) -> None:
     async with client(make_app()) as http:
         small = await http.post("/things", json={"a": 1, "b": 2})
         streamed = await http.post(
@@ -91,7 +91,7 @@ async def test_bodies_within_the_limit_pass(client: Client) -> None:
 @pytest.mark.parametrize(
     "content_type", ["text/plain", "application/x-www-form-urlencoded", "application/xml", ""]
 )
-async def test_non_json_write_is_unsupported(client: Client, content_type: str) -> None:
+async def test_non_json_write_is_unsupported(client: ClientFactory, content_type: str) -> None:
     async with client(make_app()) as http:
         response = await http.post(
             "/things", content=b'{"a": 1}', headers={"Content-Type": content_type}
@@ -101,7 +101,7 @@ async def test_non_json_write_is_unsupported(client: Client, content_type: str) 
     assert response.json()["type"] == "urn:lgnet:problem:unsupported-media-type"
 
 
-async def test_json_variants_empty_writes_and_exempt_paths_pass(client: Client) -> None:
+async def test_json_variants_empty_writes_and_exempt_paths_pass(client: ClientFactory) -> None:
     async with client(make_app()) as http:
         charset = await http.post(
             "/things",
@@ -115,7 +115,7 @@ async def test_json_variants_empty_writes_and_exempt_paths_pass(client: Client) 
     assert upload.json() == {"bytes": 3}
 
 
-async def test_invalid_content_length_is_a_bad_request(client: Client) -> None:
+async def test_invalid_content_length_is_a_bad_request(client: ClientFactory) -> None:
     async with client(make_app()) as http:
         request = http.build_request("POST", "/things", content=b"{}")
         request.headers["Content-Length"] = "-5"
@@ -131,7 +131,9 @@ def test_json_media_types() -> None:
     assert not is_json_media_type("")
 
 
-async def test_a_batch_endpoint_takes_a_larger_body_up_to_its_own_limit(client: Client) -> None:
+async def test_a_batch_endpoint_takes_a_larger_body_up_to_its_own_limit(
+    client: ClientFactory,
+) -> None:
     async with client(make_app()) as http:
         fits = await http.post("/things:batch", json={"a": "x" * (LIMIT * 3)})
         declared = await http.post("/things:batch", json={"a": "x" * (BATCH_LIMIT + 1)})

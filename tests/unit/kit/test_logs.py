@@ -6,17 +6,14 @@ import io
 import json
 import logging
 from collections.abc import Callable, Iterator
-from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-import httpx
 import pytest
 from fastapi import FastAPI
 from opentelemetry.sdk.trace import TracerProvider
 
 from kit.logs import JsonFormatter, RequestIdMiddleware, configure_logging, current_request_id
-
-Client = Callable[[FastAPI], AbstractAsyncContextManager[httpx.AsyncClient]]
+from kit.testing.apps import ClientFactory
 
 
 @pytest.fixture
@@ -64,7 +61,7 @@ def test_exceptions_are_one_line_too(lines: Callable[[], list[dict[str, Any]]]) 
 
 
 async def test_request_id_is_taken_or_made_and_echoed(
-    client: Client, lines: Callable[[], list[dict[str, Any]]]
+    client: ClientFactory, lines: Callable[[], list[dict[str, Any]]]
 ) -> None:
     app = FastAPI()
     app.add_middleware(RequestIdMiddleware)

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-import httpx
 import pytest
 from fastapi import FastAPI
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlmodel import Field, SQLModel, select
+from sqlmodel import Field, select
 
 from kit.db import Database, SessionDep, UtcDateTime
 from kit.errors import install_problem_handlers
@@ -28,20 +25,15 @@ from kit.pagination import (
     paginate,
 )
 from kit.schemas import PublicModel
-from kit.tables import new_registry
+from kit.testing.apps import ClientFactory
 from kit.testing.settings import install_test_settings
+from kit.testing.tables import ScratchTable
 
-Client = Callable[[FastAPI], AbstractAsyncContextManager[httpx.AsyncClient]]
 CODEC = CursorCodec("test-secret")
-_registry = new_registry()
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 
 
-class _Table(SQLModel, registry=_registry):
-    pass
-
-
-class Referral(_Table, table=True):
+class Referral(ScratchTable, table=True):
     __tablename__ = "referrals"
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     created_at: datetime = Field(sa_type=UtcDateTime)
@@ -54,14 +46,13 @@ class ReferralPublic(PublicModel):
 
 
 @pytest.fixture
-async def db(database: Database) -> Database:
-    async with database.engine.begin() as connection:
-        await connection.run_sync(_registry.metadata.create_all)
-    async with database.session() as session:
+async def db(db: Database) -> Database:
+    """The conftest's database with 23 referrals."""
+    async with db.session() as session:
         for i in range(23):
             # Pairs share a timestamp: the id breaks the tie.
             session.add(Referral(created_at=T0 + timedelta(minutes=i // 2), municipio=i % 9 + 1))
-    return database
+    return db
 
 
 async def walk(db: Database, limit: int, *, descending: bool = False) -> list[list[Referral]]:
@@ -172,7 +163,7 @@ def make_app(db: Database) -> FastAPI:
     return app
 
 
-async def test_http_list_follows_next_cursor(db: Database, client: Client) -> None:
+async def test_http_list_follows_next_cursor(db: Database, client: ClientFactory) -> None:
     async with client(make_app(db)) as http:
         first = await http.get("/referrals", params={"limit": 20})
         second = await http.get(

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ConfigDict, Field
 
-from kit.auth import install_auth
+from kit.auth import Role
 from kit.db import Database, utcnow
-from kit.errors import install_problem_handlers
 from kit.migrations import kit_metadata
 from kit.policy import (
     InvalidPolicyDocument,
@@ -28,11 +25,9 @@ from kit.policy import (
     policy_router,
     propose,
 )
+from kit.testing.apps import RouterClient
 from kit.testing.principals import principal
-from kit.testing.settings import install_test_settings
 from kit.testing.tokens import LocalIssuer
-
-Client = Callable[[FastAPI], AbstractAsyncContextManager[httpx.AsyncClient]]
 
 
 class SlaHours(BaseModel):
@@ -49,15 +44,8 @@ class Elsewhere(BaseModel):
 SLA = PolicyKind("test.sla", SlaHours, default=SlaHours(), description="SLA deadlines (hours)")
 OTHER = PolicyKind("test.other", SlaHours, default=SlaHours(first_contact=1))
 
-COORDINATOR = principal("coordinator.comune", "comune-milano", "coordinator")
+COORDINATOR = principal("coordinator.comune", "comune-milano", Role.COORDINATOR)
 JAN = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-@pytest.fixture
-async def db(database: Database) -> Database:
-    async with database.engine.begin() as connection:
-        await connection.run_sync(kit_metadata().create_all)
-    return database
 
 
 async def propose_sla(db: Database, hours: int, effective_from: datetime) -> int:
@@ -204,21 +192,9 @@ def test_current_is_the_latest_version_in_force(
 
 
 @pytest.fixture
-async def api(
-    db: Database, local_issuer: LocalIssuer, client: Client
-) -> AsyncIterator[httpx.AsyncClient]:
-    app = FastAPI()
-    install_problem_handlers(app)
-    install_auth(app, local_issuer.verifier())
-    install_test_settings(app)
-    app.state.database = db
-    app.include_router(policy_router("/v1/test/policies", [SLA, OTHER]))
-    async with client(app) as http:
+async def api(serve_router: RouterClient) -> AsyncIterator[httpx.AsyncClient]:
+    async with serve_router(policy_router("/v1/test/policies", [SLA, OTHER])) as http:
         yield http
-
-
-def auth(local_issuer: LocalIssuer, *roles: str, username: str = "someone") -> dict[str, str]:
-    return {"Authorization": f"Bearer {local_issuer.token(username=username, roles=roles)}"}
 
 
 BODY = {"document": {"first_contact": 12}, "effective_from": "2026-01-01T00:00:00+01:00"}
@@ -227,7 +203,7 @@ BODY = {"document": {"first_contact": 12}, "effective_from": "2026-01-01T00:00:0
 async def test_coordinators_propose_and_everyone_reads(
     api: httpx.AsyncClient, local_issuer: LocalIssuer
 ) -> None:
-    reader = auth(local_issuer, "case-worker")
+    reader = local_issuer.headers("case-worker")
     default = await api.get("/v1/test/policies/test.sla", headers=reader)
     assert default.status_code == 200
     assert default.json()["version"] is None
@@ -236,7 +212,7 @@ async def test_coordinators_propose_and_everyone_reads(
     created = await api.post(
         "/v1/test/policies/test.sla/versions",
         json={**BODY, "why": "co-design 2026"},
-        headers=auth(local_issuer, "coordinator"),
+        headers=local_issuer.headers("coordinator"),
     )
     assert created.status_code == 201, created.text
     assert created.headers["ETag"] == '"1"'
@@ -260,7 +236,7 @@ async def test_only_coordinators_propose(api: httpx.AsyncClient, local_issuer: L
     denied = await api.post(
         "/v1/test/policies/test.sla/versions",
         json=body,
-        headers=auth(local_issuer, "case-supervisor", "auditor"),
+        headers=local_issuer.headers("case-supervisor", "auditor"),
     )
     assert denied.status_code == 403
     assert (await api.get("/v1/test/policies/test.sla")).status_code == 401
@@ -269,7 +245,7 @@ async def test_only_coordinators_propose(api: httpx.AsyncClient, local_issuer: L
 async def test_bad_proposals_are_problems(
     api: httpx.AsyncClient, local_issuer: LocalIssuer
 ) -> None:
-    coordinator = auth(local_issuer, "coordinator")
+    coordinator = local_issuer.headers("coordinator")
     url = "/v1/test/policies/test.sla/versions"
 
     invalid = await api.post(
@@ -304,7 +280,7 @@ async def test_bad_proposals_are_problems(
 async def test_a_retried_proposal_is_recorded_once(
     api: httpx.AsyncClient, local_issuer: LocalIssuer
 ) -> None:
-    headers = {**auth(local_issuer, "coordinator"), "Idempotency-Key": "sla-2026"}
+    headers = {**local_issuer.headers("coordinator"), "Idempotency-Key": "sla-2026"}
     url = "/v1/test/policies/test.sla/versions"
     first = await api.post(url, json={**BODY, "why": "x"}, headers=headers)
     again = await api.post(url, json={**BODY, "why": "x"}, headers=headers)
@@ -317,7 +293,7 @@ async def test_a_retried_proposal_is_recorded_once(
 
 
 async def test_history_is_paginated(api: httpx.AsyncClient, local_issuer: LocalIssuer) -> None:
-    coordinator = auth(local_issuer, "coordinator")
+    coordinator = local_issuer.headers("coordinator")
     url = "/v1/test/policies/test.sla/versions"
     for year in (2026, 2027, 2028):
         body = {"document": {}, "effective_from": f"{year}-01-01T00:00:00Z", "why": f"{year}"}

@@ -17,15 +17,9 @@ from sqlalchemy import text
 from deploy.local.process import ROOT
 from deploy.local.stack import Stack
 from kit.events.envelope import CloudEvent
-from kit.inbox import EventConsumer
 from kit.outbox.relay import producer_config
-from kit.testing.things import (
-    ThingChangedData,
-    fresh_database,
-    thing_changed,
-    unit_of_work,
-    validator_for,
-)
+from kit.testing import things
+from kit.testing.things import ThingChangedData
 
 pytestmark = pytest.mark.integration
 
@@ -55,8 +49,8 @@ def _event(kind, sequence: int) -> CloudEvent:  # type: ignore[no-untyped-def]
 
 @pytest.mark.slow
 async def test_a_consumer_killed_mid_batch_applies_nothing_twice(stack: Stack, topic: str) -> None:
-    kind = thing_changed(topic)
-    engine = await fresh_database(stack, f"crash_{uuid.uuid4().hex[:8]}")
+    kind = things.thing_changed(topic)
+    engine = await things.fresh_database(stack, f"crash_{uuid.uuid4().hex[:8]}")
     async with engine.begin() as conn:
         await conn.execute(text("CREATE TABLE tally (applied integer NOT NULL)"))
         await conn.execute(text("INSERT INTO tally VALUES (0)"))
@@ -118,8 +112,8 @@ async def test_a_consumer_killed_mid_batch_applies_nothing_twice(stack: Stack, t
 async def test_a_poison_message_goes_to_the_dlq_after_bounded_retries(
     stack: Stack, topic: str
 ) -> None:
-    kind = thing_changed(topic)
-    engine = await fresh_database(stack, f"poison_{uuid.uuid4().hex[:8]}")
+    kind = things.thing_changed(topic)
+    engine = await things.fresh_database(stack, f"poison_{uuid.uuid4().hex[:8]}")
     attempts: dict[int, int] = {}
     applied: list[int] = []
 
@@ -130,13 +124,12 @@ async def test_a_poison_message_goes_to_the_dlq_after_bounded_retries(
             raise ValueError("this event can never be applied")
         applied.append(sequence)
 
-    consumer = EventConsumer(
-        name=f"poison-{topic}",
-        topics=[topic],
-        handlers={kind.name: fragile},
-        sessions=unit_of_work(engine),
+    consumer = things.consumer_of(
+        kind,
+        fragile,
+        engine=engine,
         bootstrap_servers=stack.kafka_bootstrap,
-        validate=validator_for(kind),
+        name=f"poison-{topic}",
         max_attempts=3,
         backoff_base=0.01,
     )

@@ -5,23 +5,21 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import pytest
 from sqlalchemy import func
 from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from deploy.local.stack import Stack
 from kit.events.envelope import CloudEvent
-from kit.inbox import EventConsumer
+from kit.events.types import EventType
+from kit.inbox import Handler
 from kit.outbox import OutboxRelay, record_event
-from kit.testing.things import (
-    Counter,
-    ThingChangedData,
-    fresh_database,
-    thing_changed,
-    unit_of_work,
-    validator_for,
-)
+from kit.testing import things
+from kit.testing.things import Counter, ThingChangedData
 
 pytestmark = pytest.mark.integration
 
@@ -44,31 +42,41 @@ async def _wait_for_count(session_factory, expected: int, within: float) -> int:
     return int(count)
 
 
+Sessions = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+
+
+@asynccontextmanager
+async def pipeline(
+    stack: Stack, kind: EventType[ThingChangedData], handler: Handler
+) -> AsyncIterator[tuple[Sessions, Sessions]]:
+    """A producer's database and its relay, a consumer's database and a consumer of ``kind``
+    applying ``handler``, all started; yields sessions on each (writes, reads)."""
+    producer_db = await things.fresh_database(stack, f"p_{uuid.uuid4().hex[:8]}")
+    consumer_db = await things.fresh_database(stack, f"c_{uuid.uuid4().hex[:8]}")
+    relay = OutboxRelay(engine=producer_db, bootstrap_servers=stack.kafka_bootstrap, client_id="t")
+    consumer = things.consumer_of(
+        kind, handler, engine=consumer_db, bootstrap_servers=stack.kafka_bootstrap
+    )
+    await relay.start()
+    await consumer.start()
+    try:
+        yield things.unit_of_work(producer_db), things.unit_of_work(consumer_db)
+    finally:
+        await consumer.stop()
+        await relay.stop()
+
+
 async def test_rolled_back_changes_publish_nothing_and_committed_ones_arrive_in_order(
     stack: Stack, topic: str
 ) -> None:
-    kind = thing_changed(topic)
-    producer_db = await fresh_database(stack, f"p_{uuid.uuid4().hex[:8]}")
-    consumer_db = await fresh_database(stack, f"c_{uuid.uuid4().hex[:8]}")
-    writes = unit_of_work(producer_db)
-    relay = OutboxRelay(engine=producer_db, bootstrap_servers=stack.kafka_bootstrap, client_id="t")
+    kind = things.thing_changed(topic)
     seen: list[int] = []
 
     async def remember(session, event: CloudEvent) -> None:  # type: ignore[no-untyped-def]
         seen.append(event.data["sequence"])
         await _apply(session, event)
 
-    consumer = EventConsumer(
-        name=f"test-{topic}",
-        topics=[topic],
-        handlers={kind.name: remember},
-        sessions=unit_of_work(consumer_db),
-        bootstrap_servers=stack.kafka_bootstrap,
-        validate=validator_for(kind),
-    )
-    await relay.start()
-    await consumer.start()
-    try:
+    async with pipeline(stack, kind, remember) as (writes, reads):
         for sequence in range(20):
             async with writes() as session:
                 await record_event(
@@ -82,12 +90,9 @@ async def test_rolled_back_changes_publish_nothing_and_committed_ones_arrive_in_
 
         with pytest.raises(RuntimeError):
             await failing_change()
-        assert await _wait_for_count(unit_of_work(consumer_db), 20, within=20) == 20
+        assert await _wait_for_count(reads, 20, within=20) == 20
         await asyncio.sleep(1)  # nothing else may arrive
         assert seen == list(range(20))
-    finally:
-        await consumer.stop()
-        await relay.stop()
 
 
 @pytest.mark.slow
@@ -95,25 +100,11 @@ async def test_kafka_outage_loses_nothing_and_applies_each_change_once(
     stack: Stack, topic: str
 ) -> None:
     """Kafka stopped while 1,000 changes commit, then restarted: all arrive, each applied once."""
-    kind = thing_changed(topic)
-    producer_db = await fresh_database(stack, f"p_{uuid.uuid4().hex[:8]}")
-    consumer_db = await fresh_database(stack, f"c_{uuid.uuid4().hex[:8]}")
-    writes = unit_of_work(producer_db)
-    relay = OutboxRelay(engine=producer_db, bootstrap_servers=stack.kafka_bootstrap, client_id="t")
-    consumer = EventConsumer(
-        name=f"test-{topic}",
-        topics=[topic],
-        handlers={kind.name: _apply},
-        sessions=unit_of_work(consumer_db),
-        bootstrap_servers=stack.kafka_bootstrap,
-        validate=validator_for(kind),
-    )
-    await relay.start()
-    await consumer.start()
-    try:
+    kind = things.thing_changed(topic)
+    async with pipeline(stack, kind, _apply) as (writes, reads):
         async with writes() as session:  # the topic exists and the consumer is assigned
             await record_event(session, kind, ThingChangedData(sequence=-1), subject="warm-up")
-        assert await _wait_for_count(unit_of_work(consumer_db), 1, within=30) == 1
+        assert await _wait_for_count(reads, 1, within=30) == 1
 
         await asyncio.to_thread(stack.supervisor.stop, stack.kafka)
         for sequence in range(1000):
@@ -127,15 +118,12 @@ async def test_kafka_outage_loses_nothing_and_applies_each_change_once(
         await asyncio.sleep(2)  # the relay tries, fails and backs off meanwhile
         await asyncio.to_thread(stack.supervisor.start, stack.kafka)
 
-        assert await _wait_for_count(unit_of_work(consumer_db), 1001, within=90) == 1001
+        assert await _wait_for_count(reads, 1001, within=90) == 1001
         await asyncio.sleep(2)
-        async with unit_of_work(consumer_db)() as session:
+        async with reads() as session:
             rows = (await session.exec(select(Counter))).all()
         assert len(rows) == 1001
         assert sorted(r.sequence for r in rows) == [-1, *range(1000)]
         for key in {r.key for r in rows}:  # per-aggregate order survived the outage
             in_key = [r.sequence for r in rows if r.key == key]
             assert len(in_key) == len(set(in_key))
-    finally:
-        await consumer.stop()
-        await relay.stop()

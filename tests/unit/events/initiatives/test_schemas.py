@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from pydantic import ValidationError
 
+from kit.testing.initiatives import INITIATIVE
 from services.events.initiatives.schemas import InitiativeCreate
-
-VALID: dict[str, Any] = {
-    "title": "Laboratorio di italiano",
-    "kind": "workshop",
-    "audience": "both",
-    "municipio": 7,
-    "neighbourhood": "San Siro",
-    "starts_on": "2026-12-01",
-    "ends_on": "2026-12-15",
-}
 
 
 def test_text_is_trimmed() -> None:
     created = InitiativeCreate.model_validate(
-        {**VALID, "title": "  Incontro  ", "neighbourhood": " Corvetto "}
+        {**INITIATIVE, "title": "  Incontro  ", "neighbourhood": " Corvetto "}
     )
     assert (created.title, created.neighbourhood) == ("Incontro", "Corvetto")
 
@@ -34,11 +23,11 @@ def test_text_is_trimmed() -> None:
 )
 def test_dates_are_iso_calendar_dates_only(starts_on: object) -> None:
     with pytest.raises(ValidationError) as refused:
-        InitiativeCreate.model_validate({**VALID, "starts_on": starts_on})
+        InitiativeCreate.model_validate({**INITIATIVE, "starts_on": starts_on})
     assert [e["loc"] for e in refused.value.errors()] == [("starts_on",)]
 
 
 @pytest.mark.parametrize("title", ["", "   ", "x" * 201])
 def test_a_title_has_one_to_two_hundred_characters(title: str) -> None:
     with pytest.raises(ValidationError):
-        InitiativeCreate.model_validate({**VALID, "title": title})
+        InitiativeCreate.model_validate({**INITIATIVE, "title": title})

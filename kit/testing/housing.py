@@ -1,0 +1,25 @@
+"""Housing driven through its API: the facilities collection and a synthetic facility that
+housing's tests share. Pure HTTP: it imports nothing of housing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kit.testing.resources import Collection
+
+FACILITIES = "/v1/housing/facilities"
+FACILITY: dict[str, Any] = {
+    "name": "Rifugio Quarto Oggiaro",
+    "kind": "shelter",
+    "municipio": 8,
+    "capacity_beds": 12,
+    "target_groups": ["young_adult", "unaccompanied_minor"],
+    "sex": "male",
+    "accessible": True,
+    "max_stay_days": 90,
+}
+"""A shelter for young men in Quarto Oggiaro, as an association registers it (synthetic)."""
+
+register_facility = Collection(FACILITIES, FACILITY, user="housing.ponte").post
+"""``await register_facility(housing, realm, kind="shelter")``: ``FACILITY`` with changes, posted
+by ``housing.ponte`` unless ``user=`` names another; the response as it came."""
