@@ -28,7 +28,7 @@ class DocumentType(StrEnum):
     IDENTITY_CARD = "identity_card"
     CODICE_FISCALE = "codice_fiscale"
     STP = "stp"  # Straniero Temporaneamente Presente (health access code)
-    CUI = "cui"  # Codice Unico di Identità (fingerprint-based, Questura)
+    CUI = "cui"  # Codice Unico di Identificazione (fingerprint-based, Questura)
     OTHER = "other"
 
 
