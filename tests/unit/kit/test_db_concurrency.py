@@ -16,8 +16,14 @@ from sqlalchemy import func, insert
 from sqlmodel import Field, SQLModel, col, select
 
 import kit.db
-from kit.audit import AuditAction, AuditEntry, AuditPurpose, AuditScope
-from kit.audit import install_append_only_triggers, verify_chain
+from kit.audit import (
+    AuditAction,
+    AuditEntry,
+    AuditPurpose,
+    AuditScope,
+    install_append_only_triggers,
+    verify_chain,
+)
 from kit.db import Database, ReadOnlySession, SessionDep, WriterTurnTimeout
 from kit.errors import install_problem_handlers
 from kit.migrations import kit_metadata
@@ -95,12 +101,18 @@ async def test_a_reader_reads_while_a_writer_holds_the_write_lock(db: Database) 
     assert await visits(db) == 2
 
 
+async def write(db: Database, writer: int, *, writes: bool = True, fail: bool = False) -> None:
+    """One visit written in a session of its own (a reader's if not `writes`)."""
+    async with db.session(writes=writes) as session:
+        session.add(Visit(writer=writer))
+        await session.flush()
+        if fail:
+            raise RuntimeError("use case failed")
+
+
 async def test_a_failed_writer_gives_its_turn_back(db: Database) -> None:
     with pytest.raises(RuntimeError):
-        async with db.session() as session:
-            session.add(Visit(writer=1))
-            await session.flush()
-            raise RuntimeError("use case failed")
+        await write(db, 1, fail=True)
     async with asyncio.timeout(2), db.session() as session:
         session.add(Visit(writer=2))
     assert await visits(db) == 1
@@ -114,20 +126,19 @@ async def test_a_writer_waiting_too_long_for_its_turn_fails_cleanly(
         holder.add(Visit(writer=1))
         await holder.flush()
         with pytest.raises(WriterTurnTimeout):
-            async with db.session() as session:  # the same task: it would wait for itself
-                session.add(Visit(writer=2))
-                await session.flush()
+            await write(db, 2)  # the same task: it would wait for itself
     assert await visits(db) == 1
 
 
 async def test_a_writer_in_another_process_is_waited_for_in_the_busy_handler(
     db: Database,
 ) -> None:
-    assert db.url.database
+    path = db.url.database
+    assert path
     locked, release = threading.Event(), threading.Event()
 
     def other_process() -> None:
-        connection = sqlite3.connect(db.url.database, isolation_level=None)
+        connection = sqlite3.connect(path, isolation_level=None)
         connection.execute("BEGIN IMMEDIATE")
         connection.execute("INSERT INTO visits (id, writer) VALUES (?, 9)", (uuid.uuid4().hex,))
         locked.set()
@@ -146,13 +157,14 @@ async def test_a_writer_in_another_process_is_waited_for_in_the_busy_handler(
 
 
 async def test_a_reader_refuses_to_write(db: Database) -> None:
-    with pytest.raises(ReadOnlySession):
+    async def insert_in_a_reader() -> None:
         async with db.session(writes=False) as session:
-            session.add(Visit(writer=1))
-            await session.flush()
+            await session.exec(insert(Visit).values(id=uuid.uuid4(), writer=2))
+
     with pytest.raises(ReadOnlySession):
-        async with db.session(writes=False) as session:
-            await session.exec(insert(Visit).values(id=uuid.uuid4(), writer=2))  # type: ignore[call-overload]
+        await write(db, 1, writes=False)
+    with pytest.raises(ReadOnlySession):
+        await insert_in_a_reader()
     assert await visits(db) == 0
 
 
@@ -181,10 +193,13 @@ async def test_the_reads_of_readers_and_writers_are_audited_in_one_intact_chain(
 
 
 async def test_a_reader_whose_read_rolls_back_records_no_entry(db: Database) -> None:
-    with pytest.raises(RuntimeError):
+    async def failed_read() -> None:
         async with db.session(writes=False) as session:
             await PERSONS.record(session, OPERATOR, AuditAction.READ, uuid.uuid4())
             raise RuntimeError("the read failed")
+
+    with pytest.raises(RuntimeError):
+        await failed_read()
     async with db.session(writes=False) as session:
         assert (await session.exec(select(func.count(col(AuditEntry.sequence))))).one() == 0
 
