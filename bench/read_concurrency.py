@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import sys
 import tempfile
 import uuid
@@ -38,7 +39,7 @@ from deploy.local.process import say
 from deploy.local.realm import Realm
 from deploy.local.stack import Stack
 from kit.db import Database, utcnow
-from kit.pagination import PageParams
+from kit.pagination import PageParams, codec_for
 from kit.testing.apps import serve
 from kit.testing.intake import REFERRAL, REFERRALS
 from kit.testing.principals import principal
@@ -84,6 +85,7 @@ class Level:
     latencies: list[float] = field(default_factory=list)
     timeouts: int = 0
     errors: int = 0
+    first_error: str = ""
 
     @property
     def rate(self) -> float:
@@ -91,6 +93,10 @@ class Level:
 
     def p(self, pct: float) -> float:
         return percentile(sorted(self.latencies), pct) * 1000
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b else math.nan
 
 
 async def load(client: httpx.AsyncClient, headers: dict[str, str], count: int) -> None:
@@ -121,8 +127,9 @@ async def clients(
             except TimeoutError:
                 level.timeouts += 1
                 continue
-            except Exception:
+            except Exception as exc:
                 level.errors += 1
+                level.first_error = level.first_error or repr(exc)[:200]
                 continue
             level.latencies.append(perf_counter() - began)
 
@@ -139,6 +146,7 @@ async def measure_one(
     sides: dict[str, list[Level]] = {"service": [], "direct": []}
     async with serve(create_app(settings)) as client:
         database: Database = client.app.state.database
+        codec = codec_for(settings.common.cursor_secret.get_secret_value())
         say(f"▶ {database.dialect}: {args.read_referrals} referrals")
         await load(client, headers, args.read_referrals)
 
@@ -152,7 +160,7 @@ async def measure_one(
                 await service.list_visible(
                     session=session,
                     principal=OPERATOR,
-                    page=PageParams(limit=20),
+                    page=PageParams(limit=20, codec=codec),
                     where=ReferralFilter(now=utcnow()),
                 )
 
@@ -194,16 +202,16 @@ def report(results: dict[str, dict[str, list[Level]]], args: argparse.Namespace,
                         f"{len(level.latencies):6d} req  {level.rate:7.1f} req/s  "
                         f"p50 {level.p(50):7.1f} ms  p99 {level.p(99):7.1f} ms  "
                         f"max {level.p(100):7.1f} ms  time-outs {level.timeouts}  "
-                        f"errors {level.errors}",
+                        f"errors {level.errors} {level.first_error}".rstrip(),
                     )
                 )
             first, last = levels[0], levels[-1]
             rows.append(
                 (
                     f"{database} {side} targets",
-                    f"p99/p50 at ×{last.clients} = {last.p(99) / last.p(50):.1f} (≤ 5), "
+                    f"p99/p50 at ×{last.clients} = {_ratio(last.p(99), last.p(50)):.1f} (≤ 5), "
                     f"req/s ×{last.clients} / ×{first.clients} = "
-                    f"{last.rate / first.rate:.2f} (≥ 1)",
+                    f"{_ratio(last.rate, first.rate):.2f} (≥ 1)",
                 )
             )
     rows.append(("machine", load))
