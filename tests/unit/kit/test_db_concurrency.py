@@ -60,20 +60,34 @@ async def visits(db: Database) -> int:
         return (await session.exec(select(func.count()).select_from(Visit))).one()
 
 
+def queued(db: Database) -> int:
+    """How many writers wait for their turn on `db`'s file (a peek at the lock's queue)."""
+    lock = kit.db._writer_lock(db.engine)
+    return len(lock._waiters or ())
+
+
 async def test_writers_take_their_turn_in_the_order_they_asked(db: Database) -> None:
     order: list[int] = []
+    holding, release = asyncio.Event(), asyncio.Event()
 
     async def writer(number: int) -> None:
         async with db.session() as session:
             session.add(Visit(writer=number))
             await session.flush()  # the first statement: it waits here for its turn
             order.append(number)
-            await asyncio.sleep(0.01)  # hold the turn, so the later ones queue
+            if number == 0:
+                holding.set()
+                await release.wait()
 
-    tasks = []
-    for number in range(8):
+    tasks = [asyncio.create_task(writer(0))]
+    await holding.wait()
+    for number in range(1, 8):
         tasks.append(asyncio.create_task(writer(number)))
-        await asyncio.sleep(0.005)  # each asks after the one before
+        for _ in range(5000):  # the next one asks only once this one is queued
+            if queued(db) >= number:
+                break
+            await asyncio.sleep(0.001)
+    release.set()
     await asyncio.gather(*tasks)
     assert order == list(range(8))
     assert await visits(db) == 8
