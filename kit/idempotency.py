@@ -231,7 +231,7 @@ class Idempotency:
     async def _lock(self, owner: str) -> None:
         assert self.key is not None
         if self.session.get_bind().dialect.name != "postgresql":
-            return  # SQLite: one process, and BEGIN IMMEDIATE serialises writers anyway
+            return  # SQLite: a POST's transaction holds the process's writer turn
         acquired = await self.session.scalar(
             text("SELECT pg_try_advisory_xact_lock(:id)"), {"id": _lock_id(owner, self.key)}
         )

@@ -21,7 +21,9 @@ first) and ``hash`` = SHA-256 of its canonical serialisation (`canonical_bytes`)
 includes its sequence number and ``previous_hash``.  Appends are serialised so the chain
 never forks: on PostgreSQL by ``pg_advisory_xact_lock(AUDIT_LOCK_ID)`` (under READ
 COMMITTED, the default — the head is read after the lock is granted), on SQLite by the
-``BEGIN IMMEDIATE`` every `kit.db.Database` transaction starts with; the primary key on
+writer's turn and ``BEGIN IMMEDIATE`` of the writing transaction that appends (a reader's
+entries are appended in a short writing transaction after its read: `kit.db.defer_writes`);
+the primary key on
 ``sequence`` refuses a fork in any case.  `verify_chain` recomputes everything.  A hash chain
 without a key cannot prove the tail was not cut or extended by someone able to write the
 table: keep the head (`ChainReport.head_sequence`/``head_hash``) somewhere else from time to

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 from kit.audit import repository
 from kit.audit.models import AuditEntry
 from kit.audit.schemas import ChainProblem
+from kit.db import defer_writes
 from kit.migration_steps import audit_policy_v1
 
 GENESIS_HASH = "0" * 64
@@ -85,9 +86,13 @@ def _append(session: Session, pending: list[_Pending]) -> None:
 def _append_pending(session: Session) -> None:
     if session.get_nested_transaction() is not None:
         return  # a SAVEPOINT released: the outer transaction appends at its commit
-    pending = session.info.pop(_PENDING_KEY, None)
-    if pending:
-        _append(session, pending)
+    if not session.info.get(_PENDING_KEY):
+        return
+    if defer_writes(session):
+        # a reader on SQLite: appended in the writing transaction that follows its read,
+        # under the writer's turn and BEGIN IMMEDIATE, which serialise appends there
+        return
+    _append(session, session.info.pop(_PENDING_KEY))
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -28,6 +28,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from kit.aio import cancel_and_wait, wait_until_set
+from kit.db import READS_ONLY
 from kit.events.envelope import unpack_headers
 from kit.metrics import OUTBOX_ERRORS, OUTBOX_OLDEST_AGE, OUTBOX_PUBLISHED
 from kit.outbox.models import OutboxMessage
@@ -173,6 +174,7 @@ class OutboxRelay:
         if exclude:
             query = query.where(~self._among(exclude))
         async with self.engine.connect() as conn:
+            await conn.execution_options(**READS_ONLY)  # SQLite: never waits for a writer
             result = await conn.execute(query.order_by(_table.c.position).limit(self.batch_size))
             return result.all()
 

@@ -169,8 +169,8 @@ class _OneConnection(Database):
         self._turn = asyncio.Lock()
 
     @asynccontextmanager
-    async def session(self) -> AsyncIterator[AsyncSession]:
-        async with self._turn, super().session() as session:
+    async def session(self, *, writes: bool = True) -> AsyncIterator[AsyncSession]:
+        async with self._turn, super().session(writes=writes) as session:
             yield session
 
 
