@@ -38,6 +38,7 @@ from bench._support import common_settings, full_infrastructure, machine, percen
 from deploy.local.process import say
 from deploy.local.realm import Realm
 from deploy.local.stack import Stack
+from kit.auth import Role
 from kit.db import Database, utcnow
 from kit.pagination import PageParams, codec_for
 from kit.testing.apps import serve
@@ -50,7 +51,7 @@ from services.intake.settings import IntakeSettings
 
 USER = "intake.aurora"
 LIST = f"{REFERRALS}?limit=20"
-OPERATOR = principal(USER, "coop-aurora", "intake-operator")
+OPERATOR = principal(USER, "coop-aurora", Role.INTAKE_OPERATOR)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -6,10 +6,7 @@ import asyncio
 import sqlite3
 import threading
 import uuid
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
 
-import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, insert
@@ -24,15 +21,16 @@ from kit.audit import (
     install_append_only_triggers,
     verify_chain,
 )
+from kit.auth import Role
 from kit.db import Database, ReadOnlySession, SessionDep, WriterTurnTimeout
 from kit.errors import install_problem_handlers
 from kit.migrations import kit_metadata
 from kit.tables import new_registry
+from kit.testing.apps import ClientFactory
 from kit.testing.principals import principal
 
-Client = Callable[[FastAPI], AbstractAsyncContextManager[httpx.AsyncClient]]
 _registry = new_registry()
-OPERATOR = principal("desk.aurora", "coop-aurora", "intake-operator")
+OPERATOR = principal("desk.aurora", "coop-aurora", Role.INTAKE_OPERATOR)
 PERSONS = AuditScope("person", AuditPurpose.CASE_MANAGEMENT)
 
 
@@ -245,7 +243,7 @@ def make_app(db: Database, holding: asyncio.Event, release: asyncio.Event) -> Fa
 
 
 async def test_a_get_is_served_while_a_post_holds_the_write_lock(
-    db: Database, client: Client
+    db: Database, client: ClientFactory
 ) -> None:
     holding, release = asyncio.Event(), asyncio.Event()
     async with client(make_app(db, holding, release)) as http:
