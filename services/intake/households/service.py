@@ -30,9 +30,7 @@ from services.intake.persons import service as persons
 HOUSEHOLDS = AuditScope("household", AuditPurpose.REFERRAL_HANDLING)
 
 
-class HouseholdNotFound(NotFound):
-    slug = "household-not-found"
-    title = "Household not found"
+class HouseholdNotFound(NotFound, slug="household-not-found", title="Household not found"): ...
 
 
 class UnknownMember(UnprocessableContent):

@@ -55,14 +55,12 @@ DUPLICATES = AuditScope(PERSON, AuditPurpose.DUPLICATE_RESOLUTION)
 ERASURES = AuditScope(PERSON, AuditPurpose.ERASURE)
 
 
-class PersonNotFound(NotFound):
-    slug = "person-not-found"
-    title = "Person not found"
+class PersonNotFound(NotFound, slug="person-not-found", title="Person not found"): ...
 
 
-class NameRequired(UnprocessableContent):
-    slug = "name-required"
-    title = "A person needs a given or a family name"
+class NameRequired(
+    UnprocessableContent, slug="name-required", title="A person needs a given or a family name"
+): ...
 
 
 def facts_of_fields(fields: PersonFields) -> PersonFacts:

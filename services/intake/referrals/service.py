@@ -49,9 +49,7 @@ REFERRALS = AuditScope("referral", AuditPurpose.REFERRAL_HANDLING)
 """Referrals carry person ids and needs: every read of one is audited, as of a person."""
 
 
-class ReferralNotFound(NotFound):
-    slug = "referral-not-found"
-    title = "Referral not found"
+class ReferralNotFound(NotFound, slug="referral-not-found", title="Referral not found"): ...
 
 
 async def receive(

@@ -27,9 +27,7 @@ from services.intake.persons.events import ConsentWithdrawn, ConsentWithdrawnDat
 CONSENTS = AuditScope("consent", AuditPurpose.REFERRAL_HANDLING)
 
 
-class ConsentNotFound(NotFound):
-    slug = "consent-not-found"
-    title = "Consent not found"
+class ConsentNotFound(NotFound, slug="consent-not-found", title="Consent not found"): ...
 
 
 class ImplausibleTime(UnprocessableContent):

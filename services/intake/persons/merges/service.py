@@ -42,14 +42,10 @@ class NotInPair(UnprocessableContent):
     title = "The survivor must be one of the two persons"
 
 
-class MergeNotFound(NotFound):
-    slug = "merge-not-found"
-    title = "Merge not found"
+class MergeNotFound(NotFound, slug="merge-not-found", title="Merge not found"): ...
 
 
-class AlreadySplit(Conflict):
-    slug = "merge-already-split"
-    title = "The merge was already split"
+class AlreadySplit(Conflict, slug="merge-already-split", title="The merge was already split"): ...
 
 
 class MoveLinks(Protocol):

@@ -29,14 +29,14 @@ from services.intake.persons.reviews.models import DuplicateCandidate
 REVIEWS = AuditScope("duplicate_review", AuditPurpose.DUPLICATE_RESOLUTION)
 
 
-class ReviewNotFound(NotFound):
-    slug = "duplicate-review-not-found"
-    title = "Duplicate review not found"
+class ReviewNotFound(
+    NotFound, slug="duplicate-review-not-found", title="Duplicate review not found"
+): ...
 
 
-class ReviewDecided(Conflict):
-    slug = "duplicate-review-decided"
-    title = "The pair was already decided"
+class ReviewDecided(
+    Conflict, slug="duplicate-review-decided", title="The pair was already decided"
+): ...
 
 
 async def keep(
