@@ -76,9 +76,8 @@ async def list_reviews(
     person_id: uuid.UUID | None,
 ) -> Page[DuplicateCandidate]:
     """The pairs ``principal`` may review, newest first (the reads are audited)."""
-    found = await repository.list_reviewable(
-        session, principal, page, status=status, person_id=person_id
-    )
+    where = repository.ReviewFilter(status=status, person_id=person_id)
+    found = await repository.list_reviewable(session, principal, page, where=where)
     await REVIEWS.record(session, principal, AuditAction.READ, *(r.id for r in found.items))
     return found
 
