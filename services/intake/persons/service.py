@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -36,6 +36,7 @@ from services.intake.persons.domain import EditConflict as EditConflict
 from services.intake.persons.events import (
     PersonErased,
     PersonErasedData,
+    PersonProfileData,
     PersonRegistered,
     PersonRegisteredData,
     PersonUpdated,
@@ -53,6 +54,8 @@ PERSONS = AuditScope(PERSON, AuditPurpose.REFERRAL_HANDLING)
 DUPLICATES = AuditScope(PERSON, AuditPurpose.DUPLICATE_RESOLUTION)
 """Persons read or merged to resolve duplicates (the match search, merges)."""
 ERASURES = AuditScope(PERSON, AuditPurpose.ERASURE)
+
+P = TypeVar("P", bound=PersonProfileData)
 
 
 class PersonNotFound(NotFound, slug="person-not-found", title="Person not found"): ...
@@ -115,7 +118,7 @@ async def register(
     await record_event(
         session,
         PersonRegistered,
-        PersonRegisteredData(**_profile(person), registered_at=now),
+        _profile(PersonRegisteredData, person, registered_at=now),
         subject=str(person.id),
         organisation=principal.organisation,
     )
@@ -134,15 +137,11 @@ async def _index(
     return candidates
 
 
-def _profile(person: Person) -> dict[str, Any]:
+def _profile(data: type[P], person: Person, **fields: Any) -> P:
+    """An event payload of `PersonProfileData`'s kind about `person`: its coarse profile,
+    `fields` and any other field read from the row."""
     band = person.erased_age_band or age_band(person.birth_date, utcnow().date())
-    return {
-        "person_ref": person.id,
-        "age_band": band,
-        "sex": person.sex,
-        "nationality": person.nationality,
-        "registered_by_organisation": person.registered_by_organisation,
-    }
+    return data.of(person, person_ref=person.id, age_band=band, **fields)
 
 
 async def _visible(
@@ -263,9 +262,7 @@ async def apply_changes(
     await record_event(
         session,
         PersonUpdated,
-        PersonUpdatedData(
-            **_profile(person), version=person.version, changed=changed, updated_at=now
-        ),
+        _profile(PersonUpdatedData, person, changed=changed),
         subject=str(person.id),
         organisation=principal.organisation,
     )
@@ -340,11 +337,8 @@ async def erase(
     await record_event(
         session,
         PersonErased,
-        PersonErasedData(
-            person_ref=person.id,
-            merged_refs=[p.id for p in merged],
-            ground=erasure.ground,
-            erased_at=now,
+        PersonErasedData.of(
+            person, person_ref=person.id, merged_refs=[p.id for p in merged], ground=erasure.ground
         ),
         subject=str(person.id),
         organisation=principal.organisation,

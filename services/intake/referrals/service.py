@@ -84,7 +84,7 @@ async def receive(
     await record_event(
         session,
         ReferralReceived,
-        ReferralReceivedData(**_about(referral), person_refs=person_refs, channel=referral.channel),
+        ReferralReceivedData.of(referral, referral_id=referral.id, person_refs=person_refs),
         subject=str(referral.id),
         organisation=principal.organisation,
     )
@@ -156,17 +156,11 @@ async def hand_over(
     referral.lead_organisation = handover_in.lead_organisation
     referral.handed_over_at = now
     await _save_change(session, principal, referral, now)
+    person_refs = (await repository.persons_of_referrals(session, [referral.id]))[referral.id]
     await record_event(
         session,
         ReferralHandedOver,
-        ReferralHandedOverData(
-            **_about(referral),
-            person_refs=(await repository.persons_of_referrals(session, [referral.id]))[
-                referral.id
-            ],
-            lead_organisation=handover_in.lead_organisation,
-            handed_over_at=now,
-        ),
+        ReferralHandedOverData.of(referral, referral_id=referral.id, person_refs=person_refs),
         subject=str(referral.id),
         organisation=principal.organisation,
     )
@@ -218,7 +212,9 @@ async def screen(
     await record_event(
         session,
         ReferralScreened,
-        ReferralScreenedData(**_about(referral), outcome=screening_in.outcome, screened_at=now),
+        ReferralScreenedData.of(
+            referral, referral_id=referral.id, outcome=screening_in.outcome, screened_at=now
+        ),
         subject=str(referral.id),
         organisation=principal.organisation,
     )
@@ -247,8 +243,9 @@ async def record_first_contact(
     await record_event(
         session,
         ReferralFirstContacted,
-        ReferralFirstContactedData(
-            **_about(referral),
+        ReferralFirstContactedData.of(
+            referral,
+            referral_id=referral.id,
             due_at=referral.first_contact_due_at,
             reached_at=contact_in.contacted_at,
         ),
@@ -256,18 +253,6 @@ async def record_first_contact(
         organisation=principal.organisation,
     )
     return referral
-
-
-def _about(referral: Referral) -> dict[str, Any]:
-    """The fields of `ReferralEventData`: what every referral event says of its referral."""
-    return {
-        "referral_id": referral.id,
-        "urgency": referral.urgency,
-        "target_group": referral.target_group,
-        "municipio": referral.municipio,
-        "reporting_organisation": referral.reporting_organisation,
-        "received_at": referral.received_at,
-    }
 
 
 def _facts(referral: Referral) -> sla.ReferralFacts:
@@ -319,7 +304,9 @@ async def raise_sla_breaches(*, session: AsyncSession, now: datetime, limit: int
             await record_event(
                 session,
                 ReferralOverdue,
-                ReferralOverdueData(**_about(referral), kind=breach.kind, deadline=breach.deadline),
+                ReferralOverdueData.of(
+                    referral, referral_id=referral.id, kind=breach.kind, deadline=breach.deadline
+                ),
                 subject=str(referral.id),
             )
             raised.append(breach)

@@ -91,13 +91,7 @@ async def withdraw(
     await record_event(
         session,
         ConsentWithdrawn,
-        ConsentWithdrawnData(
-            consent_id=consent.id,
-            person_ref=consent.person_id,
-            purpose=consent.purpose,
-            legal_basis=consent.legal_basis,
-            withdrawn_at=withdrawn_at,
-        ),
+        ConsentWithdrawnData.of(consent, consent_id=consent.id, person_ref=consent.person_id),
         subject=str(consent.person_id),
         organisation=principal.organisation,
     )
