@@ -26,6 +26,7 @@ from services.intake.persons.candidates import find_candidates as find_candidate
 from services.intake.persons.domain import (
     ERASED_FIELDS,
     MATCHED_FIELDS,
+    ErasureGround,
     PersonNotActive,
     PersonStatus,
     age_band,
@@ -47,7 +48,7 @@ from services.intake.persons.models import Person as Person
 from services.intake.persons.models import PersonRevision
 from services.intake.persons.repository import PersonFilter as PersonFilter
 from services.intake.persons.reviews import service as reviews
-from services.intake.persons.schemas import ErasureIn, PersonFields, PersonPatch
+from services.intake.persons.schemas import PersonFields, PersonPatch
 
 PERSON = "person"
 PERSONS = AuditScope(PERSON, AuditPurpose.REFERRAL_HANDLING)
@@ -305,19 +306,13 @@ async def export_for(
 
 
 async def erase(
-    *,
-    session: AsyncSession,
-    principal: Principal,
-    person_id: uuid.UUID,
-    erasure: ErasureIn,
-    if_match: str | None,
-) -> tuple[Person, list[uuid.UUID]]:
-    """Erasure (art. 17) of the registry's part: the identifying fields of the person and of
-    every record merged into them go; the pseudonymous reference stays, with sex, nationality and
-    the age band at erasure, for statistics; ``lgnet.intake.person.erased`` tells every other
-    service to act. Returns the person and the ids of every record erased (theirs first)."""
-    person = await for_change(session, principal, person_id)
-    require_if_match(if_match, person.version)
+    session: AsyncSession, principal: Principal, person: Person, ground: ErasureGround
+) -> list[uuid.UUID]:
+    """Erasure (art. 17) of the registry's part, on a person locked by `for_change`: the
+    identifying fields of the person and of every record merged into them go; the pseudonymous
+    reference stays, with sex, nationality and the age band at erasure, for statistics;
+    ``lgnet.intake.person.erased`` tells every other service to act. Returns the ids of every
+    record erased (the person's first)."""
     merged = await repository.merged_into(session, person.id)
     now = utcnow()
     for record in (person, *merged):
@@ -338,9 +333,9 @@ async def erase(
         session,
         PersonErased,
         PersonErasedData.of(
-            person, person_ref=person.id, merged_refs=[p.id for p in merged], ground=erasure.ground
+            person, person_ref=person.id, merged_refs=[p.id for p in merged], ground=ground
         ),
         subject=str(person.id),
         organisation=principal.organisation,
     )
-    return person, ids
+    return ids
