@@ -17,7 +17,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from kit.auth import Principal
 from kit.pagination import Page, PageParams, paginate
-from kit.query import where_given
+from kit.query import first, where_given
 from services.intake.persons.domain import EDITABLE_FIELDS, MATCHED_FIELDS, PersonStatus
 from services.intake.persons.models import Person, PersonBlockingKey, PersonRevision
 from services.intake.visibility import visible_clause
@@ -39,9 +39,7 @@ async def get_visible(
     session: AsyncSession, person_id: uuid.UUID, principal: Principal, *, for_update: bool = False
 ) -> Person | None:
     stmt = _visible(select(Person).where(Person.id == person_id), principal)
-    if for_update:
-        stmt = stmt.with_for_update()
-    return (await session.exec(stmt)).first()
+    return await first(session, stmt, for_update=for_update)
 
 
 async def visible_ids(

@@ -17,7 +17,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from kit.auth import Principal
 from kit.pagination import Page, PageParams, paginate
-from kit.query import where_given
+from kit.query import first, where_given
 from services.intake import links
 from services.intake.referrals.models import Referral, ReferralPerson, SlaBreach
 from services.intake.referrals.sla import ENDED_WITHOUT_HAND_OVER, BreachKind
@@ -36,9 +36,7 @@ async def get_visible(
     session: AsyncSession, referral_id: uuid.UUID, principal: Principal, *, for_update: bool = False
 ) -> Referral | None:
     stmt = _visible(select(Referral).where(Referral.id == referral_id), principal)
-    if for_update:
-        stmt = stmt.with_for_update()
-    return (await session.exec(stmt)).first()
+    return await first(session, stmt, for_update=for_update)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from kit.auth import Principal
 from kit.pagination import Page, PageParams, paginate
-from kit.query import where_given
+from kit.query import first, where_given
 from services.intake.persons.reviews.domain import ReviewStatus
 from services.intake.persons.reviews.models import DuplicateCandidate
 from services.intake.visibility import visible_person_ids
@@ -90,9 +90,7 @@ async def get_reviewable(
     stmt = select(DuplicateCandidate).where(
         DuplicateCandidate.id == review_id, *_reviewable(principal)
     )
-    if for_update:
-        stmt = stmt.with_for_update()
-    return (await session.exec(stmt)).first()
+    return await first(session, stmt, for_update=for_update)
 
 
 async def involving(
