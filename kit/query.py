@@ -3,7 +3,8 @@
 An unknown parameter is refused, not silently ignored: ``?stauts=open`` must not return the
 unfiltered list as if the filter had been applied. A value holding NUL (``%00``), which no
 database text column can store or compare, is a validation error rather than a server error.
-A repository turns the filters that were given into ``WHERE`` conditions with `where_given`.
+A repository turns the filters that were given into ``WHERE`` conditions with `where_given`,
+and reads one row, locked for a change if need be, with `first`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Any, Protocol, Self, TypeVar
 from fastapi import Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from kit.errors import BadRequest, ValidationFailed
 
@@ -24,6 +27,7 @@ class _Filterable(Protocol):
 
 
 S = TypeVar("S", bound=_Filterable)
+T = TypeVar("T")
 
 
 class UnknownQueryParameter(BadRequest):
@@ -92,3 +96,13 @@ def where_given(stmt: S, *filters: Filter) -> S:
         if value is not None:
             stmt = stmt.where((compare[0] if compare else operator.eq)(column, value))
     return stmt
+
+
+async def first(
+    session: AsyncSession, stmt: SelectOfScalar[T], *, for_update: bool = False
+) -> T | None:
+    """The first row `stmt` selects, or None; ``for_update``: locked (``FOR UPDATE``) until
+    the transaction ends, for a read that a change follows."""
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.exec(stmt)).first()

@@ -22,9 +22,9 @@ class Relation(StrEnum):
     NOT_RELATED = "not_related"
 
 
-class InvalidComposition(UnprocessableContent):
-    slug = "invalid-household"
-    title = "Invalid household composition"
+class InvalidComposition(
+    UnprocessableContent, slug="invalid-household", title="Invalid household composition"
+): ...
 
 
 def check_composition(relations: Sequence[Relation]) -> None:

@@ -12,6 +12,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from kit.auth import Principal
 from kit.pagination import Page, PageParams, paginate
+from kit.query import first
 from services.intake import links
 from services.intake.households.models import Household, HouseholdMember
 from services.intake.visibility import visible_person_ids
@@ -41,9 +42,7 @@ async def get_visible(
     for_update: bool = False,
 ) -> Household | None:
     stmt = _visible(select(Household).where(Household.id == household_id), principal)
-    if for_update:
-        stmt = stmt.with_for_update()
-    return (await session.exec(stmt)).first()
+    return await first(session, stmt, for_update=for_update)
 
 
 async def list_visible(

@@ -30,9 +30,7 @@ from services.intake.persons import service as persons
 HOUSEHOLDS = AuditScope("household", AuditPurpose.REFERRAL_HANDLING)
 
 
-class HouseholdNotFound(NotFound):
-    slug = "household-not-found"
-    title = "Household not found"
+class HouseholdNotFound(NotFound, slug="household-not-found", title="Household not found"): ...
 
 
 class UnknownMember(UnprocessableContent):
@@ -120,13 +118,10 @@ async def _changed(
     await record_event(
         session,
         HouseholdRegistered if created else HouseholdChanged,
-        HouseholdChangedData(
+        HouseholdChangedData.of(
+            household,
             household_id=household.id,
-            version=household.version,
-            members=[
-                HouseholdMemberData(person_ref=m.person_id, relation=m.relation) for m in members
-            ],
-            registered_by_organisation=household.registered_by_organisation,
+            members=[HouseholdMemberData.of(m, person_ref=m.person_id) for m in members],
             changed_at=household.updated_at,
         ),
         subject=str(household.id),

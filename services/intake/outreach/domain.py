@@ -52,9 +52,9 @@ RESOLUTION_OUTCOME: Final = {Resolution.APPLY: "applied", Resolution.DISCARD: "d
 # --- errors ----------------------------------------------------------------------------------
 
 
-class BatchTooLarge(PayloadTooLarge):
-    slug = "sync-batch-too-large"
-    title = "Too many items in one batch"
+class BatchTooLarge(
+    PayloadTooLarge, slug="sync-batch-too-large", title="Too many items in one batch"
+): ...
 
 
 class ClientIdReused(UnprocessableContent):
@@ -77,14 +77,14 @@ class UnknownBaseVersion(UnprocessableContent):
     title = "The base_version is newer than the person's current version"
 
 
-class SyncConflictNotFound(NotFound):
-    slug = "sync-conflict-not-found"
-    title = "Sync conflict not found"
+class SyncConflictNotFound(
+    NotFound, slug="sync-conflict-not-found", title="Sync conflict not found"
+): ...
 
 
-class SyncConflictResolved(Conflict):
-    slug = "sync-conflict-resolved"
-    title = "The sync conflict was already resolved"
+class SyncConflictResolved(
+    Conflict, slug="sync-conflict-resolved", title="The sync conflict was already resolved"
+): ...
 
 
 def check_batch_size(count: int, limit: int) -> None:

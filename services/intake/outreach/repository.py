@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
+from dataclasses import dataclass
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -11,6 +12,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from kit.auth import Principal
 from kit.pagination import Page, PageParams, paginate
+from kit.query import where_given
 from services.intake.outreach.models import SyncConflict, SyncItem
 from services.intake.visibility import visible_person_ids
 
@@ -68,19 +70,22 @@ async def conflicts_of(
     return list(await session.exec(stmt))
 
 
+@dataclass(frozen=True)
+class ConflictFilter:
+    """What the conflict queue may be narrowed to (both optional, combined with AND)."""
+
+    status: str | None = None
+    person_id: uuid.UUID | None = None
+
+
 async def list_conflicts(
-    session: AsyncSession,
-    principal: Principal,
-    params: PageParams,
-    *,
-    status: str | None = None,
-    person_id: uuid.UUID | None = None,
+    session: AsyncSession, principal: Principal, params: PageParams, *, where: ConflictFilter
 ) -> Page[SyncConflict]:
-    stmt = _visible(select(SyncConflict), principal)
-    if status is not None:
-        stmt = stmt.where(SyncConflict.status == status)
-    if person_id is not None:
-        stmt = stmt.where(SyncConflict.person_id == person_id)
+    stmt = where_given(
+        _visible(select(SyncConflict), principal),
+        (SyncConflict.status, where.status),
+        (SyncConflict.person_id, where.person_id),
+    )
     # a queue: oldest first
     return await paginate(
         session, stmt, params, order_by=(SyncConflict.created_at, SyncConflict.id)

@@ -274,9 +274,8 @@ async def list_conflicts(
     status: ConflictStatus | None = None,
     person_id: uuid.UUID | None = None,
 ) -> Page[SyncConflict]:
-    found = await repository.list_conflicts(
-        session, principal, page, status=status, person_id=person_id
-    )
+    where = repository.ConflictFilter(status=status, person_id=person_id)
+    found = await repository.list_conflicts(session, principal, page, where=where)
     await CONFLICTS.record(session, principal, AuditAction.LIST, *(c.id for c in found.items))
     return found
 

@@ -95,9 +95,9 @@ MATCHED_FIELDS: Final = tuple(f for f in EDITABLE_FIELDS if f not in ("languages
 """The person fields duplicate detection reads: changing one looks for duplicates again."""
 
 
-class EditConflict(Conflict):
-    slug = "edit-conflict"
-    title = "The record changed since you last saw it"
+class EditConflict(
+    Conflict, slug="edit-conflict", title="The record changed since you last saw it"
+): ...
 
 
 def changed_fields(current: Mapping[str, object], proposed: Mapping[str, object]) -> list[str]:
@@ -141,9 +141,9 @@ class ErasureGround(StrEnum):
     RETENTION_EXPIRED = "retention_expired"
 
 
-class PersonNotActive(Conflict):
-    slug = "person-not-active"
-    title = "The person was merged or erased"
+class PersonNotActive(
+    Conflict, slug="person-not-active", title="The person was merged or erased"
+): ...
 
 
 # --- consent and legal basis ------------------------------------------------------------------
@@ -180,14 +180,14 @@ class GivenBy(StrEnum):
     LEGAL_REPRESENTATIVE = "legal_representative"
 
 
-class NotWithdrawable(Conflict):
-    slug = "not-withdrawable"
-    title = "Only a consent can be withdrawn"
+class NotWithdrawable(
+    Conflict, slug="not-withdrawable", title="Only a consent can be withdrawn"
+): ...
 
 
-class AlreadyWithdrawn(Conflict):
-    slug = "consent-already-withdrawn"
-    title = "The consent was already withdrawn"
+class AlreadyWithdrawn(
+    Conflict, slug="consent-already-withdrawn", title="The consent was already withdrawn"
+): ...
 
 
 def check_withdrawable(legal_basis: str, withdrawn: bool) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import uuid
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from kit.auth import Principal
 from kit.pagination import Page, PageParams, paginate
+from kit.query import first, where_given
 from services.intake.persons.domain import EDITABLE_FIELDS, MATCHED_FIELDS, PersonStatus
 from services.intake.persons.models import Person, PersonBlockingKey, PersonRevision
 from services.intake.visibility import visible_clause
@@ -37,9 +39,7 @@ async def get_visible(
     session: AsyncSession, person_id: uuid.UUID, principal: Principal, *, for_update: bool = False
 ) -> Person | None:
     stmt = _visible(select(Person).where(Person.id == person_id), principal)
-    if for_update:
-        stmt = stmt.with_for_update()
-    return (await session.exec(stmt)).first()
+    return await first(session, stmt, for_update=for_update)
 
 
 async def visible_ids(
@@ -92,15 +92,13 @@ class PersonFilter:
 async def list_visible(
     session: AsyncSession, principal: Principal, params: PageParams, *, where: PersonFilter
 ) -> Page[Person]:
-    stmt = _visible(select(Person), principal)
-    if where.status is not None:
-        stmt = stmt.where(Person.status == where.status)
-    if where.registered_by_organisation is not None:
-        stmt = stmt.where(Person.registered_by_organisation == where.registered_by_organisation)
-    if where.created_from is not None:
-        stmt = stmt.where(col(Person.created_at) >= where.created_from)
-    if where.created_to is not None:
-        stmt = stmt.where(col(Person.created_at) < where.created_to)
+    stmt = where_given(
+        _visible(select(Person), principal),
+        (Person.status, where.status),
+        (Person.registered_by_organisation, where.registered_by_organisation),
+        (col(Person.created_at), where.created_from, operator.ge),
+        (col(Person.created_at), where.created_to, operator.lt),
+    )
     return await paginate(
         session, stmt, params, order_by=(Person.created_at, Person.id), descending=True
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -26,6 +26,7 @@ from services.intake.persons.candidates import find_candidates as find_candidate
 from services.intake.persons.domain import (
     ERASED_FIELDS,
     MATCHED_FIELDS,
+    ErasureGround,
     PersonNotActive,
     PersonStatus,
     age_band,
@@ -36,6 +37,7 @@ from services.intake.persons.domain import EditConflict as EditConflict
 from services.intake.persons.events import (
     PersonErased,
     PersonErasedData,
+    PersonProfileData,
     PersonRegistered,
     PersonRegisteredData,
     PersonUpdated,
@@ -46,7 +48,7 @@ from services.intake.persons.models import Person as Person
 from services.intake.persons.models import PersonRevision
 from services.intake.persons.repository import PersonFilter as PersonFilter
 from services.intake.persons.reviews import service as reviews
-from services.intake.persons.schemas import ErasureIn, PersonFields, PersonPatch
+from services.intake.persons.schemas import PersonFields, PersonPatch
 
 PERSON = "person"
 PERSONS = AuditScope(PERSON, AuditPurpose.REFERRAL_HANDLING)
@@ -54,15 +56,15 @@ DUPLICATES = AuditScope(PERSON, AuditPurpose.DUPLICATE_RESOLUTION)
 """Persons read or merged to resolve duplicates (the match search, merges)."""
 ERASURES = AuditScope(PERSON, AuditPurpose.ERASURE)
 
-
-class PersonNotFound(NotFound):
-    slug = "person-not-found"
-    title = "Person not found"
+P = TypeVar("P", bound=PersonProfileData)
 
 
-class NameRequired(UnprocessableContent):
-    slug = "name-required"
-    title = "A person needs a given or a family name"
+class PersonNotFound(NotFound, slug="person-not-found", title="Person not found"): ...
+
+
+class NameRequired(
+    UnprocessableContent, slug="name-required", title="A person needs a given or a family name"
+): ...
 
 
 def facts_of_fields(fields: PersonFields) -> PersonFacts:
@@ -117,7 +119,7 @@ async def register(
     await record_event(
         session,
         PersonRegistered,
-        PersonRegisteredData(**_profile(person), registered_at=now),
+        _profile(PersonRegisteredData, person, registered_at=now),
         subject=str(person.id),
         organisation=principal.organisation,
     )
@@ -136,15 +138,11 @@ async def _index(
     return candidates
 
 
-def _profile(person: Person) -> dict[str, Any]:
+def _profile(data: type[P], person: Person, **fields: Any) -> P:
+    """An event payload of `PersonProfileData`'s kind about `person`: its coarse profile,
+    `fields` and any other field read from the row."""
     band = person.erased_age_band or age_band(person.birth_date, utcnow().date())
-    return {
-        "person_ref": person.id,
-        "age_band": band,
-        "sex": person.sex,
-        "nationality": person.nationality,
-        "registered_by_organisation": person.registered_by_organisation,
-    }
+    return data.of(person, person_ref=person.id, age_band=band, **fields)
 
 
 async def _visible(
@@ -265,9 +263,7 @@ async def apply_changes(
     await record_event(
         session,
         PersonUpdated,
-        PersonUpdatedData(
-            **_profile(person), version=person.version, changed=changed, updated_at=now
-        ),
+        _profile(PersonUpdatedData, person, changed=changed),
         subject=str(person.id),
         organisation=principal.organisation,
     )
@@ -310,19 +306,13 @@ async def export_for(
 
 
 async def erase(
-    *,
-    session: AsyncSession,
-    principal: Principal,
-    person_id: uuid.UUID,
-    erasure: ErasureIn,
-    if_match: str | None,
-) -> tuple[Person, list[uuid.UUID]]:
-    """Erasure (art. 17) of the registry's part: the identifying fields of the person and of
-    every record merged into them go; the pseudonymous reference stays, with sex, nationality and
-    the age band at erasure, for statistics; ``lgnet.intake.person.erased`` tells every other
-    service to act. Returns the person and the ids of every record erased (theirs first)."""
-    person = await for_change(session, principal, person_id)
-    require_if_match(if_match, person.version)
+    session: AsyncSession, principal: Principal, person: Person, ground: ErasureGround
+) -> list[uuid.UUID]:
+    """Erasure (art. 17) of the registry's part, on a person locked by `for_change`: the
+    identifying fields of the person and of every record merged into them go; the pseudonymous
+    reference stays, with sex, nationality and the age band at erasure, for statistics;
+    ``lgnet.intake.person.erased`` tells every other service to act. Returns the ids of every
+    record erased (the person's first)."""
     merged = await repository.merged_into(session, person.id)
     now = utcnow()
     for record in (person, *merged):
@@ -342,13 +332,10 @@ async def erase(
     await record_event(
         session,
         PersonErased,
-        PersonErasedData(
-            person_ref=person.id,
-            merged_refs=[p.id for p in merged],
-            ground=erasure.ground,
-            erased_at=now,
+        PersonErasedData.of(
+            person, person_ref=person.id, merged_refs=[p.id for p in merged], ground=ground
         ),
         subject=str(person.id),
         organisation=principal.organisation,
     )
-    return person, ids
+    return ids

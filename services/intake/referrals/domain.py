@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from kit.errors import Conflict
+from kit.schemas import TargetGroup as TargetGroup  # the platform's vocabulary (housing too)
 
 
 class Channel(StrEnum):
@@ -20,13 +21,6 @@ class Urgency(StrEnum):
     IMMEDIATE = "immediate"
     HIGH = "high"
     NORMAL = "normal"
-
-
-class TargetGroup(StrEnum):
-    UNACCOMPANIED_MINOR = "unaccompanied_minor"
-    VULNERABLE_FAMILY = "vulnerable_family"
-    YOUNG_ADULT = "young_adult"  # neomaggiorenni, just turned 18
-    OTHER = "other"
 
 
 class Need(StrEnum):
@@ -54,6 +48,4 @@ class Flag(StrEnum):
     NIGHT_SHELTER_NEEDED = "night_shelter_needed"
 
 
-class IllegalTransition(Conflict):
-    slug = "illegal-transition"
-    title = "Illegal status transition"
+class IllegalTransition(Conflict, slug="illegal-transition", title="Illegal status transition"): ...

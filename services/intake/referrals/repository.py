@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import uuid
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from kit.auth import Principal
 from kit.pagination import Page, PageParams, paginate
+from kit.query import first, where_given
 from services.intake import links
 from services.intake.referrals.models import Referral, ReferralPerson, SlaBreach
 from services.intake.referrals.sla import ENDED_WITHOUT_HAND_OVER, BreachKind
@@ -34,9 +36,7 @@ async def get_visible(
     session: AsyncSession, referral_id: uuid.UUID, principal: Principal, *, for_update: bool = False
 ) -> Referral | None:
     stmt = _visible(select(Referral).where(Referral.id == referral_id), principal)
-    if for_update:
-        stmt = stmt.with_for_update()
-    return (await session.exec(stmt)).first()
+    return await first(session, stmt, for_update=for_update)
 
 
 @dataclass(frozen=True)
@@ -57,13 +57,15 @@ class ReferralFilter:
 async def list_visible(
     session: AsyncSession, principal: Principal, params: PageParams, *, where: ReferralFilter
 ) -> Page[Referral]:
-    stmt = _visible(select(Referral), principal)
-    if where.status is not None:
-        stmt = stmt.where(Referral.status == where.status)
-    if where.channel is not None:
-        stmt = stmt.where(Referral.channel == where.channel)
-    if where.urgency is not None:
-        stmt = stmt.where(Referral.urgency == where.urgency)
+    stmt = where_given(
+        _visible(select(Referral), principal),
+        (Referral.status, where.status),
+        (Referral.channel, where.channel),
+        (Referral.urgency, where.urgency),
+        (Referral.municipio, where.municipio),
+        (col(Referral.received_at), where.received_from, operator.ge),
+        (col(Referral.received_at), where.received_to, operator.lt),
+    )
     if where.organisation is not None:
         stmt = stmt.where(
             or_(
@@ -71,12 +73,6 @@ async def list_visible(
                 Referral.lead_organisation == where.organisation,  # type: ignore[arg-type]
             )
         )
-    if where.municipio is not None:
-        stmt = stmt.where(Referral.municipio == where.municipio)
-    if where.received_from is not None:
-        stmt = stmt.where(Referral.received_at >= where.received_from)
-    if where.received_to is not None:
-        stmt = stmt.where(Referral.received_at < where.received_to)
     if where.overdue is not None:
         if where.now is None:
             raise ValueError("the overdue filter needs `now`")

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -15,6 +15,7 @@ from kit.auth import Principal
 from kit.db import utcnow
 from kit.errors import NotFound, UnprocessableContent, require_found
 from kit.etag import require_if_match
+from kit.events.types import EventType
 from kit.outbox import record_event
 from kit.pagination import Page, PageParams
 from kit.policy import current, current_version
@@ -22,16 +23,12 @@ from services.intake.persons import service as persons_service
 from services.intake.referrals import lifecycle, repository, sla
 from services.intake.referrals.domain import Urgency
 from services.intake.referrals.events import (
+    ReferralEventData,
     ReferralFirstContacted,
-    ReferralFirstContactedData,
     ReferralHandedOver,
-    ReferralHandedOverData,
     ReferralOverdue,
-    ReferralOverdueData,
     ReferralReceived,
-    ReferralReceivedData,
     ReferralScreened,
-    ReferralScreenedData,
 )
 from services.intake.referrals.lifecycle import ReferralStatus
 from services.intake.referrals.models import Referral, Screening
@@ -45,13 +42,13 @@ from services.intake.referrals.schemas import (
 )
 from services.intake.referrals.triage import Assessment, assess
 
+R = TypeVar("R", bound=ReferralEventData)
+
 REFERRALS = AuditScope("referral", AuditPurpose.REFERRAL_HANDLING)
 """Referrals carry person ids and needs: every read of one is audited, as of a person."""
 
 
-class ReferralNotFound(NotFound):
-    slug = "referral-not-found"
-    title = "Referral not found"
+class ReferralNotFound(NotFound, slug="referral-not-found", title="Referral not found"): ...
 
 
 async def receive(
@@ -83,13 +80,7 @@ async def receive(
     await session.flush()
     await REFERRALS.record(session, principal, AuditAction.CREATE, referral.id)
     person_refs = await _link_persons(session, principal, referral, referral_in)
-    await record_event(
-        session,
-        ReferralReceived,
-        ReferralReceivedData(**_about(referral), person_refs=person_refs, channel=referral.channel),
-        subject=str(referral.id),
-        organisation=principal.organisation,
-    )
+    await _publish(session, ReferralReceived, referral, principal, person_refs=person_refs)
     return referral
 
 
@@ -158,20 +149,8 @@ async def hand_over(
     referral.lead_organisation = handover_in.lead_organisation
     referral.handed_over_at = now
     await _save_change(session, principal, referral, now)
-    await record_event(
-        session,
-        ReferralHandedOver,
-        ReferralHandedOverData(
-            **_about(referral),
-            person_refs=(await repository.persons_of_referrals(session, [referral.id]))[
-                referral.id
-            ],
-            lead_organisation=handover_in.lead_organisation,
-            handed_over_at=now,
-        ),
-        subject=str(referral.id),
-        organisation=principal.organisation,
-    )
+    person_refs = (await repository.persons_of_referrals(session, [referral.id]))[referral.id]
+    await _publish(session, ReferralHandedOver, referral, principal, person_refs=person_refs)
     return referral
 
 
@@ -217,12 +196,13 @@ async def screen(
     referral.first_contact_due_at = due.first_contact
     referral.hand_over_due_at = due.hand_over
     await _save_change(session, principal, referral, now)
-    await record_event(
+    await _publish(
         session,
         ReferralScreened,
-        ReferralScreenedData(**_about(referral), outcome=screening_in.outcome, screened_at=now),
-        subject=str(referral.id),
-        organisation=principal.organisation,
+        referral,
+        principal,
+        outcome=screening_in.outcome,
+        screened_at=now,
     )
     return referral, assessment, version.version if version is not None else None
 
@@ -246,30 +226,29 @@ async def record_first_contact(
         now=now,
     )
     await _save_change(session, principal, referral, now)
-    await record_event(
+    await _publish(
         session,
         ReferralFirstContacted,
-        ReferralFirstContactedData(
-            **_about(referral),
-            due_at=referral.first_contact_due_at,
-            reached_at=contact_in.contacted_at,
-        ),
-        subject=str(referral.id),
-        organisation=principal.organisation,
+        referral,
+        principal,
+        due_at=referral.first_contact_due_at,
+        reached_at=contact_in.contacted_at,
     )
     return referral
 
 
-def _about(referral: Referral) -> dict[str, Any]:
-    """The fields of `ReferralEventData`: what every referral event says of its referral."""
-    return {
-        "referral_id": referral.id,
-        "urgency": referral.urgency,
-        "target_group": referral.target_group,
-        "municipio": referral.municipio,
-        "reporting_organisation": referral.reporting_organisation,
-        "received_at": referral.received_at,
-    }
+async def _publish(
+    session: AsyncSession,
+    event: EventType[R],
+    referral: Referral,
+    principal: Principal | None,
+    **fields: Any,
+) -> None:
+    """Record an `event` about `referral` (from `principal`'s organisation, if one acts): its
+    payload holds `fields`, and the row's values for the other fields."""
+    data = event.payload.of(referral, referral_id=referral.id, **fields)
+    organisation = principal.organisation if principal is not None else None
+    await record_event(session, event, data, subject=str(referral.id), organisation=organisation)
 
 
 def _facts(referral: Referral) -> sla.ReferralFacts:
@@ -318,11 +297,8 @@ async def raise_sla_breaches(*, session: AsyncSession, now: datetime, limit: int
         for breach in sla.new_breaches(found, keys):
             if not await repository.claim_breach(session, referral.id, breach.kind, utcnow()):
                 continue  # another check raised it first
-            await record_event(
-                session,
-                ReferralOverdue,
-                ReferralOverdueData(**_about(referral), kind=breach.kind, deadline=breach.deadline),
-                subject=str(referral.id),
+            await _publish(
+                session, ReferralOverdue, referral, None, kind=breach.kind, deadline=breach.deadline
             )
             raised.append(breach)
     return SlaCheck(raised=raised, seen=len(candidates))

@@ -241,9 +241,9 @@ def new_breaches(found: Iterable[Breach], already_raised: Collection[BreachKey])
     return fresh
 
 
-class FirstContactNotAllowed(Conflict):
-    slug = "first-contact-not-allowed"
-    title = "First contact cannot be recorded"
+class FirstContactNotAllowed(
+    Conflict, slug="first-contact-not-allowed", title="First contact cannot be recorded"
+): ...
 
 
 class InvalidFirstContact(ValidationFailed):

@@ -82,9 +82,9 @@ def most_urgent(first: Urgency, *others: Urgency) -> Urgency:
     return max((first, *others), key=urgency_rank)
 
 
-class UrgencyBelowRule(UnprocessableContent):
-    slug = "urgency-below-triage-rule"
-    title = "Urgency below a triage rule"
+class UrgencyBelowRule(
+    UnprocessableContent, slug="urgency-below-triage-rule", title="Urgency below a triage rule"
+): ...
 
 
 _DOCUMENT = ConfigDict(frozen=True, extra="forbid")

@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from kit.audit import AuditAction, AuditPurpose, AuditScope
 from kit.auth import Principal
 from kit.db import utcnow
+from kit.etag import require_if_match
 from services.intake.households import service as households
 from services.intake.outreach import service as outreach
 from services.intake.persons import service as persons
@@ -130,13 +131,9 @@ async def erase(
 ) -> persons.Person:
     """Erasure (art. 17): the registry's part, then what the review queue and offline sync
     keep of the erased records."""
-    person, erased = await persons.erase(
-        session=session,
-        principal=principal,
-        person_id=person_id,
-        erasure=erasure,
-        if_match=if_match,
-    )
+    person = await persons.for_change(session, principal, person_id)
+    require_if_match(if_match, person.version)
+    erased = await persons.erase(session, principal, person, erasure.ground)
     await reviews.erase_for(session, erased)
     await outreach.erase_for(session, principal, erased)
     return person

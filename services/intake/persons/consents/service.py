@@ -27,9 +27,7 @@ from services.intake.persons.events import ConsentWithdrawn, ConsentWithdrawnDat
 CONSENTS = AuditScope("consent", AuditPurpose.REFERRAL_HANDLING)
 
 
-class ConsentNotFound(NotFound):
-    slug = "consent-not-found"
-    title = "Consent not found"
+class ConsentNotFound(NotFound, slug="consent-not-found", title="Consent not found"): ...
 
 
 class ImplausibleTime(UnprocessableContent):
@@ -93,13 +91,7 @@ async def withdraw(
     await record_event(
         session,
         ConsentWithdrawn,
-        ConsentWithdrawnData(
-            consent_id=consent.id,
-            person_ref=consent.person_id,
-            purpose=consent.purpose,
-            legal_basis=consent.legal_basis,
-            withdrawn_at=withdrawn_at,
-        ),
+        ConsentWithdrawnData.of(consent, consent_id=consent.id, person_ref=consent.person_id),
         subject=str(consent.person_id),
         organisation=principal.organisation,
     )

@@ -8,6 +8,7 @@ from collections.abc import Collection
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from kit.query import first
 from services.intake.persons.merges.models import PersonMerge
 
 
@@ -15,9 +16,7 @@ async def get(
     session: AsyncSession, merge_id: uuid.UUID, *, for_update: bool = False
 ) -> PersonMerge | None:
     stmt = select(PersonMerge).where(PersonMerge.id == merge_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    return (await session.exec(stmt)).first()
+    return await first(session, stmt, for_update=for_update)
 
 
 async def into(session: AsyncSession, survivor_ids: Collection[uuid.UUID]) -> list[PersonMerge]:

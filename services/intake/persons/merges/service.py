@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Mapping
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -21,6 +21,7 @@ from kit.audit import AuditAction
 from kit.auth import Principal
 from kit.db import utcnow
 from kit.errors import Conflict, NotFound, UnprocessableContent
+from kit.events.types import EventData, EventType
 from kit.outbox import record_event
 from services.intake.persons import service as persons
 from services.intake.persons.domain import PersonNotActive, PersonStatus
@@ -36,20 +37,18 @@ from services.intake.persons.merges.schemas import ConfirmIn
 from services.intake.persons.reviews import service as reviews
 from services.intake.persons.reviews.domain import ReviewStatus
 
+P = TypeVar("P", bound=EventData)
+
 
 class NotInPair(UnprocessableContent):
     slug = "survivor-not-in-pair"
     title = "The survivor must be one of the two persons"
 
 
-class MergeNotFound(NotFound):
-    slug = "merge-not-found"
-    title = "Merge not found"
+class MergeNotFound(NotFound, slug="merge-not-found", title="Merge not found"): ...
 
 
-class AlreadySplit(Conflict):
-    slug = "merge-already-split"
-    title = "The merge was already split"
+class AlreadySplit(Conflict, slug="merge-already-split", title="The merge was already split"): ...
 
 
 class MoveLinks(Protocol):
@@ -108,15 +107,24 @@ async def confirm(
         session, persons.facts(survivor), exclude=survivor.id
     )
     await reviews.keep(session, principal, survivor, candidates)
+    merged_data = PersonMergedData(survivor_ref=survivor.id, merged_ref=merged.id, merged_at=now)
+    await _announce(session, principal, survivor, merged, PersonMerged, merged_data)
+    return merge
+
+
+async def _announce(
+    session: AsyncSession,
+    principal: Principal,
+    survivor: persons.Person,
+    merged: persons.Person,
+    kind: EventType[P],
+    data: P,
+) -> None:
+    """The last step of a merge and of a split: audit it on both records, publish `data`."""
     await persons.DUPLICATES.record(session, principal, AuditAction.MERGE, survivor.id, merged.id)
     await record_event(
-        session,
-        PersonMerged,
-        PersonMergedData(survivor_ref=survivor.id, merged_ref=merged.id, merged_at=now),
-        subject=str(survivor.id),
-        organisation=principal.organisation,
+        session, kind, data, subject=str(survivor.id), organisation=principal.organisation
     )
-    return merge
 
 
 async def get_merge(
@@ -155,14 +163,8 @@ async def split(
         # a wrong merge: not the same person
         reviews.decide(review, principal, ReviewStatus.DISMISSED, was=ReviewStatus.CONFIRMED)
     await session.flush()
-    await persons.DUPLICATES.record(session, principal, AuditAction.MERGE, survivor.id, merged.id)
-    await record_event(
-        session,
-        PersonSplit,
-        PersonSplitData(survivor_ref=survivor.id, restored_ref=merged.id, split_at=now),
-        subject=str(survivor.id),
-        organisation=principal.organisation,
-    )
+    split_data = PersonSplitData(survivor_ref=survivor.id, restored_ref=merged.id, split_at=now)
+    await _announce(session, principal, survivor, merged, PersonSplit, split_data)
     return merge
 
 

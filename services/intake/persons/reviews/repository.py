@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
+from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import col, select
@@ -11,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from kit.auth import Principal
 from kit.pagination import Page, PageParams, paginate
+from kit.query import first, where_given
 from services.intake.persons.reviews.domain import ReviewStatus
 from services.intake.persons.reviews.models import DuplicateCandidate
 from services.intake.visibility import visible_person_ids
@@ -56,19 +58,23 @@ async def pairs_with(
     }
 
 
+@dataclass(frozen=True)
+class ReviewFilter:
+    """What the review queue may be narrowed to (both optional, combined with AND)."""
+
+    status: ReviewStatus | None = None
+    person_id: uuid.UUID | None = None  # pairs with this person, on either side
+
+
 async def list_reviewable(
-    session: AsyncSession,
-    principal: Principal,
-    page: PageParams,
-    *,
-    status: ReviewStatus | None,
-    person_id: uuid.UUID | None,
+    session: AsyncSession, principal: Principal, page: PageParams, *, where: ReviewFilter
 ) -> Page[DuplicateCandidate]:
-    stmt = select(DuplicateCandidate).where(*_reviewable(principal))
-    if status is not None:
-        stmt = stmt.where(DuplicateCandidate.status == status)
-    if person_id is not None:
-        stmt = stmt.where(_involving([person_id]))
+    stmt = where_given(
+        select(DuplicateCandidate).where(*_reviewable(principal)),
+        (DuplicateCandidate.status, where.status),
+    )
+    if where.person_id is not None:
+        stmt = stmt.where(_involving([where.person_id]))
     return await paginate(
         session,
         stmt,
@@ -84,16 +90,15 @@ async def get_reviewable(
     stmt = select(DuplicateCandidate).where(
         DuplicateCandidate.id == review_id, *_reviewable(principal)
     )
-    if for_update:
-        stmt = stmt.with_for_update()
-    return (await session.exec(stmt)).first()
+    return await first(session, stmt, for_update=for_update)
 
 
 async def involving(
     session: AsyncSession, person_ids: Collection[uuid.UUID], *, status: ReviewStatus | None = None
 ) -> list[DuplicateCandidate]:
     """The pairs involving any of these persons (only those in ``status``, if given)."""
-    stmt = select(DuplicateCandidate).where(_involving(person_ids))
-    if status is not None:
-        stmt = stmt.where(DuplicateCandidate.status == status)
+    stmt = where_given(
+        select(DuplicateCandidate).where(_involving(person_ids)),
+        (DuplicateCandidate.status, status),
+    )
     return list(await session.exec(stmt))

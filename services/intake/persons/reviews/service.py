@@ -29,14 +29,14 @@ from services.intake.persons.reviews.models import DuplicateCandidate
 REVIEWS = AuditScope("duplicate_review", AuditPurpose.DUPLICATE_RESOLUTION)
 
 
-class ReviewNotFound(NotFound):
-    slug = "duplicate-review-not-found"
-    title = "Duplicate review not found"
+class ReviewNotFound(
+    NotFound, slug="duplicate-review-not-found", title="Duplicate review not found"
+): ...
 
 
-class ReviewDecided(Conflict):
-    slug = "duplicate-review-decided"
-    title = "The pair was already decided"
+class ReviewDecided(
+    Conflict, slug="duplicate-review-decided", title="The pair was already decided"
+): ...
 
 
 async def keep(
@@ -76,9 +76,8 @@ async def list_reviews(
     person_id: uuid.UUID | None,
 ) -> Page[DuplicateCandidate]:
     """The pairs ``principal`` may review, newest first (the reads are audited)."""
-    found = await repository.list_reviewable(
-        session, principal, page, status=status, person_id=person_id
-    )
+    where = repository.ReviewFilter(status=status, person_id=person_id)
+    found = await repository.list_reviewable(session, principal, page, where=where)
     await REVIEWS.record(session, principal, AuditAction.READ, *(r.id for r in found.items))
     return found
 
