@@ -117,8 +117,11 @@ def _problem_on_client_errors(ctx: Any, response: Any, case: Any) -> bool | None
 @pytest.fixture(scope="module")
 def fuzzed_gateway(platform: Platform, realm: Realm) -> Iterator[str]:
     """A gateway in front of the platform's services, with a rate limit no fuzz run reaches."""
+    upstreams: dict[str, Any] = {
+        f"upstream_{name}": url for name, url in platform.stack.service_urls.items()
+    }
     settings = GatewaySettings(
-        **{f"upstream_{name}": url for name, url in platform.stack.service_urls.items()},
+        **upstreams,
         rate_limit_per_second=1_000_000,
         rate_limit_burst=1_000_000,
         json_logs=False,

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, JsonValue, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from kit.schemas import (
@@ -81,7 +81,7 @@ class PersonFields(ClosedModel):
     _birth_date = field_validator("birth_date")(_not_in_future)
 
 
-def _one_present(*names: str) -> list[dict[str, object]]:
+def _one_present(*names: str) -> list[JsonValue]:
     """JSON Schema branches: each requires one of `names`, given and not null."""
     return [{"required": [name], "properties": {name: {"not": {"type": "null"}}}} for name in names]
 
