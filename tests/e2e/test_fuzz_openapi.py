@@ -168,16 +168,18 @@ def _fuzzed(target: str) -> tuple[Any, Any, Any]:
                     response, case, additional_checks=[_problem_on_client_errors], **kwargs
                 )
 
-        Scenario.run(
-            settings=hypothesis.settings(
-                max_examples=STATEFUL_SCENARIOS,
-                stateful_step_count=STATEFUL_STEPS,
-                deadline=None,
-                derandomize=True,
-                suppress_health_check=list(hypothesis.HealthCheck),
-                phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
-            )
+        settings = hypothesis.settings(
+            max_examples=STATEFUL_SCENARIOS,
+            stateful_step_count=STATEFUL_STEPS,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=list(hypothesis.HealthCheck),
+            phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
         )
+        try:
+            Scenario.run(settings=settings)
+        except NoLinksFound:  # raised when the machine first runs, too
+            pytest.skip(f"{target}: no operation feeds another (nothing to chain)")
 
     return schema, test, test_stateful
 
