@@ -9,6 +9,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 UV_VERSION := 0.13.9
 TOOLS := var/tools
 UV := $(TOOLS)/bin/uv
+OASDIFF_VERSION := v1.37.0
+OASDIFF := $(TOOLS)/bin/oasdiff
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON_PREFERENCE := only-system
 export PYTHONPATH := $(CURDIR)
@@ -24,12 +26,18 @@ $(UV):
 	@$(PYTHON) -m venv $(TOOLS)
 	@$(TOOLS)/bin/pip install --quiet "uv==$(UV_VERSION)"
 
+# The OpenAPI breaking-change check (tests/unit/gateway/test_openapi_contract.py), built from the
+# Go module proxy: about 2.5 minutes the first time, cached after.
+$(OASDIFF): | $(UV)
+	@echo "▶ installing oasdiff $(OASDIFF_VERSION) into $(TOOLS)"
+	@GOBIN=$(CURDIR)/$(TOOLS)/bin go install github.com/oasdiff/oasdiff@$(OASDIFF_VERSION)
+
 .venv/.synced: $(UV) pyproject.toml uv.lock
 	@echo "▶ python environment (uv sync)"
 	@$(UV) sync --frozen --quiet
 	@touch $@
 
-install: .venv/.synced ## install what is missing (uv, Python deps, Kafka and Keycloak artifacts)
+install: .venv/.synced $(OASDIFF) ## install what is missing (uv, Python deps, oasdiff, Kafka and Keycloak artifacts)
 	@$(RUN) python -m deploy.local fetch
 
 run: install ## start the whole platform (SQLite files under var/run); Ctrl-C stops it
@@ -44,7 +52,7 @@ down: ## stop anything a previous run or test session left behind
 test: install ## every test: unit (the import rules among them), then integration and e2e against real Kafka, Keycloak, PostgreSQL
 	@$(RUN) pytest
 
-test-fast: .venv/.synced ## unit tests only (no servers)
+test-fast: .venv/.synced $(OASDIFF) ## unit tests only (no servers)
 	@$(RUN) pytest tests/unit -q
 
 lint: .venv/.synced ## ruff, mypy --strict, and the import rules (lint-imports)
