@@ -37,7 +37,7 @@ $(OASDIFF): | $(UV)
 	@$(UV) sync --frozen --quiet
 	@touch $@
 
-install: .venv/.synced $(OASDIFF) ## install what is missing (uv, Python deps, oasdiff, Kafka and Keycloak artifacts)
+install: .venv/.synced ## install what is missing (uv, Python deps, Kafka and Keycloak artifacts)
 	@$(RUN) python -m deploy.local fetch
 
 run: install ## start the whole platform (SQLite files under var/run); Ctrl-C stops it
@@ -49,7 +49,7 @@ run-postgres: install ## the same on an embedded PostgreSQL
 down: ## stop anything a previous run or test session left behind
 	@if [ -x $(UV) ]; then $(RUN) python -m deploy.local down; fi
 
-test: install ## every test: unit (the import rules among them), then integration and e2e against real Kafka, Keycloak, PostgreSQL
+test: install $(OASDIFF) ## every test: unit (the import rules among them), then integration and e2e against real Kafka, Keycloak, PostgreSQL
 	@$(RUN) pytest
 
 test-fast: .venv/.synced $(OASDIFF) ## unit tests only (no servers)
