@@ -9,6 +9,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 UV_VERSION := 0.13.9
 TOOLS := var/tools
 UV := $(TOOLS)/bin/uv
+OASDIFF_VERSION := v1.37.0
+OASDIFF := $(TOOLS)/bin/oasdiff
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON_PREFERENCE := only-system
 export PYTHONPATH := $(CURDIR)
@@ -23,6 +25,12 @@ $(UV):
 	@echo "▶ installing uv $(UV_VERSION) into $(TOOLS)"
 	@$(PYTHON) -m venv $(TOOLS)
 	@$(TOOLS)/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+# The OpenAPI breaking-change check (tests/unit/gateway/test_openapi_contract.py), built from the
+# Go module proxy: about 2.5 minutes the first time, cached after.
+$(OASDIFF): | $(UV)
+	@echo "▶ installing oasdiff $(OASDIFF_VERSION) into $(TOOLS)"
+	@GOBIN=$(CURDIR)/$(TOOLS)/bin go install github.com/oasdiff/oasdiff@$(OASDIFF_VERSION)
 
 .venv/.synced: $(UV) pyproject.toml uv.lock
 	@echo "▶ python environment (uv sync)"
@@ -41,10 +49,10 @@ run-postgres: install ## the same on an embedded PostgreSQL
 down: ## stop anything a previous run or test session left behind
 	@if [ -x $(UV) ]; then $(RUN) python -m deploy.local down; fi
 
-test: install ## every test: unit (the import rules among them), then integration and e2e against real Kafka, Keycloak, PostgreSQL
+test: install $(OASDIFF) ## every test: unit (the import rules among them), then integration and e2e against real Kafka, Keycloak, PostgreSQL
 	@$(RUN) pytest
 
-test-fast: .venv/.synced ## unit tests only (no servers)
+test-fast: .venv/.synced $(OASDIFF) ## unit tests only (no servers)
 	@$(RUN) pytest tests/unit -q
 
 lint: .venv/.synced ## ruff, mypy --strict, and the import rules (lint-imports)

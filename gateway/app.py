@@ -4,7 +4,8 @@
 
 Endpoints of its own: ``/healthz`` (alive), ``/readyz`` (realm keys at hand and every service
 ready), ``/metrics`` (Prometheus), ``/openapi.json`` (the services' documents merged) and
-``/docs`` (Swagger UI on it). Everything else is proxied by :mod:`gateway.proxy` under the route
+``/docs`` (Swagger UI on it, its assets under ``/docs/assets`` served by the gateway itself).
+Everything else is proxied by :mod:`gateway.proxy` under the route
 table of :mod:`gateway.routes`.
 
 Around every request, outermost first: request id (``X-Request-ID`` accepted when sane, else
@@ -24,8 +25,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
@@ -42,13 +42,21 @@ from kit.errors import NotReady, install_problem_handlers
 from kit.http import TelemetryMiddleware
 from kit.limits import RequestLimitsMiddleware
 from kit.logs import RequestIdMiddleware, configure_logging
+from kit.openapi import DOCS_ASSETS_PATH, install_docs
 from kit.telemetry import configure_tracing
 
 __all__ = ["Gateway", "app", "create_app"]
 
 logger = logging.getLogger("gateway.access")
 
-OWN_ENDPOINTS = ("/healthz", "/readyz", "/metrics", "/openapi.json", "/docs")
+OWN_ENDPOINTS = (
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/openapi.json",
+    "/docs",
+    "/docs/oauth2-redirect",
+)
 CORS_REQUEST_HEADERS = (
     "Authorization",
     "Content-Type",
@@ -107,6 +115,8 @@ def _route_label(scope: Scope) -> str:
     to (set by the proxy), one of the gateway's own endpoints, or ``unmatched``."""
     state = scope.get("state") or {}
     path: str = scope["path"]
+    if path.startswith(f"{DOCS_ASSETS_PATH}/"):
+        return DOCS_ASSETS_PATH
     return state.get("route") or (path if path in OWN_ENDPOINTS else "unmatched")
 
 
@@ -234,13 +244,12 @@ def create_app(
         _, aggregator, _, _ = gateway.running()
         return JSONResponse(await aggregator.document())
 
-    @app.get("/docs", include_in_schema=False)
-    async def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="LGNet API",
-            swagger_ui_parameters={"persistAuthorization": False, "displayRequestDuration": True},
-        )
+    install_docs(
+        app,
+        title="LGNet API",
+        swagger_ui_parameters={"persistAuthorization": False, "displayRequestDuration": True},
+        redoc=False,
+    )
 
     @app.api_route("/{path:path}", methods=list(Proxy.methods), include_in_schema=False)
     async def proxied(request: Request) -> Response:

@@ -35,11 +35,16 @@ import httpx
 
 from gateway.routes import ROUTES, RouteRule
 
-__all__ = ["SECURITY_SCHEME", "OpenAPIAggregator", "merge_openapi"]
+__all__ = ["API_VERSION", "SECURITY_SCHEME", "OpenAPIAggregator", "merge_openapi"]
 
 logger = logging.getLogger(__name__)
 
 SECURITY_SCHEME = "KeycloakBearer"
+API_VERSION = "1.0.0"
+"""``info.version`` of the merged document. A breaking change to the public API (a path, a field
+or an enum value removed, a new required field…) must move it on: the committed
+``contracts/openapi.json`` is checked against the last released one by ``oasdiff breaking``
+(``tests/unit/gateway/test_openapi_contract.py``)."""
 HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 _COMPONENT_REF = "#/components/"
 
@@ -160,7 +165,7 @@ def merge_openapi(
     routes: Iterable[RouteRule] = ROUTES,
     missing: Mapping[str, str] | None = None,
     title: str = "LGNet API",
-    version: str = "1",
+    version: str = API_VERSION,
 ) -> dict[str, Any]:
     """One OpenAPI 3.1 document from each service's (see the module docstring).
 

@@ -27,6 +27,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
 from kit.logs import current_request_id, current_trace_ids
 
@@ -72,7 +73,8 @@ def _slug_for_status(status: int) -> str:
         return f"http-{status}"
 
 
-def _title_for_status(status: int) -> str:
+def status_title(status: int) -> str:
+    """The reason phrase of an HTTP status (``404`` → ``"Not Found"``)."""
     try:
         return HTTPStatus(status).phrase
     except ValueError:
@@ -285,9 +287,26 @@ class Problem(BaseModel):
 
 
 class ValidationProblem(Problem):
-    """A 422 problem listing every invalid field."""
+    """A 400 or 422 problem; ``errors`` lists every invalid field of a request that failed
+    validation (``type`` ``urn:lgnet:problem:validation-failed``, always with ``errors``; an
+    unknown query parameter, 400, names each in ``errors``).  A domain rule refusing a
+    well-formed request answers 422 with a ``type`` of its own and may have no ``errors``."""
 
-    errors: list[FieldError]
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "if": {
+                "properties": {"type": {"const": PROBLEM_TYPE_PREFIX + "validation-failed"}},
+                "required": ["type"],
+            },
+            "then": {"required": ["errors"]},
+        },
+    )
+
+    errors: list[FieldError] = Field(
+        default_factory=list,
+        description="The invalid fields; present whenever the type is validation-failed",
+    )
 
 
 def _problem_body(
@@ -373,16 +392,38 @@ async def _problem_error_handler(request: Request, exc: Exception) -> Response:
 
 async def _http_exception_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    title = _title_for_status(exc.status_code)
+    title = status_title(exc.status_code)
     detail = exc.detail if isinstance(exc.detail, str) and exc.detail != title else None
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        # Starlette names only the methods of the first route matching the path; every route
+        # of the path counts (GET and PATCH of /persons/{id} are two routes)
+        headers["Allow"] = ", ".join(allowed_methods(request)) or headers.get("Allow", "")
     return problem_response(
         request,
         status=exc.status_code,
         slug=_slug_for_status(exc.status_code),
         title=title,
         detail=detail,
-        headers=exc.headers,
+        headers=headers,
     )
+
+
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the app answers for the request's path, sorted: the ``Allow`` of a 405
+    (RFC 9110 §15.5.6).  Each method is tried against the app's routes (FastAPI nests
+    included routers, so the routes are asked, not listed)."""
+    routes = getattr(getattr(request.scope.get("app"), "router", None), "routes", ())
+    return [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
+        )
+    ]
 
 
 async def _validation_handler(request: Request, exc: Exception) -> Response:
@@ -425,7 +466,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unhandled_handler)
 
 
-_STATUS_MODELS: dict[int, type[Problem]] = {422: ValidationProblem}
+_STATUS_MODELS: dict[int, type[Problem]] = {400: ValidationProblem, 422: ValidationProblem}
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -436,7 +477,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {
         status: {
             "model": _STATUS_MODELS.get(status, Problem),
-            "description": _title_for_status(status),
+            "description": status_title(status),
         }
         for status in statuses
     }

@@ -64,7 +64,12 @@ async def reject_unknown_query_parameters(request: Request) -> None:
             f"Unknown query parameter(s): {', '.join(unknown[:10])}.",
             extensions={
                 "errors": [
-                    {"location": "query", "parameter": name, "detail": "Not a parameter here."}
+                    {
+                        "location": "query",
+                        "parameter": name,
+                        "detail": "Not a parameter here.",
+                        "code": "unknown_parameter",
+                    }
                     for name in unknown[:10]
                 ]
             },

@@ -30,6 +30,7 @@ from pydantic import (
     StrictFloat,
     StrictInt,
     StrictStr,
+    WithJsonSchema,
     field_validator,
 )
 
@@ -135,15 +136,28 @@ def _known_country(value: str) -> str:
 CountryCode = Annotated[
     StrictStr,
     BeforeValidator(_upper),
-    Field(pattern=r"^[A-Z]{2}$", examples=["IT", "EG", "AF"]),
+    Field(pattern=r"^[A-Z]{2}$"),
     AfterValidator(_known_country),
+    # the schema names the codes taken, not only their shape ("AA" is refused), in either case
+    WithJsonSchema(
+        {
+            "type": "string",
+            "enum": sorted(_COUNTRIES) + sorted(c.lower() for c in _COUNTRIES),
+            "description": "ISO 3166-1 alpha-2, answered in upper case",
+            "examples": ["IT", "EG", "AF"],
+        }
+    ),
 ]
 """ISO 3166-1 alpha-2 country code, upper case (lower-case input is accepted)."""
 
 LanguageCode = Annotated[
     StrictStr,
     BeforeValidator(_lower),
-    Field(pattern=r"^[a-z]{2,3}$", examples=["it", "ar", "ti", "prs"]),
+    Field(pattern=r"^[a-z]{2,3}$"),
+    # the shape as taken: either case, answered in lower case
+    WithJsonSchema(
+        {"type": "string", "pattern": "^[A-Za-z]{2,3}$", "examples": ["it", "ar", "ti", "prs"]}
+    ),
 ]
 """ISO 639-1 (two letters) or ISO 639-3 (three letters, e.g. ``prs`` Dari) language code,
 lower case. Only the shape is checked: 639-3 has thousands of codes."""

@@ -3,8 +3,8 @@
 A service's ``app.py`` declares what is its own (settings, routers, tables, migrations, the
 topics it publishes, the events it consumes, its periodic jobs) and gets the rest from here:
 migrations at start, the outbox relay, inbox consumers, jobs (`kit.jobs`), Keycloak auth,
-RFC 9457 errors, request limits, request ids, tracing, ``/healthz``, ``/readyz`` and
-``/metrics``.
+RFC 9457 errors, request limits, request ids, tracing, ``/healthz``, ``/readyz``, ``/metrics``
+and ``/docs`` (its assets served by the service itself).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from kit.kafka import ensure_topics, kafka_reachable
 from kit.limits import RequestLimitsMiddleware
 from kit.logs import RequestIdMiddleware, configure_logging
 from kit.migrations import upgrade_to_head
-from kit.openapi import document_problems
+from kit.openapi import document_problems, install_docs
 from kit.outbox import OutboxRelay
 from kit.query import reject_unknown_query_parameters
 from kit.settings import ServiceSettings, install_settings
@@ -186,10 +186,13 @@ def create_service(spec: ServiceSpec) -> FastAPI:
         lifespan=lifespan,
         openapi_tags=list(spec.tags) or None,
         dependencies=[Depends(reject_unknown_query_parameters)],
+        docs_url=None,  # FastAPI's pages load from a CDN: install_docs serves them itself
+        redoc_url=None,
     )
     install_settings(app, settings)
     install_problem_handlers(app)
     document_problems(app)
+    install_docs(app, title=spec.title)
     app.add_middleware(
         RequestLimitsMiddleware,
         max_body_bytes=common.max_body_bytes,

@@ -12,7 +12,6 @@ from kit.audit.repository import EntryFilter
 from kit.audit.schemas import AuditEntryPublic, ChainReport
 from kit.auth import Principal, Role, require_roles
 from kit.db import SessionDep
-from kit.errors import problem_responses
 from kit.pagination import Page, PageParamsDep
 from kit.schemas import Timestamp
 
@@ -22,9 +21,9 @@ Auditor = Annotated[Principal, Depends(require_roles(Role.AUDITOR))]
 def audit_router(prefix: str) -> APIRouter:
     """``GET <prefix>`` (newest first, cursor-paginated, filtered) and ``GET <prefix>/verify``,
     for the ``auditor`` role only; e.g. ``audit_router("/v1/intake/audit")``."""
-    router = APIRouter(prefix=prefix, responses=problem_responses(401, 403))
+    router = APIRouter(prefix=prefix)
 
-    @router.get("", summary="Read the audit log", responses=problem_responses(400))
+    @router.get("", summary="Read the audit log")
     async def list_audit_entries(
         session: SessionDep,
         page: PageParamsDep,

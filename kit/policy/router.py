@@ -45,7 +45,7 @@ def policy_router(prefix: str, kinds: Sequence[PolicyKind[Any]]) -> APIRouter:
     by_name = {kind.name: kind for kind in kinds}
     if len(by_name) != len(kinds):
         raise ValueError("policy names must be unique")
-    router = APIRouter(prefix=prefix, responses=problem_responses(401, 403, 404))
+    router = APIRouter(prefix=prefix, responses=problem_responses(404))
 
     def kind_of(name: str) -> PolicyKind[Any]:
         if name not in by_name:
@@ -72,7 +72,7 @@ def policy_router(prefix: str, kinds: Sequence[PolicyKind[Any]]) -> APIRouter:
         set_etag(response, record.version)
         return _public(record)
 
-    @router.get("/{name}/versions", summary="Policy history", responses=problem_responses(400))
+    @router.get("/{name}/versions", summary="Policy history")
     async def list_policy_versions(
         name: str, session: SessionDep, page: PageParamsDep, _principal: CurrentPrincipal
     ) -> Page[PolicyVersionPublic]:
@@ -96,14 +96,14 @@ def policy_router(prefix: str, kinds: Sequence[PolicyKind[Any]]) -> APIRouter:
         status_code=201,
         response_model=PolicyVersionPublic,
         summary="Propose a new policy version",
-        responses=problem_responses(409, 422),
+        responses=problem_responses(409),
     )
     async def propose_policy_version(
         name: str,
         proposal: PolicyProposal,
         session: SessionDep,
+        principal: Coordinator,  # before the key: no token is a 401, whatever the key
         idem: IdempotencyDep,
-        principal: Coordinator,
     ) -> Response:
         kind = kind_of(name)
 

@@ -19,7 +19,6 @@ from services.casework.cases.schemas import CasePublic
 router = APIRouter(
     prefix="/v1/casework/cases",
     tags=["cases"],
-    responses=problem_responses(401, 403),  # every operation can answer these
 )
 
 Reader = Annotated[
@@ -34,7 +33,6 @@ Reader = Annotated[
 
 @router.get(
     "",
-    responses=problem_responses(400),
     summary="List the cases visible to you, newest first",
 )
 async def list_cases(

@@ -22,7 +22,6 @@ from services.events.initiatives.schemas import InitiativeCreate, InitiativePubl
 router = APIRouter(
     prefix="/v1/initiatives",
     tags=["initiatives"],
-    responses=problem_responses(401, 403, 422),  # every operation can answer these
 )
 
 Reader = Annotated[
@@ -48,7 +47,6 @@ def public(initiative: Initiative) -> InitiativePublic:
     "",
     status_code=201,
     response_model=InitiativePublic,
-    responses=problem_responses(400, 409, 413, 415),
     summary="Create an initiative",
 )
 async def create_initiative(
@@ -67,7 +65,6 @@ async def create_initiative(
 
 @router.get(
     "",
-    responses=problem_responses(400),
     summary="List initiatives, newest first",
 )
 async def list_initiatives(

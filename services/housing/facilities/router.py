@@ -22,7 +22,6 @@ from services.housing.facilities.schemas import FacilityCreate, FacilityPublic
 router = APIRouter(
     prefix="/v1/housing/facilities",
     tags=["facilities"],
-    responses=problem_responses(401, 403, 422),  # every operation can answer these
 )
 
 Reader = Annotated[
@@ -51,7 +50,6 @@ def public(facility: Facility) -> FacilityPublic:
     "",
     status_code=201,
     response_model=FacilityPublic,
-    responses=problem_responses(400, 409, 413, 415),
     summary="Register a facility (shelter, solidarity co-housing, autonomy apartment)",
 )
 async def register_facility(
@@ -70,7 +68,6 @@ async def register_facility(
 
 @router.get(
     "",
-    responses=problem_responses(400),
     summary="List facilities, newest first",
 )
 async def list_facilities(

@@ -17,9 +17,7 @@ from services.intake.households import service
 from services.intake.households.models import Household, HouseholdMember
 from services.intake.households.schemas import HouseholdIn, HouseholdPublic, MemberPublic
 
-router = APIRouter(
-    prefix="/v1/intake/households", tags=["households"], responses=problem_responses(401, 403)
-)
+router = APIRouter(prefix="/v1/intake/households", tags=["households"])
 
 
 def public(household: Household, members: list[HouseholdMember]) -> HouseholdPublic:
@@ -35,7 +33,7 @@ def public(household: Household, members: list[HouseholdMember]) -> HouseholdPub
     "",
     status_code=201,
     response_model=HouseholdPublic,
-    responses=problem_responses(400, 409, 413, 415, 422),
+    responses=problem_responses(409),
     summary="Register a household (its members must be registered persons)",
 )
 async def create_household(
@@ -54,7 +52,6 @@ async def create_household(
 
 @router.get(
     "",
-    responses=problem_responses(400),
     summary="List the households visible to you, newest first",
 )
 async def list_households(
@@ -86,7 +83,7 @@ async def get_household(
 
 @router.put(
     "/{household_id}/members",
-    responses=problem_responses(404, 412, 422, 428),
+    responses=problem_responses(404),
     summary="Replace the household's composition",
 )
 async def recompose_household(

@@ -22,9 +22,7 @@ from services.intake.outreach.schemas import (
 )
 from services.intake.settings import IntakeSettingsDep
 
-router = APIRouter(
-    prefix="/v1/intake", tags=["offline sync"], responses=problem_responses(401, 403)
-)
+router = APIRouter(prefix="/v1/intake", tags=["offline sync"])
 
 
 def public(conflict: SyncConflict) -> SyncConflictPublic:
@@ -33,7 +31,6 @@ def public(conflict: SyncConflict) -> SyncConflictPublic:
 
 @router.post(
     "/outreach-contacts:batch",
-    responses=problem_responses(400, 413, 415, 422),
     summary="Upload a mobile unit's offline batch: each item answered on its own, idempotent "
     "per client_id",
 )
@@ -50,7 +47,6 @@ async def sync_batch(
 
 @router.get(
     "/sync-conflicts",
-    responses=problem_responses(400),
     summary="Offline edits waiting for an operator, oldest first (on persons visible to you)",
 )
 async def list_sync_conflicts(
@@ -82,7 +78,7 @@ async def get_sync_conflict(
 
 @router.post(
     "/sync-conflicts/{conflict_id}/resolve",
-    responses=problem_responses(404, 409, 422),
+    responses=problem_responses(404, 409),
     summary="Resolve a sync conflict: apply the device's changes on the current version, or "
     "discard them",
 )

@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field, JsonValue, TypeAdapter, model_validator
+from pydantic import ConfigDict, Field, JsonValue, TypeAdapter, model_validator
 
 from kit.schemas import ClosedModel, Id, PublicModel, StrictInt, StrictStr
 from services.intake.outreach.domain import ConflictStatus, ItemStatus, Resolution
@@ -58,7 +58,9 @@ class PersonUpdateItem(ClosedModel):
     kind: Literal["person_update"]
     person_id: uuid.UUID
     base_version: Annotated[StrictInt, Field(ge=1, description="The version the device saw")]
-    changes: PersonPatch = Field(description="Only the fields the device changed")
+    changes: PersonPatch = Field(
+        description="Only the fields the device changed", json_schema_extra={"minProperties": 1}
+    )
 
     @model_validator(mode="after")
     def _something(self) -> Self:
@@ -70,6 +72,15 @@ class PersonUpdateItem(ClosedModel):
 class ContactPersonIn(ClosedModel):
     """A person concerned: an existing one (``person_id``), a new one (``person``), or one
     created by a ``person`` item of this or an earlier sync (``client_ref``, its client_id)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": [name], "properties": {name: {"not": {"type": "null"}}}}
+                for name in ("person_id", "person", "client_ref")
+            ]
+        }
+    )
 
     person_id: uuid.UUID | None = None
     person: PersonCreate | None = None

@@ -6,9 +6,18 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, JsonValue, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
-from kit.schemas import ClosedModel, CountryCode, Id, LanguageCode, PublicModel, StrictStr
+from kit.schemas import (
+    ClosedModel,
+    CountryCode,
+    Id,
+    LanguageCode,
+    PublicModel,
+    StrictBool,
+    StrictStr,
+)
 from services.intake.persons.domain import (
     ContactKind,
     DocumentType,
@@ -31,11 +40,18 @@ class ContactIn(ClosedModel):
     value: Annotated[StrictStr, Field(min_length=3, max_length=200)]
 
 
+DATE_IN_FUTURE = "date_in_future"
+"""The error code of a date after today: a rule JSON Schema cannot state (it has no "now")."""
+DATE_IMPLAUSIBLE = "date_implausible"
+"""The error code of a birth date before 1900 (JSON Schema compares no dates)."""
+_BIRTH_DATE = "Not in the future, not before 1900 (JSON Schema cannot state either: refused 422)"
+
+
 def _not_in_future(value: date | None) -> date | None:
     if value is not None and value > date.today():
-        raise ValueError("a birth date cannot be in the future")
+        raise PydanticCustomError(DATE_IN_FUTURE, "a birth date cannot be in the future")
     if value is not None and value.year < 1900:
-        raise ValueError("a birth date before 1900 is not plausible")
+        raise PydanticCustomError(DATE_IMPLAUSIBLE, "a birth date before 1900 is not plausible")
     return value
 
 
@@ -53,8 +69,8 @@ class PersonFields(ClosedModel):
         ),
     ]
     sex: Sex | None = None
-    birth_date: date | None = None
-    birth_date_estimated: bool = Field(
+    birth_date: date | None = Field(default=None, description=_BIRTH_DATE)
+    birth_date_estimated: StrictBool = Field(
         default=False, description="The birth date is an estimate (e.g. age assessment)"
     )
     nationality: CountryCode | None = None
@@ -65,7 +81,18 @@ class PersonFields(ClosedModel):
     _birth_date = field_validator("birth_date")(_not_in_future)
 
 
+def _one_present(*names: str) -> list[JsonValue]:
+    """JSON Schema branches: each requires one of `names`, given and not null."""
+    return [{"required": [name], "properties": {name: {"not": {"type": "null"}}}} for name in names]
+
+
 class PersonCreate(PersonFields):
+    """A new person: a given or a family name at least (the schema's ``anyOf``)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"anyOf": _one_present("given_name", "family_name")}
+    )
+
     @model_validator(mode="after")
     def _named(self) -> Self:
         if self.given_name is None and self.family_name is None:
@@ -80,8 +107,8 @@ class PersonPatch(ClosedModel):
     family_name: Name | None = None
     alternative_names: Annotated[list[Name], Field(max_length=20)] | None = None
     sex: Sex | None = None
-    birth_date: date | None = None
-    birth_date_estimated: bool | None = None
+    birth_date: date | None = Field(default=None, description=_BIRTH_DATE)
+    birth_date_estimated: StrictBool | None = None
     nationality: CountryCode | None = None
     languages: Annotated[list[LanguageCode], Field(max_length=10)] | None = None
     documents: Annotated[list[DocumentIn], Field(max_length=10)] | None = None

@@ -32,9 +32,7 @@ from services.intake.referrals.schemas import (
     ScreeningPublic,
 )
 
-router = APIRouter(
-    prefix="/v1/intake/referrals", tags=["referrals"], responses=problem_responses(401, 403)
-)
+router = APIRouter(prefix="/v1/intake/referrals", tags=["referrals"])
 
 
 async def present(session: AsyncSession, referral: Referral) -> ReferralPublic:
@@ -100,7 +98,7 @@ ChangeDep = Annotated[Change, Depends()]
     "",
     status_code=201,
     response_model=ReferralPublic,
-    responses=problem_responses(400, 409, 413, 415, 422),
+    responses=problem_responses(409),
     summary="Receive a referral",
 )
 async def create_referral(
@@ -119,7 +117,6 @@ async def create_referral(
 
 @router.get(
     "",
-    responses=problem_responses(400),
     summary="List the referrals visible to you, newest first",
 )
 async def list_referrals(
@@ -173,7 +170,7 @@ async def get_referral(
 
 @router.post(
     "/{referral_id}/handover",
-    responses=problem_responses(404, 409, 412, 422, 428),
+    responses=problem_responses(404, 409),
     summary="Hand the referral over to a lead organisation (casework opens the case)",
 )
 async def hand_over_referral(handover_in: HandOverIn, change: ChangeDep) -> ReferralPublic:
@@ -183,7 +180,7 @@ async def hand_over_referral(handover_in: HandOverIn, change: ChangeDep) -> Refe
 
 @router.post(
     "/{referral_id}/screening",
-    responses=problem_responses(404, 409, 412, 422, 428),
+    responses=problem_responses(404, 409),
     summary="Screen (triage) the referral: outcome, and urgency re-scored by the triage rule",
 )
 async def screen_referral(screening_in: ScreeningIn, change: ChangeDep) -> ScreeningPublic:
@@ -199,7 +196,7 @@ async def screen_referral(screening_in: ScreeningIn, change: ChangeDep) -> Scree
 
 @router.post(
     "/{referral_id}/first-contact",
-    responses=problem_responses(404, 409, 412, 422, 428),
+    responses=problem_responses(404, 409),
     summary="Record when the person was first reached (the first-contact SLA step)",
 )
 async def record_first_contact(contact_in: FirstContactIn, change: ChangeDep) -> ReferralPublic:

@@ -6,7 +6,8 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Self
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from kit.db import utcnow
 from kit.schemas import (
@@ -21,7 +22,7 @@ from kit.schemas import (
     StrictStr,
     Timestamp,
 )
-from services.intake.persons.schemas import PersonCreate
+from services.intake.persons.schemas import DATE_IN_FUTURE, PersonCreate
 from services.intake.referrals.domain import Channel as Channel  # part of the contract (outreach)
 from services.intake.referrals.domain import Flag, Need, TargetGroup, Urgency
 from services.intake.referrals.lifecycle import ReferralStatus, ScreeningOutcome
@@ -38,6 +39,15 @@ class PlaceIn(ClosedModel):
 
 class ReferralPersonIn(ClosedModel):
     """A person concerned: an existing one (``person_id``) or a new one (``person``)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": [name], "properties": {name: {"not": {"type": "null"}}}}
+                for name in ("person_id", "person")
+            ]
+        }
+    )
 
     person_id: uuid.UUID | None = None
     person: PersonCreate | None = None
@@ -87,14 +97,15 @@ class HandOverIn(ClosedModel):
 
 class FirstContactIn(ClosedModel):
     contacted_at: Timestamp = Field(
-        description="When the person was first reached; not in the future, not before receipt"
+        description="When the person was first reached; not in the future, not before receipt "
+        "(JSON Schema can state neither: refused 422 and 409)"
     )
 
     @field_validator("contacted_at")
     @classmethod
     def _not_in_the_future(cls, value: datetime) -> datetime:
         if value > utcnow():
-            raise ValueError("contacted_at cannot be in the future")
+            raise PydanticCustomError(DATE_IN_FUTURE, "contacted_at cannot be in the future")
         return value
 
 

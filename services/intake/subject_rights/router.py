@@ -16,7 +16,7 @@ from services.intake.persons.schemas import ErasureIn, PersonPublic
 from services.intake.subject_rights import service
 from services.intake.subject_rights.schemas import PersonExport
 
-router = APIRouter(prefix="/v1/intake", responses=problem_responses(401, 403))
+router = APIRouter(prefix="/v1/intake")
 
 
 def merge_public(merge: merges.PersonMerge) -> MergePublic:
@@ -38,7 +38,7 @@ async def export_person(
 @router.post(
     "/persons/{person_id}/erasure",
     tags=["persons"],
-    responses=problem_responses(404, 409, 412, 422, 428),
+    responses=problem_responses(404, 409),
     summary="Erase the person's identifying data (Comune coordinators only)",
 )
 async def erase_person(
@@ -64,7 +64,7 @@ async def erase_person(
     "/duplicate-reviews/{review_id}/confirm",
     tags=["duplicates"],
     status_code=201,
-    responses=problem_responses(404, 409, 422),
+    responses=problem_responses(404, 409),
     summary="Confirm the pair is one person: merge them",
 )
 async def confirm_review(

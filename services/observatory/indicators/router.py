@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, Query
 
 from kit.auth import Principal, Role, require_roles
 from kit.db import SessionDep, utcnow
-from kit.errors import problem_responses
 from kit.schemas import Timestamp
 from services.observatory.indicators import service
 from services.observatory.indicators.domain import DESCRIPTIONS, Cohort, Figure
@@ -37,7 +36,6 @@ def public(figure: Figure) -> IndicatorPublic:
 
 @router.get(
     "",
-    responses=problem_responses(400, 401, 403, 422),
     summary="The network's indicators: city-wide totals and suppressed breakdowns by Municipio",
 )
 async def get_indicators(

@@ -12,13 +12,13 @@ from services.intake.access import Reader, Writer
 from services.intake.persons.consents import service
 from services.intake.persons.consents.schemas import ConsentIn, ConsentPublic, WithdrawalIn
 
-router = APIRouter(tags=["persons"], responses=problem_responses(401, 403))
+router = APIRouter(tags=["persons"])
 
 
 @router.post(
     "/{person_id}/consents",
     status_code=201,
-    responses=problem_responses(400, 404, 409, 415, 422),
+    responses=problem_responses(404, 409),
     summary="Record a consent or other legal basis for processing",
 )
 async def record_consent(
@@ -44,7 +44,7 @@ async def list_consents(
 
 @router.post(
     "/{person_id}/consents/{consent_id}/withdrawal",
-    responses=problem_responses(404, 409, 422),
+    responses=problem_responses(404, 409),
     summary="Withdraw a consent: every service stops what it covered",
 )
 async def withdraw_consent(

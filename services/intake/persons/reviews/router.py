@@ -17,7 +17,7 @@ from services.intake.persons.reviews.models import DuplicateCandidate
 from services.intake.persons.reviews.schemas import ReviewPublic, ReviewStatus
 from services.intake.persons.schemas import MatchBand
 
-router = APIRouter(prefix="/v1/intake", tags=["duplicates"], responses=problem_responses(401, 403))
+router = APIRouter(prefix="/v1/intake", tags=["duplicates"])
 
 
 def review_public(review: DuplicateCandidate) -> ReviewPublic:
@@ -28,7 +28,6 @@ def review_public(review: DuplicateCandidate) -> ReviewPublic:
 
 @router.get(
     "/duplicate-reviews",
-    responses=problem_responses(400),
     summary="The duplicate review queue: pairs you can see both of, newest first",
 )
 async def list_reviews(
