@@ -11,4 +11,5 @@ BENCHMARKS: tuple[str, ...] = (
     "startup",
     "candidate_search",
     "batch_sync",
+    "consumer_throughput",
 )
