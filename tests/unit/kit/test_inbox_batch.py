@@ -11,15 +11,17 @@ from typing import Any
 
 import pytest
 from aiokafka import ConsumerRecord
+from pydantic import BaseModel
 from sqlalchemy import insert, select, text
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from kit.db import Database
 from kit.events.envelope import CloudEvent
-from kit.inbox import BatchHandler, EventConsumer, Handler, Unprocessable
+from kit.inbox import BatchHandler, ConsumedEvent, EventConsumer, Handler, Unprocessable
 from kit.inbox.consumer import first_claims, runs
 from kit.migrations import kit_metadata
+from kit.service import Subscription
 from kit.tables import new_registry
 
 _registry = new_registry()
@@ -290,3 +292,18 @@ def test_a_batch_form_needs_a_per_event_handler() -> None:
             sessions=Database("sqlite:///:memory:").session,
             bootstrap_servers="127.0.0.1:1",
         )
+
+
+def test_a_subscription_offers_bulk_forms_only_for_events_it_consumes() -> None:
+    class Changed(BaseModel):
+        sequence: int
+
+    changed = ConsumedEvent(CHANGED, "lgnet.testkit.things", Changed, 1)
+    closed = ConsumedEvent(CLOSED, "lgnet.testkit.things", Changed, 1)
+    bulk = bulk_effect([])
+
+    subscription = Subscription("things", {changed: effect("event")}, batched={changed: bulk})
+    assert subscription.batch_handlers == {CHANGED: bulk}
+    assert Subscription("things", {changed: effect("event")}).batch_handlers == {}
+    with pytest.raises(ValueError, match="batches an event it does not consume"):
+        Subscription("things", {changed: effect("event")}, batched={closed: bulk})
