@@ -75,7 +75,8 @@ class _Item:
 
 
 class _BatchFailed(Exception):
-    """The batch was rolled back; `position` is the item whose handler raised, if it was one."""
+    """The batch was rolled back; `position` is the item whose handler raised, if one did (it
+    may have raised another's error: an ORM flush before its query runs earlier statements)."""
 
     def __init__(self, position: int | None, cause: Exception) -> None:
         super().__init__(str(cause))
@@ -338,6 +339,9 @@ class EventConsumer:
         """Apply `item` in a transaction of its own, retried with backoff, then the DLQ.
         `failed`: how its first attempt (inside a batch) failed, if it did."""
         event, record = item.event, item.record
+        # A failure in a batch is this item's only if its handler raised it, not a statement of
+        # an earlier handler flushed late: it counts as an attempt, but is never the last one.
+        in_batch = failed is not None
         attempt = 0
         while True:
             attempt += 1
@@ -352,7 +356,7 @@ class EventConsumer:
             if isinstance(failed, Unprocessable):
                 await self._dead_letter(record, f"Unprocessable: {failed}", attempts=attempt)
                 return self._count(event.type, "dead_lettered")
-            if attempt >= self.max_attempts:
+            if attempt >= self.max_attempts and not (in_batch and attempt == 1):
                 log.error(
                     "consumer %s: event %s failed %d times",
                     self.name,

@@ -10,10 +10,11 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
+import sqlmodel
 from aiokafka import ConsumerRecord
 from pydantic import BaseModel
 from sqlalchemy import insert, select, text
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from kit.db import Database
@@ -307,3 +308,28 @@ def test_a_subscription_offers_bulk_forms_only_for_events_it_consumes() -> None:
     assert Subscription("things", {changed: effect("event")}).batch_handlers == {}
     with pytest.raises(ValueError, match="batches an event it does not consume"):
         Subscription("things", {changed: effect("event")}, batched={closed: bulk})
+
+
+async def test_a_failure_blamed_on_the_wrong_record_in_a_batch_parks_only_the_culprit(
+    db: Database,
+) -> None:
+    async with db.engine.begin() as conn:
+        await conn.execute(
+            insert(_effects).values(position=999, event_id=uuid.uuid4(), sequence=-1, via="seed")
+        )
+
+    async def clashing(session: AsyncSession, event: CloudEvent) -> None:
+        sequence = int(event.data["sequence"])
+        if sequence == 0:  # its row's key is taken: fails when flushed, not here
+            session.add(Effect(position=999, event_id=uuid.UUID(event.id), sequence=0, via="x"))
+            return
+        # this query flushes the row above first, so the error surfaces in this handler
+        (await session.exec(sqlmodel.select(Effect).where(col(Effect.sequence) == sequence))).all()
+        session.add(Effect(event_id=uuid.UUID(event.id), sequence=sequence, via="event"))
+
+    consumer = Consumer(db, handlers={CHANGED: clashing}, max_attempts=1)
+    outcomes = await consumer.process_batch(_records([_event(0), _event(1)]))
+
+    assert outcomes == ["dead_lettered", "applied"]
+    assert [(offset, attempts) for offset, _, attempts in consumer.parked] == [(0, 1)]
+    assert await applied(db) == [(-1, "seed"), (1, "event")]
