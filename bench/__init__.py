@@ -12,4 +12,5 @@ BENCHMARKS: tuple[str, ...] = (
     "candidate_search",
     "batch_sync",
     "read_concurrency",
+    "consumer_throughput",
 )

@@ -4,8 +4,9 @@ A writer commits one change + ``record_event`` every 1/rate seconds for a fixed 
 an open loop: each commit starts at its absolute deadline, in its own task, so a slow commit
 delays no other one and the schedule does not drift. The ``OutboxRelay`` publishes from the
 writer's database in the writer's process, as a service's relay does. An ``EventConsumer`` (its
-own database and group, ``Database.session`` as unit of work, like the services) applies each
-event in its inbox transaction, in another process by default, as another service would.
+own database and group, ``Database.session`` as unit of work, like the services) applies the
+events a poll returns for a partition in one inbox transaction, in another process by default,
+as another service would.
 
 latency = when the effect's transaction committed − when the writer's transaction committed,
 both taken right after the commit returned (``kit.db.on_commit`` hooks) on CLOCK_MONOTONIC,
@@ -58,8 +59,9 @@ from kit.inbox import EventConsumer, Handler
 from kit.outbox import OutboxRelay, record_event
 
 KEYS = 50
-# What the consumer reports: ("applied", sequence, at) when an effect has committed, and its
-# busy spans, ("process", began, ended) per record and ("commit", began, ended) per offset commit.
+# What the consumer reports: ("applied", sequence, at) when an effect has committed, its busy
+# spans, ("process", began, ended) per batch and ("commit", began, ended) per offset commit, and
+# ("records", count, 0) the size of each batch.
 Report = tuple[str, float, float]
 
 
@@ -87,7 +89,8 @@ class Clock:
     sequence_of: dict[str, int] = field(default_factory=dict)  # event id -> sequence
     deadlines: dict[int, float] = field(default_factory=dict)
     lateness: list[float] = field(default_factory=list)  # write start − its deadline
-    processing: list[tuple[float, float]] = field(default_factory=list)  # consumer, per record
+    processing: list[tuple[float, float]] = field(default_factory=list)  # consumer, per batch
+    batch_sizes: list[int] = field(default_factory=list)  # records per batch
     committing: list[tuple[float, float]] = field(default_factory=list)  # its offset commits
 
     def commit(self, sequence: int) -> None:
@@ -134,17 +137,19 @@ def validator_for(kind: EventType[ThingChanged]) -> Callable[[CloudEvent], None]
 
 
 class WatchedConsumer(EventConsumer):
-    """``EventConsumer`` unchanged; reports how long each record and offset commit took."""
+    """``EventConsumer`` unchanged; reports how long each batch (a poll's records of one
+    partition, one transaction) and offset commit took."""
 
     def __init__(self, *, note: Callable[[Report], None], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.note = note
 
-    async def process(self, record: Any) -> str:
+    async def process_batch(self, records: Sequence[Any]) -> list[str]:
         began = monotonic()
-        outcome = await super().process(record)
+        outcomes = await super().process_batch(records)
         self.note(("process", began, monotonic()))
-        return outcome
+        self.note(("records", float(len(records)), 0.0))
+        return outcomes
 
     async def _commit(self, *args: Any, **kwargs: Any) -> None:
         began = monotonic()
@@ -298,6 +303,8 @@ async def collect(consumer: Consumer, clock: Clock, count: int, within: float) -
                     clock.processing.append((first, second))
                 elif kind == "commit":
                     clock.committing.append((first, second))
+                elif kind == "records":
+                    clock.batch_sizes.append(int(first))
 
 
 @dataclass
@@ -385,6 +392,7 @@ def report(args: argparse.Namespace, outcome: Outcome, load: str) -> None:
     p99 = percentile(total, 99)
     split = [s for s in done if s in clock.published]
     late = sorted(1000 * x for x in clock.lateness)
+    sizes = clock.batch_sizes
     busy = covered(
         [span for span in (*clock.processing, *clock.committing) if span[0] >= outcome.began]
     )
@@ -408,7 +416,17 @@ def report(args: argparse.Namespace, outcome: Outcome, load: str) -> None:
             "  on Kafka → effect",
             spread([clock.applied[s] - clock.published[s] for s in split]),
         ),
-        ("consumer, per record", spread([end - began for began, end in clock.processing])),
+        ("consumer, per batch", spread([end - began for began, end in clock.processing])),
+        (
+            "  records per batch",
+            f"mean {sum(sizes) / max(1, len(sizes)):.1f}, max {max(sizes, default=0)} "
+            "(a poll's records of one partition, applied in one transaction)",
+        ),
+        (
+            "  per record",
+            f"{1000 * sum(end - began for began, end in clock.processing) / max(1, sum(sizes)):.2f}"
+            " ms (batch time / its records, mean)",
+        ),
         ("  per offset commit", spread([end - began for began, end in clock.committing])),
         (
             "  busy",

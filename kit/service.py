@@ -25,7 +25,7 @@ from kit.auth import JWKSCache, TokenVerifier, install_auth
 from kit.db import Database
 from kit.errors import NotReady, install_problem_handlers
 from kit.http import TelemetryMiddleware
-from kit.inbox import ConsumedEvent, EventConsumer, Handler
+from kit.inbox import BatchHandler, ConsumedEvent, EventConsumer, Handler
 from kit.jobs import JobRunner, PeriodicJob
 from kit.kafka import ensure_topics, kafka_reachable
 from kit.limits import RequestLimitsMiddleware
@@ -51,11 +51,14 @@ class Subscription:
 
         referrals = Subscription("referrals", {REFERRAL_HANDED_OVER: on_referral_handed_over})
 
-    An event on those topics of a type not declared here is skipped.
+    An event on those topics of a type not declared here is skipped.  `batched` may give some
+    of them a bulk form too (`kit.inbox.BatchHandler`), for consecutive events of that type in
+    one poll; the per-event handler stays the one a failed batch falls back to.
     """
 
     name: str
     consumes: Mapping[ConsumedEvent[Any], Handler]
+    batched: Mapping[ConsumedEvent[Any], BatchHandler] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.consumes:
@@ -63,6 +66,8 @@ class Subscription:
         names = [declared.name for declared in self.consumes]
         if len(set(names)) != len(names):
             raise ValueError(f"subscription {self.name!r} declares an event type twice")
+        if any(declared not in self.consumes for declared in self.batched):
+            raise ValueError(f"subscription {self.name!r} batches an event it does not consume")
 
     @property
     def topics(self) -> list[str]:
@@ -73,6 +78,11 @@ class Subscription:
     def handlers(self) -> dict[str, Handler]:
         """Handlers by event type name, as `kit.inbox.EventConsumer` dispatches them."""
         return {declared.name: handler for declared, handler in self.consumes.items()}
+
+    @property
+    def batch_handlers(self) -> dict[str, BatchHandler]:
+        """The bulk forms by event type name (`EventConsumer`'s ``batch_handlers``)."""
+        return {declared.name: handler for declared, handler in self.batched.items()}
 
 
 @dataclass(frozen=True)
@@ -157,6 +167,7 @@ def create_service(spec: ServiceSpec) -> FastAPI:
                 name=f"{common.consumer_group_prefix}-{name}-{sub.name}",
                 topics=list(sub.topics),
                 handlers=sub.handlers,
+                batch_handlers=sub.batch_handlers,
                 sessions=database.session,
                 bootstrap_servers=common.kafka_bootstrap_servers,
             )
