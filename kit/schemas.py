@@ -87,7 +87,10 @@ Id = UUID
 
 
 def _to_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is before the first UTC instant Python has
+        raise ValueError("date-time out of range") from None
 
 
 def _iso_text(value: object) -> object:
