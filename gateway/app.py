@@ -38,11 +38,12 @@ from gateway.proxy import Proxy
 from gateway.ratelimit import TokenBucketLimiter
 from gateway.settings import GatewaySettings
 from kit.auth import JWKSCache, TokenVerifier, install_auth
-from kit.errors import NotReady, install_problem_handlers
+from kit.errors import NotReady
 from kit.http import TelemetryMiddleware
 from kit.limits import RequestLimitsMiddleware
 from kit.logs import RequestIdMiddleware, configure_logging
 from kit.openapi import DOCS_ASSETS_PATH, install_docs
+from kit.problems import install_problem_handlers
 from kit.telemetry import configure_tracing
 
 __all__ = ["Gateway", "app", "create_app"]

@@ -7,7 +7,9 @@
 - `kit.auth` — Keycloak JWT verification, the caller's `Principal`, role checks
 - `kit.audit` — append-only, hash-chained log of every access to person data
 - `kit.policy` — versioned rules coordinators change through the API
-- `kit.errors` — RFC 9457 problem+json errors and their handlers
+- `kit.errors` — RFC 9457 problem errors (pure: domain rules raise them)
+- `kit.problems` — the handlers rendering them as problem+json; the `Allow` of a 405
+- `kit.openapi` — the OpenAPI says what the kit answers; offline `/docs`
 - `kit.limits` — request body size (413) and JSON-only writes (415)
 - `kit.query` — unknown query parameters are 400
 - `kit.schemas` — base request/response models and common field types

@@ -19,13 +19,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kit.errors import (
-    BadRequest,
-    PayloadTooLarge,
-    ProblemError,
-    UnsupportedMediaType,
-    render_problem,
-)
+from kit.errors import BadRequest, PayloadTooLarge, ProblemError, UnsupportedMediaType
+from kit.problems import render_problem
 
 _WRITE_METHODS = frozenset({"POST", "PUT", "PATCH"})
 

@@ -14,7 +14,8 @@ where strict mode would refuse ISO date strings, UUID strings and enum values.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
@@ -35,6 +36,7 @@ from pydantic import (
 )
 
 __all__ = [
+    "CalendarDate",
     "ClosedModel",
     "CountryCode",
     "Id",
@@ -87,7 +89,26 @@ Id = UUID
 
 
 def _to_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is before the first UTC instant Python has
+        raise ValueError("date-time out of range") from None
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date_text(value: object) -> object:
+    # pydantic's lax `date` would also take a Unix timestamp or a midnight date-time
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise ValueError("must be a date written YYYY-MM-DD")
+    return value
+
+
+CalendarDate = Annotated[date, BeforeValidator(_iso_date_text)]
+"""A calendar date, ISO 8601 ``YYYY-MM-DD`` only (numbers and date-times are refused)."""
 
 
 def _iso_text(value: object) -> object:

@@ -23,7 +23,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from kit.aio import cancel_and_wait
 from kit.auth import JWKSCache, TokenVerifier, install_auth
 from kit.db import Database
-from kit.errors import NotReady, install_problem_handlers
+from kit.errors import NotReady
 from kit.http import TelemetryMiddleware
 from kit.inbox import BatchHandler, ConsumedEvent, EventConsumer, Handler
 from kit.jobs import JobRunner, PeriodicJob
@@ -33,6 +33,7 @@ from kit.logs import RequestIdMiddleware, configure_logging
 from kit.migrations import upgrade_to_head
 from kit.openapi import document_problems, install_docs
 from kit.outbox import OutboxRelay
+from kit.problems import install_problem_handlers
 from kit.query import reject_unknown_query_parameters
 from kit.settings import ServiceSettings, install_settings
 from kit.telemetry import configure_tracing

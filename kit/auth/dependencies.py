@@ -10,7 +10,7 @@ Every service and the gateway verify the caller's token themselves (zero trust):
     @router.post("/policies", dependencies=[Depends(require_roles(Role.COORDINATOR))])
     async def change_policy(...) -> ...: ...
 
-Outcomes, as ``application/problem+json`` (with ``kit.errors.install_problem_handlers``):
+Outcomes, as ``application/problem+json`` (with ``kit.problems.install_problem_handlers``):
 
 - no bearer token: 401, ``WWW-Authenticate: Bearer`` (RFC 6750 §3.1: no error code);
 - a token that fails verification or lacks a claim LGNet reads: 401 ``invalid-token``,

@@ -17,8 +17,8 @@ from starlette.types import ASGIApp
 
 from kit.auth import TokenVerifier, install_auth
 from kit.db import Database
-from kit.errors import install_problem_handlers
 from kit.logs import RequestIdMiddleware
+from kit.problems import install_problem_handlers
 from kit.testing.settings import install_test_settings
 
 ClientFactory = Callable[[FastAPI], AbstractAsyncContextManager[httpx.AsyncClient]]

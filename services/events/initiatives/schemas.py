@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
-from kit.schemas import ClosedModel, Id, PublicModel, StrictMunicipio, StrictStr
+from kit.schemas import CalendarDate, ClosedModel, Id, PublicModel, StrictMunicipio, StrictStr
 from services.events.initiatives.domain import Audience, InitiativeKind
-
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _iso_date_text(value: object) -> object:
-    # pydantic's lax `date` would also take a Unix timestamp or a midnight date-time
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
-        raise ValueError("must be a date written YYYY-MM-DD")
-    return value
-
-
-CalendarDate = Annotated[date, BeforeValidator(_iso_date_text)]
-"""A calendar date, ISO 8601 ``YYYY-MM-DD`` only."""
 
 
 class InitiativeCreate(ClosedModel):

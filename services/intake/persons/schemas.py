@@ -10,6 +10,7 @@ from pydantic import ConfigDict, Field, JsonValue, field_validator, model_valida
 from pydantic_core import PydanticCustomError
 
 from kit.schemas import (
+    CalendarDate,
     ClosedModel,
     CountryCode,
     Id,
@@ -69,7 +70,7 @@ class PersonFields(ClosedModel):
         ),
     ]
     sex: Sex | None = None
-    birth_date: date | None = Field(default=None, description=_BIRTH_DATE)
+    birth_date: CalendarDate | None = Field(default=None, description=_BIRTH_DATE)
     birth_date_estimated: StrictBool = Field(
         default=False, description="The birth date is an estimate (e.g. age assessment)"
     )
@@ -107,7 +108,7 @@ class PersonPatch(ClosedModel):
     family_name: Name | None = None
     alternative_names: Annotated[list[Name], Field(max_length=20)] | None = None
     sex: Sex | None = None
-    birth_date: date | None = Field(default=None, description=_BIRTH_DATE)
+    birth_date: CalendarDate | None = Field(default=None, description=_BIRTH_DATE)
     birth_date_estimated: StrictBool | None = None
     nationality: CountryCode | None = None
     languages: Annotated[list[LanguageCode], Field(max_length=10)] | None = None

@@ -18,7 +18,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.types import Message, Receive, Scope, Send
 
 from kit.db import Database, SessionDep, UtcDateTime, async_url, get_session, on_commit
-from kit.errors import PROBLEM_JSON, install_problem_handlers
+from kit.errors import PROBLEM_JSON
+from kit.problems import install_problem_handlers
 from kit.testing.apps import ClientFactory
 from kit.testing.tables import ScratchTable
 

@@ -23,8 +23,8 @@ from kit.audit import (
 )
 from kit.auth import Role
 from kit.db import Database, ReadOnlySession, SessionDep, WriterTurnTimeout
-from kit.errors import install_problem_handlers
 from kit.migrations import kit_metadata
+from kit.problems import install_problem_handlers
 from kit.tables import new_registry
 from kit.testing.apps import ClientFactory
 from kit.testing.principals import principal

@@ -17,11 +17,11 @@ from kit.errors import (
     ProblemError,
     Unauthorized,
     ValidationFailed,
-    install_problem_handlers,
     problem_responses,
 )
 from kit.logs import RequestIdMiddleware
 from kit.openapi import document_problems
+from kit.problems import install_problem_handlers
 from kit.schemas import ClosedModel
 from kit.testing.apps import ClientFactory
 
@@ -139,14 +139,14 @@ async def test_malformed_json_is_a_bad_request(client: ClientFactory) -> None:
 async def test_unhandled_error_is_a_500_that_leaks_nothing_but_is_logged(
     client: ClientFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.ERROR, logger="kit.errors"):
+    with caplog.at_level(logging.ERROR, logger="kit.problems"):
         async with client(make_app()) as http:
             response = await http.get("/boom", headers={"X-Request-ID": "req-500"})
     body = assert_problem(response, 500, "internal-error")
     assert "hunter2" not in response.text
     assert "RuntimeError" not in response.text
     assert body["request_id"] == "req-500"
-    (record,) = [r for r in caplog.records if r.name == "kit.errors"]
+    (record,) = [r for r in caplog.records if r.name == "kit.problems"]
     assert record.exc_info is not None
     assert isinstance(record.exc_info[1], RuntimeError)
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from fastapi import FastAPI, Response
 
-from kit.errors import PreconditionFailed, PreconditionRequired, install_problem_handlers
+from kit.errors import PreconditionFailed, PreconditionRequired
 from kit.etag import IfMatchDep, etag_for, if_match_matches, require_if_match, set_etag
+from kit.problems import install_problem_handlers
 from kit.testing.apps import ClientFactory
 
 

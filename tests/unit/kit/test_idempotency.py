@@ -12,13 +12,14 @@ from fastapi import FastAPI, Response
 from sqlmodel import Field, func, select
 
 from kit.db import Database, SessionDep, utcnow
-from kit.errors import NotFound, install_problem_handlers
+from kit.errors import NotFound
 from kit.idempotency import (
     IdempotencyDep,
     IdempotencyRecord,
     purge_expired,
     request_fingerprint,
 )
+from kit.problems import install_problem_handlers
 from kit.schemas import ClosedModel, PublicModel
 from kit.testing.apps import ClientFactory
 from kit.testing.settings import install_test_settings

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from fastapi import FastAPI, Request
 
-from kit.errors import PROBLEM_JSON, install_problem_handlers
+from kit.errors import PROBLEM_JSON
 from kit.limits import RequestLimitsMiddleware, is_json_media_type
+from kit.problems import install_problem_handlers
 from kit.testing.apps import ClientFactory
 
 LIMIT = 1000

@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from sqlmodel import Field, select
 
 from kit.db import Database, SessionDep, UtcDateTime
-from kit.errors import install_problem_handlers
 from kit.pagination import (
     MAX_LIMIT,
     CursorCodec,
@@ -24,6 +23,7 @@ from kit.pagination import (
     PageParamsDep,
     paginate,
 )
+from kit.problems import install_problem_handlers
 from kit.schemas import PublicModel
 from kit.testing.apps import ClientFactory
 from kit.testing.settings import install_test_settings

@@ -13,7 +13,8 @@ from fastapi import Depends, FastAPI
 from sqlmodel import select
 
 from kit.audit.models import AuditEntry
-from kit.errors import PROBLEM_JSON, install_problem_handlers
+from kit.errors import PROBLEM_JSON
+from kit.problems import install_problem_handlers
 from kit.query import reject_unknown_query_parameters, where_given
 
 ClientFactory = Callable[[FastAPI], AbstractAsyncContextManager[httpx.AsyncClient]]

@@ -164,3 +164,10 @@ def test_text_holding_nul_is_refused_where_it_stands(body: dict[str, object]) ->
     (error,) = excinfo.value.errors()
     assert error["loc"][0] in body
     assert "NUL" in error["msg"]
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_a_time_outside_utcs_range_is_a_field_error_not_a_crash(value: str) -> None:
+    with pytest.raises(ValidationError) as excinfo:
+        PersonIn.model_validate({"nationality": "IT", "languages": [], "seen_at": value})
+    assert "out of range" in excinfo.value.errors()[0]["msg"]

@@ -11,7 +11,7 @@ import pytest
 from fastapi import Depends, FastAPI, Request
 
 from kit.auth import CurrentPrincipal, Principal, Role, install_auth, require_roles
-from kit.errors import install_problem_handlers
+from kit.problems import install_problem_handlers
 from kit.testing.tokens import (
     REMOVE,
     LocalIssuer,
