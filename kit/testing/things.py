@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
+from aiokafka.structs import ConsumerRecord
 from jsonschema import Draft202012Validator
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -98,3 +99,27 @@ def unit_of_work(engine: AsyncEngine) -> Callable[[], AbstractAsyncContextManage
             yield s
 
     return session
+
+
+def consumer_record(
+    offset: int, key: bytes, value: bytes, headers: list[tuple[str, bytes]]
+) -> ConsumerRecord[bytes, bytes]:
+    """A record as a poll returns it (partition 0), for feeding a consumer without Kafka."""
+    return ConsumerRecord(
+        topic="lgnet.testkit.things",
+        partition=0,
+        offset=offset,
+        timestamp=0,
+        timestamp_type=0,
+        key=key,
+        value=value,
+        checksum=None,
+        serialized_key_size=len(key),
+        serialized_value_size=len(value),
+        headers=headers,
+    )
+
+
+def records_of(events: list[CloudEvent]) -> list[ConsumerRecord[bytes, bytes]]:
+    """``events`` as the records of one poll, at offsets 0, 1, 2…"""
+    return [consumer_record(offset, *event.to_record()) for offset, event in enumerate(events)]

@@ -6,33 +6,15 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from aiokafka import ConsumerRecord
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from deploy.local.stack import Stack
 from kit.events.envelope import CloudEvent
 from kit.inbox import EventConsumer
-from kit.testing.things import Counter, fresh_database, thing_changed, unit_of_work
+from kit.testing.things import Counter, fresh_database, records_of, thing_changed, unit_of_work
 
 pytestmark = pytest.mark.integration
-
-
-def _record(offset: int, event: CloudEvent) -> ConsumerRecord[bytes, bytes]:
-    key, value, headers = event.to_record()
-    return ConsumerRecord(
-        topic="lgnet.testkit.things",
-        partition=0,
-        offset=offset,
-        timestamp=0,
-        timestamp_type=0,
-        key=key,
-        value=value,
-        checksum=None,
-        serialized_key_size=len(key),
-        serialized_value_size=len(value),
-        headers=headers,
-    )
 
 
 async def test_a_batch_claims_each_event_once_on_postgresql(stack: Stack, topic: str) -> None:
@@ -61,7 +43,7 @@ async def test_a_batch_claims_each_event_once_on_postgresql(stack: Stack, topic:
         )
         for i in range(300)
     ]
-    records = [_record(n, e) for n, e in enumerate([*events[:150], events[3], *events[150:]])]
+    records = records_of([*events[:150], events[3], *events[150:]])
     try:
         outcomes = await consumer.process_batch(records)
         assert outcomes.count("applied") == 300

@@ -21,14 +21,12 @@ from deploy.local.process import ROOT
 from deploy.local.stack import Stack
 from kit.db import on_commit
 from kit.events.envelope import CloudEvent
-from kit.inbox import EventConsumer
 from kit.outbox.relay import producer_config
 from kit.testing.things import (
     ThingChangedData,
+    consumer_of,
     fresh_database,
     thing_changed,
-    unit_of_work,
-    validator_for,
 )
 
 pytestmark = pytest.mark.integration
@@ -214,13 +212,12 @@ async def test_a_poison_record_in_a_batch_reaches_the_dlq_and_the_rest_apply_onc
             text("INSERT INTO effects (sequence) VALUES (:sequence)"), {"sequence": sequence}
         )
 
-    consumer = EventConsumer(
-        name=f"poison-{topic}",
-        topics=[topic],
-        handlers={kind.name: fragile},
-        sessions=unit_of_work(engine),
+    consumer = consumer_of(
+        kind,
+        fragile,
+        engine=engine,
         bootstrap_servers=stack.kafka_bootstrap,
-        validate=validator_for(kind),
+        name=f"poison-{topic}",
         max_attempts=3,
         backoff_base=0.01,
     )
@@ -268,13 +265,12 @@ async def test_a_poison_message_goes_to_the_dlq_after_bounded_retries(
         # once committed: a batch rolled back around the poison record applied nothing
         on_commit(session, partial(applied.append, sequence))
 
-    consumer = EventConsumer(
-        name=f"poison-{topic}",
-        topics=[topic],
-        handlers={kind.name: fragile},
-        sessions=unit_of_work(engine),
+    consumer = consumer_of(
+        kind,
+        fragile,
+        engine=engine,
         bootstrap_servers=stack.kafka_bootstrap,
-        validate=validator_for(kind),
+        name=f"poison-{topic}",
         max_attempts=3,
         backoff_base=0.01,
     )

@@ -24,6 +24,7 @@ from kit.inbox.consumer import first_claims, runs
 from kit.migrations import kit_metadata
 from kit.service import Subscription
 from kit.tables import new_registry
+from kit.testing.things import consumer_record, records_of
 
 _registry = new_registry()
 CHANGED = "lgnet.testkit.thing.changed"
@@ -94,33 +95,6 @@ def _event(sequence: int, kind: str = CHANGED) -> CloudEvent:
     )
 
 
-def _record(offset: int, event: CloudEvent) -> ConsumerRecord[bytes, bytes]:
-    key, value, headers = event.to_record()
-    return _raw(offset, key, value, headers)
-
-
-def _raw(
-    offset: int, key: bytes, value: bytes, headers: list[tuple[str, bytes]]
-) -> ConsumerRecord[bytes, bytes]:
-    return ConsumerRecord(
-        topic="lgnet.testkit.things",
-        partition=0,
-        offset=offset,
-        timestamp=0,
-        timestamp_type=0,
-        key=key,
-        value=value,
-        checksum=None,
-        serialized_key_size=len(key),
-        serialized_value_size=len(value),
-        headers=headers,
-    )
-
-
-def _records(events: list[CloudEvent]) -> list[ConsumerRecord[bytes, bytes]]:
-    return [_record(offset, event) for offset, event in enumerate(events)]
-
-
 def effect(via: str, calls: list[int] | None = None) -> Handler:
     async def apply(session: AsyncSession, event: CloudEvent) -> None:
         if calls is not None:
@@ -164,7 +138,7 @@ async def test_the_records_of_a_poll_are_applied_in_one_transaction_and_once(
     db: Database,
 ) -> None:
     consumer = Consumer(db, handlers={CHANGED: effect("event")})
-    records = _records([_event(i) for i in range(20)])
+    records = records_of([_event(i) for i in range(20)])
 
     assert await consumer.process_batch(records) == ["applied"] * 20
     assert consumer.transactions == 1
@@ -179,7 +153,7 @@ async def test_the_records_of_a_poll_are_applied_in_one_transaction_and_once(
 async def test_an_event_repeated_within_a_batch_is_applied_once(db: Database) -> None:
     consumer = Consumer(db, handlers={CHANGED: effect("event")})
     first, second = _event(0), _event(1)
-    outcomes = await consumer.process_batch(_records([first, second, first]))
+    outcomes = await consumer.process_batch(records_of([first, second, first]))
     assert outcomes == ["applied", "applied", "duplicate"]
     assert await applied(db) == [(0, "event"), (1, "event")]
 
@@ -197,7 +171,7 @@ async def test_a_poison_record_goes_to_the_dlq_and_the_rest_are_applied_once_in_
         await good(session, event)
 
     consumer = Consumer(db, handlers={CHANGED: fragile}, max_attempts=3)
-    outcomes = await consumer.process_batch(_records([_event(i) for i in range(10)]))
+    outcomes = await consumer.process_batch(records_of([_event(i) for i in range(10)]))
 
     assert outcomes == [*["applied"] * 4, "dead_lettered", *["applied"] * 5]
     assert await applied(db) == [(i, "event") for i in range(10) if i != 4]
@@ -221,7 +195,7 @@ async def test_an_unprocessable_record_in_a_batch_is_parked_without_a_retry(
         await good(session, event)
 
     consumer = Consumer(db, handlers={CHANGED: strict})
-    outcomes = await consumer.process_batch(_records([_event(i) for i in range(3)]))
+    outcomes = await consumer.process_batch(records_of([_event(i) for i in range(3)]))
 
     assert outcomes == ["applied", "dead_lettered", "applied"]
     assert calls.count(1) == 1
@@ -232,10 +206,10 @@ async def test_an_unprocessable_record_in_a_batch_is_parked_without_a_retry(
 async def test_a_bad_envelope_is_parked_and_never_enters_the_transaction(db: Database) -> None:
     consumer = Consumer(db, handlers={CHANGED: effect("event")})
     records = [
-        _record(0, _event(0)),
-        _raw(1, b"k", b"{}", [("content-type", b"application/json")]),
-        _record(2, _event(2, kind="lgnet.testkit.other.type")),
-        _record(3, _event(3)),
+        consumer_record(0, *_event(0).to_record()),
+        consumer_record(1, b"k", b"{}", [("content-type", b"application/json")]),
+        consumer_record(2, *_event(2, kind="lgnet.testkit.other.type").to_record()),
+        consumer_record(3, *_event(3).to_record()),
     ]
     outcomes = await consumer.process_batch(records)
 
@@ -254,7 +228,7 @@ async def test_a_batch_form_takes_each_run_of_its_type_and_keeps_the_order(db: D
     )
     kinds = [CHANGED, CHANGED, CLOSED, CHANGED, CHANGED, CHANGED]
     outcomes = await consumer.process_batch(
-        _records([_event(i, kind) for i, kind in enumerate(kinds)])
+        records_of([_event(i, kind) for i, kind in enumerate(kinds)])
     )
 
     assert outcomes == ["applied"] * 6
@@ -276,7 +250,7 @@ async def test_a_failing_batch_form_falls_back_to_the_per_event_handler(db: Data
         raise RuntimeError("bulk insert refused")
 
     consumer = Consumer(db, handlers={CHANGED: effect("event")}, batch_handlers={CHANGED: broken})
-    outcomes = await consumer.process_batch(_records([_event(i) for i in range(3)]))
+    outcomes = await consumer.process_batch(records_of([_event(i) for i in range(3)]))
 
     assert outcomes == ["applied"] * 3
     assert await applied(db) == [(i, "event") for i in range(3)]
@@ -328,7 +302,7 @@ async def test_a_failure_blamed_on_the_wrong_record_in_a_batch_parks_only_the_cu
         session.add(Effect(event_id=uuid.UUID(event.id), sequence=sequence, via="event"))
 
     consumer = Consumer(db, handlers={CHANGED: clashing}, max_attempts=1)
-    outcomes = await consumer.process_batch(_records([_event(0), _event(1)]))
+    outcomes = await consumer.process_batch(records_of([_event(0), _event(1)]))
 
     assert outcomes == ["dead_lettered", "applied"]
     assert [(offset, attempts) for offset, _, attempts in consumer.parked] == [(0, 1)]
