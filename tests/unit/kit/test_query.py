@@ -4,6 +4,7 @@ query by the filters given only."""
 from __future__ import annotations
 
 import operator
+import uuid
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
@@ -13,9 +14,11 @@ from fastapi import Depends, FastAPI
 from sqlmodel import select
 
 from kit.audit.models import AuditEntry
+from kit.db import Database, utcnow
 from kit.errors import PROBLEM_JSON
+from kit.inbox.models import InboxEntry
 from kit.problems import install_problem_handlers
-from kit.query import reject_unknown_query_parameters, where_given
+from kit.query import first, reject_unknown_query_parameters, where_given
 
 ClientFactory = Callable[[FastAPI], AbstractAsyncContextManager[httpx.AsyncClient]]
 
@@ -85,3 +88,17 @@ def test_only_the_given_filters_become_conditions() -> None:
 def test_no_filter_given_leaves_the_query_unfiltered() -> None:
     stmt = where_given(select(AuditEntry), (AuditEntry.subject, None))
     assert "WHERE" not in str(stmt)
+
+
+async def test_first_is_the_first_row_or_none(db: Database) -> None:
+    entry = InboxEntry(
+        consumer="c", event_id=uuid.uuid4(), event_type="lgnet.t.x", processed_at=utcnow()
+    )
+    async with db.session() as session:
+        session.add(entry)
+    wanted = select(InboxEntry).where(InboxEntry.event_id == entry.event_id)
+    async with db.session() as session:
+        found = await first(session, wanted, for_update=True)
+        assert found is not None
+        assert found.event_type == "lgnet.t.x"
+        assert await first(session, select(InboxEntry).where(InboxEntry.consumer == "x")) is None
