@@ -3,10 +3,12 @@ type and tables, fresh databases and topics, percentiles and the printed block o
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import math
 import os
 import platform
+import sys
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -209,3 +211,17 @@ def print_block(title: str, rows: Sequence[tuple[str, str]]) -> None:
     width = max(len(label) for label, _ in rows)
     lines = ["", f"== {title} ==", *(f"  {label:<{width}}  {value}" for label, value in rows), ""]
     print("\n".join(lines), flush=True)
+
+
+def standalone(
+    module: str,
+    add_arguments: Callable[[argparse.ArgumentParser], None],
+    run: Callable[[argparse.Namespace], int],
+    argv: list[str] | None = None,
+) -> int:
+    """``python -m bench.<name>``: one benchmark with its own options (`module` is its
+    ``__name__``, ``__main__`` when run with ``-m``)."""
+    spec = sys.modules[module].__spec__
+    parser = argparse.ArgumentParser(prog=f"python -m {spec.name if spec else module}")
+    add_arguments(parser)
+    return run(parser.parse_args(argv))

@@ -42,7 +42,7 @@ from typing import Any
 import httpx
 
 from bench._persons import Registry, create_registry
-from bench._support import common_settings, full_infrastructure, machine, print_block
+from bench._support import common_settings, full_infrastructure, machine, print_block, standalone
 from deploy.local.process import say
 from deploy.local.realm import Realm
 from deploy.local.stack import Stack
@@ -274,9 +274,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.batch_sync")
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
+    return standalone(__name__, add_arguments, run, argv)
 
 
 if __name__ == "__main__":

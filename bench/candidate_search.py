@@ -34,7 +34,7 @@ from sqlalchemy import text
 from sqlalchemy.dialects import postgresql
 
 from bench._persons import Registry, create_registry, facts_of
-from bench._support import machine, percentile, postgres_only, print_block
+from bench._support import machine, percentile, postgres_only, print_block, standalone
 from deploy.local.process import say
 from deploy.local.stack import Stack
 from kit.db import Database
@@ -305,9 +305,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.candidate_search")
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
+    return standalone(__name__, add_arguments, run, argv)
 
 
 if __name__ == "__main__":

@@ -43,6 +43,7 @@ from bench._support import (
     payload,
     postgres_and_kafka,
     print_block,
+    standalone,
     thing_changed,
     topic_size,
 )
@@ -265,9 +266,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.consumer_throughput")
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
+    return standalone(__name__, add_arguments, run, argv)
 
 
 if __name__ == "__main__":

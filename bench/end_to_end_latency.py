@@ -48,6 +48,7 @@ from bench._support import (
     percentile,
     postgres_and_kafka,
     print_block,
+    standalone,
     thing_changed,
 )
 from deploy.local.process import say
@@ -464,9 +465,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.end_to_end_latency")
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
+    return standalone(__name__, add_arguments, run, argv)
 
 
 if __name__ == "__main__":

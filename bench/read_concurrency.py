@@ -34,7 +34,14 @@ from time import perf_counter
 
 import httpx
 
-from bench._support import common_settings, full_infrastructure, machine, percentile, print_block
+from bench._support import (
+    common_settings,
+    full_infrastructure,
+    machine,
+    percentile,
+    print_block,
+    standalone,
+)
 from deploy.local.process import say
 from deploy.local.realm import Realm
 from deploy.local.stack import Stack
@@ -231,9 +238,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.read_concurrency")
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
+    return standalone(__name__, add_arguments, run, argv)
 
 
 if __name__ == "__main__":

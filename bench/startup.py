@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from time import perf_counter
 
-from bench._support import machine, print_block
+from bench._support import machine, print_block, standalone
 from deploy.local import stack as stacks
 from deploy.local.process import ROOT, port_open, say, stop_pid_files
 
@@ -258,9 +258,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.startup")
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
+    return standalone(__name__, add_arguments, run, argv)
 
 
 if __name__ == "__main__":
