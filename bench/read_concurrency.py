@@ -1,9 +1,11 @@
 """Concurrent readers of one list endpoint, on SQLite and on PostgreSQL.
 
-Intake runs in this process (``kit.testing.apps.serve(create_app(settings))``, its lifespan
-included) against Kafka and Keycloak on a claimed test profile, once on a SQLite file (what
-``make run`` uses by default) and once on a fresh PostgreSQL database. Each is first loaded with
-``--read-referrals`` referrals (default 300) through ``POST /v1/intake/referrals``.
+Intake runs under uvicorn in a process of its own, as ``make run`` runs it, against Kafka and
+Keycloak on a claimed test profile: once on a SQLite file (``make run``'s default) and once on a
+fresh PostgreSQL database. This process is the load generator, as a tool like ``hey`` would be;
+sharing the service's event loop with it would make the clients take the service's CPU. Each
+database is first loaded with ``--read-referrals`` referrals (default 300) through
+``POST /v1/intake/referrals``.
 
 For each number of concurrent clients in ``--read-clients`` (default 1, 4, 16), every client
 sends requests back to back for ``--read-seconds`` (default 5) after a short warm-up:
@@ -11,7 +13,7 @@ sends requests back to back for ``--read-seconds`` (default 5) after a short war
 - **service**: ``GET /v1/intake/referrals?limit=20`` with the demo user ``intake.aurora``'s
   token, through the whole app (authentication, the reader session, serialisation);
 - **direct**: the same query, ``service.list_visible`` for the same principal and page, in a
-  reader session of the app's own ``kit.db.Database``, with no HTTP.
+  reader session of a ``kit.db.Database`` on the same database in this process, with no HTTP.
 
 A request taking longer than ``--read-timeout`` seconds (default 5) counts as a time-out.
 Printed per database, per side and per number of clients: requests, requests/s, p50, p99,
@@ -27,7 +29,8 @@ import math
 import sys
 import tempfile
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from time import perf_counter
@@ -42,16 +45,14 @@ from bench._support import (
     print_block,
     standalone,
 )
+from deploy.local import stack as stacks
 from deploy.local.process import say
 from deploy.local.realm import Realm
-from deploy.local.stack import Stack
 from kit.auth import Role
 from kit.db import Database, utcnow
 from kit.pagination import PageParams, codec_for
-from kit.testing.apps import serve
 from kit.testing.intake import REFERRAL, REFERRALS
 from kit.testing.principals import principal
-from services.intake.app import create_app
 from services.intake.referrals import service
 from services.intake.referrals.repository import ReferralFilter
 from services.intake.settings import IntakeSettings
@@ -146,43 +147,68 @@ async def clients(
 
 
 async def measure_one(
-    stack: Stack, url: str, args: argparse.Namespace, realm: Realm
+    stack: stacks.Stack, url: str, args: argparse.Namespace, realm: Realm
 ) -> dict[str, list[Level]]:
-    settings = IntakeSettings(database_url=url, common=common_settings(stack))
     headers = realm.headers(USER)
     numbers = [int(n) for n in args.read_clients.split(",")]
     sides: dict[str, list[Level]] = {"service": [], "direct": []}
-    async with serve(create_app(settings)) as client:
-        database: Database = client.app.state.database
+    with intake_process(stack, url) as base_url:
+        settings = IntakeSettings(database_url=url, common=common_settings(stack))
+        database = Database(settings.database_url)
         codec = codec_for(settings.common.cursor_secret.get_secret_value())
-        say(f"▶ {database.dialect}: {args.read_referrals} referrals")
-        await load(client, headers, args.read_referrals)
+        limits = httpx.Limits(max_connections=max(numbers), max_keepalive_connections=max(numbers))
+        async with httpx.AsyncClient(base_url=base_url, limits=limits) as client:
+            say(f"▶ {database.dialect}: {args.read_referrals} referrals")
+            await load(client, headers, args.read_referrals)
 
-        async def through_service() -> None:
-            response = await client.get(LIST, headers=headers)
-            if response.status_code != 200:
-                raise RuntimeError(f"GET {LIST}: {response.status_code}")
+            async def through_service() -> None:
+                response = await client.get(LIST, headers=headers)
+                if response.status_code != 200:
+                    raise RuntimeError(f"GET {LIST}: {response.status_code}")
 
-        async def direct() -> None:
-            async with database.session(writes=False) as session:
-                await service.list_visible(
-                    session=session,
-                    principal=OPERATOR,
-                    page=PageParams(limit=20, codec=codec),
-                    where=ReferralFilter(now=utcnow()),
-                )
+            async def direct() -> None:
+                async with database.session(writes=False) as session:
+                    await service.list_visible(
+                        session=session,
+                        principal=OPERATOR,
+                        page=PageParams(limit=20, codec=codec),
+                        where=ReferralFilter(now=utcnow()),
+                    )
 
-        for side, request in (("service", through_service), ("direct", direct)):
-            await clients(request, 4, 1.0, args.read_timeout)  # warm-up
-            for number in numbers:
-                say(f"▶ {database.dialect} {side}: {number} client(s), {args.read_seconds} s")
-                level = await clients(request, number, args.read_seconds, args.read_timeout)
-                sides[side].append(level)
+            for side, request in (("service", through_service), ("direct", direct)):
+                await clients(request, 4, 1.0, args.read_timeout)  # warm-up
+                for number in numbers:
+                    say(f"▶ {database.dialect} {side}: {number} client(s), {args.read_seconds} s")
+                    level = await clients(request, number, args.read_seconds, args.read_timeout)
+                    sides[side].append(level)
+        await database.dispose()
     return sides
 
 
+@contextmanager
+def intake_process(stack: stacks.Stack, url: str) -> Iterator[str]:
+    """Intake under uvicorn in a process of its own, on ``url``; yields its base URL."""
+    component = stacks.uvicorn_component(
+        stack, "intake", "services.intake.app:app", stack.profile.first_service_port
+    )
+    component.env.update(
+        {
+            "LGNET_KAFKA_BOOTSTRAP_SERVERS": stack.kafka_bootstrap,
+            "LGNET_KEYCLOAK_ISSUER": stack.issuer,
+            "LGNET_INTAKE_DATABASE_URL": url,
+            "LGNET_ENVIRONMENT": "test",
+            "LGNET_CONSUMER_GROUP_PREFIX": f"bench-{uuid.uuid4().hex[:8]}",
+        }
+    )
+    stack.supervisor.start(component, timeout=90)
+    try:
+        yield component.url
+    finally:
+        stack.supervisor.stop(component)
+
+
 async def measure(
-    stack: Stack, args: argparse.Namespace, folder: Path
+    stack: stacks.Stack, args: argparse.Namespace, folder: Path
 ) -> dict[str, dict[str, list[Level]]]:
     realm = Realm(stack.keycloak_url)
     assert stack.postgres is not None

@@ -180,7 +180,7 @@ def start_services(stack: Stack, services: tuple[str, ...] = SERVICES) -> None:
     components = []
     for offset, service in enumerate(services):
         port = stack.profile.first_service_port + offset
-        component = _uvicorn(stack, service, f"services.{service}.app:app", port)
+        component = uvicorn_component(stack, service, f"services.{service}.app:app", port)
         component.env.update(stack.service_env(service))
         components.append(component)
         stack.service_urls[service] = component.url
@@ -188,7 +188,7 @@ def start_services(stack: Stack, services: tuple[str, ...] = SERVICES) -> None:
         say(f"▶ {', '.join(services)}")
         stack.timings.update(stack.supervisor.start_together(list(components), timeout=90))
     if services:
-        gateway = _uvicorn(stack, "gateway", "gateway.app:app", stack.profile.gateway_port)
+        gateway = uvicorn_component(stack, "gateway", "gateway.app:app", stack.profile.gateway_port)
         gateway.env.update(
             {
                 "LGNET_KEYCLOAK_ISSUER": stack.issuer,
@@ -217,7 +217,8 @@ class _Uvicorn(Component):
         return http_ok(f"{self.url}/readyz")
 
 
-def _uvicorn(stack: Stack, name: str, app: str, port: int) -> _Uvicorn:
+def uvicorn_component(stack: Stack, name: str, app: str, port: int) -> _Uvicorn:
+    """``app`` served by uvicorn on ``port`` as a component of ``stack`` (not started)."""
     component = _Uvicorn(
         name=name,
         state=stack.profile.state,
