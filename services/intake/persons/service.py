@@ -16,12 +16,14 @@ from kit.auth import Principal
 from kit.db import utcnow
 from kit.errors import NotFound, UnprocessableContent, require_found
 from kit.etag import require_if_match
+from kit.events.types import EventData, EventType
 from kit.idempotency import forget_responses_about
 from kit.outbox import record_event
 from kit.pagination import Page, PageParams
 from services.intake.persons import repository
 from services.intake.persons.candidates import Candidate as Candidate
 from services.intake.persons.candidates import facts as facts
+from services.intake.persons.candidates import facts_of
 from services.intake.persons.candidates import find_candidates as find_candidates
 from services.intake.persons.domain import (
     ERASED_FIELDS,
@@ -54,9 +56,9 @@ PERSON = "person"
 PERSONS = AuditScope(PERSON, AuditPurpose.REFERRAL_HANDLING)
 DUPLICATES = AuditScope(PERSON, AuditPurpose.DUPLICATE_RESOLUTION)
 """Persons read or merged to resolve duplicates (the match search, merges)."""
-ERASURES = AuditScope(PERSON, AuditPurpose.ERASURE)
 
 P = TypeVar("P", bound=PersonProfileData)
+E = TypeVar("E", bound=EventData)
 
 
 class PersonNotFound(NotFound, slug="person-not-found", title="Person not found"): ...
@@ -68,16 +70,8 @@ class NameRequired(
 
 
 def facts_of_fields(fields: PersonFields) -> PersonFacts:
-    return PersonFacts(
-        given_name=fields.given_name or "",
-        family_name=fields.family_name or "",
-        alternative_names=tuple(fields.alternative_names),
-        sex=fields.sex,
-        birth_date=fields.birth_date,
-        birth_date_estimated=fields.birth_date_estimated,
-        nationality=fields.nationality,
-        document_numbers=tuple(d.number for d in fields.documents),
-    )
+    """What duplicate detection compares of a person described in a request."""
+    return facts_of(fields, document_numbers=(d.number for d in fields.documents))
 
 
 def _stored(fields: PersonFields | PersonPatch, include: set[str] | None = None) -> dict[str, Any]:
@@ -115,13 +109,9 @@ async def register(
     session.add(person)
     await session.flush()
     candidates = await _index(session, principal, person, new=True)
-    await AuditScope(PERSON, purpose).record(session, principal, AuditAction.CREATE, person.id)
-    await record_event(
-        session,
-        PersonRegistered,
-        _profile(PersonRegisteredData, person, registered_at=now),
-        subject=str(person.id),
-        organisation=principal.organisation,
+    registered = _profile(PersonRegisteredData, person, registered_at=now)
+    await _publish(
+        session, principal, person, AuditAction.CREATE, purpose, PersonRegistered, registered
     )
     return person, candidates
 
@@ -136,6 +126,23 @@ async def _index(
     candidates = await find_candidates(session, found, exclude=person.id)
     await reviews.keep(session, principal, person, candidates)
     return candidates
+
+
+async def _publish(
+    session: AsyncSession,
+    principal: Principal,
+    person: Person,
+    action: AuditAction,
+    purpose: AuditPurpose,
+    kind: EventType[E],
+    data: E,
+) -> None:
+    """The end of every change of a person: the change audited under ``purpose``, and the
+    event that tells the other services, in the same transaction."""
+    await AuditScope(PERSON, purpose).record(session, principal, action, person.id)
+    await record_event(
+        session, kind, data, subject=str(person.id), organisation=principal.organisation
+    )
 
 
 def _profile(data: type[P], person: Person, **fields: Any) -> P:
@@ -259,14 +266,8 @@ async def apply_changes(
     await session.flush()
     if any(name in MATCHED_FIELDS for name in changed):
         await _index(session, principal, person)
-    await AuditScope(PERSON, purpose).record(session, principal, AuditAction.UPDATE, person.id)
-    await record_event(
-        session,
-        PersonUpdated,
-        _profile(PersonUpdatedData, person, changed=changed),
-        subject=str(person.id),
-        organisation=principal.organisation,
-    )
+    updated = _profile(PersonUpdatedData, person, changed=changed)
+    await _publish(session, principal, person, AuditAction.UPDATE, purpose, PersonUpdated, updated)
     return changed
 
 
@@ -328,14 +329,10 @@ async def erase(
     for erased_id in ids:
         await forget_responses_about(session, str(erased_id))
     await session.flush()
-    await ERASURES.record(session, principal, AuditAction.ERASE, person.id)
-    await record_event(
-        session,
-        PersonErased,
-        PersonErasedData.of(
-            person, person_ref=person.id, merged_refs=[p.id for p in merged], ground=ground
-        ),
-        subject=str(person.id),
-        organisation=principal.organisation,
+    erased = PersonErasedData.of(
+        person, person_ref=person.id, merged_refs=[p.id for p in merged], ground=ground
+    )
+    await _publish(
+        session, principal, person, AuditAction.ERASE, AuditPurpose.ERASURE, PersonErased, erased
     )
     return ids
