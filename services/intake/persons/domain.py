@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Final
 
-from kit.errors import Conflict
+from kit.errors import Conflict, UnprocessableContent
 
 
 class Sex(StrEnum):
@@ -197,3 +197,22 @@ def check_withdrawable(legal_basis: str, withdrawn: bool) -> None:
         raise NotWithdrawable(f"The legal basis is {legal_basis}, not consent.")
     if withdrawn:
         raise AlreadyWithdrawn("The consent was already withdrawn.")
+
+
+class ImplausibleTime(
+    UnprocessableContent,
+    slug="implausible-time",
+    title="The time is in the future or before the consent was given",
+): ...
+
+
+def check_given(given_at: datetime, now: datetime) -> None:
+    """A consent is recorded once given: never ahead of time."""
+    if given_at > now:
+        raise ImplausibleTime("given_at is in the future.")
+
+
+def check_withdrawn(withdrawn_at: datetime, given_at: datetime, now: datetime) -> None:
+    """A withdrawal comes after the consent it ends, and not ahead of time."""
+    if withdrawn_at > now or withdrawn_at < given_at:
+        raise ImplausibleTime("withdrawn_at must be between given_at and now.")
