@@ -1,4 +1,5 @@
-"""Person rules: vocabularies, coarsening for events, edit conflicts, erasure. Pure: no I/O."""
+"""Person rules: the coarse profile that leaves intake (sex, age band), the record's
+vocabularies, edit conflicts, erasure, consent. Pure: no I/O."""
 
 from __future__ import annotations
 
@@ -14,28 +15,6 @@ class Sex(StrEnum):
     MALE = "male"
     FEMALE = "female"
     UNKNOWN = "unknown"
-
-
-class PersonStatus(StrEnum):
-    ACTIVE = "active"
-    MERGED = "merged"  # a duplicate, merged into another person (``merged_into``)
-    ERASED = "erased"  # identifying fields destroyed on request; the reference stays
-
-
-class DocumentType(StrEnum):
-    PASSPORT = "passport"
-    RESIDENCE_PERMIT = "residence_permit"  # permesso di soggiorno
-    IDENTITY_CARD = "identity_card"
-    CODICE_FISCALE = "codice_fiscale"
-    STP = "stp"  # Straniero Temporaneamente Presente (health access code)
-    CUI = "cui"  # Codice Unico di Identificazione (fingerprint-based, Questura)
-    OTHER = "other"
-
-
-class ContactKind(StrEnum):
-    PHONE = "phone"
-    EMAIL = "email"
-    OTHER = "other"
 
 
 class AgeBand(StrEnum):
@@ -73,6 +52,33 @@ def age_band(birth_date: date | None, day: date) -> AgeBand:
         if age < upper:
             return band
     return AgeBand.SENIOR
+
+
+class PersonStatus(StrEnum):
+    ACTIVE = "active"
+    MERGED = "merged"  # a duplicate, merged into another person (``merged_into``)
+    ERASED = "erased"  # identifying fields destroyed on request; the reference stays
+
+
+class PersonNotActive(
+    Conflict, slug="person-not-active", title="The person was merged or erased"
+): ...
+
+
+class DocumentType(StrEnum):
+    PASSPORT = "passport"
+    RESIDENCE_PERMIT = "residence_permit"  # permesso di soggiorno
+    IDENTITY_CARD = "identity_card"
+    CODICE_FISCALE = "codice_fiscale"
+    STP = "stp"  # Straniero Temporaneamente Presente (health access code)
+    CUI = "cui"  # Codice Unico di Identificazione (fingerprint-based, Questura)
+    OTHER = "other"
+
+
+class ContactKind(StrEnum):
+    PHONE = "phone"
+    EMAIL = "email"
+    OTHER = "other"
 
 
 # --- edits and conflicts ----------------------------------------------------------------------
@@ -139,11 +145,6 @@ class ErasureGround(StrEnum):
     CONSENT_WITHDRAWN = "consent_withdrawn"
     UNLAWFUL_PROCESSING = "unlawful_processing"
     RETENTION_EXPIRED = "retention_expired"
-
-
-class PersonNotActive(
-    Conflict, slug="person-not-active", title="The person was merged or erased"
-): ...
 
 
 # --- consent and legal basis ------------------------------------------------------------------
