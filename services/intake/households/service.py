@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from kit.audit import AuditAction, AuditPurpose, AuditScope
 from kit.auth import Principal
 from kit.db import utcnow
-from kit.errors import NotFound, UnprocessableContent, require_found
+from kit.errors import NotFound, UnprocessableContent
 from kit.etag import require_if_match
 from kit.outbox import record_event
 from kit.pagination import Page, PageParams
@@ -26,6 +26,7 @@ from services.intake.households.events import (
 from services.intake.households.models import Household, HouseholdMember
 from services.intake.households.schemas import HouseholdIn
 from services.intake.persons import service as persons
+from services.intake.visibility import require_visible
 
 HOUSEHOLDS = AuditScope("household", AuditPurpose.REFERRAL_HANDLING)
 
@@ -45,10 +46,8 @@ async def _visible(
     *,
     for_update: bool = False,
 ) -> Household:
-    return require_found(
-        await repository.get_visible(session, household_id, principal, for_update=for_update),
-        HouseholdNotFound(f"No household {household_id} visible to you."),
-    )
+    lookup = repository.get_visible(session, household_id, principal, for_update=for_update)
+    return await require_visible(lookup, HouseholdNotFound, "household", household_id)
 
 
 async def _members(

@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from kit.audit import AuditAction, AuditPurpose, AuditScope
 from kit.auth import Principal
 from kit.db import utcnow
-from kit.errors import ProblemError, ValidationFailed, require_found
+from kit.errors import ProblemError, ValidationFailed
 from kit.pagination import Page, PageParams
 from services.intake.outreach import repository
 from services.intake.outreach.domain import (
@@ -55,6 +55,7 @@ from services.intake.outreach.schemas import (
 from services.intake.persons import service as persons_service
 from services.intake.persons.schemas import PersonPatch
 from services.intake.referrals import service as referrals_service
+from services.intake.visibility import require_visible
 
 log = logging.getLogger(__name__)
 
@@ -283,10 +284,8 @@ async def list_conflicts(
 async def _visible_conflict(
     session: AsyncSession, principal: Principal, conflict_id: uuid.UUID, *, for_update: bool
 ) -> SyncConflict:
-    return require_found(
-        await repository.get_conflict(session, conflict_id, principal, for_update=for_update),
-        SyncConflictNotFound(f"No sync conflict {conflict_id} visible to you."),
-    )
+    lookup = repository.get_conflict(session, conflict_id, principal, for_update=for_update)
+    return await require_visible(lookup, SyncConflictNotFound, "sync conflict", conflict_id)
 
 
 async def get_conflict(

@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from kit.audit import AuditAction, AuditPurpose, AuditScope
 from kit.auth import Principal
 from kit.db import utcnow
-from kit.errors import NotFound, UnprocessableContent, require_found
+from kit.errors import NotFound, UnprocessableContent
 from kit.etag import require_if_match
 from kit.events.types import EventData, EventType
 from kit.idempotency import forget_responses_about
@@ -51,6 +51,7 @@ from services.intake.persons.models import PersonRevision
 from services.intake.persons.repository import PersonFilter as PersonFilter
 from services.intake.persons.reviews import service as reviews
 from services.intake.persons.schemas import PersonFields, PersonPatch
+from services.intake.visibility import require_visible
 
 PERSON = "person"
 PERSONS = AuditScope(PERSON, AuditPurpose.REFERRAL_HANDLING)
@@ -155,10 +156,8 @@ def _profile(data: type[P], person: Person, **fields: Any) -> P:
 async def _visible(
     session: AsyncSession, principal: Principal, person_id: uuid.UUID, *, for_update: bool = False
 ) -> Person:
-    return require_found(
-        await repository.get_visible(session, person_id, principal, for_update=for_update),
-        PersonNotFound(f"No person {person_id} visible to you."),
-    )
+    lookup = repository.get_visible(session, person_id, principal, for_update=for_update)
+    return await require_visible(lookup, PersonNotFound, "person", person_id)
 
 
 async def get(

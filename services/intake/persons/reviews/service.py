@@ -18,13 +18,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from kit.audit import AuditAction, AuditPurpose, AuditScope
 from kit.auth import Principal
 from kit.db import utcnow
-from kit.errors import Conflict, NotFound, require_found
+from kit.errors import Conflict, NotFound
 from kit.pagination import Page, PageParams
 from services.intake.persons.candidates import Candidate
 from services.intake.persons.models import Person
 from services.intake.persons.reviews import repository
 from services.intake.persons.reviews.domain import ReviewStatus
 from services.intake.persons.reviews.models import DuplicateCandidate
+from services.intake.visibility import require_visible
 
 REVIEWS = AuditScope("duplicate_review", AuditPurpose.DUPLICATE_RESOLUTION)
 
@@ -94,10 +95,8 @@ async def get(
 async def get_review(
     session: AsyncSession, principal: Principal, review_id: uuid.UUID, *, for_update: bool = False
 ) -> DuplicateCandidate:
-    return require_found(
-        await repository.get_reviewable(session, principal, review_id, for_update=for_update),
-        ReviewNotFound(f"No duplicate review {review_id} visible to you."),
-    )
+    lookup = repository.get_reviewable(session, principal, review_id, for_update=for_update)
+    return await require_visible(lookup, ReviewNotFound, "duplicate review", review_id)
 
 
 def decide(
