@@ -26,7 +26,7 @@ from services.intake.households.events import (
 from services.intake.households.models import Household, HouseholdMember
 from services.intake.households.schemas import HouseholdIn
 from services.intake.persons import service as persons
-from services.intake.visibility import require_visible
+from services.intake.visibility import VisibleLookup
 
 HOUSEHOLDS = AuditScope("household", AuditPurpose.REFERRAL_HANDLING)
 
@@ -34,20 +34,12 @@ HOUSEHOLDS = AuditScope("household", AuditPurpose.REFERRAL_HANDLING)
 class HouseholdNotFound(NotFound, slug="household-not-found", title="Household not found"): ...
 
 
+_visible = VisibleLookup(repository.get_visible, HouseholdNotFound, "household").get
+
+
 class UnknownMember(UnprocessableContent):
     slug = "unknown-household-member"
     title = "A member is not an active person visible to you"
-
-
-async def _visible(
-    session: AsyncSession,
-    principal: Principal,
-    household_id: uuid.UUID,
-    *,
-    for_update: bool = False,
-) -> Household:
-    lookup = repository.get_visible(session, household_id, principal, for_update=for_update)
-    return await require_visible(lookup, HouseholdNotFound, "household", household_id)
 
 
 async def _members(

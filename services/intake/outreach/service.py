@@ -55,12 +55,16 @@ from services.intake.outreach.schemas import (
 from services.intake.persons import service as persons_service
 from services.intake.persons.schemas import PersonPatch
 from services.intake.referrals import service as referrals_service
-from services.intake.visibility import require_visible
+from services.intake.visibility import VisibleLookup
 
 log = logging.getLogger(__name__)
 
 PURPOSE = AuditPurpose.OFFLINE_SYNC
 CONFLICTS = AuditScope("sync_conflict", PURPOSE)
+_visible_conflict = VisibleLookup(
+    repository.get_conflict, SyncConflictNotFound, "sync conflict"
+).get
+
 _PENDING = "pending"  # the row's status until the item's result is known (never committed)
 
 
@@ -279,13 +283,6 @@ async def list_conflicts(
     found = await repository.list_conflicts(session, principal, page, where=where)
     await CONFLICTS.record(session, principal, AuditAction.LIST, *(c.id for c in found.items))
     return found
-
-
-async def _visible_conflict(
-    session: AsyncSession, principal: Principal, conflict_id: uuid.UUID, *, for_update: bool
-) -> SyncConflict:
-    lookup = repository.get_conflict(session, conflict_id, principal, for_update=for_update)
-    return await require_visible(lookup, SyncConflictNotFound, "sync conflict", conflict_id)
 
 
 async def get_conflict(

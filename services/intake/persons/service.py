@@ -51,7 +51,7 @@ from services.intake.persons.models import PersonRevision
 from services.intake.persons.repository import PersonFilter as PersonFilter
 from services.intake.persons.reviews import service as reviews
 from services.intake.persons.schemas import PersonFields, PersonPatch
-from services.intake.visibility import require_visible
+from services.intake.visibility import VisibleLookup
 
 PERSON = "person"
 PERSONS = AuditScope(PERSON, AuditPurpose.REFERRAL_HANDLING)
@@ -63,6 +63,9 @@ E = TypeVar("E", bound=EventData)
 
 
 class PersonNotFound(NotFound, slug="person-not-found", title="Person not found"): ...
+
+
+_visible = VisibleLookup(repository.get_visible, PersonNotFound, "person").get
 
 
 class NameRequired(
@@ -151,13 +154,6 @@ def _profile(data: type[P], person: Person, **fields: Any) -> P:
     `fields` and any other field read from the row."""
     band = person.erased_age_band or age_band(person.birth_date, utcnow().date())
     return data.of(person, person_ref=person.id, age_band=band, **fields)
-
-
-async def _visible(
-    session: AsyncSession, principal: Principal, person_id: uuid.UUID, *, for_update: bool = False
-) -> Person:
-    lookup = repository.get_visible(session, person_id, principal, for_update=for_update)
-    return await require_visible(lookup, PersonNotFound, "person", person_id)
 
 
 async def get(

@@ -41,7 +41,7 @@ from services.intake.referrals.schemas import (
     ScreeningIn,
 )
 from services.intake.referrals.triage import Assessment, assess
-from services.intake.visibility import require_visible
+from services.intake.visibility import VisibleLookup
 
 R = TypeVar("R", bound=ReferralEventData)
 
@@ -50,6 +50,9 @@ REFERRALS = AuditScope("referral", AuditPurpose.REFERRAL_HANDLING)
 
 
 class ReferralNotFound(NotFound, slug="referral-not-found", title="Referral not found"): ...
+
+
+_visible = VisibleLookup(repository.get_visible, ReferralNotFound, "referral").get
 
 
 async def receive(
@@ -311,13 +314,6 @@ async def _deadlines(
     """Deadlines under the SLA policy in force when the referral was received."""
     policy = await current(session, SLA, at=received_at)
     return sla.deadlines(received_at, urgency, policy)
-
-
-async def _visible(
-    session: AsyncSession, principal: Principal, referral_id: uuid.UUID, *, for_update: bool = False
-) -> Referral:
-    lookup = repository.get_visible(session, referral_id, principal, for_update=for_update)
-    return await require_visible(lookup, ReferralNotFound, "referral", referral_id)
 
 
 async def _save_change(

@@ -25,7 +25,7 @@ from services.intake.persons.models import Person
 from services.intake.persons.reviews import repository
 from services.intake.persons.reviews.domain import ReviewStatus
 from services.intake.persons.reviews.models import DuplicateCandidate
-from services.intake.visibility import require_visible
+from services.intake.visibility import VisibleLookup
 
 REVIEWS = AuditScope("duplicate_review", AuditPurpose.DUPLICATE_RESOLUTION)
 
@@ -33,6 +33,10 @@ REVIEWS = AuditScope("duplicate_review", AuditPurpose.DUPLICATE_RESOLUTION)
 class ReviewNotFound(
     NotFound, slug="duplicate-review-not-found", title="Duplicate review not found"
 ): ...
+
+
+get_review = VisibleLookup(repository.get_reviewable, ReviewNotFound, "duplicate review").get
+"""The pair ``principal`` may review (``for_update``: locked), or ReviewNotFound."""
 
 
 class ReviewDecided(
@@ -90,13 +94,6 @@ async def get(
     review = await get_review(session, principal, review_id)
     await REVIEWS.record(session, principal, AuditAction.READ, review.id)
     return review
-
-
-async def get_review(
-    session: AsyncSession, principal: Principal, review_id: uuid.UUID, *, for_update: bool = False
-) -> DuplicateCandidate:
-    lookup = repository.get_reviewable(session, principal, review_id, for_update=for_update)
-    return await require_visible(lookup, ReviewNotFound, "duplicate review", review_id)
 
 
 def decide(
