@@ -5,18 +5,16 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Column, Index
+from sqlalchemy import Column
 from sqlmodel import Field
 
 from kit.db import UtcDateTime
-from services.intake.tables import IntakeTable
+from services.intake.tables import IntakeTable, VersionedTable
 
 
-class Household(IntakeTable, table=True):
+class Household(VersionedTable, table=True):
     __tablename__ = "households"
 
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    version: int = 1
     registered_by_organisation: str = Field(max_length=100, index=True)
     created_by: str = Field(max_length=100)
     created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False, index=True))
@@ -25,8 +23,8 @@ class Household(IntakeTable, table=True):
 
 class HouseholdMember(IntakeTable, table=True):
     __tablename__ = "household_members"
-    __table_args__ = (Index("ix_household_members_person_id", "person_id"),)
 
     household_id: uuid.UUID = Field(foreign_key="households.id", primary_key=True)
-    person_id: uuid.UUID = Field(foreign_key="persons.id", primary_key=True)
+    # looked up by person (merges, subject rights), not only by the first key column
+    person_id: uuid.UUID = Field(foreign_key="persons.id", primary_key=True, index=True)
     relation: str = Field(max_length=30)

@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from kit.audit import AuditAction, AuditPurpose, AuditScope
 from kit.auth import Principal
 from kit.db import utcnow
-from kit.errors import NotFound, UnprocessableContent, require_found
+from kit.errors import NotFound, UnprocessableContent
 from kit.etag import require_if_match
 from kit.outbox import record_event
 from kit.pagination import Page, PageParams
@@ -26,6 +26,7 @@ from services.intake.households.events import (
 from services.intake.households.models import Household, HouseholdMember
 from services.intake.households.schemas import HouseholdIn
 from services.intake.persons import service as persons
+from services.intake.visibility import VisibleLookup
 
 HOUSEHOLDS = AuditScope("household", AuditPurpose.REFERRAL_HANDLING)
 
@@ -33,22 +34,12 @@ HOUSEHOLDS = AuditScope("household", AuditPurpose.REFERRAL_HANDLING)
 class HouseholdNotFound(NotFound, slug="household-not-found", title="Household not found"): ...
 
 
+_visible = VisibleLookup(repository.get_visible, HouseholdNotFound, "household").get
+
+
 class UnknownMember(UnprocessableContent):
     slug = "unknown-household-member"
     title = "A member is not an active person visible to you"
-
-
-async def _visible(
-    session: AsyncSession,
-    principal: Principal,
-    household_id: uuid.UUID,
-    *,
-    for_update: bool = False,
-) -> Household:
-    return require_found(
-        await repository.get_visible(session, household_id, principal, for_update=for_update),
-        HouseholdNotFound(f"No household {household_id} visible to you."),
-    )
 
 
 async def _members(

@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from kit.audit import AuditAction, AuditPurpose, AuditScope
 from kit.auth import Principal
 from kit.db import utcnow
-from kit.errors import ProblemError, ValidationFailed, require_found
+from kit.errors import ProblemError, ValidationFailed
 from kit.pagination import Page, PageParams
 from services.intake.outreach import repository
 from services.intake.outreach.domain import (
@@ -55,11 +55,16 @@ from services.intake.outreach.schemas import (
 from services.intake.persons import service as persons_service
 from services.intake.persons.schemas import PersonPatch
 from services.intake.referrals import service as referrals_service
+from services.intake.visibility import VisibleLookup
 
 log = logging.getLogger(__name__)
 
 PURPOSE = AuditPurpose.OFFLINE_SYNC
 CONFLICTS = AuditScope("sync_conflict", PURPOSE)
+_visible_conflict = VisibleLookup(
+    repository.get_conflict, SyncConflictNotFound, "sync conflict"
+).get
+
 _PENDING = "pending"  # the row's status until the item's result is known (never committed)
 
 
@@ -278,15 +283,6 @@ async def list_conflicts(
     found = await repository.list_conflicts(session, principal, page, where=where)
     await CONFLICTS.record(session, principal, AuditAction.LIST, *(c.id for c in found.items))
     return found
-
-
-async def _visible_conflict(
-    session: AsyncSession, principal: Principal, conflict_id: uuid.UUID, *, for_update: bool
-) -> SyncConflict:
-    return require_found(
-        await repository.get_conflict(session, conflict_id, principal, for_update=for_update),
-        SyncConflictNotFound(f"No sync conflict {conflict_id} visible to you."),
-    )
 
 
 async def get_conflict(

@@ -8,7 +8,7 @@ reviews.service.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
@@ -28,22 +28,40 @@ from services.intake.persons.matching import (
 from services.intake.persons.models import Person
 
 
-class _Matchable(Protocol):
+class Described(Protocol):
+    """What duplicate detection compares of a person, however it is held: a stored `Person`,
+    a row of repository.candidate_rows, or an operator's `PersonFields` (a match query)."""
+
+    @property
+    def given_name(self) -> str | None: ...
+    @property
+    def family_name(self) -> str | None: ...
+    @property
+    def alternative_names(self) -> Sequence[str]: ...
+    @property
+    def sex(self) -> str | None: ...
+    @property
+    def birth_date(self) -> date | None: ...
+    @property
+    def birth_date_estimated(self) -> bool: ...
+    @property
+    def nationality(self) -> str | None: ...
+
+
+class _Matchable(Described, Protocol):
     """A stored person's matching fields: a `Person`, or a row of repository.candidate_rows."""
 
-    id: uuid.UUID
-    given_name: str | None
-    family_name: str | None
-    alternative_names: list[str]
-    sex: str | None
-    birth_date: date | None
-    birth_date_estimated: bool
-    nationality: str | None
-    documents: list[dict[str, Any]]
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def documents(self) -> list[dict[str, Any]]: ...
 
 
-def facts(person: _Matchable) -> PersonFacts:
-    """What duplicate detection compares of a stored person."""
+def facts_of(
+    person: Described, *, document_numbers: Iterable[str], ref: str | None = None
+) -> PersonFacts:
+    """The `PersonFacts` of ``person``, with its document numbers (held differently by a
+    stored row and a request) and the caller's ``ref`` for it."""
     return PersonFacts(
         given_name=person.given_name or "",
         family_name=person.family_name or "",
@@ -52,9 +70,15 @@ def facts(person: _Matchable) -> PersonFacts:
         birth_date=person.birth_date,
         birth_date_estimated=person.birth_date_estimated,
         nationality=person.nationality,
-        document_numbers=tuple(str(d["number"]) for d in person.documents),
-        ref=str(person.id),
+        document_numbers=tuple(document_numbers),
+        ref=ref,
     )
+
+
+def facts(person: _Matchable) -> PersonFacts:
+    """What duplicate detection compares of a stored person."""
+    numbers = (str(d["number"]) for d in person.documents)
+    return facts_of(person, document_numbers=numbers, ref=str(person.id))
 
 
 @dataclass(frozen=True)

@@ -1,41 +1,20 @@
-"""Person rules: vocabularies, coarsening for events, edit conflicts, erasure. Pure: no I/O."""
+"""Person rules: the coarse profile that leaves intake (sex, age band), the record's
+vocabularies, edit conflicts, erasure, consent. Pure: no I/O."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Final
 
-from kit.errors import Conflict
+from kit.errors import Conflict, UnprocessableContent
 
 
 class Sex(StrEnum):
     MALE = "male"
     FEMALE = "female"
     UNKNOWN = "unknown"
-
-
-class PersonStatus(StrEnum):
-    ACTIVE = "active"
-    MERGED = "merged"  # a duplicate, merged into another person (``merged_into``)
-    ERASED = "erased"  # identifying fields destroyed on request; the reference stays
-
-
-class DocumentType(StrEnum):
-    PASSPORT = "passport"
-    RESIDENCE_PERMIT = "residence_permit"  # permesso di soggiorno
-    IDENTITY_CARD = "identity_card"
-    CODICE_FISCALE = "codice_fiscale"
-    STP = "stp"  # Straniero Temporaneamente Presente (health access code)
-    CUI = "cui"  # Codice Unico di Identificazione (fingerprint-based, Questura)
-    OTHER = "other"
-
-
-class ContactKind(StrEnum):
-    PHONE = "phone"
-    EMAIL = "email"
-    OTHER = "other"
 
 
 class AgeBand(StrEnum):
@@ -73,6 +52,33 @@ def age_band(birth_date: date | None, day: date) -> AgeBand:
         if age < upper:
             return band
     return AgeBand.SENIOR
+
+
+class PersonStatus(StrEnum):
+    ACTIVE = "active"
+    MERGED = "merged"  # a duplicate, merged into another person (``merged_into``)
+    ERASED = "erased"  # identifying fields destroyed on request; the reference stays
+
+
+class PersonNotActive(
+    Conflict, slug="person-not-active", title="The person was merged or erased"
+): ...
+
+
+class DocumentType(StrEnum):
+    PASSPORT = "passport"
+    RESIDENCE_PERMIT = "residence_permit"  # permesso di soggiorno
+    IDENTITY_CARD = "identity_card"
+    CODICE_FISCALE = "codice_fiscale"
+    STP = "stp"  # Straniero Temporaneamente Presente (health access code)
+    CUI = "cui"  # Codice Unico di Identificazione (fingerprint-based, Questura)
+    OTHER = "other"
+
+
+class ContactKind(StrEnum):
+    PHONE = "phone"
+    EMAIL = "email"
+    OTHER = "other"
 
 
 # --- edits and conflicts ----------------------------------------------------------------------
@@ -141,11 +147,6 @@ class ErasureGround(StrEnum):
     RETENTION_EXPIRED = "retention_expired"
 
 
-class PersonNotActive(
-    Conflict, slug="person-not-active", title="The person was merged or erased"
-): ...
-
-
 # --- consent and legal basis ------------------------------------------------------------------
 
 
@@ -197,3 +198,22 @@ def check_withdrawable(legal_basis: str, withdrawn: bool) -> None:
         raise NotWithdrawable(f"The legal basis is {legal_basis}, not consent.")
     if withdrawn:
         raise AlreadyWithdrawn("The consent was already withdrawn.")
+
+
+class ImplausibleTime(
+    UnprocessableContent,
+    slug="implausible-time",
+    title="The time is in the future or before the consent was given",
+): ...
+
+
+def check_given(given_at: datetime, now: datetime) -> None:
+    """A consent is recorded once given: never ahead of time."""
+    if given_at > now:
+        raise ImplausibleTime("given_at is in the future.")
+
+
+def check_withdrawn(withdrawn_at: datetime, given_at: datetime, now: datetime) -> None:
+    """A withdrawal comes after the consent it ends, and not ahead of time."""
+    if withdrawn_at > now or withdrawn_at < given_at:
+        raise ImplausibleTime("withdrawn_at must be between given_at and now.")

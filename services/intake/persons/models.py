@@ -10,16 +10,14 @@ from sqlalchemy import JSON, Column, Index, PrimaryKeyConstraint, SmallInteger
 from sqlmodel import Field
 
 from kit.db import UtcDateTime
-from services.intake.tables import IntakeTable
+from services.intake.tables import IntakeTable, VersionedTable
 
 
-class Person(IntakeTable, table=True):
+class Person(VersionedTable, table=True):
     """One person as intake knows them. ``id`` is the pseudonymous reference events carry."""
 
     __tablename__ = "persons"
 
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    version: int = 1
     status: str = Field(max_length=20, index=True)
     merged_into: uuid.UUID | None = Field(default=None, index=True)
     given_name: str | None = Field(default=None, max_length=100)

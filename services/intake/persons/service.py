@@ -14,14 +14,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from kit.audit import AuditAction, AuditPurpose, AuditScope
 from kit.auth import Principal
 from kit.db import utcnow
-from kit.errors import NotFound, UnprocessableContent, require_found
+from kit.errors import NotFound, UnprocessableContent
 from kit.etag import require_if_match
+from kit.events.types import EventData, EventType
 from kit.idempotency import forget_responses_about
 from kit.outbox import record_event
 from kit.pagination import Page, PageParams
 from services.intake.persons import repository
 from services.intake.persons.candidates import Candidate as Candidate
 from services.intake.persons.candidates import facts as facts
+from services.intake.persons.candidates import facts_of
 from services.intake.persons.candidates import find_candidates as find_candidates
 from services.intake.persons.domain import (
     ERASED_FIELDS,
@@ -49,17 +51,21 @@ from services.intake.persons.models import PersonRevision
 from services.intake.persons.repository import PersonFilter as PersonFilter
 from services.intake.persons.reviews import service as reviews
 from services.intake.persons.schemas import PersonFields, PersonPatch
+from services.intake.visibility import VisibleLookup
 
 PERSON = "person"
 PERSONS = AuditScope(PERSON, AuditPurpose.REFERRAL_HANDLING)
 DUPLICATES = AuditScope(PERSON, AuditPurpose.DUPLICATE_RESOLUTION)
 """Persons read or merged to resolve duplicates (the match search, merges)."""
-ERASURES = AuditScope(PERSON, AuditPurpose.ERASURE)
 
 P = TypeVar("P", bound=PersonProfileData)
+E = TypeVar("E", bound=EventData)
 
 
 class PersonNotFound(NotFound, slug="person-not-found", title="Person not found"): ...
+
+
+_visible = VisibleLookup(repository.get_visible, PersonNotFound, "person").get
 
 
 class NameRequired(
@@ -68,16 +74,8 @@ class NameRequired(
 
 
 def facts_of_fields(fields: PersonFields) -> PersonFacts:
-    return PersonFacts(
-        given_name=fields.given_name or "",
-        family_name=fields.family_name or "",
-        alternative_names=tuple(fields.alternative_names),
-        sex=fields.sex,
-        birth_date=fields.birth_date,
-        birth_date_estimated=fields.birth_date_estimated,
-        nationality=fields.nationality,
-        document_numbers=tuple(d.number for d in fields.documents),
-    )
+    """What duplicate detection compares of a person described in a request."""
+    return facts_of(fields, document_numbers=(d.number for d in fields.documents))
 
 
 def _stored(fields: PersonFields | PersonPatch, include: set[str] | None = None) -> dict[str, Any]:
@@ -115,13 +113,9 @@ async def register(
     session.add(person)
     await session.flush()
     candidates = await _index(session, principal, person, new=True)
-    await AuditScope(PERSON, purpose).record(session, principal, AuditAction.CREATE, person.id)
-    await record_event(
-        session,
-        PersonRegistered,
-        _profile(PersonRegisteredData, person, registered_at=now),
-        subject=str(person.id),
-        organisation=principal.organisation,
+    registered = _profile(PersonRegisteredData, person, registered_at=now)
+    await _publish(
+        session, principal, person, AuditAction.CREATE, purpose, PersonRegistered, registered
     )
     return person, candidates
 
@@ -138,20 +132,28 @@ async def _index(
     return candidates
 
 
+async def _publish(
+    session: AsyncSession,
+    principal: Principal,
+    person: Person,
+    action: AuditAction,
+    purpose: AuditPurpose,
+    kind: EventType[E],
+    data: E,
+) -> None:
+    """The end of every change of a person: the change audited under ``purpose``, and the
+    event that tells the other services, in the same transaction."""
+    await AuditScope(PERSON, purpose).record(session, principal, action, person.id)
+    await record_event(
+        session, kind, data, subject=str(person.id), organisation=principal.organisation
+    )
+
+
 def _profile(data: type[P], person: Person, **fields: Any) -> P:
     """An event payload of `PersonProfileData`'s kind about `person`: its coarse profile,
     `fields` and any other field read from the row."""
     band = person.erased_age_band or age_band(person.birth_date, utcnow().date())
     return data.of(person, person_ref=person.id, age_band=band, **fields)
-
-
-async def _visible(
-    session: AsyncSession, principal: Principal, person_id: uuid.UUID, *, for_update: bool = False
-) -> Person:
-    return require_found(
-        await repository.get_visible(session, person_id, principal, for_update=for_update),
-        PersonNotFound(f"No person {person_id} visible to you."),
-    )
 
 
 async def get(
@@ -259,14 +261,8 @@ async def apply_changes(
     await session.flush()
     if any(name in MATCHED_FIELDS for name in changed):
         await _index(session, principal, person)
-    await AuditScope(PERSON, purpose).record(session, principal, AuditAction.UPDATE, person.id)
-    await record_event(
-        session,
-        PersonUpdated,
-        _profile(PersonUpdatedData, person, changed=changed),
-        subject=str(person.id),
-        organisation=principal.organisation,
-    )
+    updated = _profile(PersonUpdatedData, person, changed=changed)
+    await _publish(session, principal, person, AuditAction.UPDATE, purpose, PersonUpdated, updated)
     return changed
 
 
@@ -328,14 +324,10 @@ async def erase(
     for erased_id in ids:
         await forget_responses_about(session, str(erased_id))
     await session.flush()
-    await ERASURES.record(session, principal, AuditAction.ERASE, person.id)
-    await record_event(
-        session,
-        PersonErased,
-        PersonErasedData.of(
-            person, person_ref=person.id, merged_refs=[p.id for p in merged], ground=ground
-        ),
-        subject=str(person.id),
-        organisation=principal.organisation,
+    erased = PersonErasedData.of(
+        person, person_ref=person.id, merged_refs=[p.id for p in merged], ground=ground
+    )
+    await _publish(
+        session, principal, person, AuditAction.ERASE, AuditPurpose.ERASURE, PersonErased, erased
     )
     return ids

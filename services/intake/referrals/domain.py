@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Final
 
 from kit.errors import Conflict
 from kit.schemas import TargetGroup as TargetGroup  # the platform's vocabulary (housing too)
@@ -21,6 +22,20 @@ class Urgency(StrEnum):
     IMMEDIATE = "immediate"
     HIGH = "high"
     NORMAL = "normal"
+
+
+URGENCY_ORDER: Final = (Urgency.NORMAL, Urgency.HIGH, Urgency.IMMEDIATE)
+"""Urgencies from least to most urgent (triage raises along it; SLA deadlines shorten)."""
+
+
+def urgency_rank(urgency: Urgency) -> int:
+    """0 for normal, 1 for high, 2 for immediate."""
+    return URGENCY_ORDER.index(urgency)
+
+
+def most_urgent(first: Urgency, *others: Urgency) -> Urgency:
+    """The most urgent of the urgencies given."""
+    return max((first, *others), key=urgency_rank)
 
 
 class Need(StrEnum):

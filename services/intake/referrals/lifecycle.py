@@ -53,17 +53,6 @@ class ReferralStatus(StrEnum):
     CLOSED_NO_ACTION = "closed_no_action"
 
 
-class ScreeningOutcome(StrEnum):
-    TAKE_IN_CHARGE = "take_in_charge"
-    REFER_ELSEWHERE = "refer_elsewhere"
-    NO_ACTION = "no_action"
-
-
-class Command(StrEnum):
-    SCREEN = "screen"
-    HAND_OVER = "hand_over"
-
-
 _S = ReferralStatus
 
 TRANSITIONS: Final = MappingProxyType(
@@ -79,6 +68,15 @@ TRANSITIONS: Final = MappingProxyType(
 )
 """Status → the statuses it may move to (read-only)."""
 
+TERMINAL: Final = frozenset(status for status, nexts in TRANSITIONS.items() if not nexts)
+
+
+class ScreeningOutcome(StrEnum):
+    TAKE_IN_CHARGE = "take_in_charge"
+    REFER_ELSEWHERE = "refer_elsewhere"
+    NO_ACTION = "no_action"
+
+
 SCREENING_TARGETS: Final = MappingProxyType(
     {
         ScreeningOutcome.TAKE_IN_CHARGE: _S.SCREENED,
@@ -88,7 +86,10 @@ SCREENING_TARGETS: Final = MappingProxyType(
 )
 """The status a screening with each outcome moves the referral to."""
 
-TERMINAL: Final = frozenset(status for status, nexts in TRANSITIONS.items() if not nexts)
+
+class Command(StrEnum):
+    SCREEN = "screen"
+    HAND_OVER = "hand_over"
 
 
 def is_terminal(status: ReferralStatus) -> bool:

@@ -5,18 +5,16 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, Column
 from sqlmodel import Field
 
 from kit.db import UtcDateTime
-from services.intake.tables import IntakeTable
+from services.intake.tables import IntakeTable, VersionedTable
 
 
-class Referral(IntakeTable, table=True):
+class Referral(VersionedTable, table=True):
     __tablename__ = "referrals"
 
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    version: int = 1
     status: str = Field(max_length=30, index=True)
     channel: str = Field(max_length=40)
     urgency: str = Field(max_length=20)
@@ -81,7 +79,7 @@ class ReferralPerson(IntakeTable, table=True):
     """A person concerned by a referral."""
 
     __tablename__ = "referral_persons"
-    __table_args__ = (Index("ix_referral_persons_person_id", "person_id"),)
 
     referral_id: uuid.UUID = Field(foreign_key="referrals.id", primary_key=True)
-    person_id: uuid.UUID = Field(foreign_key="persons.id", primary_key=True)
+    # looked up by person (the visibility rule, merges, subject rights), not only by referral
+    person_id: uuid.UUID = Field(foreign_key="persons.id", primary_key=True, index=True)

@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from kit.audit import AuditAction, AuditPurpose, AuditScope
 from kit.auth import Principal
 from kit.db import utcnow
-from kit.errors import NotFound, UnprocessableContent, require_found
+from kit.errors import NotFound, UnprocessableContent
 from kit.etag import require_if_match
 from kit.events.types import EventType
 from kit.outbox import record_event
@@ -41,6 +41,7 @@ from services.intake.referrals.schemas import (
     ScreeningIn,
 )
 from services.intake.referrals.triage import Assessment, assess
+from services.intake.visibility import VisibleLookup
 
 R = TypeVar("R", bound=ReferralEventData)
 
@@ -49,6 +50,9 @@ REFERRALS = AuditScope("referral", AuditPurpose.REFERRAL_HANDLING)
 
 
 class ReferralNotFound(NotFound, slug="referral-not-found", title="Referral not found"): ...
+
+
+_visible = VisibleLookup(repository.get_visible, ReferralNotFound, "referral").get
 
 
 async def receive(
@@ -310,15 +314,6 @@ async def _deadlines(
     """Deadlines under the SLA policy in force when the referral was received."""
     policy = await current(session, SLA, at=received_at)
     return sla.deadlines(received_at, urgency, policy)
-
-
-async def _visible(
-    session: AsyncSession, principal: Principal, referral_id: uuid.UUID, *, for_update: bool = False
-) -> Referral:
-    return require_found(
-        await repository.get_visible(session, referral_id, principal, for_update=for_update),
-        ReferralNotFound(f"No referral {referral_id} visible to you."),
-    )
 
 
 async def _save_change(

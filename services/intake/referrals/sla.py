@@ -35,9 +35,8 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from kit.errors import Conflict, ValidationFailed
-from services.intake.referrals.domain import Urgency
+from services.intake.referrals.domain import URGENCY_ORDER, Urgency
 from services.intake.referrals.lifecycle import ReferralStatus, is_terminal
-from services.intake.referrals.triage import URGENCY_ORDER
 
 __all__ = [
     "DEFAULT_SLA_POLICY",

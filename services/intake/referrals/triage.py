@@ -33,7 +33,7 @@ from typing import Annotated, Final, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, model_validator
 
 from kit.errors import UnprocessableContent
-from services.intake.referrals.domain import Urgency
+from services.intake.referrals.domain import URGENCY_ORDER, Urgency, most_urgent, urgency_rank
 
 __all__ = [
     "DEFAULT_TRIAGE_POLICY",
@@ -66,20 +66,6 @@ class Indicator(StrEnum):
     NO_DOCUMENTS = "no_documents"
     NO_INCOME = "no_income"
     YOUNG_CHILDREN = "young_children"  # young children in the household
-
-
-URGENCY_ORDER: Final = (Urgency.NORMAL, Urgency.HIGH, Urgency.IMMEDIATE)
-"""Urgencies from least to most urgent."""
-
-
-def urgency_rank(urgency: Urgency) -> int:
-    """0 for normal, 1 for high, 2 for immediate."""
-    return URGENCY_ORDER.index(urgency)
-
-
-def most_urgent(first: Urgency, *others: Urgency) -> Urgency:
-    """The most urgent of the urgencies given."""
-    return max((first, *others), key=urgency_rank)
 
 
 class UrgencyBelowRule(
@@ -148,6 +134,14 @@ class TriagePolicy(BaseModel):
         return self
 
 
+def _floor(
+    indicator: Indicator, at_least: Literal[Urgency.HIGH, Urgency.IMMEDIATE], reason: str
+) -> UrgencyRule:
+    """A rule that one indicator alone sets a minimum urgency, named after the indicator."""
+    name = indicator.value.replace("_", "-")
+    return UrgencyRule(name=name, when_all=frozenset({indicator}), at_least=at_least, reason=reason)
+
+
 DEFAULT_TRIAGE_POLICY: Final = TriagePolicy(
     # Defaults for the co-design to set. Weights roughly follow how fast harm can happen:
     # exploitation and being a child alone weigh most; lacking documents or income alone does
@@ -168,24 +162,18 @@ DEFAULT_TRIAGE_POLICY: Final = TriagePolicy(
     # alone who sleeps rough: 5 + 3; a pregnant woman on the street with young children: 9).
     thresholds=Thresholds(high=4, immediate=8),
     rules=(
-        UrgencyRule(
-            name="unaccompanied-minor",
-            when_all=frozenset({Indicator.UNACCOMPANIED_MINOR}),
-            at_least=Urgency.HIGH,
-            reason=(
-                "Law 47/2017 (legge Zampa): an unaccompanied foreign minor is owed dedicated "
-                "first reception and a guardian, and is presumed a minor while an age "
-                "assessment is pending, so the indicator counts even if age is in doubt."
-            ),
+        _floor(
+            Indicator.UNACCOMPANIED_MINOR,
+            Urgency.HIGH,
+            "Law 47/2017 (legge Zampa): an unaccompanied foreign minor is owed dedicated "
+            "first reception and a guardian, and is presumed a minor while an age "
+            "assessment is pending, so the indicator counts even if age is in doubt.",
         ),
-        UrgencyRule(
-            name="trafficking-or-exploitation",
-            when_all=frozenset({Indicator.TRAFFICKING_OR_EXPLOITATION}),
-            at_least=Urgency.IMMEDIATE,
-            reason=(
-                "Signs of trafficking or exploitation: the person may be under someone's "
-                "control now; protection cannot wait for the next working day."
-            ),
+        _floor(
+            Indicator.TRAFFICKING_OR_EXPLOITATION,
+            Urgency.IMMEDIATE,
+            "Signs of trafficking or exploitation: the person may be under someone's "
+            "control now; protection cannot wait for the next working day.",
         ),
     ),
 )

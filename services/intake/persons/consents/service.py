@@ -15,13 +15,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from kit.audit import AuditAction, AuditPurpose, AuditScope
 from kit.auth import Principal
 from kit.db import utcnow
-from kit.errors import NotFound, UnprocessableContent, require_found
+from kit.errors import NotFound, require_found
 from kit.outbox import record_event
 from services.intake.persons import service as persons
 from services.intake.persons.consents import repository
 from services.intake.persons.consents.models import Consent
 from services.intake.persons.consents.schemas import ConsentIn, WithdrawalIn
-from services.intake.persons.domain import check_withdrawable
+from services.intake.persons.domain import check_given, check_withdrawable, check_withdrawn
 from services.intake.persons.events import ConsentWithdrawn, ConsentWithdrawnData
 
 CONSENTS = AuditScope("consent", AuditPurpose.REFERRAL_HANDLING)
@@ -30,24 +30,15 @@ CONSENTS = AuditScope("consent", AuditPurpose.REFERRAL_HANDLING)
 class ConsentNotFound(NotFound, slug="consent-not-found", title="Consent not found"): ...
 
 
-class ImplausibleTime(UnprocessableContent):
-    slug = "implausible-time"
-    title = "The time is in the future or before the consent was given"
-
-
 async def record(
     *, session: AsyncSession, principal: Principal, person_id: uuid.UUID, consent_in: ConsentIn
 ) -> Consent:
     person = await persons.for_change(session, principal, person_id)
     now = utcnow()
-    if consent_in.given_at > now:
-        raise ImplausibleTime("given_at is in the future.")
+    check_given(consent_in.given_at, now)
     consent = Consent(
+        **consent_in.model_dump(),
         person_id=person.id,
-        purpose=consent_in.purpose,
-        legal_basis=consent_in.legal_basis,
-        given_by=consent_in.given_by,
-        given_at=consent_in.given_at,
         recorded_by=principal.subject,
         recorded_by_organisation=principal.organisation,
         recorded_at=now,
@@ -81,8 +72,7 @@ async def withdraw(
     check_withdrawable(consent.legal_basis, consent.withdrawn_at is not None)
     now = utcnow()
     withdrawn_at = withdrawal.withdrawn_at or now
-    if withdrawn_at > now or withdrawn_at < consent.given_at:
-        raise ImplausibleTime("withdrawn_at must be between given_at and now.")
+    check_withdrawn(withdrawn_at, consent.given_at, now)
     consent.withdrawn_at = withdrawn_at
     consent.withdrawn_by = principal.subject
     consent.withdrawal_recorded_at = now

@@ -85,7 +85,7 @@ async def list_reviewable(
 
 
 async def get_reviewable(
-    session: AsyncSession, principal: Principal, review_id: uuid.UUID, *, for_update: bool = False
+    session: AsyncSession, review_id: uuid.UUID, principal: Principal, *, for_update: bool = False
 ) -> DuplicateCandidate | None:
     stmt = select(DuplicateCandidate).where(
         DuplicateCandidate.id == review_id, *_reviewable(principal)

@@ -18,13 +18,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from kit.audit import AuditAction, AuditPurpose, AuditScope
 from kit.auth import Principal
 from kit.db import utcnow
-from kit.errors import Conflict, NotFound, require_found
+from kit.errors import Conflict, NotFound
 from kit.pagination import Page, PageParams
 from services.intake.persons.candidates import Candidate
 from services.intake.persons.models import Person
 from services.intake.persons.reviews import repository
 from services.intake.persons.reviews.domain import ReviewStatus
 from services.intake.persons.reviews.models import DuplicateCandidate
+from services.intake.visibility import VisibleLookup
 
 REVIEWS = AuditScope("duplicate_review", AuditPurpose.DUPLICATE_RESOLUTION)
 
@@ -32,6 +33,10 @@ REVIEWS = AuditScope("duplicate_review", AuditPurpose.DUPLICATE_RESOLUTION)
 class ReviewNotFound(
     NotFound, slug="duplicate-review-not-found", title="Duplicate review not found"
 ): ...
+
+
+get_review = VisibleLookup(repository.get_reviewable, ReviewNotFound, "duplicate review").get
+"""The pair ``principal`` may review (``for_update``: locked), or ReviewNotFound."""
 
 
 class ReviewDecided(
@@ -89,15 +94,6 @@ async def get(
     review = await get_review(session, principal, review_id)
     await REVIEWS.record(session, principal, AuditAction.READ, review.id)
     return review
-
-
-async def get_review(
-    session: AsyncSession, principal: Principal, review_id: uuid.UUID, *, for_update: bool = False
-) -> DuplicateCandidate:
-    return require_found(
-        await repository.get_reviewable(session, principal, review_id, for_update=for_update),
-        ReviewNotFound(f"No duplicate review {review_id} visible to you."),
-    )
 
 
 def decide(
