@@ -57,24 +57,32 @@ class BatchTooLarge(
 ): ...
 
 
-class ClientIdReused(UnprocessableContent):
-    slug = "client-id-reused"
-    title = "The client_id was already used for a different item"
+class ClientIdReused(
+    UnprocessableContent,
+    slug="client-id-reused",
+    title="The client_id was already used for a different item",
+): ...
 
 
-class ClientIdInFlight(Conflict):
-    slug = "client-id-in-flight"
-    title = "Another upload of this item is in progress; send it again later"
+class ClientIdInFlight(
+    Conflict,
+    slug="client-id-in-flight",
+    title="Another upload of this item is in progress; send it again later",
+): ...
 
 
-class UnknownClientRef(UnprocessableContent):
-    slug = "unknown-client-ref"
-    title = "A client_ref names no person created by a sync of your organisation"
+class UnknownClientRef(
+    UnprocessableContent,
+    slug="unknown-client-ref",
+    title="A client_ref names no person created by a sync of your organisation",
+): ...
 
 
-class UnknownBaseVersion(UnprocessableContent):
-    slug = "unknown-base-version"
-    title = "The base_version is newer than the person's current version"
+class UnknownBaseVersion(
+    UnprocessableContent,
+    slug="unknown-base-version",
+    title="The base_version is newer than the person's current version",
+): ...
 
 
 class SyncConflictNotFound(
