@@ -91,6 +91,7 @@ class ServiceSpec:
     """What a service declares about itself; `create_service` builds the rest from it.
 
     A service's ``app.py`` is one ``create_service(ServiceSpec(...))`` call (see
+    ``services/intake/app.py``), or one `service_app` call when the conventions serve (see
     ``services/casework/app.py``).
     """
 
