@@ -35,6 +35,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Annotated, Any, TypeVar
 
@@ -80,16 +81,22 @@ class IdempotencyRecord(KitTable, table=True):
 
 
 class InvalidIdempotencyKey(BadRequest):
+    """The key is empty, longer than `MAX_KEY_LENGTH` or not printable ASCII."""
+
     slug = "invalid-idempotency-key"
     title = "Invalid Idempotency-Key"
 
 
 class IdempotencyKeyReused(UnprocessableContent):
+    """The key came before with another request (method, path, query or JSON body)."""
+
     slug = "idempotency-key-reused"
     title = "Idempotency-Key reused"
 
 
 class IdempotencyKeyInFlight(Conflict):
+    """The first request with this key is still running (here or in another process)."""
+
     slug = "idempotency-key-in-flight"
     title = "Request with this Idempotency-Key in progress"
 
@@ -120,36 +127,32 @@ def _json_response(
     return Response(body, status_code=status_code, headers=headers, media_type="application/json")
 
 
+@dataclass(kw_only=True)
 class Idempotency:
     """Runs a POST's use case at most once per ``Idempotency-Key`` (see module doc)."""
 
-    def __init__(
-        self,
-        *,
-        session: AsyncSession,
-        key: str | None,
-        method: str,
-        path: str,
-        fingerprint: str,
-        database_id: str = "",
-        ttl: timedelta = DEFAULT_TTL,
-    ) -> None:
-        if key is not None:
-            key = key.strip()
-            if len(key) >= 2 and key[0] == key[-1] == '"':
-                key = key[1:-1]  # a structured-field string, as the IETF draft sends it
-            if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isascii() or not key.isprintable():
-                raise InvalidIdempotencyKey(
-                    f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable ASCII characters."
-                )
-        self.session = session
+    session: AsyncSession
+    key: str | None
+    """As the request sent it; a structured-field string (``"k"``) is unquoted."""
+    method: str
+    path: str
+    fingerprint: str
+    database_id: str = ""
+    ttl: timedelta = DEFAULT_TTL
+    _held: list[tuple[str, str, str]] = field(default_factory=list, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        key = self.key
+        if key is None:
+            return
+        key = key.strip()
+        if len(key) >= 2 and key[0] == key[-1] == '"':
+            key = key[1:-1]  # a structured-field string, as the IETF draft sends it
+        if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isascii() or not key.isprintable():
+            raise InvalidIdempotencyKey(
+                f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable ASCII characters."
+            )
         self.key = key
-        self.method = method
-        self.path = path
-        self.fingerprint = fingerprint
-        self.ttl = ttl
-        self._database_id = database_id
-        self._held: list[tuple[str, str, str]] = []
 
     async def run(
         self,
@@ -165,7 +168,7 @@ class Idempotency:
             result = await fn()
             return _json_response(_encode(result), status_code, _headers(headers, result))
 
-        in_flight = (self._database_id, owner, self.key)
+        in_flight = (self.database_id, owner, self.key)
         if in_flight in _in_flight:
             raise IdempotencyKeyInFlight(
                 "A request with this Idempotency-Key is still being processed; retry later."

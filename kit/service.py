@@ -15,7 +15,7 @@ import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -35,7 +35,7 @@ from kit.openapi import document_problems, install_docs
 from kit.outbox import OutboxRelay
 from kit.problems import install_problem_handlers
 from kit.query import reject_unknown_query_parameters
-from kit.settings import ServiceSettings, install_settings
+from kit.settings import REPO_ROOT, ServiceSettings, install_settings
 from kit.telemetry import configure_tracing
 
 log = logging.getLogger(__name__)
@@ -91,6 +91,7 @@ class ServiceSpec:
     """What a service declares about itself; `create_service` builds the rest from it.
 
     A service's ``app.py`` is one ``create_service(ServiceSpec(...))`` call (see
+    ``services/intake/app.py``), or one `service_app` call when the conventions serve (see
     ``services/casework/app.py``).
     """
 
@@ -216,6 +217,54 @@ def create_service(spec: ServiceSpec) -> FastAPI:
     for router in spec.routers:
         app.include_router(router)
     return app
+
+
+S_contra = TypeVar("S_contra", bound=ServiceSettings, contravariant=True)
+S = TypeVar("S", bound=ServiceSettings)
+
+
+class AppFactory(Protocol[S_contra]):
+    """A service's ``create_app``: its app with `settings`, by default the environment's."""
+
+    def __call__(self, settings: S_contra | None = None) -> FastAPI: ...
+
+
+def service_app(
+    settings_type: type[S],
+    *,
+    description: str,
+    routers: Sequence[APIRouter],
+    publishes: Sequence[str] = (),
+    subscriptions: Sequence[Subscription] = (),
+) -> AppFactory[S]:
+    """The ``create_app`` of a service laid out as the others are: `create_service` with the
+    title ``LGNet <service_name>`` and the migrations in ``services/<service_name>/migrations``
+    (the other `ServiceSpec` fields as given here)::
+
+        create_app = service_app(
+            HousingSettings, description="…", routers=[facilities], publishes=[TOPIC]
+        )
+        app = create_app()  # the ASGI app (``uvicorn services.housing.app:app``)
+
+    A service that needs more of `ServiceSpec` (jobs, tags, its own title) calls
+    `create_service` itself, as intake does.
+    """
+
+    def create_app(settings: S | None = None) -> FastAPI:
+        settings = settings or settings_type()
+        name = settings.service_name
+        spec = ServiceSpec(
+            settings=settings,
+            title=f"LGNet {name}",
+            description=description,
+            routers=routers,
+            migrations=REPO_ROOT / "services" / name / "migrations",
+            publishes=publishes,
+            subscriptions=subscriptions,
+        )
+        return create_service(spec)
+
+    return create_app
 
 
 async def _connect(spec: ServiceSpec, consumers: list[EventConsumer]) -> None:

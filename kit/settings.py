@@ -48,20 +48,24 @@ class CommonSettings(BaseSettings):
 
     environment: str = "local"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
-    kafka_bootstrap_servers: str = "127.0.0.1:9092"
-    keycloak_issuer: str = "http://127.0.0.1:8180/realms/lgnet"
-    keycloak_audience: str = "lgnet-api"
     otlp_endpoint: str | None = None
     """OTLP/HTTP collector URL; tracing export is off while unset."""
+
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    consumer_group_prefix: str = Field(default="lgnet", pattern=r"^[A-Za-z0-9._-]{1,100}$")
+    """Consumer groups are ``<prefix>-<service>-<subscription>``; another prefix makes a
+    separate deployment (or test instance) that receives every event on its own."""
+
+    keycloak_issuer: str = "http://127.0.0.1:8180/realms/lgnet"
+    keycloak_audience: str = "lgnet-api"
+
     max_body_bytes: int = Field(default=1_048_576, gt=0)
     max_batch_body_bytes: int = Field(default=8_388_608, gt=0)
     """The body limit of batch endpoints (paths ending in ``:batch``)."""
     cursor_secret: SecretStr = SecretStr("lgnet-local-cursor-secret")
     """Signs pagination cursors; must be the same on every replica of a service."""
     idempotency_ttl_seconds: int = Field(default=86_400, gt=0)
-    consumer_group_prefix: str = Field(default="lgnet", pattern=r"^[A-Za-z0-9._-]{1,100}$")
-    """Consumer groups are ``<prefix>-<service>-<subscription>``; another prefix makes a
-    separate deployment (or test instance) that receives every event on its own."""
+    """How long a stored ``Idempotency-Key`` response is replayed (`kit.idempotency`)."""
 
     @field_validator("log_level", mode="before")
     @classmethod

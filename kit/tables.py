@@ -7,9 +7,11 @@ ever sees another service's tables.
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import MetaData
 from sqlalchemy.orm import registry
-from sqlmodel import SQLModel
+from sqlmodel import Field, SQLModel
 
 # Stable constraint names, so that Alembic autogenerate produces the same migration every time.
 NAMING_CONVENTION = {
@@ -32,3 +34,14 @@ KIT_METADATA = KIT_REGISTRY.metadata
 
 class KitTable(SQLModel, registry=KIT_REGISTRY):
     """Base of the tables the kit owns."""
+
+
+class Versioned(SQLModel):
+    """The first columns of an aggregate's table: a random UUID ``id`` and the ``version``
+    that each change increments and ``If-Match`` is checked against (`kit.etag`)::
+
+        class Facility(HousingTable, Versioned, table=True): ...
+    """
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    version: int = 1

@@ -2,9 +2,8 @@
 
 import sqlalchemy as sa
 from alembic import op
-from sqlmodel.sql.sqltypes import AutoString
 
-import kit.db
+from kit.migration_steps.columns import string, utc
 
 # Append-only audit log (kit.audit.APPEND_ONLY_DDL reads it from here: frozen, as every step).
 # The service's database role should also hold only INSERT and SELECT on audit_log in production.
@@ -46,19 +45,19 @@ def upgrade() -> None:
     op.create_table(
         "audit_log",
         sa.Column("sequence", sa.BigInteger(), autoincrement=False, nullable=False),
-        sa.Column("recorded_at", kit.db.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("subject", AutoString(length=255), nullable=False),
-        sa.Column("username", AutoString(length=255), nullable=False),
-        sa.Column("client_id", AutoString(length=255), nullable=False),
-        sa.Column("organisation", AutoString(length=100), nullable=False),
-        sa.Column("action", AutoString(length=20), nullable=False),
-        sa.Column("resource_type", AutoString(length=50), nullable=False),
+        utc("recorded_at"),
+        string("subject", 255),
+        string("username", 255),
+        string("client_id", 255),
+        string("organisation", 100),
+        string("action", 20),
+        string("resource_type", 50),
         sa.Column("resource_id", sa.Uuid(), nullable=False),
-        sa.Column("purpose", AutoString(length=50), nullable=False),
-        sa.Column("trace_id", AutoString(length=32), nullable=True),
-        sa.Column("request_id", AutoString(length=128), nullable=True),
-        sa.Column("previous_hash", AutoString(length=64), nullable=False),
-        sa.Column("hash", AutoString(length=64), nullable=False),
+        string("purpose", 50),
+        string("trace_id", 32, nullable=True),
+        string("request_id", 128, nullable=True),
+        string("previous_hash", 64),
+        string("hash", 64),
         sa.PrimaryKeyConstraint("sequence", name=op.f("pk_audit_log")),
         sa.UniqueConstraint("hash", name=op.f("uq_audit_log_hash")),
     )
@@ -73,14 +72,14 @@ def upgrade() -> None:
 
     op.create_table(
         "policy_versions",
-        sa.Column("policy", AutoString(length=100), nullable=False),
+        string("policy", 100),
         sa.Column("version", sa.Integer(), autoincrement=False, nullable=False),
-        sa.Column("effective_from", kit.db.UtcDateTime(timezone=True), nullable=False),
+        utc("effective_from"),
         sa.Column("document", sa.JSON(), nullable=False),
-        sa.Column("subject", AutoString(length=255), nullable=False),
-        sa.Column("organisation", AutoString(length=100), nullable=False),
+        string("subject", 255),
+        string("organisation", 100),
         sa.Column("why", sa.Text(), nullable=False),
-        sa.Column("recorded_at", kit.db.UtcDateTime(timezone=True), nullable=False),
+        utc("recorded_at"),
         sa.PrimaryKeyConstraint("policy", "version", name=op.f("pk_policy_versions")),
     )
     with op.batch_alter_table("policy_versions", schema=None) as batch_op:

@@ -2,23 +2,22 @@
 
 import sqlalchemy as sa
 from alembic import op
-from sqlmodel.sql.sqltypes import AutoString
 
-import kit.db
+from kit.migration_steps.columns import string, utc
 
 
 def upgrade() -> None:
     op.create_table(
         "idempotency_keys",
-        sa.Column("owner", AutoString(length=255), nullable=False),
-        sa.Column("key", AutoString(length=255), nullable=False),
-        sa.Column("method", AutoString(length=16), nullable=False),
-        sa.Column("path", AutoString(length=2048), nullable=False),
-        sa.Column("fingerprint", AutoString(length=64), nullable=False),
+        string("owner", 255),
+        string("key", 255),
+        string("method", 16),
+        string("path", 2048),
+        string("fingerprint", 64),
         sa.Column("status_code", sa.Integer(), nullable=False),
         sa.Column("response_body", sa.Text(), nullable=False),
         sa.Column("response_headers", sa.JSON(), nullable=False),
-        sa.Column("created_at", kit.db.UtcDateTime(timezone=True), nullable=False),
+        utc("created_at"),
         sa.PrimaryKeyConstraint("owner", "key", name=op.f("pk_idempotency_keys")),
     )
     with op.batch_alter_table("idempotency_keys", schema=None) as batch_op:
@@ -28,10 +27,10 @@ def upgrade() -> None:
 
     op.create_table(
         "inbox",
-        sa.Column("consumer", AutoString(length=100), nullable=False),
+        string("consumer", 100),
         sa.Column("event_id", sa.Uuid(), nullable=False),
-        sa.Column("event_type", AutoString(length=200), nullable=False),
-        sa.Column("processed_at", kit.db.UtcDateTime(timezone=True), nullable=False),
+        string("event_type", 200),
+        utc("processed_at"),
         sa.PrimaryKeyConstraint("consumer", "event_id", name=op.f("pk_inbox")),
     )
     op.create_table(
@@ -43,13 +42,13 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("event_id", sa.Uuid(), nullable=False),
-        sa.Column("topic", AutoString(length=200), nullable=False),
-        sa.Column("key", AutoString(length=200), nullable=False),
-        sa.Column("event_type", AutoString(length=200), nullable=False),
+        string("topic", 200),
+        string("key", 200),
+        string("event_type", 200),
         sa.Column("headers", sa.LargeBinary(), nullable=False),
         sa.Column("value", sa.LargeBinary(), nullable=False),
-        sa.Column("created_at", kit.db.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("published_at", kit.db.UtcDateTime(timezone=True), nullable=True),
+        utc("created_at"),
+        utc("published_at", nullable=True),
         sa.PrimaryKeyConstraint("position", name=op.f("pk_outbox")),
         sa.UniqueConstraint("event_id", name=op.f("uq_outbox_event_id")),
     )

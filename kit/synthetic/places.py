@@ -2,37 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass
+from pathlib import Path
 
-# Municipio number -> quarters (docs/domain.md §2), the disadvantaged areas named there included.
+_DATA = json.loads(Path(__file__).with_name("places.json").read_text(encoding="utf-8"))
+
 MUNICIPI: dict[int, tuple[str, ...]] = {
-    1: ("Centro storico", "Brera", "Duomo"),
-    2: ("Stazione Centrale", "Gorla", "Turro", "Greco", "Crescenzago", "via Padova"),
-    3: ("Città Studi", "Lambrate", "Porta Venezia"),
-    4: ("Porta Vittoria", "Forlanini", "Corvetto"),
-    5: ("Vigentino", "Chiaravalle", "Gratosoglio"),
-    6: ("Barona", "Lorenteggio", "Giambellino"),
-    7: ("Baggio", "De Angeli", "San Siro"),
-    8: ("Fiera", "Gallaratese", "Quarto Oggiaro"),
-    9: ("Porta Garibaldi", "Niguarda"),
+    int(number): tuple(quarters) for number, quarters in _DATA["municipi"].items()
 }
+"""Municipio number -> quarters (docs/domain.md §2), the disadvantaged areas named there
+included (``places.json``)."""
 
-# Points of contact, with the Municipio they lie in and rough coordinates (WGS 84).
-_LANDMARKS: tuple[tuple[str, int, float, float], ...] = (
-    ("Piazza Duca d'Aosta (Stazione Centrale)", 2, 45.4847, 9.2040),
-    ("Piazzale Loreto", 2, 45.4857, 9.2163),
-    ("Via Padova, giardini", 2, 45.4966, 9.2291),
-    ("Parco Trotter", 2, 45.4998, 9.2255),
-    ("Stazione di Lambrate", 3, 45.4848, 9.2367),
-    ("Piazzale Corvetto", 4, 45.4399, 9.2234),
-    ("Gratosoglio, via dei Missaglia", 5, 45.4100, 9.1770),
-    ("Piazza Tirana (Giambellino)", 6, 45.4477, 9.1381),
-    ("Piazza Selinunte (San Siro)", 7, 45.4703, 9.1449),
-    ("Quarto Oggiaro, via Val Trompia", 8, 45.5158, 9.1364),
-    ("Stazione Porta Garibaldi", 9, 45.4846, 9.1874),
-    ("Piazza Castello", 1, 45.4697, 9.1802),
+_LANDMARKS: tuple[tuple[str, int, float, float], ...] = tuple(
+    (name, municipio, lat, lon) for name, municipio, lat, lon in _DATA["landmarks"]
 )
+"""Points of contact, with the Municipio they lie in and rough coordinates (WGS 84)."""
 
 
 @dataclass(frozen=True)

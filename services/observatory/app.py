@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from fastapi import FastAPI
-
-from kit.service import ServiceSpec, create_service
+from kit.service import service_app
 from services.observatory.indicators import handlers as indicator_handlers
 from services.observatory.indicators.router import router as indicators
 from services.observatory.settings import ObservatorySettings
 
-
-def create_app(settings: ObservatorySettings | None = None) -> FastAPI:
-    return create_service(
-        ServiceSpec(
-            settings=settings or ObservatorySettings(),
-            title="LGNet observatory",
-            description=(
-                "Indicators of the network, with breakdowns by Municipio and small-cell "
-                "suppression. No person-level data."
-            ),
-            routers=[indicators],
-            migrations=Path(__file__).parent / "migrations",
-            subscriptions=[indicator_handlers.referrals, indicator_handlers.cases],
-        )
-    )
-
+create_app = service_app(
+    ObservatorySettings,
+    description=(
+        "Indicators of the network, with breakdowns by Municipio and small-cell "
+        "suppression. No person-level data."
+    ),
+    routers=[indicators],
+    subscriptions=[indicator_handlers.referrals, indicator_handlers.cases],
+)
+"""The app with `settings`, by default the environment's (tests give others)."""
 
 app = create_app()

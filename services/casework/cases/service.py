@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import uuid
+from typing import Unpack
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from kit.auth import Principal
 from kit.db import utcnow
 from kit.errors import NotFound, require_found
-from kit.outbox import record_event
 from kit.pagination import Page, PageParams
+from kit.usecases import add_announced
 from services.casework.cases import repository
-from services.casework.cases.domain import INITIAL, Status
-from services.casework.cases.events import CaseOpened, CaseOpenedData
+from services.casework.cases.domain import INITIAL
+from services.casework.cases.events import CaseOpened
 from services.casework.cases.models import Case
 from services.casework.cases.schemas import HandedOverReferralIn
 
@@ -29,29 +30,11 @@ async def open_case(*, session: AsyncSession, handover_in: HandedOverReferralIn)
     if existing is not None:
         return existing
     now = utcnow()
-    case = Case(
-        status=INITIAL,
-        referral_id=handover_in.referral_id,
-        lead_organisation=handover_in.lead_organisation,
-        reporting_organisation=handover_in.reporting_organisation,
-        urgency=handover_in.urgency,
-        target_group=handover_in.target_group,
-        municipio=handover_in.municipio,
-        referral_received_at=handover_in.received_at,
-        handed_over_at=handover_in.handed_over_at,
-        opened_at=now,
-        updated_at=now,
+    case = Case(**handover_in.model_dump(), status=INITIAL, opened_at=now, updated_at=now)
+    # a concurrent opening of the same referral fails in the flush (unique referral_id)
+    return await add_announced(
+        session, case, CaseOpened, organisation=case.lead_organisation, case_id=case.id
     )
-    session.add(case)
-    await session.flush()  # a concurrent opening of the same referral fails here (unique)
-    await record_event(
-        session,
-        CaseOpened,
-        CaseOpenedData.of(case, case_id=case.id),
-        subject=str(case.id),
-        organisation=case.lead_organisation,
-    )
-    return case
 
 
 async def list_visible(
@@ -59,13 +42,10 @@ async def list_visible(
     session: AsyncSession,
     principal: Principal,
     page: PageParams,
-    status: Status | None,
-    referral_id: uuid.UUID | None,
+    **where: Unpack[repository.CaseFilter],
 ) -> Page[Case]:
     """The cases `principal` may see (`domain.visible_to`), newest first."""
-    return await repository.list_visible(
-        session, principal, page, status=status, referral_id=referral_id
-    )
+    return await repository.list_visible(session, principal, page, **where)
 
 
 async def get(*, session: AsyncSession, principal: Principal, case_id: uuid.UUID) -> Case:

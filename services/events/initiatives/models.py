@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 
 from sqlalchemy import Column
 from sqlmodel import Field
 
 from kit.db import UtcDateTime
+from kit.tables import Versioned
 from services.events.tables import EventsTable
 
 
-class Initiative(EventsTable, table=True):
+class Initiative(EventsTable, Versioned, table=True):
     __tablename__ = "initiatives"
 
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    version: int = 1
     title: str = Field(max_length=200)
     kind: str = Field(max_length=40, index=True)
     organiser_organisation: str = Field(max_length=100, index=True)

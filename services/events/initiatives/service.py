@@ -7,13 +7,11 @@ import uuid
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from kit.auth import Principal
-from kit.db import utcnow
 from kit.errors import NotFound, require_found
-from kit.outbox import record_event
-from kit.pagination import Page, PageParams
+from kit.usecases import add_announced, created_by
 from services.events.initiatives import repository
-from services.events.initiatives.domain import InitiativeKind, check_period
-from services.events.initiatives.events import InitiativeCreated, InitiativeCreatedData
+from services.events.initiatives.domain import check_period
+from services.events.initiatives.events import InitiativeCreated
 from services.events.initiatives.models import Initiative
 from services.events.initiatives.schemas import InitiativeCreate
 
@@ -27,44 +25,17 @@ async def create(
     *, session: AsyncSession, principal: Principal, initiative_in: InitiativeCreate
 ) -> Initiative:
     check_period(initiative_in.starts_on, initiative_in.ends_on)
-    now = utcnow()
+    organiser = principal.organisation
     initiative = Initiative(
-        title=initiative_in.title,
-        kind=initiative_in.kind,
-        organiser_organisation=principal.organisation,
-        audience=initiative_in.audience,
-        municipio=initiative_in.municipio,
-        neighbourhood=initiative_in.neighbourhood,
-        starts_on=initiative_in.starts_on,
-        ends_on=initiative_in.ends_on,
-        created_by=principal.subject,
-        created_at=now,
-        updated_at=now,
+        **initiative_in.model_dump(), organiser_organisation=organiser, **created_by(principal)
     )
-    session.add(initiative)
-    await session.flush()
-    await record_event(
-        session,
-        InitiativeCreated,
-        InitiativeCreatedData.of(initiative, initiative_id=initiative.id),
-        subject=str(initiative.id),
-        organisation=principal.organisation,
+    return await add_announced(
+        session, initiative, InitiativeCreated, organisation=organiser, initiative_id=initiative.id
     )
-    return initiative
 
 
-async def list_initiatives(
-    *,
-    session: AsyncSession,
-    page: PageParams,
-    kind: InitiativeKind | None,
-    municipio: int | None,
-    organiser: str | None,
-) -> Page[Initiative]:
-    """Initiatives, newest first; they are public activities, so every reader sees all."""
-    return await repository.list_initiatives(
-        session, page, kind=kind, municipio=municipio, organiser=organiser
-    )
+list_initiatives = repository.list_initiatives
+"""Initiatives, newest first; they are public activities, so every reader sees all."""
 
 
 async def get(*, session: AsyncSession, initiative_id: uuid.UUID) -> Initiative:

@@ -7,16 +7,15 @@ from sqlalchemy import Column, ForeignKey, Uuid
 from sqlmodel import Field, Relationship
 
 from kit.db import UtcDateTime
+from kit.tables import Versioned
 from services.housing.tables import HousingTable
 
 # No `from __future__ import annotations` here: SQLModel reads the relationship annotations.
 
 
-class Facility(HousingTable, table=True):
+class Facility(HousingTable, Versioned, table=True):
     __tablename__ = "facilities"
 
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    version: int = 1
     name: str = Field(max_length=200)
     kind: str = Field(max_length=40, index=True)
     operator_organisation: str = Field(max_length=100, index=True)

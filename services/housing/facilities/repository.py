@@ -7,7 +7,7 @@ their organisation, so there is no visibility filter here (unlike referrals or c
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sqlalchemy.orm import selectinload
 from sqlmodel import select
@@ -19,6 +19,14 @@ from kit.query import where_given
 from kit.schemas import TargetGroup
 from services.housing.facilities.domain import FacilityKind
 from services.housing.facilities.models import Facility, FacilityTargetGroup
+
+
+class FacilityFilter(TypedDict):
+    """What a list of facilities is narrowed to; a filter given as ``None`` is left out."""
+
+    kind: FacilityKind | None
+    municipio: int | None
+    target_group: TargetGroup | None
 
 
 def _with_target_groups() -> SelectOfScalar[Facility]:
@@ -34,19 +42,14 @@ async def get(session: AsyncSession, facility_id: uuid.UUID) -> Facility | None:
 
 
 async def list_facilities(
-    session: AsyncSession,
-    params: PageParams,
-    *,
-    kind: FacilityKind | None,
-    municipio: int | None,
-    target_group: TargetGroup | None,
+    session: AsyncSession, page: PageParams, **where: Unpack[FacilityFilter]
 ) -> Page[Facility]:
     stmt = where_given(
         _with_target_groups(),
-        (Facility.kind, kind),
-        (Facility.municipio, municipio),
-        (Facility.target_group_rows, target_group, _admits),
+        (Facility.kind, where["kind"]),
+        (Facility.municipio, where["municipio"]),
+        (Facility.target_group_rows, where["target_group"], _admits),
     )
     return await paginate(
-        session, stmt, params, order_by=(Facility.created_at, Facility.id), descending=True
+        session, stmt, page, order_by=(Facility.created_at, Facility.id), descending=True
     )
