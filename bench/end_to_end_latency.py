@@ -442,6 +442,11 @@ def report(args: argparse.Namespace, outcome: Outcome, load: str) -> None:
             else f"writer + relay {100 * outcome.writer_cpu / outcome.wall:.0f} %, consumer "
             f"{100 * outcome.consumer_cpu / outcome.wall:.0f} %  (two processes)",
         ),
+        (
+            "CPU µs per event",
+            f"writer + relay {1e6 * outcome.writer_cpu / count:.0f}"
+            + ("" if args.one_process else f", consumer {1e6 * outcome.consumer_cpu / count:.0f}"),
+        ),
         ("machine", load),
     ]
     print_block("end-to-end latency (commit to consumer effect)", rows)
