@@ -31,7 +31,8 @@ def _count_pings(database: Database, *, fail_once: bool = False) -> list[int]:
 
 async def _select_one(database: Database) -> int:
     async with database.session() as session:
-        return int((await session.exec(text("SELECT 1"))).scalar_one())
+        connection = await session.connection()
+        return int((await connection.execute(text("SELECT 1"))).scalar_one())
 
 
 async def test_a_connection_used_a_moment_ago_is_not_pinged(tmp_path: Path) -> None:
