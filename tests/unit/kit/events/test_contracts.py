@@ -56,14 +56,15 @@ def _wrong(schema: dict[str, Any], root: dict[str, Any]) -> list[Any]:
     schema = _resolve(schema, root)
     if "anyOf" in schema:
         return [{"unexpected": "object"}]
-    values: list[Any] = {
+    wrong_types: dict[str, list[Any]] = {
         "string": [1, None, True, ["a"]],
         "integer": ["1", 1.5, True, None],
         "number": ["1", True, None],
         "boolean": [0, "true", None],
         "array": ["a", {"a": 1}, None],
         "object": [[], "a", None],
-    }.get(schema.get("type", ""), [])
+    }
+    values = list(wrong_types.get(schema.get("type", ""), []))
     if "enum" in schema:
         values.append("not-a-member")
     if schema.get("type") == "array" and "items" in schema:
