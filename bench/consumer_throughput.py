@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
+import pstats
 import sys
 import uuid
 from collections.abc import Sequence
@@ -50,10 +52,10 @@ from bench._support import (
 from deploy.local.process import say
 from deploy.local.stack import Stack
 from kit.db import on_commit
+from kit.events.contracts import validator_for
 from kit.events.envelope import CloudEvent
 from kit.inbox import BatchHandler, EventConsumer, Handler, InboxEntry
 from kit.outbox.relay import producer_config
-from kit.testing.things import validator_for
 
 KEYS = 100
 MODES = ("one per transaction", "batched", "batched, bulk handler")
@@ -74,6 +76,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=200,
         help="EventConsumer batch_size, records per poll (its default: 200)",
+    )
+    group.add_argument(
+        "--consumer-profile",
+        action="store_true",
+        help="cProfile the batched drains (per-event handler) and print the top entries",
     )
 
 
@@ -164,7 +171,14 @@ class Drained:
     records: int
 
 
-async def drain(stack: Stack, topic: str, n: int, mode: str, batch_size: int) -> Drained:
+async def drain(
+    stack: Stack,
+    topic: str,
+    n: int,
+    mode: str,
+    batch_size: int,
+    profiler: cProfile.Profile | None = None,
+) -> Drained:
     kind = thing_changed(topic)
     database = await fresh_database(stack, "bench_consumer")
     tally = Drain(n)
@@ -177,15 +191,19 @@ async def drain(stack: Stack, topic: str, n: int, mode: str, batch_size: int) ->
         batch_handlers={kind.name: bulk_handler(tally)} if mode.endswith("bulk handler") else {},
         sessions=database.session,
         bootstrap_servers=stack.kafka_bootstrap,
-        validate=validator_for(kind),
+        validate=validator_for(kind.json_schema()),
         batch_size=batch_size,
     )
     cpu = process_time()
     await consumer.start()
     try:
+        if profiler is not None:
+            profiler.enable()
         await asyncio.wait_for(tally.done.wait(), timeout=max(120.0, n / 50))
         cpu = process_time() - cpu
     finally:
+        if profiler is not None:
+            profiler.disable()
         await consumer.stop()
     try:
         async with database.engine.connect() as conn:
@@ -200,7 +218,9 @@ async def drain(stack: Stack, topic: str, n: int, mode: str, batch_size: int) ->
     return Drained(mode, tally.ended - tally.began, cpu, tally.batches, tally.records)
 
 
-async def measure(stack: Stack, args: argparse.Namespace) -> tuple[float, list[Drained]]:
+async def measure(
+    stack: Stack, args: argparse.Namespace, profiler: cProfile.Profile | None
+) -> tuple[float, list[Drained]]:
     n = args.consumer_events
     topic = fresh_topic("drain")
     await create_topics(stack, topic)
@@ -214,7 +234,8 @@ async def measure(stack: Stack, args: argparse.Namespace) -> tuple[float, list[D
         order = MODES if number % 2 else tuple(reversed(MODES))
         for mode in order:
             say(f"▶ round {number}: {mode}")
-            drained.append(await drain(stack, topic, n, mode, args.consumer_batch))
+            profiled = profiler if mode == "batched" else None
+            drained.append(await drain(stack, topic, n, mode, args.consumer_batch, profiled))
     return published, drained
 
 
@@ -258,10 +279,15 @@ def report(args: argparse.Namespace, published: float, drained: list[Drained], l
 
 
 def run(args: argparse.Namespace) -> int:
+    profiler = cProfile.Profile() if args.consumer_profile else None
     with postgres_and_kafka() as stack:
-        published, drained = asyncio.run(measure(stack, args))
+        published, drained = asyncio.run(measure(stack, args, profiler))
         load = machine()
     report(args, published, drained, load)
+    if profiler is not None:
+        print("\n== cProfile of the batched drains (per-event handler), by own time ==")
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
     return 0
 
 

@@ -21,6 +21,7 @@ import contextlib
 import logging
 import time
 import uuid
+from collections import Counter
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from dataclasses import dataclass
@@ -72,6 +73,7 @@ class _Item:
     record: ConsumerRecord[bytes, bytes]
     event: CloudEvent
     handler: Handler
+    event_id: uuid.UUID  # the event's id, parsed once
 
 
 class _BatchFailed(Exception):
@@ -231,10 +233,13 @@ class EventConsumer:
                     first = failed.cause if n == failed.position else None
                     outcomes[position] = await self._apply_with_retries(item, failed=first)
             else:
+                tally: Counter[tuple[str, str]] = Counter()
                 for (position, item), fresh in zip(items, applied, strict=True):
-                    outcomes[position] = self._count(
-                        item.event.type, "applied" if fresh else "duplicate"
-                    )
+                    outcome = "applied" if fresh else "duplicate"
+                    outcomes[position] = outcome
+                    tally[item.event.type, outcome] += 1
+                for (event_type, outcome), count in tally.items():  # one update per kind
+                    CONSUMED.labels(self.name, event_type, outcome).inc(count)
         return [outcomes[position] for position in range(len(records))]
 
     async def process(self, record: ConsumerRecord[bytes, bytes]) -> str:
@@ -258,7 +263,7 @@ class EventConsumer:
         handler = self.handlers.get(event.type)
         if handler is None:
             return self._count(event.type, "ignored")
-        return _Item(record, event, handler)
+        return _Item(record, event, handler, uuid.UUID(event.id))
 
     async def _apply_together(self, items: list[_Item]) -> list[bool]:
         """Apply `items` in one transaction: for each, whether it was applied (False: a
@@ -266,15 +271,19 @@ class EventConsumer:
         position: int | None = None
         try:
             async with self.sessions() as session:
-                claimed = await _claim(session, self.name, [item.event for item in items])
-                fresh = first_claims([item.event.id for item in items], claimed)
+                claimed = await _claim(session, self.name, items)
+                fresh = first_claims([item.event_id for item in items], claimed)
                 todo = [n for n, is_fresh in enumerate(fresh) if is_fresh]
                 keys = [self._batch_key(items[n].event.type) for n in todo]
+                traced = tracing_enabled()  # once per batch, not per event
                 for first, end in runs(keys):
                     run = [items[n] for n in todo[first:end]]
                     if keys[first] is None:
                         position = todo[first]
-                        await self._handle(session, run[0])
+                        if traced:
+                            await self._handle(session, run[0])
+                        else:
+                            await run[0].handler(session, run[0].event)
                     else:
                         position = None  # which of its events failed is not known
                         # its SQL sees the effects before it (the ORM flushes before its own
@@ -375,7 +384,7 @@ class EventConsumer:
     async def _apply(self, item: _Item) -> bool:
         with self._span(item.event):
             async with self.sessions() as session:
-                if not await _claim(session, self.name, [item.event]):
+                if not await _claim(session, self.name, [item]):
                     return False
                 await item.handler(session, item.event)
                 return True
@@ -430,14 +439,14 @@ class EventConsumer:
         return outcome
 
 
-def first_claims(event_ids: Sequence[str], claimed: set[uuid.UUID]) -> list[bool]:
+def first_claims(event_ids: Sequence[str | uuid.UUID], claimed: set[uuid.UUID]) -> list[bool]:
     """For each event id of a batch, in order, whether it is to be applied: claimed by this
     batch's inbox insert, and its first occurrence (a producer's retry may repeat an event
     within one batch; the insert claims it once)."""
     seen: set[uuid.UUID] = set()
     fresh = []
     for event_id in event_ids:
-        key = uuid.UUID(event_id)
+        key = event_id if isinstance(event_id, uuid.UUID) else uuid.UUID(event_id)
         fresh.append(key in claimed and key not in seen)
         seen.add(key)
     return fresh
@@ -455,14 +464,12 @@ def runs(keys: Sequence[Hashable | None]) -> list[tuple[int, int]]:
     return spans
 
 
-async def _claim(
-    session: AsyncSession, consumer: str, events: Sequence[CloudEvent]
-) -> set[uuid.UUID]:
-    """Insert the events' inbox rows in one statement; the ids inserted (the events this
+async def _claim(session: AsyncSession, consumer: str, items: Sequence[_Item]) -> set[uuid.UUID]:
+    """Insert the items' inbox rows in one statement; the ids inserted (the events this
     consumer had not applied before)."""
     now = datetime.now(UTC)
-    ids = [uuid.UUID(event.id) for event in events]
-    types = [event.type for event in events]
+    ids = [item.event_id for item in items]
+    types = [item.event.type for item in items]
     connection = await session.connection()
     if connection.dialect.name == "postgresql":
         # two array parameters: one statement text whatever the batch's size, prepared once

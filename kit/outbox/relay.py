@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,14 +25,14 @@ from aiokafka import AIOKafkaProducer
 from opentelemetry import trace
 from sqlalchemy import BigInteger, Row, any_, bindparam, delete, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
 
 from kit.aio import cancel_and_wait, wait_until_set
 from kit.db import READS_ONLY
 from kit.events.envelope import unpack_headers
 from kit.metrics import OUTBOX_ERRORS, OUTBOX_OLDEST_AGE, OUTBOX_PUBLISHED
 from kit.outbox.models import OutboxMessage
-from kit.outbox.writer import NOTIFY_CHANNEL, forget, waiter
+from kit.outbox.writer import NOTIFY_CHANNEL, forget, leading, waiter
 from kit.telemetry import context_from, current_trace_headers, tracer, tracing_enabled
 
 log = logging.getLogger(__name__)
@@ -118,37 +118,45 @@ class OutboxRelay:
         marking: asyncio.Task[None] | None = None
         marking_positions: list[int] = []
         reading: asyncio.Task[Sequence[Row[Any]]] | None = None
+        # Whether rows may be waiting that no read has seen: a read that returned a full batch
+        # may have left some, and `wake` is set by every commit that wrote events since the
+        # last read began. Otherwise no read is made (at a steady trickle of events, reading
+        # again after each batch was most of the relay's work and found nothing).
+        more = True
         try:
             while True:
                 if reading is None:
+                    if not more and not wake.is_set():
+                        if marking is not None:
+                            await marking
+                            marking, marking_positions = None, []
+                        OUTBOX_OLDEST_AGE.set(0)
+                        await self._purge_published()
+                        await wait_until_set(wake, self.idle_poll)  # idle_poll: a safety net
                     wake.clear()  # before reading, so a commit during the read is not missed
                     reading = asyncio.create_task(self._next_batch(exclude=marking_positions))
                 rows, reading = await reading, None
+                more = len(rows) >= self.batch_size
                 if not rows:
-                    if marking is not None:
-                        await marking
-                        marking, marking_positions = None, []
-                        continue
-                    OUTBOX_OLDEST_AGE.set(0)
-                    await self._purge_published()
-                    await wait_until_set(wake, self.idle_poll)
                     continue
                 OUTBOX_OLDEST_AGE.set(
                     (datetime.now(UTC) - _aware(rows[0].created_at)).total_seconds()
                 )
                 positions = [row.position for row in rows]
-                wake.clear()
-                reading = asyncio.create_task(
-                    self._next_batch(exclude=[*marking_positions, *positions])
-                )
+                if more or wake.is_set():
+                    wake.clear()
+                    reading = asyncio.create_task(
+                        self._next_batch(exclude=[*marking_positions, *positions])
+                    )
                 try:
                     await self._publish(rows)
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
-                    with contextlib.suppress(Exception):  # the read is started again
-                        await cancel_and_wait(reading)
-                    reading = None
+                    if reading is not None:
+                        with contextlib.suppress(Exception):  # the read is started again
+                            await cancel_and_wait(reading)
+                    reading, more = None, True
                     OUTBOX_ERRORS.inc()
                     log.warning(
                         "outbox publish failed (%s); retrying in %.1fs",
@@ -173,10 +181,25 @@ class OutboxRelay:
         query = select(*_COLUMNS).where(_table.c.published_at.is_(None))
         if exclude:
             query = query.where(~self._among(exclude))
-        async with self.engine.connect() as conn:
-            await conn.execution_options(**READS_ONLY)  # SQLite: never waits for a writer
+        async with self._connection(READS_ONLY) as conn:  # SQLite: never waits for a writer
             result = await conn.execute(query.order_by(_table.c.position).limit(self.batch_size))
             return result.all()
+
+    @contextlib.asynccontextmanager
+    async def _connection(
+        self, sqlite_options: Mapping[str, str]
+    ) -> AsyncIterator[AsyncConnection]:
+        """A connection for one statement: on PostgreSQL in autocommit (the statement is its
+        own transaction, with no BEGIN and COMMIT round trips); on SQLite a transaction with
+        `sqlite_options`, committed on exit (the writer's turn needs it)."""
+        async with self.engine.connect() as conn:
+            if self.engine.dialect.name == "postgresql":
+                await conn.execution_options(isolation_level="AUTOCOMMIT")
+                yield conn
+                return
+            await conn.execution_options(**sqlite_options)
+            yield conn
+            await conn.commit()
 
     def _among(self, positions: Sequence[int]) -> Any:
         """``position IN positions``: one array parameter on PostgreSQL, not one per row."""
@@ -205,7 +228,7 @@ class OutboxRelay:
             OUTBOX_PUBLISHED.labels(topic).inc(count)
 
     async def _mark_published(self, rows: Sequence[Row[Any]]) -> None:
-        async with self.engine.begin() as conn:
+        async with self._connection({}) as conn:
             await conn.execute(
                 update(_table)
                 .where(self._among([row.position for row in rows]))
@@ -253,7 +276,8 @@ class OutboxRelay:
                 await asyncio.sleep(2)  # another replica relays this database
             await conn.commit()
             try:
-                yield
+                with leading(self._url):
+                    yield
             finally:
                 await conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _ADVISORY_LOCK_KEY})
                 await conn.commit()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import partial
 
@@ -24,6 +26,9 @@ _WRITTEN = "lgnet.outbox.written"
 
 # Relays waiting in this process, by database URL: woken right after a commit that wrote events.
 _waiting: dict[str, set[asyncio.Event]] = defaultdict(set)
+# Relays of this process publishing a PostgreSQL database (holding its advisory lock), by URL:
+# with one here, the local wake-up reaches the relay that publishes, and NOTIFY is not needed.
+_leading: dict[str, int] = defaultdict(int)
 
 
 async def record_event(
@@ -61,9 +66,12 @@ async def record_event(
     info = session.sync_session.info
     if not info.get(_WRITTEN):
         info[_WRITTEN] = True
-        on_commit(session, partial(_wake_relays, _url_of(session)))
-        if session.get_bind().dialect.name == "postgresql":
-            # wakes relays in other processes; PostgreSQL delivers it only if we commit
+        url = _url_of(session)
+        on_commit(session, partial(_wake_relays, url))
+        if session.get_bind().dialect.name == "postgresql" and not _leading.get(url):
+            # wakes the relay of another process (PostgreSQL delivers it only if we commit); a
+            # round trip, and a wake-up for every listening relay, saved when this process's
+            # relay is the one publishing (a relay that takes over first reads all it missed)
             await (await session.connection()).execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
     return cloud_event
 
@@ -77,6 +85,19 @@ def waiter(database_url: str) -> asyncio.Event:
 
 def forget(database_url: str, wake: asyncio.Event) -> None:
     _waiting[database_url].discard(wake)
+
+
+@contextmanager
+def leading(database_url: str) -> Iterator[None]:
+    """While inside, a relay of this process publishes ``database_url``'s outbox (it holds the
+    database's advisory lock and waits on a `waiter`): commits here need not ``NOTIFY``."""
+    _leading[database_url] += 1
+    try:
+        yield
+    finally:
+        _leading[database_url] -= 1
+        if not _leading[database_url]:
+            del _leading[database_url]
 
 
 def _url_of(session: AsyncSession) -> str:
