@@ -5,17 +5,18 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from kit.audit import service
 from kit.audit.repository import EntryFilter
 from kit.audit.schemas import AuditEntryPublic, ChainReport
-from kit.auth import Principal, Role, require_roles
+from kit.auth import Principal, Role
 from kit.db import SessionDep
 from kit.pagination import Page, PageParamsDep
+from kit.routes import holding
 from kit.schemas import Timestamp
 
-Auditor = Annotated[Principal, Depends(require_roles(Role.AUDITOR))]
+Auditor = Annotated[Principal, holding(Role.AUDITOR)]
 
 
 def audit_router(prefix: str) -> APIRouter:

@@ -4,22 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
-
-from kit.auth import Principal, Role, require_roles
+from kit.auth import Principal, Role
+from kit.routes import holding
 
 Reader = Annotated[
     Principal,
-    Depends(
-        require_roles(
-            Role.INTAKE_OPERATOR, Role.CASE_WORKER, Role.CASE_SUPERVISOR, Role.COORDINATOR
-        )
-    ),
+    holding(Role.INTAKE_OPERATOR, Role.CASE_WORKER, Role.CASE_SUPERVISOR, Role.COORDINATOR),
 ]
 """Reads referrals, persons and households (of their organisation's scope)."""
 
-Writer = Annotated[Principal, Depends(require_roles(Role.INTAKE_OPERATOR, Role.COORDINATOR))]
+Writer = Annotated[Principal, holding(Role.INTAKE_OPERATOR, Role.COORDINATOR)]
 """Records and changes them, and reviews duplicates."""
 
-Coordinator = Annotated[Principal, Depends(require_roles(Role.COORDINATOR))]
+Coordinator = Annotated[Principal, holding(Role.COORDINATOR)]
 """The Comune's coordinators: decisions for the whole network (erasure)."""

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from kit.auth import Principal, Role, require_roles
+from kit.auth import Principal, Role
 from kit.db import SessionDep, utcnow
+from kit.routes import holding
 from kit.schemas import Timestamp
 from services.observatory.indicators import service
 from services.observatory.indicators.domain import DESCRIPTIONS, Cohort, Figure
@@ -18,7 +19,7 @@ router = APIRouter(prefix="/v1/observatory/indicators", tags=["indicators"])
 
 Reader = Annotated[
     Principal,
-    Depends(require_roles(Role.OBSERVATORY_ANALYST, Role.COORDINATOR, Role.PLATFORM_ADMIN)),
+    holding(Role.OBSERVATORY_ANALYST, Role.COORDINATOR, Role.PLATFORM_ADMIN),
 ]
 
 
