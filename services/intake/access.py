@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from kit.auth import Principal, Role
-from kit.routes import holding
+from kit.auth import Role
+from kit.routes import Call, Change, Creation, call_by, change_by, creation_by
 
-Reader = Annotated[
-    Principal,
-    holding(Role.INTAKE_OPERATOR, Role.CASE_WORKER, Role.CASE_SUPERVISOR, Role.COORDINATOR),
-]
-"""Reads referrals, persons and households (of their organisation's scope)."""
+READERS = (Role.INTAKE_OPERATOR, Role.CASE_WORKER, Role.CASE_SUPERVISOR, Role.COORDINATOR)
+"""Read referrals, persons and households (of their organisation's scope)."""
 
-Writer = Annotated[Principal, holding(Role.INTAKE_OPERATOR, Role.COORDINATOR)]
-"""Records and changes them, and reviews duplicates."""
+WRITERS = (Role.INTAKE_OPERATOR, Role.COORDINATOR)
+"""Record and change them, and review duplicates."""
 
-Coordinator = Annotated[Principal, holding(Role.COORDINATOR)]
-"""The Comune's coordinators: decisions for the whole network (erasure)."""
+Reading = Annotated[Call, call_by(*READERS)]
+Writing = Annotated[Call, call_by(*WRITERS)]
+Changing = Annotated[Change, change_by(*WRITERS)]
+Creating = Annotated[Creation, creation_by(*WRITERS)]
+
+Coordinating = Annotated[Change, change_by(Role.COORDINATOR)]
+"""By the Comune's coordinators: decisions for the whole network (erasure)."""

@@ -6,22 +6,20 @@ import uuid
 from dataclasses import asdict, dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 
-from kit.auth import Principal, Role
-from kit.db import SessionDep
-from kit.errors import problem_responses
+from kit.auth import Role
 from kit.pagination import Page, PageParamsDep
-from kit.routes import QueryDep, etagged, holding
+from kit.routes import NOT_FOUND, Call, QueryDep, call_by
 from services.casework.cases import service
 from services.casework.cases.domain import Status
 from services.casework.cases.schemas import CasePublic
 
 router = APIRouter(prefix="/v1/casework/cases", tags=["cases"])
 
-Reader = Annotated[
-    Principal,
-    holding(Role.CASE_WORKER, Role.CASE_SUPERVISOR, Role.COORDINATOR, Role.INTAKE_OPERATOR),
+Reading = Annotated[
+    Call,
+    call_by(Role.CASE_WORKER, Role.CASE_SUPERVISOR, Role.COORDINATOR, Role.INTAKE_OPERATOR),
 ]
 
 
@@ -29,7 +27,7 @@ Reader = Annotated[
 class CaseQuery:
     """Which cases a list shows (query parameters)."""
 
-    status: Annotated[Status | None, Query()] = None
+    status: Status | None = None
     referral_id: Annotated[
         uuid.UUID | None, Query(description="The case opened for this referral, if any.")
     ] = None
@@ -37,17 +35,13 @@ class CaseQuery:
 
 @router.get("", summary="List the cases visible to you, newest first")
 async def list_cases(
-    session: SessionDep, principal: Reader, query: QueryDep[CaseQuery], page: PageParamsDep
+    call: Reading, query: QueryDep[CaseQuery], page: PageParamsDep
 ) -> Page[CasePublic]:
-    found = await service.list_visible(
-        session=session, principal=principal, page=page, **asdict(query)
-    )
+    found = await service.list_visible(**call.by, page=page, **asdict(query))
     return found.map(CasePublic.model_validate)
 
 
-@router.get("/{case_id}", responses=problem_responses(404), summary="One case")
-async def get_case(
-    case_id: uuid.UUID, session: SessionDep, principal: Reader, response: Response
-) -> CasePublic:
-    case = await service.get(session=session, principal=principal, case_id=case_id)
-    return etagged(response, case.version, CasePublic.model_validate(case))
+@router.get("/{case_id}", responses=NOT_FOUND, summary="One case")
+async def get_case(case_id: uuid.UUID, call: Reading) -> CasePublic:
+    case = await service.get(**call.by, case_id=case_id)
+    return call.etagged(case.version, CasePublic.model_validate(case))

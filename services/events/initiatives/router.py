@@ -8,12 +8,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from kit.auth import Principal, Role
-from kit.db import SessionDep
-from kit.errors import problem_responses
-from kit.idempotency import IdempotencyDep
+from kit.auth import Role
 from kit.pagination import Page, PageParamsDep
-from kit.routes import QueryDep, etagged, holding, location_in
+from kit.routes import (
+    NOT_FOUND,
+    Call,
+    Creation,
+    QueryDep,
+    call_by,
+    creates,
+    creation_by,
+    location_in,
+)
 from kit.schemas import Municipio, OrganisationAlias
 from services.events.initiatives import service
 from services.events.initiatives.domain import InitiativeKind
@@ -21,9 +27,9 @@ from services.events.initiatives.schemas import InitiativeCreate, InitiativePubl
 
 router = APIRouter(prefix="/v1/initiatives", tags=["initiatives"])
 
-Reader = Annotated[
-    Principal,
-    holding(
+Reading = Annotated[
+    Call,
+    call_by(
         Role.INITIATIVE_ORGANIZER,
         Role.COORDINATOR,
         Role.CASE_WORKER,
@@ -31,20 +37,16 @@ Reader = Annotated[
         Role.OBSERVATORY_ANALYST,
     ),
 ]
-Writer = Annotated[Principal, holding(Role.INITIATIVE_ORGANIZER, Role.COORDINATOR)]
+Creating = Annotated[Creation, creation_by(Role.INITIATIVE_ORGANIZER, Role.COORDINATOR)]
 
 
-@router.post("", status_code=201, response_model=InitiativePublic, summary="Create an initiative")
-async def create_initiative(
-    initiative_in: InitiativeCreate, session: SessionDep, principal: Writer, idem: IdempotencyDep
-) -> Response:
+@router.post("", **creates(InitiativePublic), summary="Create an initiative")
+async def create_initiative(initiative_in: InitiativeCreate, creation: Creating) -> Response:
     async def create() -> InitiativePublic:
-        initiative = await service.create(
-            session=session, principal=principal, initiative_in=initiative_in
-        )
+        initiative = await service.create(**creation.by, initiative_in=initiative_in)
         return InitiativePublic.model_validate(initiative)
 
-    return await idem.created(create, owner=principal.subject, location=location_in(router))
+    return await creation.created(create, location=location_in(router))
 
 
 @dataclass
@@ -60,15 +62,13 @@ class InitiativeQuery:
 
 @router.get("", summary="List initiatives, newest first")
 async def list_initiatives(
-    session: SessionDep, principal: Reader, query: QueryDep[InitiativeQuery], page: PageParamsDep
+    call: Reading, query: QueryDep[InitiativeQuery], page: PageParamsDep
 ) -> Page[InitiativePublic]:
-    found = await service.list_initiatives(session=session, page=page, **asdict(query))
+    found = await service.list_initiatives(session=call.session, page=page, **asdict(query))
     return found.map(InitiativePublic.model_validate)
 
 
-@router.get("/{initiative_id}", responses=problem_responses(404), summary="One initiative")
-async def get_initiative(
-    initiative_id: uuid.UUID, session: SessionDep, principal: Reader, response: Response
-) -> InitiativePublic:
-    initiative = await service.get(session=session, initiative_id=initiative_id)
-    return etagged(response, initiative.version, InitiativePublic.model_validate(initiative))
+@router.get("/{initiative_id}", responses=NOT_FOUND, summary="One initiative")
+async def get_initiative(initiative_id: uuid.UUID, call: Reading) -> InitiativePublic:
+    initiative = await service.get(session=call.session, initiative_id=initiative_id)
+    return call.etagged(initiative.version, InitiativePublic.model_validate(initiative))

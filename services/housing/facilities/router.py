@@ -8,12 +8,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from kit.auth import Principal, Role
-from kit.db import SessionDep
-from kit.errors import problem_responses
-from kit.idempotency import IdempotencyDep
+from kit.auth import Role
 from kit.pagination import Page, PageParamsDep
-from kit.routes import QueryDep, etagged, holding, location_in
+from kit.routes import (
+    NOT_FOUND,
+    Call,
+    Creation,
+    QueryDep,
+    call_by,
+    creates,
+    creation_by,
+    location_in,
+)
 from kit.schemas import Municipio, TargetGroup
 from services.housing.facilities import service
 from services.housing.facilities.domain import FacilityKind, canonical_target_groups
@@ -22,15 +28,11 @@ from services.housing.facilities.schemas import FacilityCreate, FacilityPublic
 
 router = APIRouter(prefix="/v1/housing/facilities", tags=["facilities"])
 
-Reader = Annotated[
-    Principal,
-    holding(Role.HOUSING_COORDINATOR, Role.COORDINATOR, Role.CASE_WORKER, Role.CASE_SUPERVISOR),
+Reading = Annotated[
+    Call,
+    call_by(Role.HOUSING_COORDINATOR, Role.COORDINATOR, Role.CASE_WORKER, Role.CASE_SUPERVISOR),
 ]
-Writer = Annotated[Principal, holding(Role.HOUSING_COORDINATOR, Role.COORDINATOR)]
-
-Admitting = Annotated[
-    TargetGroup | None, Query(description="Facilities admitting this target group")
-]
+Creating = Annotated[Creation, creation_by(Role.HOUSING_COORDINATOR, Role.COORDINATOR)]
 
 
 def public(facility: Facility) -> FacilityPublic:
@@ -46,24 +48,25 @@ def public(facility: Facility) -> FacilityPublic:
 
 @router.post(
     "",
-    status_code=201,
-    response_model=FacilityPublic,
+    **creates(FacilityPublic),
     summary="Register a facility (shelter, solidarity co-housing, autonomy apartment)",
 )
-async def register_facility(
-    facility_in: FacilityCreate, session: SessionDep, principal: Writer, idem: IdempotencyDep
-) -> Response:
+async def register_facility(facility_in: FacilityCreate, creation: Creating) -> Response:
     async def register() -> FacilityPublic:
-        return public(
-            await service.register(session=session, principal=principal, facility_in=facility_in)
-        )
+        return public(await service.register(**creation.by, facility_in=facility_in))
 
-    return await idem.created(register, owner=principal.subject, location=location_in(router))
+    return await creation.created(register, location=location_in(router))
+
+
+Admitting = Annotated[
+    TargetGroup | None, Query(description="Facilities admitting this target group")
+]
 
 
 @dataclass
 class FacilityQuery:
-    """Which facilities a list shows (query parameters)."""
+    """Which facilities a list shows (query parameters); a facility may admit several target
+    groups, and `target_group` matches any one of them."""
 
     kind: FacilityKind | None = None
     municipio: Municipio | None = None
@@ -72,15 +75,13 @@ class FacilityQuery:
 
 @router.get("", summary="List facilities, newest first")
 async def list_facilities(
-    session: SessionDep, principal: Reader, query: QueryDep[FacilityQuery], page: PageParamsDep
+    call: Reading, query: QueryDep[FacilityQuery], page: PageParamsDep
 ) -> Page[FacilityPublic]:
-    found = await service.list_facilities(session=session, page=page, **asdict(query))
+    found = await service.list_facilities(session=call.session, page=page, **asdict(query))
     return found.map(public)
 
 
-@router.get("/{facility_id}", responses=problem_responses(404), summary="One facility")
-async def get_facility(
-    facility_id: uuid.UUID, session: SessionDep, principal: Reader, response: Response
-) -> FacilityPublic:
-    facility = await service.get(session=session, facility_id=facility_id)
-    return etagged(response, facility.version, public(facility))
+@router.get("/{facility_id}", responses=NOT_FOUND, summary="One facility")
+async def get_facility(facility_id: uuid.UUID, call: Reading) -> FacilityPublic:
+    facility = await service.get(session=call.session, facility_id=facility_id)
+    return call.etagged(facility.version, public(facility))
