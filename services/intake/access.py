@@ -18,5 +18,5 @@ Writing = Annotated[Call, call_by(*WRITERS)]
 Changing = Annotated[Change, change_by(*WRITERS)]
 Creating = Annotated[Creation, creation_by(*WRITERS)]
 
-Coordinating = Annotated[Change, change_by(Role.COORDINATOR)]
-"""By the Comune's coordinators: decisions for the whole network (erasure)."""
+Erasing = Annotated[Change, change_by(Role.COORDINATOR)]
+"""An erasure: a decision for the whole network, the Comune's coordinators' only."""

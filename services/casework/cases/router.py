@@ -8,19 +8,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from kit.auth import Role
 from kit.pagination import Page, PageParamsDep
-from kit.routes import NOT_FOUND, Call, QueryDep, call_by
+from kit.routes import NOT_FOUND, QueryDep
+from services.casework.access import Reading
 from services.casework.cases import service
 from services.casework.cases.domain import Status
 from services.casework.cases.schemas import CasePublic
 
 router = APIRouter(prefix="/v1/casework/cases", tags=["cases"])
-
-Reading = Annotated[
-    Call,
-    call_by(Role.CASE_WORKER, Role.CASE_SUPERVISOR, Role.COORDINATOR, Role.INTAKE_OPERATOR),
-]
 
 
 @dataclass

@@ -8,36 +8,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from kit.auth import Role
 from kit.pagination import Page, PageParamsDep
-from kit.routes import (
-    NOT_FOUND,
-    Call,
-    Creation,
-    QueryDep,
-    call_by,
-    creates,
-    creation_by,
-    location_in,
-)
+from kit.routes import NOT_FOUND, QueryDep, creates, location_in
 from kit.schemas import Municipio, OrganisationAlias
+from services.events.access import Creating, Reading
 from services.events.initiatives import service
 from services.events.initiatives.domain import InitiativeKind
 from services.events.initiatives.schemas import InitiativeCreate, InitiativePublic
 
 router = APIRouter(prefix="/v1/initiatives", tags=["initiatives"])
-
-Reading = Annotated[
-    Call,
-    call_by(
-        Role.INITIATIVE_ORGANIZER,
-        Role.COORDINATOR,
-        Role.CASE_WORKER,
-        Role.INTAKE_OPERATOR,
-        Role.OBSERVATORY_ANALYST,
-    ),
-]
-Creating = Annotated[Creation, creation_by(Role.INITIATIVE_ORGANIZER, Role.COORDINATOR)]
 
 
 @router.post("", **creates(InitiativePublic), summary="Create an initiative")

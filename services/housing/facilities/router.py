@@ -8,31 +8,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from kit.auth import Role
 from kit.pagination import Page, PageParamsDep
-from kit.routes import (
-    NOT_FOUND,
-    Call,
-    Creation,
-    QueryDep,
-    call_by,
-    creates,
-    creation_by,
-    location_in,
-)
+from kit.routes import NOT_FOUND, QueryDep, creates, location_in
 from kit.schemas import Municipio, TargetGroup
+from services.housing.access import Creating, Reading
 from services.housing.facilities import service
 from services.housing.facilities.domain import FacilityKind, canonical_target_groups
 from services.housing.facilities.models import Facility
 from services.housing.facilities.schemas import FacilityCreate, FacilityPublic
 
 router = APIRouter(prefix="/v1/housing/facilities", tags=["facilities"])
-
-Reading = Annotated[
-    Call,
-    call_by(Role.HOUSING_COORDINATOR, Role.COORDINATOR, Role.CASE_WORKER, Role.CASE_SUPERVISOR),
-]
-Creating = Annotated[Creation, creation_by(Role.HOUSING_COORDINATOR, Role.COORDINATOR)]
 
 
 def public(facility: Facility) -> FacilityPublic:

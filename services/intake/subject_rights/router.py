@@ -7,7 +7,7 @@ import uuid
 from fastapi import APIRouter
 
 from kit.routes import NOT_FOUND, NOT_FOUND_OR_CONFLICT
-from services.intake.access import Coordinating, Writing
+from services.intake.access import Erasing, Writing
 from services.intake.persons.merges import service as merges
 from services.intake.persons.merges.schemas import ConfirmIn, MergePublic
 from services.intake.persons.schemas import ErasureIn, PersonPublic
@@ -37,9 +37,7 @@ async def export_person(person_id: uuid.UUID, call: Writing) -> PersonExport:
     responses=NOT_FOUND_OR_CONFLICT,
     summary="Erase the person's identifying data (Comune coordinators only)",
 )
-async def erase_person(
-    person_id: uuid.UUID, erasure: ErasureIn, change: Coordinating
-) -> PersonPublic:
+async def erase_person(person_id: uuid.UUID, erasure: ErasureIn, change: Erasing) -> PersonPublic:
     person = await service.erase(**change.by, person_id=person_id, erasure=erasure)
     return change.etagged(person.version, PersonPublic.model_validate(person))
 
@@ -67,7 +65,8 @@ async def get_merge(merge_id: uuid.UUID, call: Writing) -> MergePublic:
     summary="Undo a wrong merge: both persons exist again, each with their own history",
 )
 async def split_merge(merge_id: uuid.UUID, call: Writing) -> MergePublic:
-    return merge_public(await service.split_merge(**call.by, merge_id=merge_id))
+    merge = await service.split_merge(**call.by, merge_id=merge_id)
+    return merge_public(merge)
 
 
 router.include_router(rights)

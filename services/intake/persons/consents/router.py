@@ -23,8 +23,9 @@ router = APIRouter(tags=["persons"])
 async def record_consent(
     person_id: uuid.UUID, consent_in: ConsentIn, call: Writing
 ) -> ConsentPublic:
-    consent = await service.record(**call.by, person_id=person_id, consent_in=consent_in)
-    return ConsentPublic.model_validate(consent)
+    return ConsentPublic.model_validate(
+        await service.record(**call.by, person_id=person_id, consent_in=consent_in)
+    )
 
 
 @router.get(
