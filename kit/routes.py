@@ -6,17 +6,18 @@ and that call::
 
     Reading = Annotated[Call, call_by(Role.CASE_WORKER, Role.COORDINATOR)]
 
-    @router.get("/{case_id}", responses=problem_responses(404), summary="One case")
+    @router.get("/{case_id}", responses=NOT_FOUND, summary="One case")
     async def get_case(case_id: uuid.UUID, call: Reading) -> CasePublic:
         case = await service.get(**call.by, case_id=case_id)
         return call.etagged(case.version, CasePublic.model_validate(case))
 
 A list takes its query parameters as one dataclass (`QueryDep`); a creation answers 201 with
-``Location`` and ``ETag`` through `Creation.created`, its decorator arguments from `creates`.
+``Location`` and ``ETag`` through `Creation.created`, its decorator arguments from `creates`;
+`NOT_FOUND` and `NOT_FOUND_OR_CONFLICT` are the ``responses=`` most routes document.
 """
 
 # No `from __future__ import annotations`: FastAPI reads the signatures of the dependencies
-# built in `call_by` and `creation_by`, whose role check is a local name, not a global one.
+# built here (`_call_of`, `change_by`, `creation_by`), which name local values, not globals.
 
 import uuid
 from collections.abc import Awaitable, Callable
