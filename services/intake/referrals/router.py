@@ -63,21 +63,21 @@ class Target(Changer):
 
 
 @dataclass
-class Change:
+class ReferralChange:
     """What every change of one referral takes: which one, by whom, from which version; its
     answer carries the new ETag."""
 
     referral_id: uuid.UUID
-    change: Changing
+    call: Changing
 
     def target(self) -> Target:
-        return Target(**self.change.by, referral_id=self.referral_id)
+        return Target(**self.call.by, referral_id=self.referral_id)
 
     async def answer(self, referral: Referral) -> ReferralPublic:
-        return self.change.etagged(referral.version, await present(self.change.session, referral))
+        return self.call.etagged(referral.version, await present(self.call.session, referral))
 
 
-ChangeDep = Annotated[Change, Depends()]
+ChangeDep = Annotated[ReferralChange, Depends()]
 
 
 @router.post("", **creates(ReferralPublic, 409), summary="Receive a referral")
