@@ -4,22 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from kit.auth import Role
+from kit.routes import Call, Change, Creation, call_by, change_by, creation_by
 
-from kit.auth import Principal, Role, require_roles
+READERS = (Role.INTAKE_OPERATOR, Role.CASE_WORKER, Role.CASE_SUPERVISOR, Role.COORDINATOR)
+"""Read referrals, persons and households (of their organisation's scope)."""
 
-Reader = Annotated[
-    Principal,
-    Depends(
-        require_roles(
-            Role.INTAKE_OPERATOR, Role.CASE_WORKER, Role.CASE_SUPERVISOR, Role.COORDINATOR
-        )
-    ),
-]
-"""Reads referrals, persons and households (of their organisation's scope)."""
+WRITERS = (Role.INTAKE_OPERATOR, Role.COORDINATOR)
+"""Record and change them, and review duplicates."""
 
-Writer = Annotated[Principal, Depends(require_roles(Role.INTAKE_OPERATOR, Role.COORDINATOR))]
-"""Records and changes them, and reviews duplicates."""
+Reading = Annotated[Call, call_by(*READERS)]
+Writing = Annotated[Call, call_by(*WRITERS)]
+Changing = Annotated[Change, change_by(*WRITERS)]
+Creating = Annotated[Creation, creation_by(*WRITERS)]
 
-Coordinator = Annotated[Principal, Depends(require_roles(Role.COORDINATOR))]
-"""The Comune's coordinators: decisions for the whole network (erasure)."""
+Erasing = Annotated[Change, change_by(Role.COORDINATOR)]
+"""An erasure: a decision for the whole network, the Comune's coordinators' only."""

@@ -3,61 +3,40 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict, dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query
 
-from kit.auth import Principal, Role, require_roles
-from kit.db import SessionDep
-from kit.errors import problem_responses
-from kit.etag import set_etag
 from kit.pagination import Page, PageParamsDep
+from kit.routes import NOT_FOUND, QueryDep
+from services.casework.access import Reading
 from services.casework.cases import service
 from services.casework.cases.domain import Status
 from services.casework.cases.schemas import CasePublic
 
-router = APIRouter(
-    prefix="/v1/casework/cases",
-    tags=["cases"],
-)
-
-Reader = Annotated[
-    Principal,
-    Depends(
-        require_roles(
-            Role.CASE_WORKER, Role.CASE_SUPERVISOR, Role.COORDINATOR, Role.INTAKE_OPERATOR
-        )
-    ),
-]
+router = APIRouter(prefix="/v1/casework/cases", tags=["cases"])
 
 
-@router.get(
-    "",
-    summary="List the cases visible to you, newest first",
-)
-async def list_cases(
-    session: SessionDep,
-    principal: Reader,
-    page: PageParamsDep,
-    status: Annotated[Status | None, Query()] = None,
+@dataclass
+class CaseQuery:
+    """Which cases a list shows (query parameters)."""
+
+    status: Status | None = None
     referral_id: Annotated[
         uuid.UUID | None, Query(description="The case opened for this referral, if any.")
-    ] = None,
+    ] = None
+
+
+@router.get("", summary="List the cases visible to you, newest first")
+async def list_cases(
+    call: Reading, query: QueryDep[CaseQuery], page: PageParamsDep
 ) -> Page[CasePublic]:
-    found = await service.list_visible(
-        session=session, principal=principal, page=page, status=status, referral_id=referral_id
-    )
+    found = await service.list_visible(**call.by, page=page, **asdict(query))
     return found.map(CasePublic.model_validate)
 
 
-@router.get(
-    "/{case_id}",
-    responses=problem_responses(404),
-    summary="One case",
-)
-async def get_case(
-    case_id: uuid.UUID, session: SessionDep, principal: Reader, response: Response
-) -> CasePublic:
-    case = await service.get(session=session, principal=principal, case_id=case_id)
-    set_etag(response, case.version)
-    return CasePublic.model_validate(case)
+@router.get("/{case_id}", responses=NOT_FOUND, summary="One case")
+async def get_case(case_id: uuid.UUID, call: Reading) -> CasePublic:
+    case = await service.get(**call.by, case_id=case_id)
+    return call.etagged(case.version, CasePublic.model_validate(case))

@@ -3,94 +3,51 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict, dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
-from kit.auth import Principal, Role, require_roles
-from kit.db import SessionDep
-from kit.errors import problem_responses
-from kit.etag import set_etag
-from kit.idempotency import IdempotencyDep
 from kit.pagination import Page, PageParamsDep
+from kit.routes import NOT_FOUND, QueryDep, creates, location_in
 from kit.schemas import Municipio, OrganisationAlias
+from services.events.access import Creating, Reading
 from services.events.initiatives import service
 from services.events.initiatives.domain import InitiativeKind
-from services.events.initiatives.models import Initiative
 from services.events.initiatives.schemas import InitiativeCreate, InitiativePublic
 
-router = APIRouter(
-    prefix="/v1/initiatives",
-    tags=["initiatives"],
-)
-
-Reader = Annotated[
-    Principal,
-    Depends(
-        require_roles(
-            Role.INITIATIVE_ORGANIZER,
-            Role.COORDINATOR,
-            Role.CASE_WORKER,
-            Role.INTAKE_OPERATOR,
-            Role.OBSERVATORY_ANALYST,
-        )
-    ),
-]
-Writer = Annotated[Principal, Depends(require_roles(Role.INITIATIVE_ORGANIZER, Role.COORDINATOR))]
+router = APIRouter(prefix="/v1/initiatives", tags=["initiatives"])
 
 
-def public(initiative: Initiative) -> InitiativePublic:
-    return InitiativePublic.model_validate(initiative)
-
-
-@router.post(
-    "",
-    status_code=201,
-    response_model=InitiativePublic,
-    summary="Create an initiative",
-)
-async def create_initiative(
-    initiative_in: InitiativeCreate, session: SessionDep, principal: Writer, idem: IdempotencyDep
-) -> Response:
+@router.post("", **creates(InitiativePublic), summary="Create an initiative")
+async def create_initiative(initiative_in: InitiativeCreate, creation: Creating) -> Response:
     async def create() -> InitiativePublic:
-        initiative = await service.create(
-            session=session, principal=principal, initiative_in=initiative_in
-        )
-        return public(initiative)
+        initiative = await service.create(**creation.by, initiative_in=initiative_in)
+        return InitiativePublic.model_validate(initiative)
 
-    return await idem.created(
-        create, owner=principal.subject, location=lambda i: f"{router.prefix}/{i.id}"
-    )
+    return await creation.created(create, location=location_in(router))
 
 
-@router.get(
-    "",
-    summary="List initiatives, newest first",
-)
-async def list_initiatives(
-    session: SessionDep,
-    principal: Reader,
-    page: PageParamsDep,
-    kind: Annotated[InitiativeKind | None, Query()] = None,
-    municipio: Annotated[Municipio | None, Query()] = None,
+@dataclass
+class InitiativeQuery:
+    """Which initiatives a list shows (query parameters)."""
+
+    kind: InitiativeKind | None = None
+    municipio: Municipio | None = None
     organiser: Annotated[
         OrganisationAlias | None, Query(description="Alias of the organiser organisation")
-    ] = None,
+    ] = None
+
+
+@router.get("", summary="List initiatives, newest first")
+async def list_initiatives(
+    call: Reading, query: QueryDep[InitiativeQuery], page: PageParamsDep
 ) -> Page[InitiativePublic]:
-    found = await service.list_initiatives(
-        session=session, page=page, kind=kind, municipio=municipio, organiser=organiser
-    )
-    return found.map(public)
+    found = await service.list_initiatives(session=call.session, page=page, **asdict(query))
+    return found.map(InitiativePublic.model_validate)
 
 
-@router.get(
-    "/{initiative_id}",
-    responses=problem_responses(404),
-    summary="One initiative",
-)
-async def get_initiative(
-    initiative_id: uuid.UUID, session: SessionDep, principal: Reader, response: Response
-) -> InitiativePublic:
-    initiative = await service.get(session=session, initiative_id=initiative_id)
-    set_etag(response, initiative.version)
-    return public(initiative)
+@router.get("/{initiative_id}", responses=NOT_FOUND, summary="One initiative")
+async def get_initiative(initiative_id: uuid.UUID, call: Reading) -> InitiativePublic:
+    initiative = await service.get(session=call.session, initiative_id=initiative_id)
+    return call.etagged(initiative.version, InitiativePublic.model_validate(initiative))

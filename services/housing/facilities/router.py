@@ -3,36 +3,21 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict, dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
-from kit.auth import Principal, Role, require_roles
-from kit.db import SessionDep
-from kit.errors import problem_responses
-from kit.etag import set_etag
-from kit.idempotency import IdempotencyDep
 from kit.pagination import Page, PageParamsDep
+from kit.routes import NOT_FOUND, QueryDep, creates, location_in
 from kit.schemas import Municipio, TargetGroup
+from services.housing.access import Creating, Reading
 from services.housing.facilities import service
 from services.housing.facilities.domain import FacilityKind, canonical_target_groups
 from services.housing.facilities.models import Facility
 from services.housing.facilities.schemas import FacilityCreate, FacilityPublic
 
-router = APIRouter(
-    prefix="/v1/housing/facilities",
-    tags=["facilities"],
-)
-
-Reader = Annotated[
-    Principal,
-    Depends(
-        require_roles(
-            Role.HOUSING_COORDINATOR, Role.COORDINATOR, Role.CASE_WORKER, Role.CASE_SUPERVISOR
-        )
-    ),
-]
-Writer = Annotated[Principal, Depends(require_roles(Role.HOUSING_COORDINATOR, Role.COORDINATOR))]
+router = APIRouter(prefix="/v1/housing/facilities", tags=["facilities"])
 
 
 def public(facility: Facility) -> FacilityPublic:
@@ -48,52 +33,40 @@ def public(facility: Facility) -> FacilityPublic:
 
 @router.post(
     "",
-    status_code=201,
-    response_model=FacilityPublic,
+    **creates(FacilityPublic),
     summary="Register a facility (shelter, solidarity co-housing, autonomy apartment)",
 )
-async def register_facility(
-    facility_in: FacilityCreate, session: SessionDep, principal: Writer, idem: IdempotencyDep
-) -> Response:
+async def register_facility(facility_in: FacilityCreate, creation: Creating) -> Response:
     async def register() -> FacilityPublic:
-        facility = await service.register(
-            session=session, principal=principal, facility_in=facility_in
-        )
-        return public(facility)
+        return public(await service.register(**creation.by, facility_in=facility_in))
 
-    return await idem.created(
-        register, owner=principal.subject, location=lambda f: f"{router.prefix}/{f.id}"
-    )
+    return await creation.created(register, location=location_in(router))
 
 
-@router.get(
-    "",
-    summary="List facilities, newest first",
-)
+Admitting = Annotated[
+    TargetGroup | None, Query(description="Facilities admitting this target group")
+]
+
+
+@dataclass
+class FacilityQuery:
+    """Which facilities a list shows (query parameters); a facility may admit several target
+    groups, and `target_group` matches any one of them."""
+
+    kind: FacilityKind | None = None
+    municipio: Municipio | None = None
+    target_group: Admitting = None
+
+
+@router.get("", summary="List facilities, newest first")
 async def list_facilities(
-    session: SessionDep,
-    principal: Reader,
-    page: PageParamsDep,
-    kind: Annotated[FacilityKind | None, Query()] = None,
-    municipio: Annotated[Municipio | None, Query()] = None,
-    target_group: Annotated[
-        TargetGroup | None, Query(description="Facilities admitting this target group")
-    ] = None,
+    call: Reading, query: QueryDep[FacilityQuery], page: PageParamsDep
 ) -> Page[FacilityPublic]:
-    found = await service.list_facilities(
-        session=session, page=page, kind=kind, municipio=municipio, target_group=target_group
-    )
+    found = await service.list_facilities(session=call.session, page=page, **asdict(query))
     return found.map(public)
 
 
-@router.get(
-    "/{facility_id}",
-    responses=problem_responses(404),
-    summary="One facility",
-)
-async def get_facility(
-    facility_id: uuid.UUID, session: SessionDep, principal: Reader, response: Response
-) -> FacilityPublic:
-    facility = await service.get(session=session, facility_id=facility_id)
-    set_etag(response, facility.version)
-    return public(facility)
+@router.get("/{facility_id}", responses=NOT_FOUND, summary="One facility")
+async def get_facility(facility_id: uuid.UUID, call: Reading) -> FacilityPublic:
+    facility = await service.get(session=call.session, facility_id=facility_id)
+    return call.etagged(facility.version, public(facility))

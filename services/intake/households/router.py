@@ -7,12 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from kit.db import SessionDep
-from kit.errors import problem_responses
-from kit.etag import IfMatchDep, set_etag
-from kit.idempotency import IdempotencyDep
 from kit.pagination import Page, PageParamsDep
-from services.intake.access import Reader, Writer
+from kit.routes import NOT_FOUND, creates, location_in
+from services.intake.access import Changing, Creating, Reading
 from services.intake.households import service
 from services.intake.households.models import Household, HouseholdMember
 from services.intake.households.schemas import HouseholdIn, HouseholdPublic, MemberPublic
@@ -31,75 +28,40 @@ def public(household: Household, members: list[HouseholdMember]) -> HouseholdPub
 
 @router.post(
     "",
-    status_code=201,
-    response_model=HouseholdPublic,
-    responses=problem_responses(409),
+    **creates(HouseholdPublic, 409),
     summary="Register a household (its members must be registered persons)",
 )
-async def create_household(
-    household_in: HouseholdIn, session: SessionDep, principal: Writer, idem: IdempotencyDep
-) -> Response:
-    async def create() -> HouseholdPublic:
-        household, members = await service.register(
-            session=session, principal=principal, household_in=household_in
-        )
+async def create_household(household_in: HouseholdIn, creation: Creating) -> Response:
+    async def register() -> HouseholdPublic:
+        household, members = await service.register(**creation.by, household_in=household_in)
         return public(household, members)
 
-    return await idem.created(
-        create, owner=principal.subject, location=lambda h: f"{router.prefix}/{h.id}"
-    )
+    return await creation.created(register, location=location_in(router))
 
 
-@router.get(
-    "",
-    summary="List the households visible to you, newest first",
-)
+@router.get("", summary="List the households visible to you, newest first")
 async def list_households(
-    session: SessionDep,
-    principal: Reader,
+    call: Reading,
     page: PageParamsDep,
     person_id: Annotated[uuid.UUID | None, Query(description="Households with this member")] = None,
 ) -> Page[HouseholdPublic]:
-    found, members = await service.list_visible(
-        session=session, principal=principal, page=page, person_id=person_id
-    )
+    found, members = await service.list_visible(**call.by, page=page, person_id=person_id)
     return found.map(lambda h: public(h, members[h.id]))
 
 
-@router.get(
-    "/{household_id}",
-    responses=problem_responses(404),
-    summary="One household",
-)
-async def get_household(
-    household_id: uuid.UUID, session: SessionDep, principal: Reader, response: Response
-) -> HouseholdPublic:
-    household, members = await service.get(
-        session=session, principal=principal, household_id=household_id
-    )
-    set_etag(response, household.version)
-    return public(household, members)
+@router.get("/{household_id}", responses=NOT_FOUND, summary="One household")
+async def get_household(household_id: uuid.UUID, call: Reading) -> HouseholdPublic:
+    household, members = await service.get(**call.by, household_id=household_id)
+    return call.etagged(household.version, public(household, members))
 
 
 @router.put(
-    "/{household_id}/members",
-    responses=problem_responses(404),
-    summary="Replace the household's composition",
+    "/{household_id}/members", responses=NOT_FOUND, summary="Replace the household's composition"
 )
 async def recompose_household(
-    household_id: uuid.UUID,
-    household_in: HouseholdIn,
-    session: SessionDep,
-    principal: Writer,
-    if_match: IfMatchDep,
-    response: Response,
+    household_id: uuid.UUID, household_in: HouseholdIn, change: Changing
 ) -> HouseholdPublic:
     household, members = await service.recompose(
-        session=session,
-        principal=principal,
-        household_id=household_id,
-        if_match=if_match,
-        household_in=household_in,
+        **change.by, household_id=household_id, household_in=household_in
     )
-    set_etag(response, household.version)
-    return public(household, members)
+    return change.etagged(household.version, public(household, members))

@@ -7,18 +7,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from kit.db import SessionDep
-from kit.errors import problem_responses
-from kit.etag import IfMatchDep, set_etag
-from kit.idempotency import IdempotencyDep
+from kit.auth import Principal
 from kit.pagination import Page, PageParamsDep
+from kit.routes import NOT_FOUND, NOT_FOUND_OR_CONFLICT, QueryDep, creates
 from kit.schemas import OrganisationAlias, Timestamp
-from services.intake.access import Reader, Writer
+from services.intake.access import Changing, Creating, Reading, Writing
 from services.intake.persons import service
 from services.intake.persons.consents.router import router as consents_router
 from services.intake.persons.domain import PersonStatus
@@ -36,6 +36,9 @@ from services.intake.persons.schemas import (
 )
 
 router = APIRouter(prefix="/v1/intake/persons", tags=["persons"])
+
+ONE_PERSON = "/{person_id:uuid}"
+"""`:uuid`: POST /match is a sibling, and PATCH /match must be a 405, not a person id (422)."""
 
 
 def public(person: Person) -> PersonPublic:
@@ -57,101 +60,85 @@ def candidates_public(
     ]
 
 
+async def registration(
+    session: AsyncSession, principal: Principal, person_in: PersonCreate
+) -> PersonCreated:
+    """Register the person, and answer them with their candidates: in full those the
+    caller may see, the others by score and reasons only."""
+    person, candidates = await service.register(
+        session=session, principal=principal, fields=person_in
+    )
+    visible = await service.visible_ids(session, principal, [c.person.id for c in candidates])
+    return PersonCreated(person=public(person), candidates=candidates_public(candidates, visible))
+
+
 @router.post(
     "",
-    status_code=201,
-    response_model=PersonCreated,
-    responses=problem_responses(409),
+    **creates(PersonCreated, 409),
     summary="Register a person; answers the persons who may be the same, best first",
 )
-async def create_person(
-    person_in: PersonCreate, session: SessionDep, principal: Writer, idem: IdempotencyDep
-) -> Response:
-    async def create() -> PersonCreated:
-        person, candidates = await service.register(
-            session=session, principal=principal, fields=person_in
-        )
-        visible = await service.visible_ids(session, principal, [c.person.id for c in candidates])
-        return PersonCreated(
-            person=public(person), candidates=candidates_public(candidates, visible)
-        )
-
-    return await idem.created(
-        create,
-        owner=principal.subject,
+async def create_person(person_in: PersonCreate, creation: Creating) -> Response:
+    return await creation.created(
+        partial(registration, creation.session, creation.principal, person_in),
         location=lambda r: f"{router.prefix}/{r.person.id}",
         version=lambda r: r.person.version,
     )
 
 
-@router.post(
-    "/match",
-    summary="Search for persons who may be this one, without registering anyone",
-)
-async def match_person(query: MatchIn, session: SessionDep, principal: Writer) -> MatchResult:
-    candidates, visible = await service.match(
-        session=session, principal=principal, query=service.facts_of_fields(query)
-    )
+@router.post("/match", summary="Search for persons who may be this one, without registering anyone")
+async def match_person(query: MatchIn, call: Writing) -> MatchResult:
+    candidates, visible = await service.match(**call.by, query=service.facts_of_fields(query))
     return MatchResult(candidates=candidates_public(candidates, visible))
 
 
-@router.get(
-    "",
-    summary="List the persons visible to you, newest first",
-)
-async def list_persons(
-    session: SessionDep,
-    principal: Reader,
-    page: PageParamsDep,
-    status: Annotated[PersonStatus | None, Query()] = None,
+@dataclass
+class PersonQuery:
+    """Which persons a list shows (query parameters)."""
+
+    status: PersonStatus | None = None
     organisation: Annotated[
         OrganisationAlias | None, Query(description="Registering organisation")
-    ] = None,
-    created_from: Annotated[Timestamp | None, Query(description="Inclusive")] = None,
-    created_to: Annotated[Timestamp | None, Query(description="Exclusive")] = None,
+    ] = None
+    created_from: Annotated[Timestamp | None, Query(description="Inclusive")] = None
+    created_to: Annotated[Timestamp | None, Query(description="Exclusive")] = None
+
+    def where(self) -> service.PersonFilter:
+        return service.PersonFilter(
+            status=self.status,
+            registered_by_organisation=self.organisation,
+            created_from=self.created_from,
+            created_to=self.created_to,
+        )
+
+
+@router.get("", summary="List the persons visible to you, newest first")
+async def list_persons(
+    call: Reading, query: QueryDep[PersonQuery], page: PageParamsDep
 ) -> Page[PersonPublic]:
-    where = service.PersonFilter(
-        status=status,
-        registered_by_organisation=organisation,
-        created_from=created_from,
-        created_to=created_to,
-    )
-    found = await service.list_visible(session=session, principal=principal, page=page, where=where)
+    found = await service.list_visible(**call.by, page=page, where=query.where())
     return found.map(public)
 
 
-# `:uuid`: POST /match is a sibling, and PATCH /match must be a 405, not a person id (422)
 @router.get(
-    "/{person_id:uuid}",
-    responses=problem_responses(404),
+    ONE_PERSON,
+    responses=NOT_FOUND,
     summary="One person (a merged record names its survivor in merged_into)",
 )
-async def get_person(
-    person_id: uuid.UUID, session: SessionDep, principal: Reader, response: Response
-) -> PersonPublic:
-    person = await service.get(session=session, principal=principal, person_id=person_id)
-    set_etag(response, person.version)
-    return public(person)
+async def get_person(person_id: uuid.UUID, call: Reading) -> PersonPublic:
+    person = await service.get(**call.by, person_id=person_id)
+    return call.etagged(person.version, public(person))
 
 
 @router.patch(
-    "/{person_id:uuid}",
-    responses=problem_responses(404, 409),
+    ONE_PERSON,
+    responses=NOT_FOUND_OR_CONFLICT,
     summary="Rectify a person's data: only the fields given change",
 )
 async def rectify_person(
-    person_id: uuid.UUID,
-    patch: PersonPatch,
-    session: SessionDep,
-    principal: Writer,
-    if_match: IfMatchDep,
-    response: Response,
+    person_id: uuid.UUID, patch: PersonPatch, change: Changing
 ) -> PersonPublic:
-    person = await service.rectify(
-        session=session, principal=principal, person_id=person_id, if_match=if_match, patch=patch
-    )
-    set_etag(response, person.version)
-    return public(person)
+    person = await service.rectify(**change.by, person_id=person_id, patch=patch)
+    return change.etagged(person.version, public(person))
 
 
 router.include_router(consents_router)

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Annotated, TypedDict
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from kit.auth import Principal
-from kit.db import SessionDep, utcnow
-from kit.errors import problem_responses
-from kit.etag import IfMatchDep, set_etag
-from kit.idempotency import IdempotencyDep
+from kit.db import utcnow
 from kit.pagination import Page, PageParamsDep
+from kit.routes import NOT_FOUND, NOT_FOUND_OR_CONFLICT, Changer, QueryDep, creates, location_in
 from kit.schemas import Municipio, OrganisationAlias, Timestamp
-from services.intake.access import Reader, Writer
+from services.intake.access import Changing, Creating, Reading
 from services.intake.referrals import service
 from services.intake.referrals.domain import Channel, Urgency
 from services.intake.referrals.lifecycle import ReferralStatus
@@ -58,129 +55,87 @@ def public(
     )
 
 
-class Target(TypedDict):
-    """The keyword arguments naming the referral a use case changes, and who changes it."""
+class Target(Changer):
+    """The keyword arguments naming the referral a use case changes, who changes it and from
+    which version."""
 
-    session: AsyncSession
-    principal: Principal
     referral_id: uuid.UUID
-    if_match: str | None
 
 
 @dataclass
-class Change:
+class ReferralChange:
     """What every change of one referral takes: which one, by whom, from which version; its
     answer carries the new ETag."""
 
     referral_id: uuid.UUID
-    session: SessionDep
-    principal: Writer
-    if_match: IfMatchDep
-    response: Response
+    call: Changing
 
     def target(self) -> Target:
-        return Target(
-            session=self.session,
-            principal=self.principal,
-            referral_id=self.referral_id,
-            if_match=self.if_match,
-        )
+        return Target(**self.call.by, referral_id=self.referral_id)
 
     async def answer(self, referral: Referral) -> ReferralPublic:
-        set_etag(self.response, referral.version)
-        return await present(self.session, referral)
+        return self.call.etagged(referral.version, await present(self.call.session, referral))
 
 
-ChangeDep = Annotated[Change, Depends()]
+ChangeDep = Annotated[ReferralChange, Depends()]
 
 
-@router.post(
-    "",
-    status_code=201,
-    response_model=ReferralPublic,
-    responses=problem_responses(409),
-    summary="Receive a referral",
-)
-async def create_referral(
-    referral_in: ReferralCreate, session: SessionDep, principal: Writer, idem: IdempotencyDep
-) -> Response:
-    async def create() -> ReferralPublic:
-        referral = await service.receive(
-            session=session, principal=principal, referral_in=referral_in
-        )
-        return await present(session, referral)
+@router.post("", **creates(ReferralPublic, 409), summary="Receive a referral")
+async def create_referral(referral_in: ReferralCreate, creation: Creating) -> Response:
+    async def receive() -> ReferralPublic:
+        referral = await service.receive(**creation.by, referral_in=referral_in)
+        return await present(creation.session, referral)
 
-    return await idem.created(
-        create, owner=principal.subject, location=lambda r: f"{router.prefix}/{r.id}"
-    )
+    return await creation.created(receive, location=location_in(router))
 
 
-@router.get(
-    "",
-    summary="List the referrals visible to you, newest first",
-)
-async def list_referrals(
-    session: SessionDep,
-    principal: Reader,
-    page: PageParamsDep,
-    status: Annotated[ReferralStatus | None, Query()] = None,
-    channel: Annotated[Channel | None, Query()] = None,
-    urgency: Annotated[Urgency | None, Query()] = None,
+@dataclass
+class ReferralQuery:
+    """Which referrals a list shows (query parameters)."""
+
+    status: ReferralStatus | None = None
+    channel: Channel | None = None
+    urgency: Urgency | None = None
     organisation: Annotated[
         OrganisationAlias | None, Query(description="Reporting or lead organisation")
-    ] = None,
-    municipio: Annotated[Municipio | None, Query()] = None,
-    received_from: Annotated[Timestamp | None, Query(description="Inclusive")] = None,
-    received_to: Annotated[Timestamp | None, Query(description="Exclusive")] = None,
+    ] = None
+    municipio: Municipio | None = None
+    received_from: Annotated[Timestamp | None, Query(description="Inclusive")] = None
+    received_to: Annotated[Timestamp | None, Query(description="Exclusive")] = None
     overdue: Annotated[
         bool | None,
         Query(description="true: some SLA deadline has passed with its step not done; false: none"),
-    ] = None,
+    ] = None
+
+
+@router.get("", summary="List the referrals visible to you, newest first")
+async def list_referrals(
+    call: Reading, query: QueryDep[ReferralQuery], page: PageParamsDep
 ) -> Page[ReferralPublic]:
     now = utcnow()
-    where = service.ReferralFilter(
-        status=status,
-        channel=channel,
-        urgency=urgency,
-        organisation=organisation,
-        municipio=municipio,
-        received_from=received_from,
-        received_to=received_to,
-        overdue=overdue,
-        now=now,
-    )
-    found, persons = await service.list_visible(
-        session=session, principal=principal, page=page, where=where
-    )
+    where = service.ReferralFilter(**asdict(query), now=now)
+    found, persons = await service.list_visible(**call.by, page=page, where=where)
     return found.map(lambda r: public(r, persons[r.id], now))
 
 
-@router.get(
-    "/{referral_id}",
-    responses=problem_responses(404),
-    summary="One referral",
-)
-async def get_referral(
-    referral_id: uuid.UUID, session: SessionDep, principal: Reader, response: Response
-) -> ReferralPublic:
-    referral = await service.get(session=session, principal=principal, referral_id=referral_id)
-    set_etag(response, referral.version)
-    return await present(session, referral)
+@router.get("/{referral_id}", responses=NOT_FOUND, summary="One referral")
+async def get_referral(referral_id: uuid.UUID, call: Reading) -> ReferralPublic:
+    referral = await service.get(**call.by, referral_id=referral_id)
+    return call.etagged(referral.version, await present(call.session, referral))
 
 
 @router.post(
     "/{referral_id}/handover",
-    responses=problem_responses(404, 409),
+    responses=NOT_FOUND_OR_CONFLICT,
     summary="Hand the referral over to a lead organisation (casework opens the case)",
 )
 async def hand_over_referral(handover_in: HandOverIn, change: ChangeDep) -> ReferralPublic:
-    referral = await service.hand_over(**change.target(), handover_in=handover_in)
-    return await change.answer(referral)
+    return await change.answer(await service.hand_over(**change.target(), handover_in=handover_in))
 
 
 @router.post(
     "/{referral_id}/screening",
-    responses=problem_responses(404, 409),
+    responses=NOT_FOUND_OR_CONFLICT,
     summary="Screen (triage) the referral: outcome, and urgency re-scored by the triage rule",
 )
 async def screen_referral(screening_in: ScreeningIn, change: ChangeDep) -> ScreeningPublic:
@@ -196,7 +151,7 @@ async def screen_referral(screening_in: ScreeningIn, change: ChangeDep) -> Scree
 
 @router.post(
     "/{referral_id}/first-contact",
-    responses=problem_responses(404, 409),
+    responses=NOT_FOUND_OR_CONFLICT,
     summary="Record when the person was first reached (the first-contact SLA step)",
 )
 async def record_first_contact(contact_in: FirstContactIn, change: ChangeDep) -> ReferralPublic:

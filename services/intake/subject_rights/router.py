@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter
 
-from kit.db import SessionDep
-from kit.errors import problem_responses
-from kit.etag import IfMatchDep, set_etag
-from services.intake.access import Coordinator, Writer
+from kit.routes import NOT_FOUND, NOT_FOUND_OR_CONFLICT
+from services.intake.access import Erasing, Writing
 from services.intake.persons.merges import service as merges
 from services.intake.persons.merges.schemas import ConfirmIn, MergePublic
 from services.intake.persons.schemas import ErasureIn, PersonPublic
@@ -17,82 +15,59 @@ from services.intake.subject_rights import service
 from services.intake.subject_rights.schemas import PersonExport
 
 router = APIRouter(prefix="/v1/intake")
+rights = APIRouter(prefix="/persons/{person_id}", tags=["persons"])
+merging = APIRouter(tags=["duplicates"])
 
 
 def merge_public(merge: merges.PersonMerge) -> MergePublic:
     return MergePublic.model_validate({**merge.model_dump(), "review_id": merge.candidate_id})
 
 
-@router.get(
-    "/persons/{person_id}/export",
-    tags=["persons"],
-    responses=problem_responses(404),
+@rights.get(
+    "/export",
+    responses=NOT_FOUND,
     summary="Subject access export: everything intake holds about the person",
 )
-async def export_person(
-    person_id: uuid.UUID, session: SessionDep, principal: Writer
-) -> PersonExport:
-    return await service.export(session=session, principal=principal, person_id=person_id)
+async def export_person(person_id: uuid.UUID, call: Writing) -> PersonExport:
+    return await service.export(**call.by, person_id=person_id)
 
 
-@router.post(
-    "/persons/{person_id}/erasure",
-    tags=["persons"],
-    responses=problem_responses(404, 409),
+@rights.post(
+    "/erasure",
+    responses=NOT_FOUND_OR_CONFLICT,
     summary="Erase the person's identifying data (Comune coordinators only)",
 )
-async def erase_person(
-    person_id: uuid.UUID,
-    erasure: ErasureIn,
-    session: SessionDep,
-    principal: Coordinator,
-    if_match: IfMatchDep,
-    response: Response,
-) -> PersonPublic:
-    person = await service.erase(
-        session=session,
-        principal=principal,
-        person_id=person_id,
-        erasure=erasure,
-        if_match=if_match,
-    )
-    set_etag(response, person.version)
-    return PersonPublic.model_validate(person)
+async def erase_person(person_id: uuid.UUID, erasure: ErasureIn, change: Erasing) -> PersonPublic:
+    person = await service.erase(**change.by, person_id=person_id, erasure=erasure)
+    return change.etagged(person.version, PersonPublic.model_validate(person))
 
 
-@router.post(
+@merging.post(
     "/duplicate-reviews/{review_id}/confirm",
-    tags=["duplicates"],
     status_code=201,
-    responses=problem_responses(404, 409),
+    responses=NOT_FOUND_OR_CONFLICT,
     summary="Confirm the pair is one person: merge them",
 )
-async def confirm_review(
-    review_id: uuid.UUID, confirm_in: ConfirmIn, session: SessionDep, principal: Writer
-) -> MergePublic:
-    merge = await service.confirm_merge(
-        session=session, principal=principal, review_id=review_id, confirm_in=confirm_in
+async def confirm_review(review_id: uuid.UUID, confirm_in: ConfirmIn, call: Writing) -> MergePublic:
+    return merge_public(
+        await service.confirm_merge(**call.by, review_id=review_id, confirm_in=confirm_in)
     )
+
+
+@merging.get("/person-merges/{merge_id}", responses=NOT_FOUND, summary="One merge, and what moved")
+async def get_merge(merge_id: uuid.UUID, call: Writing) -> MergePublic:
+    return merge_public(await merges.get_merge(call.session, call.principal, merge_id))
+
+
+@merging.post(
+    "/person-merges/{merge_id}/split",
+    responses=NOT_FOUND_OR_CONFLICT,
+    summary="Undo a wrong merge: both persons exist again, each with their own history",
+)
+async def split_merge(merge_id: uuid.UUID, call: Writing) -> MergePublic:
+    merge = await service.split_merge(**call.by, merge_id=merge_id)
     return merge_public(merge)
 
 
-@router.get(
-    "/person-merges/{merge_id}",
-    tags=["duplicates"],
-    responses=problem_responses(404),
-    summary="One merge, and what moved",
-)
-async def get_merge(merge_id: uuid.UUID, session: SessionDep, principal: Writer) -> MergePublic:
-    return merge_public(await merges.get_merge(session, principal, merge_id))
-
-
-@router.post(
-    "/person-merges/{merge_id}/split",
-    tags=["duplicates"],
-    responses=problem_responses(404, 409),
-    summary="Undo a wrong merge: both persons exist again, each with their own history",
-)
-async def split_merge(merge_id: uuid.UUID, session: SessionDep, principal: Writer) -> MergePublic:
-    return merge_public(
-        await service.split_merge(session=session, principal=principal, merge_id=merge_id)
-    )
+router.include_router(rights)
+router.include_router(merging)

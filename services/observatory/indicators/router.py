@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from kit.auth import Principal, Role, require_roles
-from kit.db import SessionDep, utcnow
+from kit.auth import Role
+from kit.db import utcnow
+from kit.routes import Call, call_by
 from kit.schemas import Timestamp
 from services.observatory.indicators import service
 from services.observatory.indicators.domain import DESCRIPTIONS, Cohort, Figure
@@ -16,10 +17,7 @@ from services.observatory.settings import ObservatorySettingsDep
 
 router = APIRouter(prefix="/v1/observatory/indicators", tags=["indicators"])
 
-Reader = Annotated[
-    Principal,
-    Depends(require_roles(Role.OBSERVATORY_ANALYST, Role.COORDINATOR, Role.PLATFORM_ADMIN)),
-]
+Reading = Annotated[Call, call_by(Role.OBSERVATORY_ANALYST, Role.COORDINATOR, Role.PLATFORM_ADMIN)]
 
 
 def public(figure: Figure) -> IndicatorPublic:
@@ -35,12 +33,10 @@ def public(figure: Figure) -> IndicatorPublic:
 
 
 @router.get(
-    "",
-    summary="The network's indicators: city-wide totals and suppressed breakdowns by Municipio",
+    "", summary="The network's indicators: city-wide totals and suppressed breakdowns by Municipio"
 )
 async def get_indicators(
-    session: SessionDep,
-    principal: Reader,
+    call: Reading,
     settings: ObservatorySettingsDep,
     received_from: Annotated[
         Timestamp | None, Query(description="Count referrals received from this time on.")
@@ -51,7 +47,7 @@ async def get_indicators(
 ) -> IndicatorsPublic:
     cohort = Cohort(received_from=received_from, received_to=received_to)
     threshold = settings.suppression_threshold
-    figures = await service.figures(session=session, cohort=cohort, threshold=threshold)
+    figures = await service.figures(session=call.session, cohort=cohort, threshold=threshold)
     return IndicatorsPublic(
         generated_at=utcnow(),
         received_from=received_from,

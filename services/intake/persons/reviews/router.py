@@ -7,10 +7,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from kit.db import SessionDep
-from kit.errors import problem_responses
 from kit.pagination import Page, PageParamsDep
-from services.intake.access import Writer
+from kit.routes import NOT_FOUND, NOT_FOUND_OR_CONFLICT
+from services.intake.access import Writing
 from services.intake.persons.matching import DEFAULT_THRESHOLD
 from services.intake.persons.reviews import service
 from services.intake.persons.reviews.models import DuplicateCandidate
@@ -31,37 +30,26 @@ def review_public(review: DuplicateCandidate) -> ReviewPublic:
     summary="The duplicate review queue: pairs you can see both of, newest first",
 )
 async def list_reviews(
-    session: SessionDep,
-    principal: Writer,
+    call: Writing,
     page: PageParamsDep,
     status: Annotated[ReviewStatus | None, Query()] = ReviewStatus.OPEN,
     person_id: Annotated[uuid.UUID | None, Query(description="Pairs with this person")] = None,
 ) -> Page[ReviewPublic]:
-    found = await service.list_reviews(
-        session=session, principal=principal, page=page, status=status, person_id=person_id
-    )
+    found = await service.list_reviews(**call.by, page=page, status=status, person_id=person_id)
     return found.map(review_public)
 
 
 @router.get(
-    "/duplicate-reviews/{review_id}",
-    responses=problem_responses(404),
-    summary="One pair in the review queue",
+    "/duplicate-reviews/{review_id}", responses=NOT_FOUND, summary="One pair in the review queue"
 )
-async def get_review(review_id: uuid.UUID, session: SessionDep, principal: Writer) -> ReviewPublic:
-    return review_public(
-        await service.get(session=session, principal=principal, review_id=review_id)
-    )
+async def get_review(review_id: uuid.UUID, call: Writing) -> ReviewPublic:
+    return review_public(await service.get(**call.by, review_id=review_id))
 
 
 @router.post(
     "/duplicate-reviews/{review_id}/dismiss",
-    responses=problem_responses(404, 409),
+    responses=NOT_FOUND_OR_CONFLICT,
     summary="Not the same person: dismiss the pair (it is not proposed again)",
 )
-async def dismiss_review(
-    review_id: uuid.UUID, session: SessionDep, principal: Writer
-) -> ReviewPublic:
-    return review_public(
-        await service.dismiss(session=session, principal=principal, review_id=review_id)
-    )
+async def dismiss_review(review_id: uuid.UUID, call: Writing) -> ReviewPublic:
+    return review_public(await service.dismiss(**call.by, review_id=review_id))
