@@ -123,9 +123,8 @@ async def _changed(
 async def get(
     *, session: AsyncSession, principal: Principal, household_id: uuid.UUID
 ) -> tuple[Household, list[HouseholdMember]]:
-    household = await HOUSEHOLDS.read(
-        session, principal, await _visible(session, principal, household_id)
-    )
+    household = await _visible(session, principal, household_id)
+    await HOUSEHOLDS.read(session, principal, household)
     members = await repository.members(session, [household.id])
     return household, members[household.id]
 
