@@ -4,13 +4,15 @@ An unknown parameter is refused, not silently ignored: ``?stauts=open`` must not
 unfiltered list as if the filter had been applied. A value holding NUL (``%00``), which no
 database text column can store or compare, is a validation error rather than a server error.
 A repository turns the filters that were given into ``WHERE`` conditions with `where_given`,
-and reads one row, locked for a change if need be, with `first`.
+or declares a list's filters and order once as a `Listing`, and reads one row, locked for a
+change if need be, with `first`.
 """
 
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol, Self, TypeVar
 
 from fastapi import Request
@@ -20,6 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from kit.errors import BadRequest, ValidationFailed
+from kit.pagination import Page, PageParams, paginate
 
 
 class _Filterable(Protocol):
@@ -101,6 +104,51 @@ def where_given(stmt: S, *filters: Filter) -> S:
         if value is not None:
             stmt = stmt.where((compare[0] if compare else operator.eq)(column, value))
     return stmt
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A list's filters and order, declared once as data::
+
+        CASES = Listing(
+            filters={"status": Case.status, "opened_since": (col(Case.opened_at), operator.ge)},
+            order_by=(Case.opened_at, Case.id),
+            descending=True,
+        )
+        return await CASES.page(session, select(Case), params, where)
+
+    `filters` names each filter of a ``where`` mapping (a ``TypedDict``) and what it narrows:
+    a column (``column == value``) or ``(column, compare)``, as `where_given` takes them. A filter
+    given as None, or left out, matches all; a key of ``where`` not named here is the caller's
+    to apply (a condition no column comparison expresses).
+    """
+
+    filters: Mapping[str, Any]
+    order_by: Sequence[Any]
+    descending: bool = False
+
+    def narrow(self, stmt: S, where: Mapping[str, object]) -> S:
+        """`stmt` narrowed by each of `filters` that `where` gives a value."""
+        for name, target in self.filters.items():
+            column, *compare = target if isinstance(target, tuple) else (target,)
+            stmt = where_given(stmt, (column, where.get(name), *compare))
+        return stmt
+
+    async def page(
+        self,
+        session: AsyncSession,
+        stmt: SelectOfScalar[T],
+        params: PageParams,
+        where: Mapping[str, object],
+    ) -> Page[T]:
+        """One page of `stmt`, narrowed by `where`, in this listing's order."""
+        return await paginate(
+            session,
+            self.narrow(stmt, where),
+            params,
+            order_by=self.order_by,
+            descending=self.descending,
+        )
 
 
 async def first(

@@ -6,6 +6,7 @@ import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,6 +20,14 @@ from kit.db import utcnow
 from kit.logs import current_request_id
 from kit.pagination import Page, PageParams
 from kit.telemetry import current_trace_id
+
+
+class _Identified(Protocol):
+    @property
+    def id(self) -> uuid.UUID: ...
+
+
+R = TypeVar("R", bound=_Identified)
 
 _RESOURCE_TYPE = re.compile(r"^[a-z][a-z0-9_.-]{0,49}$")
 _VERIFY_BATCH = 1000
@@ -92,7 +101,9 @@ class AuditScope:
 
     Declared once per feature (``HOUSEHOLDS = AuditScope("household",
     AuditPurpose.REFERRAL_HANDLING)``), it records an access in one line:
-    ``await HOUSEHOLDS.record(session, principal, AuditAction.READ, household.id)``.
+    ``await HOUSEHOLDS.record(session, principal, AuditAction.READ, household.id)``, or
+    audits what a use case returns: ``return await HOUSEHOLDS.read(session, principal,
+    household)``, ``return await HOUSEHOLDS.listed(session, principal, page)``.
     """
 
     resource_type: str
@@ -122,6 +133,16 @@ class AuditScope:
             resource_ids=resource_ids,
             purpose=self.purpose,
         )
+
+    async def read(self, session: AsyncSession, principal: Principal, row: R) -> R:
+        """`row`, once `principal`'s READ of it is recorded."""
+        await self.record(session, principal, AuditAction.READ, row.id)
+        return row
+
+    async def listed(self, session: AsyncSession, principal: Principal, page: Page[R]) -> Page[R]:
+        """`page`, once `principal`'s LIST of each row on it is recorded."""
+        await self.record(session, principal, AuditAction.LIST, *(row.id for row in page.items))
+        return page
 
 
 async def list_entries(

@@ -10,7 +10,6 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from aiokafka.structs import ConsumerRecord
-from jsonschema import Draft202012Validator
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     async_sessionmaker,
@@ -19,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlmodel import Field
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from kit.events.contracts import validator_for
 from kit.events.envelope import CloudEvent
 from kit.events.types import EventData, EventType, event_type
 from kit.inbox import EventConsumer, Handler
@@ -45,16 +45,6 @@ def thing_changed(topic: str) -> EventType[ThingChangedData]:
     return event_type(
         f"lgnet.testkit.{topic.replace('.', '_')}.changed", topic=topic, payload=ThingChangedData
     )
-
-
-def validator_for(kind: EventType[Any]) -> Callable[[CloudEvent], None]:
-    """Checks an event's data against ``kind``'s JSON Schema, as a consumer's ``validate``."""
-    schema = Draft202012Validator(kind.json_schema())
-
-    def validate(event: CloudEvent) -> None:
-        schema.validate(dict(event.data))
-
-    return validate
 
 
 async def fresh_database(stack: StackLike, name: str) -> AsyncEngine:
@@ -84,7 +74,7 @@ def consumer_of(
         handlers={kind.name: handler},
         sessions=unit_of_work(engine),
         bootstrap_servers=bootstrap_servers,
-        validate=validator_for(kind),
+        validate=validator_for(kind.json_schema()),
         **options,
     )
 

@@ -124,7 +124,7 @@ async def get(
     *, session: AsyncSession, principal: Principal, household_id: uuid.UUID
 ) -> tuple[Household, list[HouseholdMember]]:
     household = await _visible(session, principal, household_id)
-    await HOUSEHOLDS.record(session, principal, AuditAction.READ, household.id)
+    await HOUSEHOLDS.read(session, principal, household)
     members = await repository.members(session, [household.id])
     return household, members[household.id]
 
@@ -133,9 +133,8 @@ async def list_visible(
     *, session: AsyncSession, principal: Principal, page: PageParams, person_id: uuid.UUID | None
 ) -> tuple[Page[Household], dict[uuid.UUID, list[HouseholdMember]]]:
     found = await repository.list_visible(session, principal, page, person_id=person_id)
-    ids = [h.id for h in found.items]
-    await HOUSEHOLDS.record(session, principal, AuditAction.LIST, *ids)
-    return found, await repository.members(session, ids)
+    await HOUSEHOLDS.listed(session, principal, found)
+    return found, await repository.members(session, [h.id for h in found.items])
 
 
 # --- what the households hold about a person (subject rights) -------------------------------

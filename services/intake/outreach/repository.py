@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
-from dataclasses import dataclass
+from typing import TypedDict
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from kit.auth import Principal
-from kit.pagination import Page, PageParams, paginate
-from kit.query import where_given
+from kit.pagination import Page, PageParams
+from kit.query import Listing
 from services.intake.outreach.models import SyncConflict, SyncItem
 from services.intake.visibility import visible_person_ids
 
@@ -70,23 +70,20 @@ async def conflicts_of(
     return list(await session.exec(stmt))
 
 
-@dataclass(frozen=True)
-class ConflictFilter:
+class ConflictFilter(TypedDict, total=False):
     """What the conflict queue may be narrowed to (both optional, combined with AND)."""
 
-    status: str | None = None
-    person_id: uuid.UUID | None = None
+    status: str | None
+    person_id: uuid.UUID | None
+
+
+_QUEUE = Listing(
+    filters={"status": SyncConflict.status, "person_id": SyncConflict.person_id},
+    order_by=(SyncConflict.created_at, SyncConflict.id),  # a queue: oldest first
+)
 
 
 async def list_conflicts(
     session: AsyncSession, principal: Principal, params: PageParams, *, where: ConflictFilter
 ) -> Page[SyncConflict]:
-    stmt = where_given(
-        _visible(select(SyncConflict), principal),
-        (SyncConflict.status, where.status),
-        (SyncConflict.person_id, where.person_id),
-    )
-    # a queue: oldest first
-    return await paginate(
-        session, stmt, params, order_by=(SyncConflict.created_at, SyncConflict.id)
-    )
+    return await _QUEUE.page(session, _visible(select(SyncConflict), principal), params, where)

@@ -281,16 +281,14 @@ async def list_conflicts(
 ) -> Page[SyncConflict]:
     where = repository.ConflictFilter(status=status, person_id=person_id)
     found = await repository.list_conflicts(session, principal, page, where=where)
-    await CONFLICTS.record(session, principal, AuditAction.LIST, *(c.id for c in found.items))
-    return found
+    return await CONFLICTS.listed(session, principal, found)
 
 
 async def get_conflict(
     *, session: AsyncSession, principal: Principal, conflict_id: uuid.UUID
 ) -> SyncConflict:
     conflict = await _visible_conflict(session, principal, conflict_id, for_update=False)
-    await CONFLICTS.record(session, principal, AuditAction.READ, conflict.id)
-    return conflict
+    return await CONFLICTS.read(session, principal, conflict)
 
 
 async def resolve_conflict(

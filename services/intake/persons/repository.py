@@ -5,9 +5,8 @@ from __future__ import annotations
 import operator
 import uuid
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 from sqlalchemy import ColumnElement, Row, Select, case, delete, func, or_
 from sqlalchemy import select as sql_select
@@ -16,8 +15,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from kit.auth import Principal
-from kit.pagination import Page, PageParams, paginate
-from kit.query import first, where_given
+from kit.pagination import Page, PageParams
+from kit.query import Listing, first
 from services.intake.persons.domain import EDITABLE_FIELDS, MATCHED_FIELDS, PersonStatus
 from services.intake.persons.models import Person, PersonBlockingKey, PersonRevision
 from services.intake.visibility import visible_clause
@@ -81,27 +80,31 @@ async def get_many(session: AsyncSession, person_ids: Collection[uuid.UUID]) -> 
     return list(await session.exec(select(Person).where(col(Person.id).in_(person_ids))))
 
 
-@dataclass(frozen=True)
-class PersonFilter:
-    status: str | None = None
-    registered_by_organisation: str | None = None
-    created_from: datetime | None = None
-    created_to: datetime | None = None
+class PersonFilter(TypedDict, total=False):
+    """What a list of persons may be narrowed to (all optional, combined with AND)."""
+
+    status: str | None
+    registered_by_organisation: str | None
+    created_from: datetime | None  # inclusive
+    created_to: datetime | None  # exclusive
+
+
+_PERSONS = Listing(
+    filters={
+        "status": Person.status,
+        "registered_by_organisation": Person.registered_by_organisation,
+        "created_from": (col(Person.created_at), operator.ge),
+        "created_to": (col(Person.created_at), operator.lt),
+    },
+    order_by=(Person.created_at, Person.id),
+    descending=True,
+)
 
 
 async def list_visible(
     session: AsyncSession, principal: Principal, params: PageParams, *, where: PersonFilter
 ) -> Page[Person]:
-    stmt = where_given(
-        _visible(select(Person), principal),
-        (Person.status, where.status),
-        (Person.registered_by_organisation, where.registered_by_organisation),
-        (col(Person.created_at), where.created_from, operator.ge),
-        (col(Person.created_at), where.created_to, operator.lt),
-    )
-    return await paginate(
-        session, stmt, params, order_by=(Person.created_at, Person.id), descending=True
-    )
+    return await _PERSONS.page(session, _visible(select(Person), principal), params, where)
 
 
 # --- blocking keys ------------------------------------------------------------------------

@@ -164,8 +164,7 @@ async def get(
     purpose: AuditPurpose = AuditPurpose.REFERRAL_HANDLING,
 ) -> Person:
     person = await _visible(session, principal, person_id)
-    await AuditScope(PERSON, purpose).record(session, principal, AuditAction.READ, person.id)
-    return person
+    return await AuditScope(PERSON, purpose).read(session, principal, person)
 
 
 async def list_visible(
@@ -176,8 +175,7 @@ async def list_visible(
     where: PersonFilter,
 ) -> Page[Person]:
     found = await repository.list_visible(session, principal, page, where=where)
-    await PERSONS.record(session, principal, AuditAction.LIST, *(p.id for p in found.items))
-    return found
+    return await PERSONS.listed(session, principal, found)
 
 
 async def for_change(session: AsyncSession, principal: Principal, person_id: uuid.UUID) -> Person:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import operator
 import uuid
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
 from datetime import datetime
+from typing import TypedDict
 
 from sqlalchemy import ColumnElement, and_, exists, func, not_, or_
 from sqlalchemy.dialects import postgresql, sqlite
@@ -16,8 +16,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from kit.auth import Principal
-from kit.pagination import Page, PageParams, paginate
-from kit.query import first, where_given
+from kit.pagination import Page, PageParams
+from kit.query import Listing, first
 from services.intake import links
 from services.intake.referrals.models import Referral, ReferralPerson, SlaBreach
 from services.intake.referrals.sla import ENDED_WITHOUT_HAND_OVER, BreachKind
@@ -39,48 +39,51 @@ async def get_visible(
     return await first(session, stmt, for_update=for_update)
 
 
-@dataclass(frozen=True)
-class ReferralFilter:
+class ReferralFilter(TypedDict, total=False):
     """What a list of referrals may be narrowed to (all optional, combined with AND)."""
 
-    status: str | None = None
-    channel: str | None = None
-    urgency: str | None = None
-    organisation: str | None = None  # reporting or lead organisation
-    municipio: int | None = None
-    received_from: datetime | None = None  # inclusive
-    received_to: datetime | None = None  # exclusive
-    overdue: bool | None = None  # some SLA step overdue at `now` (sla.py), or none
-    now: datetime | None = None  # required with `overdue`
+    status: str | None
+    channel: str | None
+    urgency: str | None
+    organisation: str | None  # reporting or lead organisation
+    municipio: int | None
+    received_from: datetime | None  # inclusive
+    received_to: datetime | None  # exclusive
+    overdue: bool | None  # some SLA step overdue at `now` (sla.py), or none
+    now: datetime | None  # required with `overdue`
+
+
+_REFERRALS = Listing(
+    filters={
+        "status": Referral.status,
+        "channel": Referral.channel,
+        "urgency": Referral.urgency,
+        "municipio": Referral.municipio,
+        "received_from": (col(Referral.received_at), operator.ge),
+        "received_to": (col(Referral.received_at), operator.lt),
+    },
+    order_by=(Referral.created_at, Referral.id),
+    descending=True,
+)
 
 
 async def list_visible(
     session: AsyncSession, principal: Principal, params: PageParams, *, where: ReferralFilter
 ) -> Page[Referral]:
-    stmt = where_given(
-        _visible(select(Referral), principal),
-        (Referral.status, where.status),
-        (Referral.channel, where.channel),
-        (Referral.urgency, where.urgency),
-        (Referral.municipio, where.municipio),
-        (col(Referral.received_at), where.received_from, operator.ge),
-        (col(Referral.received_at), where.received_to, operator.lt),
-    )
-    if where.organisation is not None:
+    stmt = _visible(select(Referral), principal)
+    if (organisation := where.get("organisation")) is not None:
         stmt = stmt.where(
             or_(
-                Referral.reporting_organisation == where.organisation,  # type: ignore[arg-type]
-                Referral.lead_organisation == where.organisation,  # type: ignore[arg-type]
+                Referral.reporting_organisation == organisation,  # type: ignore[arg-type]
+                Referral.lead_organisation == organisation,  # type: ignore[arg-type]
             )
         )
-    if where.overdue is not None:
-        if where.now is None:
+    if (overdue := where.get("overdue")) is not None:
+        if (now := where.get("now")) is None:
             raise ValueError("the overdue filter needs `now`")
-        clause = _overdue(where.now)
-        stmt = stmt.where(clause if where.overdue else not_(clause))
-    return await paginate(
-        session, stmt, params, order_by=(Referral.created_at, Referral.id), descending=True
-    )
+        clause = _overdue(now)
+        stmt = stmt.where(clause if overdue else not_(clause))
+    return await _REFERRALS.page(session, stmt, params, where)
 
 
 # --- the persons a referral concerns -------------------------------------------------------

@@ -116,9 +116,7 @@ async def _link_persons(
 
 async def get(*, session: AsyncSession, principal: Principal, referral_id: uuid.UUID) -> Referral:
     """One referral visible to `principal` (the read is audited)."""
-    referral = await _visible(session, principal, referral_id)
-    await REFERRALS.record(session, principal, AuditAction.READ, referral.id)
-    return referral
+    return await REFERRALS.read(session, principal, await _visible(session, principal, referral_id))
 
 
 async def list_visible(
@@ -127,9 +125,8 @@ async def list_visible(
     """A page of the referrals visible to `principal`, with the persons each concerns (the
     reads are audited)."""
     found = await repository.list_visible(session, principal, page, where=where)
-    ids = [r.id for r in found.items]
-    await REFERRALS.record(session, principal, AuditAction.LIST, *ids)
-    return found, await repository.persons_of_referrals(session, ids)
+    await REFERRALS.listed(session, principal, found)
+    return found, await repository.persons_of_referrals(session, [r.id for r in found.items])
 
 
 async def persons_of(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -31,6 +32,7 @@ from kit.auth import Role
 from kit.db import Database, SessionDep
 from kit.logs import RequestIdMiddleware
 from kit.migrations import upgrade_to_head
+from kit.pagination import Page
 from kit.testing.apps import RouterClient
 from kit.testing.principals import principal
 from kit.testing.tokens import LocalIssuer
@@ -195,6 +197,25 @@ async def test_a_scope_records_a_read_and_a_listed_page_in_one_line_each(db: Dat
         ("household", "referral_handling", OPERATOR.subject)
     }
     assert (await report(db)).ok
+
+
+@dataclass(frozen=True)
+class Row:
+    id: uuid.UUID
+
+
+async def test_a_scope_returns_what_it_audits_a_read_row_and_a_listed_page(
+    db: Database,
+) -> None:
+    row = Row(uuid.uuid4())
+    page = Page[Row](items=[Row(uuid.uuid4()), Row(uuid.uuid4())], next_cursor="n")
+    async with db.session() as session:
+        assert await HOUSEHOLDS.read(session, OPERATOR, row) is row
+        assert await HOUSEHOLDS.listed(session, OPERATOR, page) is page
+    assert [(r.action, r.resource_id) for r in await entries(db)] == [
+        ("read", row.id),
+        *(("list", item.id) for item in page.items),
+    ]
 
 
 def test_a_scope_takes_only_codes_from_the_vocabularies() -> None:

@@ -1,5 +1,5 @@
-"""Query parameters: unknown names are 400, NUL in a value 422, and `where_given` narrows a
-query by the filters given only."""
+"""Query parameters: unknown names are 400, NUL in a value 422, and `where_given` (and a
+`Listing`) narrows a query by the filters given only."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from kit.db import Database, utcnow
 from kit.errors import PROBLEM_JSON
 from kit.inbox.models import InboxEntry
 from kit.problems import install_problem_handlers
-from kit.query import first, reject_unknown_query_parameters, where_given
+from kit.query import Listing, first, reject_unknown_query_parameters, where_given
 
 ClientFactory = Callable[[FastAPI], AbstractAsyncContextManager[httpx.AsyncClient]]
 
@@ -88,6 +88,23 @@ def test_only_the_given_filters_become_conditions() -> None:
 def test_no_filter_given_leaves_the_query_unfiltered() -> None:
     stmt = where_given(select(AuditEntry), (AuditEntry.subject, None))
     assert "WHERE" not in str(stmt)
+
+
+ENTRIES = Listing(
+    filters={
+        "resource_type": AuditEntry.resource_type,
+        "subject": AuditEntry.subject,
+        "since": (AuditEntry.recorded_at, operator.ge),
+    },
+    order_by=(AuditEntry.sequence,),
+)
+
+
+def test_a_listing_narrows_by_its_filters_given_and_leaves_other_keys_alone() -> None:
+    since = datetime(2026, 1, 1, tzinfo=UTC)
+    where = _where(ENTRIES.narrow(select(AuditEntry), {"since": since, "subject": None, "x": 1}))
+    assert where == "audit_log.recorded_at >= :recorded_at_1"
+    assert "WHERE" not in str(ENTRIES.narrow(select(AuditEntry), {}))
 
 
 async def test_first_is_the_first_row_or_none(db: Database) -> None:

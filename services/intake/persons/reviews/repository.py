@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
-from dataclasses import dataclass
+from typing import TypedDict
 
 from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from kit.auth import Principal
-from kit.pagination import Page, PageParams, paginate
-from kit.query import first, where_given
+from kit.pagination import Page, PageParams
+from kit.query import Listing, first, where_given
 from services.intake.persons.reviews.domain import ReviewStatus
 from services.intake.persons.reviews.models import DuplicateCandidate
 from services.intake.visibility import visible_person_ids
@@ -58,30 +58,27 @@ async def pairs_with(
     }
 
 
-@dataclass(frozen=True)
-class ReviewFilter:
+class ReviewFilter(TypedDict, total=False):
     """What the review queue may be narrowed to (both optional, combined with AND)."""
 
-    status: ReviewStatus | None = None
-    person_id: uuid.UUID | None = None  # pairs with this person, on either side
+    status: ReviewStatus | None
+    person_id: uuid.UUID | None  # pairs with this person, on either side
+
+
+_QUEUE = Listing(
+    filters={"status": DuplicateCandidate.status},
+    order_by=(DuplicateCandidate.found_at, DuplicateCandidate.id),
+    descending=True,
+)
 
 
 async def list_reviewable(
     session: AsyncSession, principal: Principal, page: PageParams, *, where: ReviewFilter
 ) -> Page[DuplicateCandidate]:
-    stmt = where_given(
-        select(DuplicateCandidate).where(*_reviewable(principal)),
-        (DuplicateCandidate.status, where.status),
-    )
-    if where.person_id is not None:
-        stmt = stmt.where(_involving([where.person_id]))
-    return await paginate(
-        session,
-        stmt,
-        page,
-        order_by=(DuplicateCandidate.found_at, DuplicateCandidate.id),
-        descending=True,
-    )
+    stmt = select(DuplicateCandidate).where(*_reviewable(principal))
+    if (person_id := where.get("person_id")) is not None:
+        stmt = stmt.where(_involving([person_id]))
+    return await _QUEUE.page(session, stmt, page, where)
 
 
 async def get_reviewable(

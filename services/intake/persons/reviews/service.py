@@ -91,9 +91,7 @@ async def get(
     *, session: AsyncSession, principal: Principal, review_id: uuid.UUID
 ) -> DuplicateCandidate:
     """One pair ``principal`` may review (the read is audited)."""
-    review = await get_review(session, principal, review_id)
-    await REVIEWS.record(session, principal, AuditAction.READ, review.id)
-    return review
+    return await REVIEWS.read(session, principal, await get_review(session, principal, review_id))
 
 
 def decide(
