@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
-from kit.routes import NOT_FOUND, NOT_FOUND_OR_CONFLICT
-from services.intake.access import Erasing, Writing
+from kit.routes import NOT_FOUND, NOT_FOUND_OR_CONFLICT, creates
+from services.intake.access import Creating, Erasing, Writing
 from services.intake.persons.merges import service as merges
 from services.intake.persons.merges.schemas import ConfirmIn, MergePublic
 from services.intake.persons.schemas import ErasureIn, PersonPublic
@@ -44,14 +44,19 @@ async def erase_person(person_id: uuid.UUID, erasure: ErasureIn, change: Erasing
 
 @merging.post(
     "/duplicate-reviews/{review_id}/confirm",
-    status_code=201,
-    responses=NOT_FOUND_OR_CONFLICT,
+    **creates(MergePublic, 404, 409),
     summary="Confirm the pair is one person: merge them",
 )
-async def confirm_review(review_id: uuid.UUID, confirm_in: ConfirmIn, call: Writing) -> MergePublic:
-    return merge_public(
-        await service.confirm_merge(**call.by, review_id=review_id, confirm_in=confirm_in)
-    )
+async def confirm_review(
+    review_id: uuid.UUID, confirm_in: ConfirmIn, creation: Creating
+) -> Response:
+    async def confirm() -> MergePublic:
+        merge = await service.confirm_merge(
+            **creation.by, review_id=review_id, confirm_in=confirm_in
+        )
+        return merge_public(merge)
+
+    return await creation.created(confirm, location=lambda m: f"/v1/intake/person-merges/{m.id}")
 
 
 @merging.get("/person-merges/{merge_id}", responses=NOT_FOUND, summary="One merge, and what moved")

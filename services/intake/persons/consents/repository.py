@@ -22,15 +22,12 @@ async def of_person(session: AsyncSession, person_id: uuid.UUID) -> list[Consent
     return list(await session.exec(stmt))
 
 
-async def get_for_update(
-    session: AsyncSession, person_id: uuid.UUID, consent_id: uuid.UUID
+async def get(
+    session: AsyncSession, person_id: uuid.UUID, consent_id: uuid.UUID, *, for_update: bool = False
 ) -> Consent | None:
-    stmt = (
-        select(Consent)
-        .where(Consent.id == consent_id, Consent.person_id == person_id)
-        .with_for_update()
-    )
-    return (await session.exec(stmt)).first()
+    """The person's consent `consent_id` (locked for a change with `for_update`)."""
+    stmt = select(Consent).where(Consent.id == consent_id, Consent.person_id == person_id)
+    return (await session.exec(stmt.with_for_update() if for_update else stmt)).first()
 
 
 async def of_persons(session: AsyncSession, person_ids: Collection[uuid.UUID]) -> list[Consent]:

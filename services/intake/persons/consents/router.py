@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
-from kit.routes import NOT_FOUND, NOT_FOUND_OR_CONFLICT
-from services.intake.access import Reading, Writing
+from kit.routes import NOT_FOUND, NOT_FOUND_OR_CONFLICT, creates
+from services.intake.access import Creating, Reading, Writing
 from services.intake.persons.consents import service
 from services.intake.persons.consents.schemas import ConsentIn, ConsentPublic, WithdrawalIn
 
@@ -16,16 +16,31 @@ router = APIRouter(tags=["persons"])
 
 @router.post(
     "/{person_id}/consents",
-    status_code=201,
-    responses=NOT_FOUND_OR_CONFLICT,
+    **creates(ConsentPublic, 404, 409),
     summary="Record a consent or other legal basis for processing",
 )
 async def record_consent(
-    person_id: uuid.UUID, consent_in: ConsentIn, call: Writing
-) -> ConsentPublic:
-    return ConsentPublic.model_validate(
-        await service.record(**call.by, person_id=person_id, consent_in=consent_in)
-    )
+    person_id: uuid.UUID, consent_in: ConsentIn, creation: Creating
+) -> Response:
+    async def record() -> ConsentPublic:
+        consent = await service.record(**creation.by, person_id=person_id, consent_in=consent_in)
+        return ConsentPublic.model_validate(consent)
+
+    return await creation.created(record, location=_location)
+
+
+def _location(consent: ConsentPublic) -> str:
+    return f"/v1/intake/persons/{consent.person_id}/consents/{consent.id}"
+
+
+@router.get(
+    "/{person_id}/consents/{consent_id}",
+    responses=NOT_FOUND,
+    summary="One consent or other legal basis of the person",
+)
+async def get_consent(person_id: uuid.UUID, consent_id: uuid.UUID, call: Reading) -> ConsentPublic:
+    consent = await service.get(**call.by, person_id=person_id, consent_id=consent_id)
+    return ConsentPublic.model_validate(consent)
 
 
 @router.get(

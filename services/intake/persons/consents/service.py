@@ -56,6 +56,19 @@ async def list_for(
     return await repository.of_person(session, person.id)
 
 
+async def get(
+    *, session: AsyncSession, principal: Principal, person_id: uuid.UUID, consent_id: uuid.UUID
+) -> Consent:
+    """One consent of a person visible to `principal` (the read is audited)."""
+    person = await persons.get(session=session, principal=principal, person_id=person_id)
+    consent = require_found(
+        await repository.get(session, person.id, consent_id),
+        ConsentNotFound(f"No consent {consent_id} for person {person_id}."),
+    )
+    await CONSENTS.record(session, principal, AuditAction.READ, consent.id)
+    return consent
+
+
 async def withdraw(
     *,
     session: AsyncSession,
@@ -66,7 +79,7 @@ async def withdraw(
 ) -> Consent:
     person = await persons.for_change(session, principal, person_id)
     consent = require_found(
-        await repository.get_for_update(session, person.id, consent_id),
+        await repository.get(session, person.id, consent_id, for_update=True),
         ConsentNotFound(f"No consent {consent_id} for person {person_id}."),
     )
     check_withdrawable(consent.legal_basis, consent.withdrawn_at is not None)

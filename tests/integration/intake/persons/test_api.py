@@ -165,8 +165,13 @@ async def test_consent_withdrawal_is_recorded_once_and_raises_an_event(
         "given_by": "guardian",
         "given_at": "2026-11-01T10:00:00+01:00",
     }
-    recorded = await intake.post(base, json=consent, headers=headers)
+    keyed = {**headers, "Idempotency-Key": "consent-once"}
+    recorded = await intake.post(base, json=consent, headers=keyed)
     assert recorded.status_code == 201, recorded.text
+    fetched = await intake.get(recorded.headers["Location"], headers=headers)
+    assert fetched.json() == recorded.json()
+    retried = await intake.post(base, json=consent, headers=keyed)
+    assert (retried.status_code, retried.json()) == (201, recorded.json())  # recorded once
     task = await intake.post(base, json={**consent, "legal_basis": "public_task"}, headers=headers)
     assert task.status_code == 201
     future = await intake.post(
@@ -255,6 +260,7 @@ async def test_confirming_a_pair_merges_and_a_split_undoes_it(
     merged = await intake.post(confirm, json={}, headers=headers)
     assert merged.status_code == 201, merged.text
     merge = merged.json()
+    assert (await intake.get(merged.headers["Location"], headers=headers)).json() == merge
     assert merge["survivor_id"] == older["person"]["id"]
     assert merge["merged_id"] == newer_id
     assert merge["moved"]["referrals"] == [referral.json()["id"]]

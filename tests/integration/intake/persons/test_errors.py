@@ -81,6 +81,7 @@ CALLS: list[tuple[str, str, dict[str, Any] | None]] = [
             "given_at": "2026-11-02T09:00:00Z",
         },
     ),
+    ("GET", "/v1/intake/persons/{other}/consents/{consent}", None),
     ("POST", "/v1/intake/persons/{other}/consents/{consent}/withdrawal", {}),
     ("GET", "/v1/intake/households/{household}", None),
     ("PUT", "/v1/intake/households/{household}/members", {"members": []}),
