@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import APIRouter, Depends, Query, Response
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -107,14 +107,17 @@ class ReferralQuery:
         Query(description="true: some SLA deadline has passed with its step not done; false: none"),
     ] = None
 
+    def where(self, now: datetime) -> service.ReferralFilter:
+        """The filter of this query, `overdue` judged at `now` (its fields are the filter's)."""
+        return cast(service.ReferralFilter, {**asdict(self), "now": now})
+
 
 @router.get("", summary="List the referrals visible to you, newest first")
 async def list_referrals(
     call: Reading, query: QueryDep[ReferralQuery], page: PageParamsDep
 ) -> Page[ReferralPublic]:
     now = utcnow()
-    where = service.ReferralFilter(**asdict(query), now=now)
-    found, persons = await service.list_visible(**call.by, page=page, where=where)
+    found, persons = await service.list_visible(**call.by, page=page, where=query.where(now))
     return found.map(lambda r: public(r, persons[r.id], now))
 
 
