@@ -242,9 +242,11 @@ def service_app(
     (the other `ServiceSpec` fields as given here)::
 
         create_app = service_app(
-            HousingSettings, description="…", routers=[facilities], publishes=[TOPIC]
+            HousingSettings, description=__doc__, routers=[facilities], publishes=[TOPIC]
         )
         app = create_app()  # the ASGI app (``uvicorn services.housing.app:app``)
+
+    (the module's docstring is the service's OpenAPI description).
 
     A service that needs more of `ServiceSpec` (jobs, tags, its own title) calls
     `create_service` itself, as intake does.

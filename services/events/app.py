@@ -1,6 +1,5 @@
-"""Events: public initiatives in the neighbourhoods (sessions and registrations follow)."""
-
-from __future__ import annotations
+"""Public initiatives: workshops (laboratori), meetings (incontri), information sessions,
+awareness campaigns and civic engagement projects."""
 
 from kit.service import service_app
 from services.events.initiatives import events as initiative_events
@@ -8,14 +7,6 @@ from services.events.initiatives.router import router as initiatives
 from services.events.settings import EventsSettings
 
 create_app = service_app(
-    EventsSettings,
-    description=(
-        "Public initiatives: workshops (laboratori), meetings (incontri), information "
-        "sessions, awareness campaigns and civic engagement projects."
-    ),
-    routers=[initiatives],
-    publishes=[initiative_events.TOPIC],
+    EventsSettings, description=__doc__, routers=[initiatives], publishes=[initiative_events.TOPIC]
 )
-"""The app with `settings`, by default the environment's (tests give others)."""
-
-app = create_app()
+app = create_app()  # the ASGI app; create_app(settings) gives one with other settings

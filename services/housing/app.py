@@ -1,6 +1,5 @@
-"""Housing: towards housing autonomy. Facilities and their beds (matching and placements follow)."""
-
-from __future__ import annotations
+"""Facilities on the way to housing autonomy: shelters (rifugi), solidarity co-housing
+(co-abitazioni solidali) and autonomy apartments."""
 
 from kit.service import service_app
 from services.housing.facilities import events as facility_events
@@ -8,14 +7,6 @@ from services.housing.facilities.router import router as facilities
 from services.housing.settings import HousingSettings
 
 create_app = service_app(
-    HousingSettings,
-    description=(
-        "Facilities on the way to housing autonomy: shelters (rifugi), solidarity "
-        "co-housing (co-abitazioni solidali) and autonomy apartments."
-    ),
-    routers=[facilities],
-    publishes=[facility_events.TOPIC],
+    HousingSettings, description=__doc__, routers=[facilities], publishes=[facility_events.TOPIC]
 )
-"""The app with `settings`, by default the environment's (tests give others)."""
-
-app = create_app()
+app = create_app()  # the ASGI app; create_app(settings) gives one with other settings

@@ -44,11 +44,7 @@ def _visible(
 
 
 async def get_conflict(
-    session: AsyncSession,
-    conflict_id: uuid.UUID,
-    principal: Principal,
-    *,
-    for_update: bool = False,
+    session: AsyncSession, conflict_id: uuid.UUID, principal: Principal, *, for_update: bool = False
 ) -> SyncConflict | None:
     stmt = _visible(select(SyncConflict).where(SyncConflict.id == conflict_id), principal)
     if for_update:

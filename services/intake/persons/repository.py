@@ -91,10 +91,10 @@ class PersonFilter(TypedDict, total=False):
 
 _PERSONS = Listing(
     filters={
-        "status": Person.status,
-        "registered_by_organisation": Person.registered_by_organisation,
         "created_from": (col(Person.created_at), operator.ge),
         "created_to": (col(Person.created_at), operator.lt),
+        "status": Person.status,
+        "registered_by_organisation": Person.registered_by_organisation,
     },
     order_by=(Person.created_at, Person.id),
     descending=True,

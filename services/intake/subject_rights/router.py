@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 
 from fastapi import APIRouter, Response
 
-from kit.routes import NOT_FOUND, NOT_FOUND_OR_CONFLICT, creates
+from kit.routes import NOT_FOUND, NOT_FOUND_OR_CONFLICT, Creation, creates
 from services.intake.access import Creating, Erasing, Writing
 from services.intake.persons.merges import service as merges
 from services.intake.persons.merges.schemas import ConfirmIn, MergePublic
@@ -50,13 +51,13 @@ async def erase_person(person_id: uuid.UUID, erasure: ErasureIn, change: Erasing
 async def confirm_review(
     review_id: uuid.UUID, confirm_in: ConfirmIn, creation: Creating
 ) -> Response:
-    async def confirm() -> MergePublic:
-        merge = await service.confirm_merge(
-            **creation.by, review_id=review_id, confirm_in=confirm_in
-        )
-        return merge_public(merge)
+    merge = partial(_confirm, creation, review_id, confirm_in)
+    return await creation.created(merge, location=lambda m: f"/v1/intake/person-merges/{m.id}")
 
-    return await creation.created(confirm, location=lambda m: f"/v1/intake/person-merges/{m.id}")
+
+async def _confirm(creation: Creation, review_id: uuid.UUID, confirm_in: ConfirmIn) -> MergePublic:
+    merge = await service.confirm_merge(**creation.by, review_id=review_id, confirm_in=confirm_in)
+    return merge_public(merge)
 
 
 @merging.get("/person-merges/{merge_id}", responses=NOT_FOUND, summary="One merge, and what moved")

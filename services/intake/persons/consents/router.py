@@ -19,14 +19,12 @@ router = APIRouter(tags=["persons"])
     **creates(ConsentPublic, 404, 409),
     summary="Record a consent or other legal basis for processing",
 )
-async def record_consent(
-    person_id: uuid.UUID, consent_in: ConsentIn, creation: Creating
-) -> Response:
+async def record_consent(person_id: uuid.UUID, consent_in: ConsentIn, call: Creating) -> Response:
     async def record() -> ConsentPublic:
-        consent = await service.record(**creation.by, person_id=person_id, consent_in=consent_in)
+        consent = await service.record(**call.by, person_id=person_id, consent_in=consent_in)
         return ConsentPublic.model_validate(consent)
 
-    return await creation.created(record, location=_location)
+    return await call.created(record, location=_location)
 
 
 def _location(consent: ConsentPublic) -> str:
