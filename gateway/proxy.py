@@ -106,6 +106,13 @@ def end_to_end(headers: Iterable[tuple[str, str]], drop: frozenset[str]) -> list
     return [(name, value) for name, value in items if name.lower() not in excluded]
 
 
+def _raw(headers: Iterable[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
+    """``headers`` as the bytes they came in: the server decoded them as Latin-1 (as HTTP
+    allows any octet above 0x7F in a field value), and httpx would encode text as ASCII,
+    failing on the first such octet."""
+    return [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers]
+
+
 def _has_dot_segment(path: str) -> bool:
     return any(segment in (".", "..") for segment in path.split("/"))
 
@@ -232,7 +239,7 @@ class Proxy:
             inject(carrier)  # traceparent of this CLIENT span: the service's span is its child
             headers.extend(carrier.items())
             upstream_request = self.http.build_request(
-                request.method, target, headers=headers, content=body
+                request.method, target, headers=_raw(headers), content=body
             )
             try:
                 upstream = await self.http.send(upstream_request, stream=True)
