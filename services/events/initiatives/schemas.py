@@ -27,7 +27,15 @@ class InitiativeCreate(ClosedModel):
         | None
     ) = None
     starts_on: CalendarDate
-    ends_on: Annotated[CalendarDate, Field(description="On or after starts_on")]
+    ends_on: Annotated[
+        CalendarDate,
+        Field(
+            description=(
+                "On or after starts_on; an earlier date is a 422 "
+                "initiative-ends-before-it-starts (JSON Schema cannot compare two fields)"
+            )
+        ),
+    ]
 
 
 class InitiativePublic(PublicModel):
