@@ -20,6 +20,7 @@ where strict mode would refuse ISO date strings, UUID strings and enum values.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -41,9 +42,11 @@ from pydantic import (
     field_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema
+from pydantic_core import CoreSchema, core_schema
 
 __all__ = [
+    "INTEGER_LITERAL",
+    "NO_NUL_PATTERN",
     "CalendarDate",
     "ClosedModel",
     "CountryCode",
@@ -58,6 +61,8 @@ __all__ = [
     "StrictMunicipio",
     "StrictStr",
     "Timestamp",
+    "TrimmedText",
+    "state_request_rules",
 ]
 
 
@@ -266,6 +271,41 @@ LanguageCode = Annotated[
 ]
 """ISO 639-1 (two letters) or ISO 639-3 (three letters, e.g. ``prs`` Dari) language code,
 lower case. Only the shape is checked: 639-3 has thousands of codes."""
+
+
+# What pydantic strips (Unicode White_Space), as a regex class body: not \s, which differs
+# (ECMAScript's has U+FEFF and not U+0085)
+_SPACE = "\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+
+
+@dataclass(frozen=True, slots=True)
+class TrimmedText:
+    """``Annotated[StrictStr, TrimmedText(200)]``: text taken with surrounding white space
+    stripped, then 1 to `max_length` characters (``"  "`` is refused, ``" a "`` is ``"a"``).
+
+    Its schema says exactly that, in a ``pattern`` (``minLength``/``maxLength`` would count
+    the white space that is stripped), which also excludes NUL."""
+
+    max_length: int
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> CoreSchema:
+        return core_schema.str_schema(
+            strip_whitespace=True, min_length=1, max_length=self.max_length, strict=True
+        )
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        for counted in ("minLength", "maxLength"):
+            json_schema.pop(counted, None)
+        edge = f"[^{_SPACE}\\u0000]"
+        middle = f"([^\\u0000]{{0,{self.max_length - 2}}}{edge})?" if self.max_length > 1 else ""
+        json_schema["pattern"] = f"^[{_SPACE}]*{edge}{middle}[{_SPACE}]*$"
+        said = f"Surrounding white space is stripped, then 1 to {self.max_length} characters."
+        described = str(json_schema.get("description", "")).rstrip()
+        json_schema["description"] = f"{described}. {said}" if described else said
+        return json_schema
 
 
 _MUNICIPIO = Field(ge=1, le=9, description="Municipio of Milan, 1–9")

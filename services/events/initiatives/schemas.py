@@ -5,23 +5,29 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
-from kit.schemas import CalendarDate, ClosedModel, Id, PublicModel, StrictMunicipio, StrictStr
+from kit.schemas import (
+    CalendarDate,
+    ClosedModel,
+    Id,
+    PublicModel,
+    StrictMunicipio,
+    StrictStr,
+    TrimmedText,
+)
 from services.events.initiatives.domain import Audience, InitiativeKind
 
 
 class InitiativeCreate(ClosedModel):
-    title: Annotated[
-        StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
-    ]
+    title: Annotated[StrictStr, TrimmedText(200)]
     kind: InitiativeKind
     audience: Audience
     municipio: StrictMunicipio
     neighbourhood: (
         Annotated[
             StrictStr,
-            StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+            TrimmedText(100),
             Field(description="Quartiere, e.g. San Siro, Corvetto, Quarto Oggiaro"),
         ]
         | None
