@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import string
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Annotated
 
 import jsonschema
 import pytest
@@ -24,7 +25,9 @@ from kit.schemas import (
     PublicModel,
     StrictInt,
     StrictMunicipio,
+    StrictStr,
     Timestamp,
+    TrimmedText,
 )
 
 
@@ -201,3 +204,29 @@ def test_a_strict_integer_says_that_8_0_is_not_one() -> None:
             {"nationality": "IT", "languages": [], "seen_at": "2025-01-01T10:00:00Z"}
             | {"household_size": 8.0}
         )
+
+
+class TitleIn(ClosedModel):
+    title: Annotated[StrictStr, TrimmedText(5)]
+
+
+_SOME_TEXT = st.text(alphabet=st.sampled_from("ab \t\n\u3000\u0085\ufeff\x1c\x00\U0001f600"))
+
+
+@given(_SOME_TEXT)
+def test_trimmed_text_is_valid_by_its_schema_exactly_when_it_is_taken(text: str) -> None:
+    """White space is stripped before the length is counted: the pattern says so, and counts
+    the white space pydantic strips (Unicode White_Space: U+0085 but not U+FEFF or U+001C)."""
+    schema = TitleIn.model_json_schema()
+    try:
+        TitleIn.model_validate({"title": text})
+    except ValidationError:
+        taken = False
+    else:
+        taken = True
+    assert jsonschema.Draft202012Validator(schema).is_valid({"title": text}) is taken
+
+
+def test_trimmed_text_is_stored_stripped() -> None:
+    assert TitleIn.model_validate({"title": " \u3000ab c\n"}).title == "ab c"
+    assert "stripped" in TitleIn.model_json_schema()["properties"]["title"]["description"]
