@@ -122,6 +122,15 @@ _IDEMPOTENCY_KEY = {
 }
 
 
+# What kit.etag takes as an If-Match: a value with something besides white space (Python's,
+# within Latin-1, as header values are decoded), else it counts as absent (428)
+_IF_MATCH = {
+    "type": "string",
+    "pattern": "[^\\t-\\r\\u001c-\\u0020\\u0085\\u00a0]",
+    "title": "If-Match",
+}
+
+
 def _kit_parameters(operation: dict[str, Any]) -> None:
     """The kit's own request headers as the kit takes them, and query values without NUL
     (`kit.query` refuses it in any of them: `kit.schemas.NO_NUL_PATTERN`)."""
@@ -135,7 +144,11 @@ def _kit_parameters(operation: dict[str, Any]) -> None:
             # kit.etag takes it as optional so that its absence is a 428 naming the rule
             # rather than a 422; the contract says what a client must send
             parameter["required"] = True
-            parameter["schema"] = {"type": "string", "title": "If-Match"}
+            described = _description(parameter).get("description", "ETag of the version.")
+            parameter["schema"] = {
+                **_IF_MATCH,
+                "description": f"{described} Empty or blank counts as absent (428).",
+            }
         elif name == "idempotency-key":
             parameter["schema"] = {**_IDEMPOTENCY_KEY, **_description(parameter)}
 

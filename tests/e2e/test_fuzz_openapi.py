@@ -122,6 +122,26 @@ def _keep_failure(ctx: Any, failure: Any, case: Any, response: Any) -> bool:
     return not (rejected_positive and _refused_for_an_unstatable_rule(response))
 
 
+# HTTP's own framing and connection headers (RFC 9112 §6, RFC 9110 §7.6.1): the HTTP client
+# and server set and read them, no API declares them. Negative data adds random headers, and a
+# garbled Transfer-Encoding is refused by uvicorn's parser, with its own text/plain 400, before
+# any app sees the request: that tests uvicorn, not our OpenAPI, so they are never sent.
+FRAMING_HEADERS = frozenset(
+    {"connection", "content-length", "host", "keep-alive", "te", "trailer"}
+    | {"transfer-encoding", "upgrade"}
+)
+
+
+def _without_framing_headers(case: Any) -> None:
+    """Drop `FRAMING_HEADERS` from a generated case, before it is sent."""
+    if case.headers:
+        case.headers = {
+            name: value
+            for name, value in case.headers.items()
+            if name.lower() not in FRAMING_HEADERS
+        }
+
+
 def _problem_on_client_errors(ctx: Any, response: Any, case: Any) -> bool | None:
     """Every 4xx is RFC 9457 problem+json (content_type_conformance only checks what is
     declared, and schemathesis' probes reach statuses no operation declares, such as 405)."""
@@ -168,6 +188,7 @@ def _fuzzed(target: str) -> tuple[Any, Any, Any]:
 
     @schemathesis.pytest.from_fixture(f"{target}_api").parametrize()
     def test(case: Any, platform: Platform) -> None:
+        _without_framing_headers(case)
         case.call_and_validate(
             headers=platform.as_user(USER), additional_checks=[_problem_on_client_errors]
         )
@@ -180,6 +201,10 @@ def _fuzzed(target: str) -> tuple[Any, Any, Any]:
             pytest.skip(f"{target}: no operation feeds another (nothing to chain)")
 
         class Scenario(machine):  # type: ignore[misc,valid-type]
+            def before_call(self, case: Any) -> None:
+                _without_framing_headers(case)
+                super().before_call(case)
+
             def get_call_kwargs(self, case: Any) -> dict[str, Any]:
                 return {"headers": platform.as_user(USER)}
 
