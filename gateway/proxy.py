@@ -12,7 +12,8 @@ For every request under a public prefix (see :mod:`gateway.routes`):
    plus ``X-Request-ID``, ``traceparent`` (a CLIENT span, child of the gateway's SERVER span) and
    ``X-Forwarded-For/-Proto/-Host``;
 6. the response is streamed back without hop-by-hop headers. A service that cannot be reached
-   is a 502, one that does not answer in time a 504 — both problem+json, never a traceback.
+   is a 502, one that does not answer in time a 504, a request HTTP does not let the gateway
+   send on (a control character in a header) a 400 — all problem+json, never a traceback.
 """
 
 from __future__ import annotations
@@ -104,6 +105,21 @@ def end_to_end(headers: Iterable[tuple[str, str]], drop: frozenset[str]) -> list
     items = list(headers)
     excluded = HOP_BY_HOP | _connection_tokens(items) | drop
     return [(name, value) for name, value in items if name.lower() not in excluded]
+
+
+def _raw(headers: Iterable[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
+    """``headers`` as the bytes they came in: the server decoded them as Latin-1 (as HTTP
+    allows any octet above 0x7F in a field value), and httpx would encode text as ASCII,
+    failing on the first such octet. Without the white space around a value, which is not
+    part of it (RFC 9110 §5.5) and which httpx refuses to send."""
+    return [
+        (name.encode("latin-1"), value.strip(" \t").encode("latin-1")) for name, value in headers
+    ]
+
+
+class UnforwardableRequest(BadRequest):
+    slug = "unforwardable-request"
+    title = "Request cannot be forwarded"
 
 
 def _has_dot_segment(path: str) -> bool:
@@ -232,7 +248,7 @@ class Proxy:
             inject(carrier)  # traceparent of this CLIENT span: the service's span is its child
             headers.extend(carrier.items())
             upstream_request = self.http.build_request(
-                request.method, target, headers=headers, content=body
+                request.method, target, headers=_raw(headers), content=body
             )
             try:
                 upstream = await self.http.send(upstream_request, stream=True)
@@ -242,6 +258,12 @@ class Proxy:
                 if kind == "connect_timeout":
                     raise UpstreamUnavailable(f"The {service} service cannot be reached.") from None
                 raise UpstreamTimeout(f"The {service} service did not answer in time.") from None
+            except httpx.LocalProtocolError:
+                # the request as the client sent it is not one HTTP lets us send on (a control
+                # character in a header value): the client's fault, not the service's
+                raise UnforwardableRequest(
+                    "The request holds a header value HTTP does not allow."
+                ) from None
             except httpx.HTTPError as error:
                 self._failed(span, service, "unreachable", error)
                 raise UpstreamUnavailable(f"The {service} service cannot be reached.") from None

@@ -7,7 +7,9 @@ The errors themselves, their rendering and `problem_responses` (what a router de
   operation looks like in the document (`kit_statuses`): a router declares only its domain's
   (404 for a path id, 409 for a domain conflict…);
 - error responses are ``application/problem+json``, 400 and 422 a `ValidationProblem` (FastAPI's
-  own validation error shape is dropped).
+  own validation error shape is dropped);
+- the kit's request headers have the schema the kit holds them to, and a query value's says it
+  holds no NUL (request bodies say so themselves: `kit.schemas.ClosedModel`).
 
 `install_docs` serves Swagger UI and ReDoc from assets the app serves itself (the
 ``fastapi-offline`` package's, pinned in ``uv.lock``): ``/docs`` works on a city's intranet or a
@@ -30,6 +32,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from kit.errors import PROBLEM_JSON, Problem, ValidationProblem, status_title
+from kit.schemas import state_request_rules
 
 _REF = "#/components/schemas/"
 _WRITE_METHODS = frozenset({"post", "put", "patch"})
@@ -88,7 +91,7 @@ def declare_problems(schema: dict[str, Any]) -> dict[str, Any]:
         for method, operation in item.items():
             if method not in _HTTP_METHODS or not isinstance(operation, dict):
                 continue
-            _kit_headers(operation)
+            _kit_parameters(operation)
             responses = operation.setdefault("responses", {})
             for status in kit_statuses(method, operation):
                 responses.setdefault(str(status), problem_response(status))
@@ -119,9 +122,21 @@ _IDEMPOTENCY_KEY = {
 }
 
 
-def _kit_headers(operation: dict[str, Any]) -> None:
-    """The kit's own request headers as the kit takes them."""
+# What kit.etag takes as an If-Match: a value with something besides white space (Python's,
+# within Latin-1, as header values are decoded), else it counts as absent (428)
+_IF_MATCH = {
+    "type": "string",
+    "pattern": "[^\\t-\\r\\u001c-\\u0020\\u0085\\u00a0]",
+    "title": "If-Match",
+}
+
+
+def _kit_parameters(operation: dict[str, Any]) -> None:
+    """The kit's own request headers as the kit takes them, and query values without NUL
+    (`kit.query` refuses it in any of them: `kit.schemas.NO_NUL_PATTERN`)."""
     for parameter in operation.get("parameters", []):
+        if parameter.get("in") == "query":
+            state_request_rules(parameter.get("schema"))
         if parameter.get("in") != "header":
             continue
         name = str(parameter.get("name", "")).lower()
@@ -129,7 +144,11 @@ def _kit_headers(operation: dict[str, Any]) -> None:
             # kit.etag takes it as optional so that its absence is a 428 naming the rule
             # rather than a 422; the contract says what a client must send
             parameter["required"] = True
-            parameter["schema"] = {"type": "string", "title": "If-Match"}
+            described = _description(parameter).get("description", "ETag of the version.")
+            parameter["schema"] = {
+                **_IF_MATCH,
+                "description": f"{described} Empty or blank counts as absent (428).",
+            }
         elif name == "idempotency-key":
             parameter["schema"] = {**_IDEMPOTENCY_KEY, **_description(parameter)}
 

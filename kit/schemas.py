@@ -5,6 +5,11 @@
 - Field types: `Id`, `Timestamp` (timezone-aware), `CountryCode` (ISO 3166-1 alpha-2),
   `LanguageCode` (ISO 639-1/-3), and strict scalars (`StrictInt`, `StrictBool`, …) for
   request fields where a JSON ``"12"`` or ``"yes"`` must not pass as a number or a flag.
+
+A request model's JSON Schema states what the model refuses, so that a client generated from
+the OpenAPI sends nothing it refuses (`ClosedModel`): text without NUL is a ``pattern`` on every
+string that has none, and a `StrictInt`'s description says that ``8.0`` is not an integer here
+(JSON Schema counts it as one, so no keyword can).
 - Domain field types every service shares: `Municipio` (and `StrictMunicipio` for request
   bodies), `OrganisationAlias`, `TargetGroup`.
 
@@ -15,6 +20,7 @@ where strict mode would refuse ISO date strings, UUID strings and enum values.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -27,15 +33,20 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
+    Strict,
     StrictBool,
     StrictFloat,
-    StrictInt,
     StrictStr,
     WithJsonSchema,
     field_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, core_schema
 
 __all__ = [
+    "INTEGER_LITERAL",
+    "NO_NUL_PATTERN",
     "CalendarDate",
     "ClosedModel",
     "CountryCode",
@@ -50,12 +61,82 @@ __all__ = [
     "StrictMunicipio",
     "StrictStr",
     "Timestamp",
+    "TrimmedText",
+    "state_request_rules",
 ]
+
+
+NO_NUL_PATTERN = "^[^\\u0000]*$"
+"""The JSON Schema ``pattern`` of text without NUL (U+0000), which no text column can store:
+what `ClosedModel` and `kit.query` refuse, stated on the strings of request bodies and of
+query parameters."""
+
+INTEGER_LITERAL = (
+    'Written as an integer: 8, not 8.0 nor "8" (JSON Schema counts 8.0 as an integer, this '
+    "API does not)."
+)
+"""What the description of a `StrictInt` in a request body says, since no JSON Schema
+keyword can."""
+
+_STRICT_INT_MARK = "x-lgnet-strict-int"
+
+
+class _IntegerLiteral:
+    """Marks `StrictInt`'s schema, for `ClosedModel` to say in the field's description (a
+    field's own ``description`` replaces a type's, so the type cannot say it itself)."""
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        schema[_STRICT_INT_MARK] = True
+        return schema
+
+
+StrictInt = Annotated[int, Strict(), _IntegerLiteral()]
+"""An integer in a request body: a JSON ``"8"`` or ``8.0`` is refused (`INTEGER_LITERAL`)."""
+
+
+def state_request_rules(schema: Any) -> None:
+    """Write into `schema` (a JSON Schema, changed in place; ``$ref`` targets are left to
+    their own models) the rules every request value is held to that its types do not state:
+    no NUL in text (`NO_NUL_PATTERN` on each string with no pattern, format, enum or
+    const), and `INTEGER_LITERAL` in the description of each field that takes a `StrictInt`."""
+    if not isinstance(schema, dict):
+        return
+    if schema.get("type") == "string" and not {"pattern", "format", "enum", "const"} & set(schema):
+        schema["pattern"] = NO_NUL_PATTERN
+    if schema.get("type") == "object" and isinstance(schema.get("additionalProperties"), dict):
+        names = schema.setdefault("propertyNames", {})
+        names.setdefault("pattern", NO_NUL_PATTERN)
+    for child in schema.get("properties", {}).values():
+        if isinstance(child, dict) and _takes_a_strict_int(child):
+            described = str(child.get("description", "")).rstrip()
+            if described and described[-1] not in ".:;!?":
+                described += "."
+            child["description"] = f"{described} {INTEGER_LITERAL}".strip()
+        state_request_rules(child)
+    for key in ("anyOf", "oneOf", "allOf", "prefixItems"):
+        for branch in schema.get(key, []):
+            state_request_rules(branch)
+    for key in ("items", "additionalProperties"):
+        state_request_rules(schema.get(key))
+
+
+def _takes_a_strict_int(schema: dict[str, Any]) -> bool:
+    """Whether `schema` is, or holds as a branch or an item, a `StrictInt`; drops the marks."""
+    marked = bool(schema.pop(_STRICT_INT_MARK, False))
+    inner = [*schema.get("anyOf", []), *schema.get("oneOf", []), schema.get("items")]
+    for sub in inner:
+        if isinstance(sub, dict) and "properties" not in sub:
+            marked = _takes_a_strict_int(sub) or marked
+    return marked
 
 
 class ClosedModel(BaseModel):
     """Base of request schemas: extra fields are rejected (422), and so is text holding NUL
-    (U+0000), which PostgreSQL cannot store in a text column."""
+    (U+0000), which PostgreSQL cannot store in a text column; the JSON Schema says both
+    (`state_request_rules`)."""
 
     model_config = ConfigDict(extra="forbid", validate_default=True, str_max_length=100_000)
 
@@ -65,6 +146,14 @@ class ClosedModel(BaseModel):
         if _holds_nul(value):
             raise ValueError("must not contain NUL (U+0000) characters")
         return value
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = super().__get_pydantic_json_schema__(core_schema, handler)
+        state_request_rules(handler.resolve_ref_schema(schema))
+        return schema
 
 
 def _holds_nul(value: object) -> bool:
@@ -182,6 +271,41 @@ LanguageCode = Annotated[
 ]
 """ISO 639-1 (two letters) or ISO 639-3 (three letters, e.g. ``prs`` Dari) language code,
 lower case. Only the shape is checked: 639-3 has thousands of codes."""
+
+
+# What pydantic strips (Unicode White_Space), as a regex class body: not \s, which differs
+# (ECMAScript's has U+FEFF and not U+0085)
+_SPACE = "\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+
+
+@dataclass(frozen=True, slots=True)
+class TrimmedText:
+    """``Annotated[StrictStr, TrimmedText(200)]``: text taken with surrounding white space
+    stripped, then 1 to `max_length` characters (``"  "`` is refused, ``" a "`` is ``"a"``).
+
+    Its schema says exactly that, in a ``pattern`` (``minLength``/``maxLength`` would count
+    the white space that is stripped), which also excludes NUL."""
+
+    max_length: int
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> CoreSchema:
+        return core_schema.str_schema(
+            strip_whitespace=True, min_length=1, max_length=self.max_length, strict=True
+        )
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        for counted in ("minLength", "maxLength"):
+            json_schema.pop(counted, None)
+        edge = f"[^{_SPACE}\\u0000]"
+        middle = f"([^\\u0000]{{0,{self.max_length - 2}}}{edge})?" if self.max_length > 1 else ""
+        json_schema["pattern"] = f"^[{_SPACE}]*{edge}{middle}[{_SPACE}]*$"
+        said = f"Surrounding white space is stripped, then 1 to {self.max_length} characters."
+        described = str(json_schema.get("description", "")).rstrip()
+        json_schema["description"] = f"{described}. {said}" if described else said
+        return json_schema
 
 
 _MUNICIPIO = Field(ge=1, le=9, description="Municipio of Milan, 1–9")

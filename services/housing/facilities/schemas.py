@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, Field
 
 from kit.schemas import (
     ClosedModel,
@@ -16,6 +16,7 @@ from kit.schemas import (
     StrictMunicipio,
     StrictStr,
     TargetGroup,
+    TrimmedText,
 )
 from services.housing.facilities.domain import (
     FacilityKind,
@@ -29,9 +30,7 @@ MAX_STAY_DAYS = 3660  # ten years
 
 
 class FacilityCreate(ClosedModel):
-    name: Annotated[
-        StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
-    ]
+    name: Annotated[StrictStr, TrimmedText(200)]
     kind: FacilityKind
     municipio: StrictMunicipio
     capacity_beds: Annotated[StrictInt, Field(ge=1, le=MAX_CAPACITY_BEDS)]

@@ -18,7 +18,24 @@ class MemberIn(ClosedModel):
 
 
 class HouseholdIn(ClosedModel):
-    members: Annotated[list[MemberIn], Field(min_length=1, max_length=30)]
+    members: Annotated[
+        list[MemberIn],
+        Field(
+            min_length=1,
+            max_length=30,
+            description="At most one member is the head (reference person)",
+            # domain.check_composition's rule, as JSON Schema states it
+            json_schema_extra={
+                "contains": {
+                    "type": "object",
+                    "properties": {"relation": {"const": Relation.HEAD.value}},
+                    "required": ["relation"],
+                },
+                "minContains": 0,
+                "maxContains": 1,
+            },
+        ),
+    ]
 
 
 class MemberPublic(PublicModel):

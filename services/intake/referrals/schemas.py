@@ -17,7 +17,6 @@ from kit.schemas import (
     OrganisationAlias,
     PublicModel,
     StrictFloat,
-    StrictInt,
     StrictMunicipio,
     StrictStr,
     Timestamp,
@@ -33,8 +32,10 @@ from services.intake.referrals.triage import Assessment, Indicator, OperatorUrge
 class PlaceIn(ClosedModel):
     municipio: StrictMunicipio
     name: Annotated[StrictStr, Field(min_length=1, max_length=200)]
-    latitude: Annotated[StrictFloat | StrictInt, Field(ge=-90, le=90)] | None = None
-    longitude: Annotated[StrictFloat | StrictInt, Field(ge=-180, le=180)] | None = None
+    # StrictFloat takes a JSON integer too (not "45" nor true): one number type, so the
+    # schema carries the bounds (on a union of two types pydantic drops them from it)
+    latitude: Annotated[StrictFloat, Field(ge=-90, le=90)] | None = None
+    longitude: Annotated[StrictFloat, Field(ge=-180, le=180)] | None = None
 
 
 class ReferralPersonIn(ClosedModel):

@@ -42,7 +42,13 @@ async def get_indicators(
         Timestamp | None, Query(description="Count referrals received from this time on.")
     ] = None,
     received_to: Annotated[
-        Timestamp | None, Query(description="Count referrals received before this time.")
+        Timestamp | None,
+        Query(
+            description=(
+                "Count referrals received before this time: after received_from, else a 400 "
+                "empty-cohort (JSON Schema cannot compare two parameters)."
+            )
+        ),
     ] = None,
 ) -> IndicatorsPublic:
     cohort = Cohort(received_from=received_from, received_to=received_to)

@@ -67,6 +67,36 @@ async def test_write_bodies_reach_the_service(gw: Harness) -> None:
     assert seen.header("content-type") == "application/json"
 
 
+async def test_a_header_with_octets_above_ascii_reaches_the_service_as_sent(gw: Harness) -> None:
+    # HTTP lets a field value hold any octet above 0x7F: the service judges it, the gateway
+    # only passes it on (it answered 500 when httpx could not encode it as ASCII)
+    headers = [
+        (name.encode(), value.encode()) for name, value in gw.auth("intake-operator").items()
+    ]
+    headers += [(b"content-type", b"application/json"), (b"idempotency-key", b"cl\xe9-\xff")]
+    response = await gw.client.post("/v1/intake/referrals", content=b"{}", headers=headers)
+    assert response.status_code == 200, response.text
+    assert gw.upstreams["intake"].last.header("idempotency-key") == "cl\xe9-\xff"
+
+
+async def test_white_space_around_a_header_value_is_not_forwarded(gw: Harness) -> None:
+    # not part of the value (RFC 9110 §5.5), and httpx refuses to send it (it answered 502)
+    headers = [
+        (name.encode(), value.encode()) for name, value in gw.auth("intake-operator").items()
+    ]
+    headers += [(b"if-match", b' "1"\t '), (b"x-end-to-end", b"a\tb ")]
+    response = await gw.client.get("/v1/intake/referrals", headers=headers)
+    assert response.status_code == 200, response.text
+    seen = gw.upstreams["intake"].last
+    assert (seen.header("if-match"), seen.header("x-end-to-end")) == ('"1"', "a\tb")
+
+
+async def test_a_request_http_cannot_send_on_is_400_not_502(gw: Harness) -> None:
+    gw.transport.failures["intake"] = httpx.LocalProtocolError
+    response = await gw.client.get("/v1/intake/referrals", headers=gw.auth("intake-operator"))
+    _problem(response, 400, "unforwardable-request")
+
+
 @pytest.mark.parametrize("path", ["/", "/v2/intake/referrals", "/v1/intakes", "/v1/unknown/x"])
 async def test_an_unknown_path_is_404_problem(gw: Harness, path: str) -> None:
     response = await gw.client.get(path, headers=gw.auth("coordinator"))

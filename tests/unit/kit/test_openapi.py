@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
@@ -80,6 +80,47 @@ def test_every_operation_declares_the_problems_the_kit_answers(service: str) -> 
             for code, response in responses.items():
                 if int(code) >= 400:
                     assert list(response["content"]) == [PROBLEM_JSON], f"{code} {path}"
+
+
+_PYDANTIC_ONLY = frozenset({"ge", "gt", "le", "lt", "min_length", "max_length", "multiple_of"})
+
+
+def _keywords(node: object) -> Iterator[str]:
+    """Every keyword of every schema under `node` (the names in ``properties`` are not)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "properties" and isinstance(value, dict):
+                for child in value.values():
+                    yield from _keywords(child)
+                continue
+            yield key
+            yield from _keywords(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _keywords(item)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_no_constraint_is_lost_from_the_document(service: str) -> None:
+    """A bound pydantic cannot place (``ge`` on a union) lands as an unknown keyword, which
+    no client reads: every constraint is a JSON Schema one."""
+    document = _app(service).openapi()
+    assert not _PYDANTIC_ONLY & set(_keywords(document))
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_query_text_says_it_holds_no_nul(service: str) -> None:
+    """`kit.query` refuses NUL in any query value; the document says so."""
+    document = _app(service).openapi()
+    for path, item in document["paths"].items():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] != "query":
+                    continue
+                schema = parameter["schema"]
+                for text in [schema, *schema.get("anyOf", [])]:
+                    if text.get("type") == "string" and "format" not in text:
+                        assert "pattern" in text, f"{path} ?{parameter['name']}"
 
 
 class _Assets(HTMLParser):

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import string
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Annotated
 
+import jsonschema
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel, Field, ValidationError
 
 from kit.schemas import (
+    INTEGER_LITERAL,
+    NO_NUL_PATTERN,
     ClosedModel,
     CountryCode,
     Id,
@@ -20,7 +25,9 @@ from kit.schemas import (
     PublicModel,
     StrictInt,
     StrictMunicipio,
+    StrictStr,
     Timestamp,
+    TrimmedText,
 )
 
 
@@ -171,3 +178,55 @@ def test_a_time_outside_utcs_range_is_a_field_error_not_a_crash(value: str) -> N
     with pytest.raises(ValidationError) as excinfo:
         PersonIn.model_validate({"nationality": "IT", "languages": [], "seen_at": value})
     assert "out of range" in excinfo.value.errors()[0]["msg"]
+
+
+def test_a_request_schema_says_its_text_holds_no_nul() -> None:
+    """A client generated from the OpenAPI sends no NUL: the pattern says what is refused."""
+    properties = NoteIn.model_json_schema()["properties"]
+    for schema in (properties["text"], properties["tags"]["items"]):
+        assert schema["pattern"] == NO_NUL_PATTERN
+    assert jsonschema.Draft202012Validator(properties["text"]).is_valid("a b")
+    assert not jsonschema.Draft202012Validator(properties["text"]).is_valid("a\x00b")
+    # a pattern of its own already says which characters: left as it is
+    assert PlaceIn.model_json_schema()["properties"]["organiser"]["pattern"] != NO_NUL_PATTERN
+
+
+def test_a_strict_integer_says_that_8_0_is_not_one() -> None:
+    """JSON Schema counts 8.0 as an integer, the API does not: the description says so."""
+    place = PlaceIn.model_json_schema()["properties"]["municipio"]
+    assert place["description"].startswith("Municipio of Milan")
+    assert INTEGER_LITERAL in place["description"]
+    person = PersonIn.model_json_schema()["properties"]["household_size"]
+    assert INTEGER_LITERAL in person["description"]
+    assert "x-lgnet" not in json.dumps(PersonIn.model_json_schema())
+    with pytest.raises(ValidationError):
+        PersonIn.model_validate(
+            {"nationality": "IT", "languages": [], "seen_at": "2025-01-01T10:00:00Z"}
+            | {"household_size": 8.0}
+        )
+
+
+class TitleIn(ClosedModel):
+    title: Annotated[StrictStr, TrimmedText(5)]
+
+
+_SOME_TEXT = st.text(alphabet=st.sampled_from("ab \t\n\u3000\u0085\ufeff\x1c\x00\U0001f600"))
+
+
+@given(_SOME_TEXT)
+def test_trimmed_text_is_valid_by_its_schema_exactly_when_it_is_taken(text: str) -> None:
+    """White space is stripped before the length is counted: the pattern says so, and counts
+    the white space pydantic strips (Unicode White_Space: U+0085 but not U+FEFF or U+001C)."""
+    schema = TitleIn.model_json_schema()
+    try:
+        TitleIn.model_validate({"title": text})
+    except ValidationError:
+        taken = False
+    else:
+        taken = True
+    assert jsonschema.Draft202012Validator(schema).is_valid({"title": text}) is taken
+
+
+def test_trimmed_text_is_stored_stripped() -> None:
+    assert TitleIn.model_validate({"title": " \u3000ab c\n"}).title == "ab c"
+    assert "stripped" in TitleIn.model_json_schema()["properties"]["title"]["description"]

@@ -15,12 +15,26 @@ class ConsentIn(ClosedModel):
     purpose: ProcessingPurpose
     legal_basis: LegalBasis
     given_by: GivenBy
-    given_at: Timestamp
+    given_at: Annotated[
+        Timestamp,
+        Field(
+            description=(
+                "Not in the future: a later time is a 422 implausible-time (JSON Schema cannot "
+                "compare with now)"
+            )
+        ),
+    ]
 
 
 class WithdrawalIn(ClosedModel):
     withdrawn_at: Annotated[
-        Timestamp | None, Field(description="When the person withdrew it; default now")
+        Timestamp | None,
+        Field(
+            description=(
+                "When the person withdrew it; default now. Between the consent's given_at and "
+                "now, else a 422 implausible-time (JSON Schema cannot compare with either)"
+            )
+        ),
     ] = None
 
 
