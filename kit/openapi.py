@@ -18,6 +18,7 @@ laptop with no internet, where a CDN is out of reach.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -215,31 +216,36 @@ def install_docs(
     (FastAPI's own pages load from a CDN); call this before adding catch-all routes."""
     app.mount(DOCS_ASSETS_PATH, StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
     oauth2_redirect = "/docs/oauth2-redirect"
-
-    @app.get("/docs", include_in_schema=False)
-    async def swagger_ui() -> HTMLResponse:
-        return get_swagger_ui_html(
+    favicon = f"{DOCS_ASSETS_PATH}/favicon.png"
+    pages = {
+        "/docs": get_swagger_ui_html(
             openapi_url=openapi_url,
             title=f"{title} (Swagger UI)",
             swagger_js_url=f"{DOCS_ASSETS_PATH}/swagger-ui-bundle.js",
             swagger_css_url=f"{DOCS_ASSETS_PATH}/swagger-ui.css",
-            swagger_favicon_url=f"{DOCS_ASSETS_PATH}/favicon.png",
+            swagger_favicon_url=favicon,
             oauth2_redirect_url=oauth2_redirect,
             swagger_ui_parameters=swagger_ui_parameters,
-        )
-
-    @app.get(oauth2_redirect, include_in_schema=False)
-    async def swagger_ui_redirect() -> HTMLResponse:
-        return get_swagger_ui_oauth2_redirect_html()
-
+        ),
+        oauth2_redirect: get_swagger_ui_oauth2_redirect_html(),
+    }
     if redoc:
+        redoc_js = f"{DOCS_ASSETS_PATH}/redoc.standalone.js"
+        pages["/redoc"] = get_redoc_html(
+            openapi_url=openapi_url,
+            title=f"{title} (ReDoc)",
+            redoc_js_url=redoc_js,
+            redoc_favicon_url=favicon,
+            with_google_fonts=False,
+        )
+    for path, page in pages.items():
+        app.add_api_route(path, _page(bytes(page.body)), methods=["GET"], include_in_schema=False)
 
-        @app.get("/redoc", include_in_schema=False)
-        async def redoc_html() -> HTMLResponse:
-            return get_redoc_html(
-                openapi_url=openapi_url,
-                title=f"{title} (ReDoc)",
-                redoc_js_url=f"{DOCS_ASSETS_PATH}/redoc.standalone.js",
-                redoc_favicon_url=f"{DOCS_ASSETS_PATH}/favicon.png",
-                with_google_fonts=False,
-            )
+
+def _page(html: bytes) -> Callable[[], Awaitable[HTMLResponse]]:
+    """A route answering `html`, built once (the docs pages do not change while serving)."""
+
+    async def page() -> HTMLResponse:
+        return HTMLResponse(html)
+
+    return page
