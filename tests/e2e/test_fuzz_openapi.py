@@ -142,6 +142,20 @@ def _without_framing_headers(case: Any) -> None:
         }
 
 
+def _headers_for(case: Any, platform: Platform) -> dict[str, str]:
+    """The user's token, unless the case is negative data that left ``Authorization`` out on
+    purpose: adding it back would send a request schemathesis does not know of."""
+    data = case.meta.phase.data if case.meta is not None else None
+    for mutation in getattr(data, "mutations", None) or ():
+        # a removed required header names itself as the mutation's original value
+        named = (mutation.parameter, mutation.original_value)
+        if mutation.parameter_location == "header" and any(
+            isinstance(n, str) and n.lower() == "authorization" for n in named
+        ):
+            return {}
+    return platform.as_user(USER)
+
+
 def _problem_on_client_errors(ctx: Any, response: Any, case: Any) -> bool | None:
     """Every 4xx is RFC 9457 problem+json (content_type_conformance only checks what is
     declared, and schemathesis' probes reach statuses no operation declares, such as 405)."""
@@ -190,7 +204,7 @@ def _fuzzed(target: str) -> tuple[Any, Any, Any]:
     def test(case: Any, platform: Platform) -> None:
         _without_framing_headers(case)
         case.call_and_validate(
-            headers=platform.as_user(USER), additional_checks=[_problem_on_client_errors]
+            headers=_headers_for(case, platform), additional_checks=[_problem_on_client_errors]
         )
 
     def test_stateful(request: pytest.FixtureRequest, platform: Platform) -> None:
@@ -206,7 +220,7 @@ def _fuzzed(target: str) -> tuple[Any, Any, Any]:
                 super().before_call(case)
 
             def get_call_kwargs(self, case: Any) -> dict[str, Any]:
-                return {"headers": platform.as_user(USER)}
+                return {"headers": _headers_for(case, platform)}
 
             def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
                 super().validate_response(
