@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from kit.audit import AuditAction, AuditPurpose, AuditScope
+from kit.audit import AuditPurpose, AuditScope
 from kit.auth import Principal
 from kit.db import utcnow
 from kit.errors import Conflict, NotFound
@@ -82,9 +82,9 @@ async def list_reviews(
 ) -> Page[DuplicateCandidate]:
     """The pairs ``principal`` may review, newest first (the reads are audited)."""
     where = repository.ReviewFilter(status=status, person_id=person_id)
-    found = await repository.list_reviewable(session, principal, page, where=where)
-    await REVIEWS.record(session, principal, AuditAction.READ, *(r.id for r in found.items))
-    return found
+    return await REVIEWS.listed(
+        session, principal, await repository.list_reviewable(session, principal, page, where=where)
+    )
 
 
 async def get(

@@ -251,6 +251,12 @@ async def test_confirming_a_pair_merges_and_a_split_undoes_it(
     queue = await intake.get(REVIEWS, params={"person_id": newer_id}, headers=headers)
     (review,) = queue.json()["items"]
     assert review["candidate_id"] == older["person"]["id"]
+    trail = await intake.get(
+        "/v1/intake/audit",
+        params={"resource_type": "duplicate_review", "resource_id": review["id"]},
+        headers=realm.headers("auditor.comune"),
+    )
+    assert [e["action"] for e in trail.json()["items"]] == ["list"]  # a listed page, not a read
     confirm = f"{REVIEWS}/{review['id']}/confirm"
     outsider = await intake.post(confirm, json={}, headers=realm.headers("intake.ponte"))
     assert outsider.status_code == 404
