@@ -117,9 +117,9 @@ def _raw(headers: Iterable[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
     ]
 
 
-class UnforwardableRequest(BadRequest):
-    slug = "unforwardable-request"
-    title = "Request cannot be forwarded"
+class UnforwardableRequest(
+    BadRequest, slug="unforwardable-request", title="Request cannot be forwarded"
+): ...
 
 
 def _has_dot_segment(path: str) -> bool:

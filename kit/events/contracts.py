@@ -149,17 +149,16 @@ class Contract:
         where = "/".join(str(p) for p in errors[0].path) or "(root)"
         return f"{where}: {errors[0].message}"
 
+    def check(self, event: CloudEvent) -> None:
+        """Raise ``SchemaViolation`` unless `event`'s data is valid."""
+        if (violation := self.violation(event.data)) is not None:
+            raise SchemaViolation(f"{event.type}: {violation}")
+
 
 def validator_for(schema: Mapping[str, Any]) -> Callable[[CloudEvent], None]:
     """A consumer's ``validate`` for events of one type, checked against `schema` (for an event
     type without a committed contract, such as a test's or a benchmark's own)."""
-    contract = Contract(schema)
-
-    def validate(event: CloudEvent) -> None:
-        if (violation := contract.violation(event.data)) is not None:
-            raise SchemaViolation(f"{event.type}: {violation}")
-
-    return validate
+    return Contract(schema).check
 
 
 @cache
@@ -176,8 +175,7 @@ def validate(event: CloudEvent) -> None:
     contract = _contracts().get(event.dataschema)
     if contract is None:
         raise SchemaViolation(f"no contract for {event.dataschema}")
-    if (violation := contract.violation(event.data)) is not None:
-        raise SchemaViolation(f"{event.type}: {violation}")
+    contract.check(event)
 
 
 def main() -> int:

@@ -275,15 +275,11 @@ class EventConsumer:
                 fresh = first_claims([item.event_id for item in items], claimed)
                 todo = [n for n, is_fresh in enumerate(fresh) if is_fresh]
                 keys = [self._batch_key(items[n].event.type) for n in todo]
-                traced = tracing_enabled()  # once per batch, not per event
                 for first, end in runs(keys):
                     run = [items[n] for n in todo[first:end]]
                     if keys[first] is None:
                         position = todo[first]
-                        if traced:
-                            await self._handle(session, run[0])
-                        else:
-                            await run[0].handler(session, run[0].event)
+                        await self._handle(session, run[0])
                     else:
                         position = None  # which of its events failed is not known
                         # its SQL sees the effects before it (the ORM flushes before its own
