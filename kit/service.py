@@ -150,7 +150,7 @@ def create_service(spec: ServiceSpec) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(name, common.log_level)
         configure_tracing(name, common.otlp_endpoint)
-        database = Database(settings.database_url)
+        database = Database(settings.database_url, pool_size=settings.database_pool_size)
         app.state.database = database
         await upgrade_to_head(spec.migrations, settings.database_url)
         verifier = TokenVerifier(

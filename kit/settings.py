@@ -37,6 +37,8 @@ from fastapi import Depends, FastAPI, Request
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from kit.db import POOL_SIZE
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 """The checkout's root; local SQLite files live under ``REPO_ROOT / "var"``."""
 
@@ -82,6 +84,8 @@ class ServiceSettings(BaseSettings):
 
     database_url: str = ""
     """SQLAlchemy URL; empty means ``sqlite:///<repo>/var/<service>.db``."""
+    database_pool_size: int = Field(default=POOL_SIZE, ge=2)
+    """PostgreSQL connections the service keeps open and uses at most (`kit.db.Database`)."""
     common: CommonSettings = Field(default_factory=CommonSettings)
 
     @classmethod

@@ -1,16 +1,19 @@
 """Consume CloudEvents from Kafka and apply each one's effect exactly once.
 
-The records a poll returns for one partition are applied together, in order, in ONE
+The records a poll returns are applied together, each partition's in order, in ONE
 transaction: their ``(consumer, event_id)`` rows are inserted into the inbox in one statement
 (``ON CONFLICT DO NOTHING RETURNING``), the handlers run for the events that statement claimed,
 and the transaction commits once. A redelivered event finds its inbox row and is skipped, so a
-crash between the database commit and the Kafka offset commit applies nothing twice.
+crash between the database commit and the Kafka offset commit applies nothing twice. A fetch
+waits up to ``linger`` seconds for more than a trickle brings (``fetch_max_wait_ms``): at a
+trickle of events a transaction per record or two was most of the consumer's work.
 
 A record that fails must not hold back the others: when the batch fails, it is rolled back and
-its records are applied one by one, each in its own transaction, a failing one retried with
-capped exponential backoff; after ``max_attempts`` (or at once, for a record that can never
-succeed: bad envelope, schema violation, `Unprocessable`) the record goes to ``<topic>.dlq``
-with the reason, and consumption goes on. A bad envelope or schema never enters the
+its records are applied one by one (the partitions side by side, each in its order), each in
+its own transaction, a failing one retried with capped exponential backoff; after
+``max_attempts`` (or at once, for a record that can never succeed: bad envelope, schema
+violation, `Unprocessable`) the record goes to ``<topic>.dlq`` with the reason, and
+consumption goes on. A bad envelope or schema never enters the
 transaction: it is parked before the batch is applied.
 """
 
@@ -31,11 +34,11 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
 from opentelemetry import trace
-from sqlalchemy import String, Uuid, bindparam, text
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from kit.aio import cancel_and_wait
+from kit.db import driver_connection
 from kit.events import contracts
 from kit.events.envelope import CloudEvent, InvalidEnvelope
 from kit.inbox.models import InboxEntry
@@ -56,6 +59,13 @@ BatchHandler = Callable[[AsyncSession, list[CloudEvent]], Awaitable[None]]
 go (one multi-row statement rather than one per event). It must have the same effect as the
 per-event handler applied to each event in turn, which stays the one used for retries."""
 SessionFactory = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+Batches = Mapping[TopicPartition, Sequence[ConsumerRecord[bytes, bytes]]]
+"""What a poll returns: each partition's records, in order."""
+
+FETCH_MIN_BYTES = 1 << 20
+"""What a fetch waits for, up to ``linger`` seconds: far more than a trickle of events brings,
+so at a trickle the broker answers every ``linger`` with all that came meanwhile, and under
+load at once."""
 
 CLAIM_CHUNK = 500
 """Inbox rows per INSERT on SQLite: 4 parameters each, well under its 32,766 bound parameters
@@ -102,6 +112,7 @@ class EventConsumer:
         batch_size: int = 200,
         validate: Callable[[CloudEvent], None] | None = contracts.validate,
         commit_interval: float = 0.5,
+        linger: float = 0.02,
     ) -> None:
         self.name = name
         self.topics = topics
@@ -120,6 +131,7 @@ class EventConsumer:
         self._task: asyncio.Task[None] | None = None
         self._consumer: AIOKafkaConsumer | None = None
         self.commit_interval = commit_interval
+        self.linger = linger
         self._uncommitted: dict[TopicPartition, int] = {}
         self._committed_at = 0.0
         self._dlq: AIOKafkaProducer | None = None
@@ -134,6 +146,9 @@ class EventConsumer:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             metadata_max_age_ms=5000,  # notice new topics quickly
+            # the broker answers a fetch when it holds a batch's worth or `linger` has passed
+            fetch_min_bytes=FETCH_MIN_BYTES if self.linger > 0 else 1,
+            fetch_max_wait_ms=max(1, round(1000 * self.linger)) if self.linger > 0 else 500,
         )
         self._dlq = AIOKafkaProducer(**producer_config(self.bootstrap_servers, f"{self.name}-dlq"))
         await self._consumer.start()
@@ -161,21 +176,8 @@ class EventConsumer:
         while True:
             try:
                 batches = await consumer.getmany(timeout_ms=1000, max_records=self.batch_size)
-                # Partitions are independent (one key stays in one partition): they are applied
-                # side by side, each in its order.
-                outcomes = await asyncio.gather(
-                    *(
-                        self._apply_in_order(consumer, partition, records)
-                        for partition, records in batches.items()
-                    ),
-                    return_exceptions=True,
-                )
-                for (partition, records), outcome in zip(batches.items(), outcomes, strict=True):
-                    if outcome is None:
-                        self._uncommitted[partition] = records[-1].offset + 1
-                for outcome in outcomes:
-                    if isinstance(outcome, BaseException):
-                        raise outcome
+                if batches:
+                    await self._apply_poll(consumer, batches)
                 # Offsets only bound what a restart or a rebalance redelivers (and the inbox
                 # refuses a redelivered event): committed every commit_interval, not after every
                 # poll, since a commit is a round trip that costs more than applying a batch.
@@ -194,23 +196,21 @@ class EventConsumer:
                 log.exception("consumer %s: batch failed; reading it again", self.name)
                 await asyncio.sleep(1)
 
-    async def _apply_in_order(
-        self,
-        consumer: AIOKafkaConsumer,
-        partition: TopicPartition,
-        records: list[ConsumerRecord[bytes, bytes]],
-    ) -> None:
+    async def _apply_poll(self, consumer: AIOKafkaConsumer, batches: Batches) -> None:
         try:
-            await self.process_batch(records)
+            await self.process_batch([record for records in batches.values() for record in records])
         except BaseException:
-            # read the batch again next time, not skipped until a rebalance (what was applied
+            # read them again next time, not skipped until a rebalance (what was applied
             # meanwhile is refused by the inbox)
-            consumer.seek(partition, records[0].offset)
+            for partition, records in batches.items():
+                consumer.seek(partition, records[0].offset)
             raise
+        for partition, records in batches.items():
+            self._uncommitted[partition] = records[-1].offset + 1
 
     async def process_batch(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> list[str]:
-        """Apply one partition's records in order, together; their outcomes, one per record
-        (applied, duplicate, ignored, dead_lettered)."""
+        """Apply `records` together (each partition's in the order given); their outcomes,
+        one per record (applied, duplicate, ignored, dead_lettered)."""
         outcomes: dict[int, str] = {}
         items: list[tuple[int, _Item]] = []
         for position, record in enumerate(records):
@@ -229,9 +229,20 @@ class EventConsumer:
                     len(items),
                     type(failed.cause).__name__,
                 )
+                by_partition: dict[tuple[str, int], list[tuple[int, int, _Item]]] = {}
                 for n, (position, item) in enumerate(items):
-                    first = failed.cause if n == failed.position else None
-                    outcomes[position] = await self._apply_with_retries(item, failed=first)
+                    key = (item.record.topic, item.record.partition)
+                    by_partition.setdefault(key, []).append((n, position, item))
+
+                cause, failed_at = failed.cause, failed.position
+
+                async def one_by_one(group: list[tuple[int, int, _Item]]) -> None:
+                    for n, position, item in group:
+                        first = cause if n == failed_at else None
+                        outcomes[position] = await self._apply_with_retries(item, failed=first)
+
+                # partitions are independent (a key stays in one): side by side, each in order
+                await asyncio.gather(*(one_by_one(group) for group in by_partition.values()))
             else:
                 tally: Counter[tuple[str, str]] = Counter()
                 for (position, item), fresh in zip(items, applied, strict=True):
@@ -469,11 +480,13 @@ async def _claim(session: AsyncSession, consumer: str, items: Sequence[_Item]) -
     connection = await session.connection()
     if connection.dialect.name == "postgresql":
         # two array parameters: one statement text whatever the batch's size, prepared once
-        # (a VALUES list of 4 parameters per row costs psycopg ~0.1 ms per row to parse)
-        result = await connection.execute(
+        # (a VALUES list of 4 parameters per row costs psycopg ~0.1 ms per row to parse); on
+        # the driver's connection, in the session's transaction (`driver_connection`)
+        driver = await driver_connection(connection)
+        cursor = await driver.execute(
             _CLAIM_ARRAYS, {"consumer": consumer, "ids": ids, "types": types, "now": now}
         )
-        return set(result.scalars())
+        return {row[0] for row in await cursor.fetchall()}
     claimed: set[uuid.UUID] = set()
     for first in range(0, len(ids), CLAIM_CHUNK):
         rows: list[dict[str, Any]] = [
@@ -492,16 +505,8 @@ async def _claim(session: AsyncSession, consumer: str, items: Sequence[_Item]) -
 
 _inbox = InboxEntry.__table__  # type: ignore[attr-defined]
 _CLAIM_ARRAYS = (
-    text(
-        "INSERT INTO inbox (consumer, event_id, event_type, processed_at) "
-        "SELECT :consumer, claimed.event_id, claimed.event_type, :now "
-        "FROM unnest(:ids, :types) AS claimed (event_id, event_type) "
-        "ON CONFLICT DO NOTHING RETURNING inbox.event_id"
-    )
-    .bindparams(
-        bindparam("ids", type_=postgresql.ARRAY(Uuid())),
-        bindparam("types", type_=postgresql.ARRAY(String())),
-        bindparam("now", type_=_inbox.c.processed_at.type),
-    )
-    .columns(event_id=Uuid())
+    "INSERT INTO inbox (consumer, event_id, event_type, processed_at) "
+    "SELECT %(consumer)s, claimed.event_id, claimed.event_type, %(now)s "
+    "FROM unnest(%(ids)s::uuid[], %(types)s::text[]) AS claimed (event_id, event_type) "
+    "ON CONFLICT DO NOTHING RETURNING inbox.event_id"
 )

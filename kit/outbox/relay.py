@@ -8,7 +8,12 @@
   producer, so the relay resumes by itself when Kafka is back. Delivery is at-least-once;
   consumers dedupe by event id.
 - On PostgreSQL one relay per database holds an advisory lock, so scaled-out replicas do not
-  publish the same rows concurrently (which could reorder a key).
+  publish the same rows concurrently (which could reorder a key). While it leads, it reads on
+  the lock's connection and marks on a second one, both held and in autocommit: taking a
+  pooled connection per statement cost more CPU than the statement.
+- Published rows are marked together, ``mark_interval`` after the first of them was published
+  (at once when a full batch waits): at a trickle of events a mark per batch was half the
+  relay's statements. A relay that dies in between publishes them again when it restarts.
 """
 
 from __future__ import annotations
@@ -16,19 +21,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import Counter
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from opentelemetry import trace
+from psycopg.rows import namedtuple_row
 from sqlalchemy import BigInteger, Row, any_, bindparam, delete, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
 
 from kit.aio import cancel_and_wait, wait_until_set
-from kit.db import READS_ONLY
+from kit.db import READS_ONLY, driver_connection
 from kit.events.envelope import unpack_headers
 from kit.metrics import OUTBOX_ERRORS, OUTBOX_OLDEST_AGE, OUTBOX_PUBLISHED
 from kit.outbox.models import OutboxMessage
@@ -43,6 +50,13 @@ _COLUMNS = [
     _table.c[name]
     for name in ("position", "event_id", "topic", "key", "headers", "value", "created_at")
 ]
+
+
+_READ = (
+    "SELECT position, event_id, topic, key, headers, value, created_at FROM outbox "
+    "WHERE published_at IS NULL AND NOT position = ANY(%(exclude)s::bigint[]) "
+    "ORDER BY position LIMIT %(limit)s"
+)
 
 
 def producer_config(bootstrap_servers: str, client_id: str) -> dict[str, Any]:
@@ -67,6 +81,7 @@ class OutboxRelay:
         client_id: str,
         batch_size: int = 500,
         idle_poll: float = 1.0,
+        mark_interval: float = 0.1,
         retention: timedelta = timedelta(days=1),
     ) -> None:
         self.engine = engine
@@ -75,11 +90,14 @@ class OutboxRelay:
         self.client_id = client_id
         self.batch_size = batch_size
         self.idle_poll = idle_poll
+        self.mark_interval = mark_interval
         self.retention = retention
-        self._url = engine.url.render_as_string(hide_password=False)
+        self._url = engine.url
         self._task: asyncio.Task[None] | None = None
         self._producer: AIOKafkaProducer | None = None
         self._last_purge = datetime.min.replace(tzinfo=UTC)
+        # PostgreSQL, while leading: the connections reads and marks run on
+        self._held: dict[str, AsyncConnection] = {}
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=f"outbox-relay-{self.client_id}")
@@ -113,10 +131,9 @@ class OutboxRelay:
     async def _pump(self, wake: asyncio.Event) -> None:
         backoff = 0.1
         # Three things overlap: batch k is sent and acknowledged while batch k+1 is read, and
-        # batch k-1 is marked meanwhile. A read skips the positions still in flight or being
-        # marked; at most one read and one mark run beside the send.
-        marking: asyncio.Task[None] | None = None
-        marking_positions: list[int] = []
+        # earlier batches are marked meanwhile. A read skips the positions published but not
+        # yet marked; at most one read and one mark run beside the send.
+        marks = _Marks(self._mark_published, interval=self.mark_interval, size=self.batch_size)
         reading: asyncio.Task[Sequence[Row[Any]]] | None = None
         # Whether rows may be waiting that no read has seen: a read that returned a full batch
         # may have left some, and `wake` is set by every commit that wrote events since the
@@ -127,14 +144,15 @@ class OutboxRelay:
             while True:
                 if reading is None:
                     if not more and not wake.is_set():
-                        if marking is not None:
-                            await marking
-                            marking, marking_positions = None, []
-                        OUTBOX_OLDEST_AGE.set(0)
-                        await self._purge_published()
-                        await wait_until_set(wake, self.idle_poll)  # idle_poll: a safety net
+                        if marks.pending:  # marked when no commit comes before they are due
+                            await wait_until_set(wake, marks.due_in())
+                        if not wake.is_set():
+                            await marks.settle()
+                            OUTBOX_OLDEST_AGE.set(0)
+                            await self._purge_published()
+                            await wait_until_set(wake, self.idle_poll)  # a safety net
                     wake.clear()  # before reading, so a commit during the read is not missed
-                    reading = asyncio.create_task(self._next_batch(exclude=marking_positions))
+                    reading = asyncio.create_task(self._next_batch(exclude=marks.unmarked()))
                 rows, reading = await reading, None
                 more = len(rows) >= self.batch_size
                 if not rows:
@@ -146,10 +164,10 @@ class OutboxRelay:
                 if more or wake.is_set():
                     wake.clear()
                     reading = asyncio.create_task(
-                        self._next_batch(exclude=[*marking_positions, *positions])
+                        self._next_batch(exclude=[*marks.unmarked(), *positions])
                     )
                 try:
-                    await self._publish(rows)
+                    reading = await self._send(rows, reading, wake, exclude=positions, marks=marks)
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
@@ -168,32 +186,73 @@ class OutboxRelay:
                     backoff = min(backoff * 2, 5.0)
                     continue
                 backoff = 0.1
-                if marking is not None:
-                    await marking
-                marking = asyncio.create_task(self._mark_published(rows))
-                marking_positions = positions
+                await marks.add(positions)
         finally:
-            for task in (reading, marking):
-                if task is not None and not task.done():
-                    task.cancel()
+            if reading is not None and not reading.done():
+                reading.cancel()
+            await marks.close()
+
+    async def _send(
+        self,
+        rows: Sequence[Row[Any]],
+        reading: asyncio.Task[Sequence[Row[Any]]] | None,
+        wake: asyncio.Event,
+        *,
+        exclude: Sequence[int],
+        marks: _Marks,
+    ) -> asyncio.Task[Sequence[Row[Any]]] | None:
+        """Publish `rows`; the read under way after it: `reading`, or, if none was and a commit
+        woke the relay during the send, one started then (the batch it finds is ready when the
+        send ends, rather than read after it)."""
+        publishing = asyncio.create_task(self._publish(rows))
+        if reading is None:
+            woken = asyncio.create_task(wake.wait())
+            try:
+                await asyncio.wait({publishing, woken}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                woken.cancel()
+            if not publishing.done():
+                wake.clear()
+                reading = asyncio.create_task(
+                    self._next_batch(exclude=[*marks.unmarked(), *exclude])
+                )
+        try:
+            await publishing
+        except BaseException:
+            if reading is not None:
+                reading.cancel()
+            raise
+        return reading
 
     async def _next_batch(self, exclude: Sequence[int] = ()) -> Sequence[Row[Any]]:
+        held = self._held.get("read")
+        if held is not None:  # PostgreSQL, leading: the most frequent statement, on the driver
+            driver = await driver_connection(held)
+            async with driver.cursor(row_factory=namedtuple_row) as cursor:
+                await cursor.execute(_READ, {"exclude": list(exclude), "limit": self.batch_size})
+                rows: list[Row[Any]] = await cursor.fetchall()
+                return rows
         query = select(*_COLUMNS).where(_table.c.published_at.is_(None))
         if exclude:
             query = query.where(~self._among(exclude))
-        async with self._connection(READS_ONLY) as conn:  # SQLite: never waits for a writer
+        async with self._connection("read", READS_ONLY) as conn:  # SQLite: waits for no writer
             result = await conn.execute(query.order_by(_table.c.position).limit(self.batch_size))
             return result.all()
 
     @contextlib.asynccontextmanager
     async def _connection(
-        self, sqlite_options: Mapping[str, str]
+        self, use: str, sqlite_options: Mapping[str, str]
     ) -> AsyncIterator[AsyncConnection]:
-        """A connection for one statement: on PostgreSQL in autocommit (the statement is its
-        own transaction, with no BEGIN and COMMIT round trips); on SQLite a transaction with
-        `sqlite_options`, committed on exit (the writer's turn needs it)."""
+        """A connection for one statement of `use` (``read`` or ``mark``): on PostgreSQL the
+        relay's held one, in autocommit (the statement is its own transaction, with no BEGIN
+        and COMMIT round trips); on SQLite a pooled one in a transaction with `sqlite_options`,
+        committed on exit (the writer's turn is given back with the connection)."""
+        held = self._held.get(use)
+        if held is not None:
+            yield held
+            return
         async with self.engine.connect() as conn:
-            if self.engine.dialect.name == "postgresql":
+            if self.engine.dialect.name == "postgresql":  # not leading (a direct call)
                 await conn.execution_options(isolation_level="AUTOCOMMIT")
                 yield conn
                 return
@@ -227,12 +286,10 @@ class OutboxRelay:
         for topic, count in Counter(row.topic for row in rows).items():
             OUTBOX_PUBLISHED.labels(topic).inc(count)
 
-    async def _mark_published(self, rows: Sequence[Row[Any]]) -> None:
-        async with self._connection({}) as conn:
+    async def _mark_published(self, positions: Sequence[int]) -> None:
+        async with self._connection("mark", {}) as conn:
             await conn.execute(
-                update(_table)
-                .where(self._among([row.position for row in rows]))
-                .values(published_at=datetime.now(UTC))
+                update(_table).where(self._among(positions)).values(published_at=datetime.now(UTC))
             )
 
     async def _purge_published(self) -> None:
@@ -263,24 +320,28 @@ class OutboxRelay:
 
     @contextlib.asynccontextmanager
     async def _leadership(self) -> AsyncIterator[None]:
+        """Inside, this relay is the one publishing its database (PostgreSQL: it holds the
+        advisory lock, on the connection it then reads on, and a second one to mark on)."""
         if self.engine.dialect.name != "postgresql":
             yield
             return
-        async with self.engine.connect() as conn:
-            while not (
-                await conn.execute(
-                    text("SELECT pg_try_advisory_lock(:k)"), {"k": _ADVISORY_LOCK_KEY}
-                )
-            ).scalar_one():
-                await conn.rollback()
+        async with self.engine.connect() as reader, self.engine.connect() as marker:
+            for conn in (reader, marker):
+                await conn.execution_options(isolation_level="AUTOCOMMIT")
+            lock = {"k": _ADVISORY_LOCK_KEY}
+            while True:
+                locked = await reader.execute(text("SELECT pg_try_advisory_lock(:k)"), lock)
+                if locked.scalar_one():
+                    break
                 await asyncio.sleep(2)  # another replica relays this database
-            await conn.commit()
+            self._held = {"read": reader, "mark": marker}
             try:
                 with leading(self._url):
                     yield
             finally:
-                await conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _ADVISORY_LOCK_KEY})
-                await conn.commit()
+                self._held = {}
+                with contextlib.suppress(Exception):  # a lost connection took the lock with it
+                    await reader.execute(text("SELECT pg_advisory_unlock(:k)"), lock)
 
     async def _listen(self, wake: asyncio.Event) -> None:
         import psycopg
@@ -297,6 +358,66 @@ class OutboxRelay:
             except Exception as exc:
                 log.warning("outbox LISTEN connection lost (%s); reconnecting", type(exc).__name__)
                 await asyncio.sleep(1)
+
+
+class _Marks:
+    """The positions published and not yet marked, marked together when due: `interval`
+    seconds after the first of them was published, or once `size` of them wait. One mark
+    runs at a time; a failed one raises when the next is started or settled."""
+
+    def __init__(
+        self,
+        mark: Callable[[Sequence[int]], Coroutine[Any, Any, None]],
+        *,
+        interval: float,
+        size: int,
+    ) -> None:
+        self._mark = mark
+        self.interval = interval
+        self.size = size
+        self.pending: list[int] = []
+        self._since = 0.0
+        self._marking: asyncio.Task[None] | None = None
+        self._in_flight: list[int] = []
+
+    def unmarked(self) -> list[int]:
+        """What a read must skip: published, its mark not yet done."""
+        return [*self._in_flight, *self.pending]
+
+    def due_in(self) -> float:
+        return max(0.0, self._since + self.interval - time.monotonic())
+
+    async def add(self, positions: Sequence[int]) -> None:
+        """Note `positions` as published; start marking what is due."""
+        if not self.pending:
+            self._since = time.monotonic()
+        self.pending.extend(positions)
+        if len(self.pending) >= self.size or not self.due_in():
+            await self._start()
+
+    async def settle(self) -> None:
+        """Mark all that waits, and wait until it is marked."""
+        if self.pending:
+            await self._start()
+        if self._marking is not None:
+            marking, self._marking = self._marking, None
+            await marking
+            self._in_flight = []
+
+    async def close(self) -> None:
+        """At the end: mark what was published (best effort, 5 s), so that a restart does not
+        publish it again."""
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(5):
+                await self.settle()
+        if self._marking is not None and not self._marking.done():
+            self._marking.cancel()
+
+    async def _start(self) -> None:
+        if self._marking is not None:
+            await self._marking
+        self._in_flight, self.pending = self.pending, []
+        self._marking = asyncio.create_task(self._mark(self._in_flight))
 
 
 async def _stop(producer: AIOKafkaProducer) -> None:

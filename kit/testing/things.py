@@ -92,12 +92,17 @@ def unit_of_work(engine: AsyncEngine) -> Callable[[], AbstractAsyncContextManage
 
 
 def consumer_record(
-    offset: int, key: bytes, value: bytes, headers: list[tuple[str, bytes]]
+    offset: int,
+    key: bytes,
+    value: bytes,
+    headers: list[tuple[str, bytes]],
+    *,
+    partition: int = 0,
 ) -> ConsumerRecord[bytes, bytes]:
-    """A record as a poll returns it (partition 0), for feeding a consumer without Kafka."""
+    """A record as a poll returns it, for feeding a consumer without Kafka."""
     return ConsumerRecord(
         topic="lgnet.testkit.things",
-        partition=0,
+        partition=partition,
         offset=offset,
         timestamp=0,
         timestamp_type=0,
@@ -110,6 +115,11 @@ def consumer_record(
     )
 
 
-def records_of(events: list[CloudEvent]) -> list[ConsumerRecord[bytes, bytes]]:
-    """``events`` as the records of one poll, at offsets 0, 1, 2…"""
-    return [consumer_record(offset, *event.to_record()) for offset, event in enumerate(events)]
+def records_of(
+    events: list[CloudEvent], *, partition: int = 0
+) -> list[ConsumerRecord[bytes, bytes]]:
+    """``events`` as the records of one poll from `partition`, at offsets 0, 1, 2…"""
+    return [
+        consumer_record(offset, *event.to_record(), partition=partition)
+        for offset, event in enumerate(events)
+    ]

@@ -13,6 +13,7 @@ import pytest
 from fastapi import Depends, FastAPI
 from sqlalchemy import Column, ForeignKey, text
 from sqlalchemy.exc import StatementError
+from sqlalchemy.pool import QueuePool
 from sqlmodel import Field, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.types import Message, Receive, Scope, Send
@@ -212,6 +213,14 @@ def test_async_urls(url: str, expected: str) -> None:
 
 def test_unix_socket_host_is_kept() -> None:
     assert async_url("postgresql://lgnet@/intake?host=/tmp/pg").query == {"host": "/tmp/pg"}
+
+
+def test_postgresql_keeps_its_pool_and_opens_no_overflow_connection() -> None:
+    pool = Database("postgresql://u@h/db", pool_size=7).engine.sync_engine.pool
+    assert isinstance(pool, QueuePool)
+    assert pool.size() == 7
+    # a connection beyond the pool was closed as soon as it was returned: bursts churned
+    assert pool._max_overflow == 0
 
 
 def test_unsupported_urls_are_refused() -> None:

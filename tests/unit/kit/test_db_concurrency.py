@@ -24,10 +24,13 @@ from kit.audit import (
 from kit.auth import Role
 from kit.db import Database, ReadOnlySession, SessionDep, WriterTurnTimeout
 from kit.migrations import kit_metadata
+from kit.outbox import record_event
 from kit.problems import install_problem_handlers
 from kit.tables import new_registry
+from kit.testing import things
 from kit.testing.apps import ClientFactory
 from kit.testing.principals import principal
+from kit.testing.things import ThingChangedData
 
 _registry = new_registry()
 OPERATOR = principal("desk.aurora", "coop-aurora", Role.INTAKE_OPERATOR)
@@ -173,10 +176,21 @@ async def test_a_reader_refuses_to_write(db: Database) -> None:
         async with db.session(writes=False) as session:
             await session.exec(insert(Visit).values(id=uuid.uuid4(), writer=2))
 
+    async def record_in_a_reader() -> None:  # the outbox row is written on the connection
+        async with db.session(writes=False) as session:
+            await record_event(
+                session,
+                things.thing_changed("lgnet.testkit.things"),
+                ThingChangedData(sequence=1),
+                subject="a",
+            )
+
     with pytest.raises(ReadOnlySession):
         await write(db, 1, writes=False)
     with pytest.raises(ReadOnlySession):
         await insert_in_a_reader()
+    with pytest.raises(ReadOnlySession):
+        await record_in_a_reader()
     assert await visits(db) == 0
 
 

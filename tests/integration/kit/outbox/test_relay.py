@@ -7,17 +7,18 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
 
 import pytest
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from deploy.local.stack import Stack
 from kit.events.envelope import CloudEvent
 from kit.events.types import EventType
 from kit.inbox import Handler
-from kit.outbox import OutboxRelay, record_event
+from kit.outbox import OutboxMessage, OutboxRelay, record_event
 from kit.testing import things
 from kit.testing.things import Counter, ThingChangedData
 
@@ -47,13 +48,19 @@ Sessions = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 
 @asynccontextmanager
 async def pipeline(
-    stack: Stack, kind: EventType[ThingChangedData], handler: Handler
+    stack: Stack, kind: EventType[ThingChangedData], handler: Handler, **relay_options: Any
 ) -> AsyncIterator[tuple[Sessions, Sessions]]:
-    """A producer's database and its relay, a consumer's database and a consumer of ``kind``
-    applying ``handler``, all started; yields sessions on each (writes, reads)."""
+    """A producer's database and its relay (with `relay_options`), a consumer's database and a
+    consumer of ``kind`` applying ``handler``, all started; yields sessions on each (writes,
+    reads)."""
     producer_db = await things.fresh_database(stack, f"p_{uuid.uuid4().hex[:8]}")
     consumer_db = await things.fresh_database(stack, f"c_{uuid.uuid4().hex[:8]}")
-    relay = OutboxRelay(engine=producer_db, bootstrap_servers=stack.kafka_bootstrap, client_id="t")
+    relay = OutboxRelay(
+        engine=producer_db,
+        bootstrap_servers=stack.kafka_bootstrap,
+        client_id="t",
+        **relay_options,
+    )
     consumer = things.consumer_of(
         kind, handler, engine=consumer_db, bootstrap_servers=stack.kafka_bootstrap
     )
@@ -93,6 +100,35 @@ async def test_rolled_back_changes_publish_nothing_and_committed_ones_arrive_in_
         assert await _wait_for_count(reads, 20, within=20) == 20
         await asyncio.sleep(1)  # nothing else may arrive
         assert seen == list(range(20))
+
+
+async def test_published_rows_are_marked_together_and_a_stopping_relay_marks_them(
+    stack: Stack, topic: str
+) -> None:
+    kind = things.thing_changed(topic)
+    async with pipeline(stack, kind, _apply, mark_interval=60) as (writes, reads):
+        for sequence in range(10):
+            async with writes() as session:
+                await record_event(session, kind, ThingChangedData(sequence=sequence), subject="a")
+        assert await _wait_for_count(reads, 10, within=20) == 10
+        # published, and not marked one batch at a time: they wait for their interval
+        assert await _marks(writes) == (10, 0)
+    # the relay stopped: what it published is marked, together
+    assert await _marks(writes) == (0, 1)
+
+
+async def _marks(sessions: Sessions) -> tuple[int, int]:
+    """Outbox rows not marked published, and distinct marking instants of the others."""
+    async with sessions() as session:
+        unmarked = (
+            await session.exec(
+                select(func.count()).where(col(OutboxMessage.published_at).is_(None))
+            )
+        ).one()
+        instants = (
+            await session.exec(select(func.count(func.distinct(OutboxMessage.published_at))))
+        ).one()
+    return int(unmarked), int(instants)
 
 
 @pytest.mark.slow

@@ -1,9 +1,10 @@
-"""The inbox applies a poll's records for a partition in one transaction, and falls back to one
-by one when that fails: each effect once, in order, a poison record in the DLQ (SQLite, no
-Kafka: records are built here and the DLQ is a list)."""
+"""The inbox applies a poll's records in one transaction, and falls back to one by one when that
+fails: each effect once, each partition in order, a poison record in the DLQ (SQLite, no Kafka:
+records are built here and the DLQ is a list)."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -59,14 +60,14 @@ async def db(database: Database) -> Database:
 class Consumer(EventConsumer):
     """An `EventConsumer` that counts its transactions and parks DLQ records in a list."""
 
-    def __init__(self, db: Database, **kwargs: Any) -> None:
+    def __init__(self, db: Database, *, backoff_base: float = 0.0, **kwargs: Any) -> None:
         super().__init__(
             name="batch-test",
             topics=["lgnet.testkit.things"],
             sessions=self._session,
             bootstrap_servers="127.0.0.1:1",  # never started: no Kafka here
             validate=None,
-            backoff_base=0.0,
+            backoff_base=backoff_base,
             **kwargs,
         )
         self.db = db
@@ -180,6 +181,37 @@ async def test_a_poison_record_goes_to_the_dlq_and_the_rest_are_applied_once_in_
     assert consumer.parked == [(4, "ValueError: this event can never be applied", 3)]
     # the batch, then one transaction per other record and per retry of the poison
     assert consumer.transactions == 1 + 9 + 2
+
+
+async def test_a_poison_record_holds_back_only_its_own_partition(db: Database) -> None:
+    good = effect("event")
+    began = time.monotonic()
+    partition_1_done_after = -1.0
+
+    async def fragile(session: AsyncSession, event: CloudEvent) -> None:
+        nonlocal partition_1_done_after
+        if event.data["sequence"] == 1:
+            raise ValueError("this event can never be applied")
+        await good(session, event)
+        if event.data["sequence"] == 4:
+            partition_1_done_after = time.monotonic() - began
+
+    # retried after 0.5 s, then after 1 s: partition 1 must not wait for that
+    consumer = Consumer(db, handlers={CHANGED: fragile}, max_attempts=3, backoff_base=0.5)
+    records = [
+        *records_of([_event(0), _event(1), _event(2)], partition=0),
+        *records_of([_event(3), _event(4)], partition=1),
+    ]
+    outcomes = await consumer.process_batch(records)
+
+    assert time.monotonic() - began >= 1.5  # the poison's retries waited their backoff
+    assert 0 <= partition_1_done_after < 0.5  # partition 1 went on meanwhile
+    assert outcomes == ["applied", "dead_lettered", "applied", "applied", "applied"]
+    effects = [sequence for sequence, _ in await applied(db)]
+    assert sorted(effects) == [0, 2, 3, 4]
+    assert effects.index(3) < effects.index(4)
+    assert effects[-1] == 2  # partition 0 kept its order: 2 only after the poison was parked
+    assert consumer.parked == [(1, "ValueError: this event can never be applied", 3)]
 
 
 async def test_an_unprocessable_record_in_a_batch_is_parked_without_a_retry(
