@@ -10,10 +10,11 @@ import os
 import platform
 import sys
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
+import uvloop
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from sqlmodel import Field, SQLModel
@@ -29,6 +30,7 @@ from kit.tables import KIT_METADATA, new_registry
 BENCH_REGISTRY = new_registry()
 BENCH_METADATA = BENCH_REGISTRY.metadata
 
+T = TypeVar("T")
 _profile: stacks.Profile | None = None
 
 
@@ -188,6 +190,13 @@ async def topic_size(stack: stacks.Stack, topic: str) -> int:
         return int(sum(ends.values()))
     finally:
         await consumer.stop()
+
+
+def run_async(main: Coroutine[Any, Any, T]) -> T:
+    """Run `main` on the event loop the services run on: uvicorn takes uvloop when it is
+    installed (``uvicorn[standard]``), so their requests, relays and consumers run on it."""
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(main)
 
 
 def percentile(ordered: Sequence[float], pct: float) -> float:

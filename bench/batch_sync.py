@@ -29,7 +29,6 @@ saying so.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import random
 import sys
 import uuid
@@ -42,7 +41,14 @@ from typing import Any
 import httpx
 
 from bench._persons import Registry, create_registry
-from bench._support import common_settings, full_infrastructure, machine, print_block, standalone
+from bench._support import (
+    common_settings,
+    full_infrastructure,
+    machine,
+    print_block,
+    run_async,
+    standalone,
+)
 from deploy.local.process import say
 from deploy.local.realm import Realm
 from deploy.local.stack import Stack
@@ -264,7 +270,7 @@ def report(args: argparse.Namespace, batch: Side, each: Side, load: str) -> None
 
 def run(args: argparse.Namespace) -> int:
     with full_infrastructure() as stack:
-        batch, each, missing = asyncio.run(measure(stack, args))
+        batch, each, missing = run_async(measure(stack, args))
         load = machine()
     report(args, batch, each, load)
     if missing:

@@ -22,7 +22,6 @@ for the slowest query.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import random
 import sys
 import uuid
@@ -34,7 +33,7 @@ from sqlalchemy import text
 from sqlalchemy.dialects import postgresql
 
 from bench._persons import Registry, create_registry, facts_of
-from bench._support import machine, percentile, postgres_only, print_block, standalone
+from bench._support import machine, percentile, postgres_only, print_block, run_async, standalone
 from deploy.local.process import say
 from deploy.local.stack import Stack
 from kit.db import Database
@@ -298,7 +297,7 @@ async def measure(stack: Stack, args: argparse.Namespace) -> list[Result]:
 
 def run(args: argparse.Namespace) -> int:
     with postgres_only() as stack:
-        results = asyncio.run(measure(stack, args))
+        results = run_async(measure(stack, args))
         load = machine()
     report(results, load)
     return 0

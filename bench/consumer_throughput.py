@@ -1,5 +1,5 @@
-"""Inbox consumer throughput on PostgreSQL: a poll's records applied in one transaction per
-partition, against one transaction per record, in the same run.
+"""Inbox consumer throughput on PostgreSQL: a poll's records applied in one transaction,
+against one transaction per record, in the same run.
 
 N events (a topic with 3 partitions, 100 keys) are published BEFORE any consumer starts. Then
 each mode drains the whole topic with a fresh consumer group into a fresh database: the clock
@@ -45,6 +45,7 @@ from bench._support import (
     payload,
     postgres_and_kafka,
     print_block,
+    run_async,
     standalone,
     thing_changed,
     topic_size,
@@ -248,6 +249,7 @@ def report(args: argparse.Namespace, published: float, drained: list[Drained], l
     single, batched, bulk = (rate(mode) for mode in MODES)
     ratio, bulk_ratio = batched / single, bulk / single
     met = "met" if ratio >= 10 and batched >= 5000 else "NOT met"
+    bulk_met = "met" if bulk_ratio >= 10 and bulk >= 5000 else "NOT met"
     rows = [
         ("events", f"{n:,} per drain (3 partitions, {KEYS} keys), validated, 1 effect row each"),
         ("published first", f"{n / published:,.0f} events/s (before any consumer starts)"),
@@ -259,7 +261,7 @@ def report(args: argparse.Namespace, published: float, drained: list[Drained], l
                 f"{1e6 * median(d.cpu for d in drained if d.mode == mode) / n:5.0f} µs CPU "
                 f"per event, "
                 f"{median(d.records / d.batches for d in drained if d.mode == mode):5.1f} "
-                "records per partition batch",
+                "records per batch",
             )
             for mode in MODES
         ),
@@ -267,7 +269,7 @@ def report(args: argparse.Namespace, published: float, drained: list[Drained], l
             "batched / one per tx",
             f"{ratio:.1f}×  (target ≥ 10× and ≥ 5,000 events/s: {met})",
         ),
-        ("bulk / one per tx", f"{bulk_ratio:.1f}×"),
+        ("bulk / one per tx", f"{bulk_ratio:.1f}×  (the same targets: {bulk_met})"),
         *(
             (f"  round {i // len(MODES) + 1}, {d.mode}", f"{n / d.seconds:,.0f} events/s")
             for i, d in enumerate(drained)
@@ -281,7 +283,7 @@ def report(args: argparse.Namespace, published: float, drained: list[Drained], l
 def run(args: argparse.Namespace) -> int:
     profiler = cProfile.Profile() if args.consumer_profile else None
     with postgres_and_kafka() as stack:
-        published, drained = asyncio.run(measure(stack, args, profiler))
+        published, drained = run_async(measure(stack, args, profiler))
         load = machine()
     report(args, published, drained, load)
     if profiler is not None:

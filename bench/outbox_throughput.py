@@ -41,6 +41,7 @@ from bench._support import (
     payload,
     postgres_and_kafka,
     print_block,
+    run_async,
     standalone,
     thing_changed,
     topic_size,
@@ -360,7 +361,7 @@ def _record_size() -> int:
 
 def run(args: argparse.Namespace) -> int:
     with postgres_and_kafka() as stack:
-        rounds = asyncio.run(measure(stack, args))
+        rounds = run_async(measure(stack, args))
         load = machine()
     report(args, rounds, load)
     return 0

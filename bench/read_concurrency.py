@@ -43,6 +43,7 @@ from bench._support import (
     machine,
     percentile,
     print_block,
+    run_async,
     standalone,
 )
 from deploy.local import stack as stacks
@@ -257,7 +258,7 @@ def run(args: argparse.Namespace) -> int:
         tempfile.TemporaryDirectory(prefix="lgnet-bench-reads-") as folder,
         full_infrastructure() as stack,
     ):
-        results = asyncio.run(measure(stack, args, Path(folder)))
+        results = run_async(measure(stack, args, Path(folder)))
         load = machine()
     report(results, args, load)
     return 0
