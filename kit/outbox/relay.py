@@ -206,20 +206,21 @@ class OutboxRelay:
         woke the relay during the send, one started then (the batch it finds is ready when the
         send ends, rather than read after it)."""
         publishing = asyncio.create_task(self._publish(rows))
-        if reading is None:
-            woken = asyncio.create_task(wake.wait())
-            try:
-                await asyncio.wait({publishing, woken}, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                woken.cancel()
-            if not publishing.done():
-                wake.clear()
-                reading = asyncio.create_task(
-                    self._next_batch(exclude=[*marks.unmarked(), *exclude])
-                )
         try:
+            if reading is None:
+                woken = asyncio.create_task(wake.wait())
+                try:
+                    await asyncio.wait({publishing, woken}, return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    woken.cancel()
+                if not publishing.done():
+                    wake.clear()
+                    reading = asyncio.create_task(
+                        self._next_batch(exclude=[*marks.unmarked(), *exclude])
+                    )
             await publishing
-        except BaseException:
+        except BaseException:  # the send failed, or the relay is stopping: neither goes on
+            publishing.cancel()
             if reading is not None:
                 reading.cancel()
             raise
