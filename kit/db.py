@@ -385,7 +385,7 @@ def refuse_if_reading(session: Session) -> None:
     """Raise `ReadOnlySession` if `session` is a reader: for writes made on its connection
     without the ORM or Core (which the hooks below check)."""
     if session.info.get(_READING):
-        raise ReadOnlySession("this session only reads: it cannot record an event")
+        raise ReadOnlySession("this session only reads (a GET, HEAD or OPTIONS request's)")
 
 
 @event.listens_for(Session, "before_flush")

@@ -25,6 +25,7 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
@@ -46,15 +47,11 @@ log = logging.getLogger(__name__)
 _ADVISORY_LOCK_KEY = 0x4C474E4554  # "LGNET"
 _table = OutboxMessage.__table__  # type: ignore[attr-defined]
 # What the relay reads: plain rows, not ORM instances (loading entities cost more than sending).
-_COLUMNS = [
-    _table.c[name]
-    for name in ("position", "event_id", "topic", "key", "headers", "value", "created_at")
-]
-
-
+_READ_NAMES = ("position", "event_id", "topic", "key", "headers", "value", "created_at")
+_COLUMNS = [_table.c[name] for name in _READ_NAMES]
 _HASHED_FROM = 64  # positions excluded from a read, from which it is not prepared
-_READ = (
-    "SELECT position, event_id, topic, key, headers, value, created_at FROM outbox "
+_READ = (  # the same read, on the driver (PostgreSQL)
+    f"SELECT {', '.join(_READ_NAMES)} FROM outbox "
     "WHERE published_at IS NULL AND NOT position = ANY(%(exclude)s::bigint[]) "
     "ORDER BY position LIMIT %(limit)s"
 )
@@ -97,8 +94,9 @@ class OutboxRelay:
         self._task: asyncio.Task[None] | None = None
         self._producer: AIOKafkaProducer | None = None
         self._last_purge = datetime.min.replace(tzinfo=UTC)
-        # PostgreSQL, while leading: the connections reads and marks run on
-        self._held: dict[str, AsyncConnection] = {}
+        # PostgreSQL, while leading: the held connections reads and marks run on
+        self._reader: AsyncConnection | None = None
+        self._marker: AsyncConnection | None = None
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=f"outbox-relay-{self.client_id}")
@@ -141,6 +139,12 @@ class OutboxRelay:
         # last read began. Otherwise no read is made (at a steady trickle of events, reading
         # again after each batch was most of the relay's work and found nothing).
         more = True
+
+        def read_after(positions: Sequence[int]) -> asyncio.Task[Sequence[Row[Any]]]:
+            """Start reading the next batch: what is not published, nor `positions`."""
+            wake.clear()  # before reading, so a commit during the read is not missed
+            return asyncio.create_task(self._next_batch(exclude=[*marks.unmarked(), *positions]))
+
         try:
             while True:
                 if reading is None:
@@ -152,8 +156,7 @@ class OutboxRelay:
                             OUTBOX_OLDEST_AGE.set(0)
                             await self._purge_published()
                             await wait_until_set(wake, self.idle_poll)  # a safety net
-                    wake.clear()  # before reading, so a commit during the read is not missed
-                    reading = asyncio.create_task(self._next_batch(exclude=marks.unmarked()))
+                    reading = read_after(())
                 rows, reading = await reading, None
                 more = len(rows) >= self.batch_size
                 if not rows:
@@ -163,12 +166,9 @@ class OutboxRelay:
                 )
                 positions = [row.position for row in rows]
                 if more or wake.is_set():
-                    wake.clear()
-                    reading = asyncio.create_task(
-                        self._next_batch(exclude=[*marks.unmarked(), *positions])
-                    )
+                    reading = read_after(positions)
                 try:
-                    reading = await self._send(rows, reading, wake, exclude=positions, marks=marks)
+                    reading = await self._send(rows, reading, wake, partial(read_after, positions))
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
@@ -198,13 +198,11 @@ class OutboxRelay:
         rows: Sequence[Row[Any]],
         reading: asyncio.Task[Sequence[Row[Any]]] | None,
         wake: asyncio.Event,
-        *,
-        exclude: Sequence[int],
-        marks: _Marks,
+        read_next: Callable[[], asyncio.Task[Sequence[Row[Any]]]],
     ) -> asyncio.Task[Sequence[Row[Any]]] | None:
         """Publish `rows`; the read under way after it: `reading`, or, if none was and a commit
-        woke the relay during the send, one started then (the batch it finds is ready when the
-        send ends, rather than read after it)."""
+        woke the relay during the send, `read_next()` started then (the batch it finds is ready
+        when the send ends, rather than read after it)."""
         publishing = asyncio.create_task(self._publish(rows))
         try:
             if reading is None:
@@ -214,10 +212,7 @@ class OutboxRelay:
                 finally:
                     woken.cancel()
                 if not publishing.done():
-                    wake.clear()
-                    reading = asyncio.create_task(
-                        self._next_batch(exclude=[*marks.unmarked(), *exclude])
-                    )
+                    reading = read_next()
             await publishing
         except BaseException:  # the send failed, or the relay is stopping: neither goes on
             publishing.cancel()
@@ -227,9 +222,8 @@ class OutboxRelay:
         return reading
 
     async def _next_batch(self, exclude: Sequence[int] = ()) -> Sequence[Row[Any]]:
-        held = self._held.get("read")
-        if held is not None:  # PostgreSQL, leading: the most frequent statement, on the driver
-            driver = await driver_connection(held)
+        if self._reader is not None:  # PostgreSQL, leading: the most frequent statement
+            driver = await driver_connection(self._reader)
             async with driver.cursor(row_factory=namedtuple_row) as cursor:
                 # a long exclusion is planned each time: a prepared statement's generic plan
                 # cannot hash it, and compared every row to each of its positions (3x slower)
@@ -243,19 +237,18 @@ class OutboxRelay:
         query = select(*_COLUMNS).where(_table.c.published_at.is_(None))
         if exclude:
             query = query.where(~self._among(exclude))
-        async with self._connection("read", READS_ONLY) as conn:  # SQLite: waits for no writer
+        async with self._connection(None, READS_ONLY) as conn:  # SQLite: waits for no writer
             result = await conn.execute(query.order_by(_table.c.position).limit(self.batch_size))
             return result.all()
 
     @contextlib.asynccontextmanager
     async def _connection(
-        self, use: str, sqlite_options: Mapping[str, str]
+        self, held: AsyncConnection | None, sqlite_options: Mapping[str, str]
     ) -> AsyncIterator[AsyncConnection]:
-        """A connection for one statement of `use` (``read`` or ``mark``): on PostgreSQL the
-        relay's held one, in autocommit (the statement is its own transaction, with no BEGIN
-        and COMMIT round trips); on SQLite a pooled one in a transaction with `sqlite_options`,
-        committed on exit (the writer's turn is given back with the connection)."""
-        held = self._held.get(use)
+        """A connection for one statement: `held` if the relay holds one (PostgreSQL, leading;
+        autocommit: the statement is its own transaction, with no BEGIN and COMMIT round
+        trips), else a pooled one, on SQLite in a transaction with `sqlite_options`, committed
+        on exit (the writer's turn is given back with the connection)."""
         if held is not None:
             yield held
             return
@@ -295,7 +288,7 @@ class OutboxRelay:
             OUTBOX_PUBLISHED.labels(topic).inc(count)
 
     async def _mark_published(self, positions: Sequence[int]) -> None:
-        async with self._connection("mark", {}) as conn:
+        async with self._connection(self._marker, {}) as conn:
             await conn.execute(
                 update(_table).where(self._among(positions)).values(published_at=datetime.now(UTC))
             )
@@ -342,12 +335,12 @@ class OutboxRelay:
                 if locked.scalar_one():
                     break
                 await asyncio.sleep(2)  # another replica relays this database
-            self._held = {"read": reader, "mark": marker}
+            self._reader, self._marker = reader, marker
             try:
                 with leading(self._url):
                     yield
             finally:
-                self._held = {}
+                self._reader = self._marker = None
                 with contextlib.suppress(Exception):  # a lost connection took the lock with it
                     await reader.execute(text("SELECT pg_advisory_unlock(:k)"), lock)
 

@@ -30,9 +30,10 @@ _waiting: dict[URL, set[asyncio.Event]] = defaultdict(set)
 # with one here, the local wake-up reaches the relay that publishes, and NOTIFY is not needed.
 _leading: dict[URL, int] = defaultdict(int)
 _table = OutboxMessage.__table__  # type: ignore[attr-defined]
-_INSERT = (
-    "INSERT INTO outbox (event_id, topic, key, event_type, headers, value, created_at) VALUES "
-    "(%(event_id)s, %(topic)s, %(key)s, %(event_type)s, %(headers)s, %(value)s, %(created_at)s)"
+_WRITTEN_NAMES = ("event_id", "topic", "key", "event_type", "headers", "value", "created_at")
+_INSERT = (  # on the driver (PostgreSQL)
+    f"INSERT INTO outbox ({', '.join(_WRITTEN_NAMES)}) "
+    f"VALUES ({', '.join(f'%({name})s' for name in _WRITTEN_NAMES)})"
 )
 
 
@@ -45,6 +46,7 @@ async def record_event(
     organisation: str | None = None,
 ) -> CloudEvent:
     """Add the event to the session's outbox; it leaves with the commit, or not at all."""
+    refuse_if_reading(session.sync_session)
     traceparent, tracestate = current_trace_headers()
     cloud_event = CloudEvent(
         type=kind.name,
@@ -66,7 +68,6 @@ async def record_event(
         "value": value,
         "created_at": datetime.now(UTC),
     }
-    refuse_if_reading(session.sync_session)
     connection = await session.connection()
     url = connection.engine.url
     postgres = connection.dialect.name == "postgresql"
