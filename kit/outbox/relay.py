@@ -40,7 +40,7 @@ from kit.db import READS_ONLY, driver_connection
 from kit.events.envelope import unpack_headers
 from kit.metrics import OUTBOX_ERRORS, OUTBOX_OLDEST_AGE, OUTBOX_PUBLISHED
 from kit.outbox.models import OutboxMessage
-from kit.outbox.writer import NOTIFY_CHANNEL, forget, leading, waiter
+from kit.outbox.writer import NOTIFY_CHANNEL, database_key, forget, leading, waiter
 from kit.telemetry import context_from, current_trace_headers, tracer, tracing_enabled
 
 log = logging.getLogger(__name__)
@@ -90,7 +90,7 @@ class OutboxRelay:
         self.idle_poll = idle_poll
         self.mark_interval = mark_interval
         self.retention = retention
-        self._url = engine.url
+        self._database = database_key(engine.sync_engine)
         self._task: asyncio.Task[None] | None = None
         self._producer: AIOKafkaProducer | None = None
         self._last_purge = datetime.min.replace(tzinfo=UTC)
@@ -108,7 +108,7 @@ class OutboxRelay:
         await self._close_producer()
 
     async def _run(self) -> None:
-        wake = waiter(self._url)
+        wake = waiter(self._database)
         listener = None
         if self.engine.dialect.name == "postgresql":
             listener = asyncio.create_task(self._listen(wake))
@@ -123,7 +123,7 @@ class OutboxRelay:
                     log.exception("outbox relay failed; restarting in 1s")
                     await asyncio.sleep(1)
         finally:
-            forget(self._url, wake)
+            forget(self._database, wake)
             if listener is not None:
                 await cancel_and_wait(listener)
 
@@ -337,7 +337,7 @@ class OutboxRelay:
                 await asyncio.sleep(2)  # another replica relays this database
             self._reader, self._marker = reader, marker
             try:
-                with leading(self._url):
+                with leading(self._database):
                     yield
             finally:
                 self._reader = self._marker = None

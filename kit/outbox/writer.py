@@ -9,8 +9,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import partial
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import URL, insert
+from sqlalchemy import Engine, insert
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -24,11 +25,14 @@ from kit.telemetry import current_trace_headers
 NOTIFY_CHANNEL = "lgnet_outbox"
 _WRITTEN = "lgnet.outbox.written"
 
-# Relays waiting in this process, by database URL: woken right after a commit that wrote events.
-_waiting: dict[URL, set[asyncio.Event]] = defaultdict(set)
-# Relays of this process publishing a PostgreSQL database (holding its advisory lock), by URL:
-# with one here, the local wake-up reaches the relay that publishes, and NOTIFY is not needed.
-_leading: dict[URL, int] = defaultdict(int)
+# Relays waiting in this process, by `database_key`: woken right after a commit that wrote
+# events.
+_waiting: dict[str, set[asyncio.Event]] = defaultdict(set)
+# Relays of this process publishing a PostgreSQL database (holding its advisory lock), by
+# `database_key`: with one here, the local wake-up reaches the relay that publishes, and NOTIFY
+# is not needed.
+_leading: dict[str, int] = defaultdict(int)
+_keys: WeakKeyDictionary[Engine, str] = WeakKeyDictionary()
 _table = OutboxMessage.__table__  # type: ignore[attr-defined]
 _WRITTEN_NAMES = ("event_id", "topic", "key", "event_type", "headers", "value", "created_at")
 _INSERT = (  # on the driver (PostgreSQL)
@@ -69,18 +73,18 @@ async def record_event(
         "created_at": datetime.now(UTC),
     }
     connection = await session.connection()
-    url = connection.engine.url
+    database = database_key(connection.sync_engine)
     postgres = connection.dialect.name == "postgresql"
     info = session.sync_session.info
     first = not info.get(_WRITTEN)
     if first:
         info[_WRITTEN] = True
-        on_commit(session, partial(_wake_relays, url))
+        on_commit(session, partial(_wake_relays, database))
     if postgres:
         # through SQLAlchemy (an ORM object flushed, or Core) this INSERT took twice the CPU
         driver = await driver_connection(connection)
         await driver.execute(_INSERT, row)
-        if first and not _leading.get(url):
+        if first and not _leading.get(database):
             # wakes the relay of another process (PostgreSQL delivers it only if we commit); a
             # round trip, and a wake-up for every listening relay, saved when this process's
             # relay is the one publishing (a relay that takes over first reads all it missed)
@@ -90,32 +94,44 @@ async def record_event(
     return cloud_event
 
 
-def waiter(database_url: URL) -> asyncio.Event:
-    """An event set after every local commit that wrote to the outbox of ``database_url``."""
+def database_key(engine: Engine) -> str:
+    """The database `engine` connects to, as relays and writers of this process name it (its
+    URL, password hidden), worked out once per engine: SQLAlchemy hashes a `URL` by rendering
+    it, which cost each event two renderings."""
+    key = _keys.get(engine)
+    if key is None:
+        key = _keys[engine] = engine.url.render_as_string(hide_password=True)
+    return key
+
+
+def waiter(database: str) -> asyncio.Event:
+    """An event set after every local commit that wrote to the outbox of ``database`` (a
+    `database_key`)."""
     wake = asyncio.Event()
-    _waiting[database_url].add(wake)
+    _waiting[database].add(wake)
     return wake
 
 
-def forget(database_url: URL, wake: asyncio.Event) -> None:
-    _waiting[database_url].discard(wake)
+def forget(database: str, wake: asyncio.Event) -> None:
+    _waiting[database].discard(wake)
 
 
 @contextmanager
-def leading(database_url: URL) -> Iterator[None]:
-    """While inside, a relay of this process publishes ``database_url``'s outbox (it holds the
-    database's advisory lock and waits on a `waiter`): commits here need not ``NOTIFY``."""
-    _leading[database_url] += 1
+def leading(database: str) -> Iterator[None]:
+    """While inside, a relay of this process publishes the outbox of ``database`` (a
+    `database_key`; it holds the database's advisory lock and waits on a `waiter`): commits
+    here need not ``NOTIFY``."""
+    _leading[database] += 1
     try:
         yield
     finally:
-        _leading[database_url] -= 1
-        if not _leading[database_url]:
-            del _leading[database_url]
+        _leading[database] -= 1
+        if not _leading[database]:
+            del _leading[database]
 
 
-def _wake_relays(database_url: URL) -> None:
-    for wake in _waiting.get(database_url, ()):
+def _wake_relays(database: str) -> None:
+    for wake in _waiting.get(database, ()):
         wake.set()
 
 
