@@ -112,7 +112,7 @@ class EventConsumer:
         batch_size: int = 200,
         validate: Callable[[CloudEvent], None] | None = contracts.validate,
         commit_interval: float = 0.5,
-        linger: float = 0.02,
+        linger: float = 0.03,
     ) -> None:
         self.name = name
         self.topics = topics
@@ -134,6 +134,7 @@ class EventConsumer:
         self.linger = linger
         self._uncommitted: dict[TopicPartition, int] = {}
         self._committed_at = 0.0
+        self._committing: asyncio.Task[None] | None = None  # the offset commit under way
         self._dlq: AIOKafkaProducer | None = None
         self.started = False
 
@@ -159,6 +160,10 @@ class EventConsumer:
     async def stop(self) -> None:
         if self._task is not None:
             await cancel_and_wait(self._task)
+        if self._committing is not None:
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(5):
+                    await self._committing
         if self._consumer is not None and self._uncommitted:
             # best effort: what is not committed is redelivered at the next start, and refused
             with contextlib.suppress(Exception):
@@ -180,10 +185,15 @@ class EventConsumer:
                     await self._apply_poll(consumer, batches)
                 # Offsets only bound what a restart or a rebalance redelivers (and the inbox
                 # refuses a redelivered event): committed every commit_interval, not after every
-                # poll, since a commit is a round trip that costs more than applying a batch.
+                # poll, and beside the next polls rather than before them: a commit is a round
+                # trip to the group's coordinator that took as long as applying a batch.
                 now = time.monotonic()
-                if self._uncommitted and now - self._committed_at >= self.commit_interval:
-                    await self._commit(consumer)
+                if (
+                    self._uncommitted
+                    and now - self._committed_at >= self.commit_interval
+                    and (self._committing is None or self._committing.done())
+                ):
+                    self._committing = asyncio.create_task(self._commit(consumer))
                     self._committed_at = now
                 await self._report_lag(consumer)
             except asyncio.CancelledError:
@@ -419,7 +429,8 @@ class EventConsumer:
         )
 
     async def _commit(self, consumer: AIOKafkaConsumer) -> None:
-        """Commit the offsets of what was applied, for the partitions still assigned."""
+        """Commit the offsets of what was applied, for the partitions still assigned. Offsets
+        it could not commit wait for the next commit, unless a newer one came meanwhile."""
         assigned = consumer.assignment()
         offsets = {tp: offset for tp, offset in self._uncommitted.items() if tp in assigned}
         self._uncommitted = {}
@@ -430,6 +441,10 @@ class EventConsumer:
         except CommitFailedError:
             # rebalanced away: the new owner re-reads from the last commit; the inbox dedupes
             log.info("consumer %s: commit lost in a rebalance", self.name)
+        except KafkaError as exc:
+            log.warning("consumer %s: offset commit failed (%s)", self.name, type(exc).__name__)
+            for partition, offset in offsets.items():
+                self._uncommitted.setdefault(partition, offset)
 
     async def _report_lag(self, consumer: AIOKafkaConsumer) -> None:
         for partition in consumer.assignment():
