@@ -55,6 +55,9 @@ _READ = (  # the same read, on the driver (PostgreSQL)
     "WHERE published_at IS NULL AND NOT position = ANY(%(exclude)s::bigint[]) "
     "ORDER BY position LIMIT %(limit)s"
 )
+_MARK = (  # the mark, on the driver (PostgreSQL)
+    "UPDATE outbox SET published_at = %(now)s WHERE position = ANY(%(positions)s::bigint[])"
+)
 
 
 def producer_config(bootstrap_servers: str, client_id: str) -> dict[str, Any]:
@@ -224,7 +227,9 @@ class OutboxRelay:
     async def _next_batch(self, exclude: Sequence[int] = ()) -> Sequence[Row[Any]]:
         if self._reader is not None:  # PostgreSQL, leading: the most frequent statement
             driver = await driver_connection(self._reader)
-            async with driver.cursor(row_factory=namedtuple_row) as cursor:
+            # binary results: the rows' bytes, UUIDs and instants as they are, not as text to
+            # parse (a third less CPU for a batch of 500)
+            async with driver.cursor(row_factory=namedtuple_row, binary=True) as cursor:
                 # a long exclusion is planned each time: a prepared statement's generic plan
                 # cannot hash it, and compared every row to each of its positions (3x slower)
                 await cursor.execute(
@@ -237,23 +242,20 @@ class OutboxRelay:
         query = select(*_COLUMNS).where(_table.c.published_at.is_(None))
         if exclude:
             query = query.where(~self._among(exclude))
-        async with self._connection(None, READS_ONLY) as conn:  # SQLite: waits for no writer
+        async with self._connection(READS_ONLY) as conn:  # SQLite: waits for no writer
             result = await conn.execute(query.order_by(_table.c.position).limit(self.batch_size))
             return result.all()
 
     @contextlib.asynccontextmanager
     async def _connection(
-        self, held: AsyncConnection | None, sqlite_options: Mapping[str, str]
+        self, sqlite_options: Mapping[str, str]
     ) -> AsyncIterator[AsyncConnection]:
-        """A connection for one statement: `held` if the relay holds one (PostgreSQL, leading;
-        autocommit: the statement is its own transaction, with no BEGIN and COMMIT round
-        trips), else a pooled one, on SQLite in a transaction with `sqlite_options`, committed
-        on exit (the writer's turn is given back with the connection)."""
-        if held is not None:
-            yield held
-            return
+        """A pooled connection for one statement when the relay holds none (SQLite, or a direct
+        call on PostgreSQL): on PostgreSQL in autocommit, on SQLite in a transaction with
+        `sqlite_options`, committed on exit (the writer's turn is given back with the
+        connection)."""
         async with self.engine.connect() as conn:
-            if self.engine.dialect.name == "postgresql":  # not leading (a direct call)
+            if self.engine.dialect.name == "postgresql":
                 await conn.execution_options(isolation_level="AUTOCOMMIT")
                 yield conn
                 return
@@ -288,9 +290,14 @@ class OutboxRelay:
             OUTBOX_PUBLISHED.labels(topic).inc(count)
 
     async def _mark_published(self, positions: Sequence[int]) -> None:
-        async with self._connection(self._marker, {}) as conn:
+        now = datetime.now(UTC)
+        if self._marker is not None:  # PostgreSQL, leading: on the driver (a third of the CPU)
+            driver = await driver_connection(self._marker)
+            await driver.execute(_MARK, {"now": now, "positions": list(positions)})
+            return
+        async with self._connection({}) as conn:
             await conn.execute(
-                update(_table).where(self._among(positions)).values(published_at=datetime.now(UTC))
+                update(_table).where(self._among(positions)).values(published_at=now)
             )
 
     async def _purge_published(self) -> None:
