@@ -64,7 +64,7 @@ from kit.outbox import OutboxRelay, record_event
 KEYS = 50
 # What the consumer reports: ("applied", sequence, at) when an effect has committed, its busy
 # spans, ("process", began, ended) per batch and ("commit", began, ended) per offset commit, and
-# ("records", count, 0) the size of each batch.
+# ("records", count, began) the size of each batch.
 Report = tuple[str, float, float]
 
 
@@ -73,7 +73,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--rate", type=float, default=200.0, help="events per second")
     group.add_argument("--seconds", type=float, default=30.0, help="measured duration")
     group.add_argument(
-        "--warmup", type=float, default=3.0, help="seconds at the start left out of the figures"
+        "--warmup",
+        type=float,
+        default=10.0,
+        help="seconds of the same load before the measured ones, left out of every figure "
+        "(a broker started a moment ago is still compiling its hot paths)",
     )
     group.add_argument(
         "--one-process",
@@ -93,7 +97,7 @@ class Clock:
     deadlines: dict[int, float] = field(default_factory=dict)
     lateness: list[float] = field(default_factory=list)  # write start − its deadline
     processing: list[tuple[float, float]] = field(default_factory=list)  # consumer, per batch
-    batch_sizes: list[int] = field(default_factory=list)  # records per batch
+    batch_sizes: list[tuple[float, int]] = field(default_factory=list)  # (began, records)
     committing: list[tuple[float, float]] = field(default_factory=list)  # its offset commits
 
     def commit(self, sequence: int) -> None:
@@ -140,7 +144,7 @@ class WatchedConsumer(EventConsumer):
         began = monotonic()
         outcomes = await super().process_batch(records)
         self.note(("process", began, monotonic()))
-        self.note(("records", float(len(records)), 0.0))
+        self.note(("records", float(len(records)), began))
         return outcomes
 
     async def _commit(self, *args: Any, **kwargs: Any) -> None:
@@ -226,17 +230,27 @@ async def write(
 
 
 async def schedule(
-    database: Database, kind: EventType[ThingChanged], clock: Clock, rate: float, count: int
+    database: Database,
+    kind: EventType[ThingChanged],
+    clock: Clock,
+    rate: float,
+    count: int,
+    *,
+    measuring: tuple[int, Callable[[], None]],
 ) -> None:
-    """Start ``count`` writes at absolute deadlines 1/rate apart (an open loop)."""
+    """Start ``count`` writes at absolute deadlines 1/rate apart (an open loop); call
+    ``measuring[1]()`` at the deadline of write number ``measuring[0]``, the first measured."""
     loop = asyncio.get_running_loop()
     start = loop.time() + 0.05
     tasks: set[asyncio.Task[None]] = set()
+    first_measured, on_measuring = measuring
     for sequence in range(count):
         deadline = start + sequence / rate
         delay = deadline - loop.time()
         if delay > 0:
             await asyncio.sleep(delay)
+        if sequence == first_measured:
+            on_measuring()
         clock.lateness.append(loop.time() - deadline)
         clock.deadlines[sequence] = deadline  # loop.time() is time.monotonic()
         task = asyncio.create_task(write(database, kind, clock, sequence))
@@ -321,18 +335,19 @@ async def collect(consumer: Consumer, clock: Clock, count: int, within: float) -
                 elif kind == "commit":
                     clock.committing.append((first, second))
                 elif kind == "records":
-                    clock.batch_sizes.append(int(first))
+                    clock.batch_sizes.append((second, int(first)))
 
 
 @dataclass
 class Outcome:
     clock: Clock
     count: int
+    skip: int  # the writes of the warm-up, left out
     achieved: float
     writer_cpu: float  # of the writer's process (writer + relay; + consumer with --one-process)
     consumer_cpu: float  # of the consumer's process (NaN with --one-process)
     wall: float
-    began: float
+    began: float  # when the measured writes began
 
 
 async def measure(stack: Stack, args: argparse.Namespace) -> Outcome:
@@ -355,7 +370,8 @@ async def measure(stack: Stack, args: argparse.Namespace) -> Outcome:
         topic,
         one_process=args.one_process,
     )
-    count = round(args.rate * args.seconds)
+    skip = round(args.rate * args.warmup)
+    count = skip + round(args.rate * args.seconds)
     await relay.start()
     await consumer.start()
     try:
@@ -364,13 +380,26 @@ async def measure(stack: Stack, args: argparse.Namespace) -> Outcome:
         while (await consumer.next(90))[0] != "applied":
             pass
 
-        say(f"▶ writing {count:,} events at {args.rate:g}/s for {args.seconds:g} s")
-        collecting = asyncio.create_task(collect(consumer, clock, count, args.seconds + 60))
-        began, cpu, consumer_cpu = monotonic(), process_time(), consumer.cpu()
-        await schedule(writer_db, kind, clock, args.rate, count)
-        commits = sorted(at for sequence, at in clock.committed.items() if sequence >= 0)
+        say(
+            f"▶ writing {count:,} events at {args.rate:g}/s: {args.warmup:g} s of warm-up, "
+            f"then {args.seconds:g} s measured"
+        )
+        within = args.warmup + args.seconds + 60
+        collecting = asyncio.create_task(collect(consumer, clock, count, within))
+        # the instant, and both processes' CPU, when the measured writes begin
+        mark: list[float] = []
+        await schedule(
+            writer_db,
+            kind,
+            clock,
+            args.rate,
+            count,
+            measuring=(skip, lambda: mark.extend((monotonic(), process_time(), consumer.cpu()))),
+        )
+        commits = sorted(at for sequence, at in clock.committed.items() if sequence >= skip)
         achieved = (len(commits) - 1) / (commits[-1] - commits[0])
         await collecting
+        began, cpu, consumer_cpu = mark
         writer_cpu, consumer_cpu = process_time() - cpu, consumer.cpu() - consumer_cpu
         wall = monotonic() - began
         if len(clock.applied) < count:
@@ -379,7 +408,7 @@ async def measure(stack: Stack, args: argparse.Namespace) -> Outcome:
         await consumer.stop()
         await relay.stop()
         await writer_db.dispose()
-    return Outcome(clock, count, achieved, writer_cpu, consumer_cpu, wall, began)
+    return Outcome(clock, count, skip, achieved, writer_cpu, consumer_cpu, wall, began)
 
 
 def covered(spans: list[tuple[float, float]]) -> float:
@@ -394,8 +423,7 @@ def covered(spans: list[tuple[float, float]]) -> float:
 
 
 def report(args: argparse.Namespace, outcome: Outcome, load: str) -> None:
-    clock, count = outcome.clock, outcome.count
-    skip = round(args.rate * args.warmup)
+    clock, count, skip, began = outcome.clock, outcome.count, outcome.skip, outcome.began
     measured = [s for s in range(skip, count) if s in clock.committed]
     done = [s for s in measured if s in clock.applied]
 
@@ -409,18 +437,22 @@ def report(args: argparse.Namespace, outcome: Outcome, load: str) -> None:
     total = sorted(1000 * (clock.applied[s] - clock.committed[s]) for s in done)
     p99 = percentile(total, 99)
     split = [s for s in done if s in clock.published]
-    late = sorted(1000 * x for x in clock.lateness)
-    sizes = clock.batch_sizes
-    busy = covered(
-        [span for span in (*clock.processing, *clock.committing) if span[0] >= outcome.began]
-    )
+    late = sorted(1000 * x for x in clock.lateness[skip:])
+    # the consumer's figures, like the latencies, from when the measured writes began
+    sizes = [size for at, size in clock.batch_sizes if at >= began]
+    processing = [span for span in clock.processing if span[0] >= began]
+    committing = [span for span in clock.committing if span[0] >= began]
+    busy = covered([*processing, *committing])
     rows = [
-        ("events", f"{count:,} at {args.rate:g}/s for {args.seconds:g} s, 1 per transaction"),
+        (
+            "events",
+            f"{count - skip:,} at {args.rate:g}/s for {args.seconds:g} s, 1 per transaction, "
+            f"after {skip:,} in {args.warmup:g} s of warm-up",
+        ),
         ("achieved rate", f"{outcome.achieved:.1f} commits/s"),
         (
             "measured",
-            f"{len(done):,} (first {args.warmup:g} s left out), "
-            f"{len(measured) - len(done)} missing",
+            f"{len(done):,} (the warm-up left out), {len(measured) - len(done)} missing",
         ),
         ("latency p50", f"{percentile(total, 50):7.1f} ms"),
         ("latency p90", f"{percentile(total, 90):7.1f} ms"),
@@ -434,7 +466,7 @@ def report(args: argparse.Namespace, outcome: Outcome, load: str) -> None:
             "  on Kafka → effect",
             spread([clock.applied[s] - clock.published[s] for s in split]),
         ),
-        ("consumer, per batch", spread([end - began for began, end in clock.processing])),
+        ("consumer, per batch", spread([end - start for start, end in processing])),
         (
             "  records per batch",
             f"mean {sum(sizes) / max(1, len(sizes)):.1f}, max {max(sizes, default=0)} "
@@ -442,10 +474,10 @@ def report(args: argparse.Namespace, outcome: Outcome, load: str) -> None:
         ),
         (
             "  per record",
-            f"{1000 * sum(end - began for began, end in clock.processing) / max(1, sum(sizes)):.2f}"
+            f"{1000 * sum(end - start for start, end in processing) / max(1, sum(sizes)):.2f}"
             " ms (batch time / its records, mean)",
         ),
-        ("  per offset commit", spread([end - began for began, end in clock.committing])),
+        ("  per offset commit", spread([end - start for start, end in committing])),
         (
             "  busy",
             f"{100 * busy / outcome.wall:.0f} % of the time (applying records or committing "
@@ -470,8 +502,12 @@ def report(args: argparse.Namespace, outcome: Outcome, load: str) -> None:
         ),
         (
             "CPU µs per event",
-            f"writer + relay {1e6 * outcome.writer_cpu / count:.0f}"
-            + ("" if args.one_process else f", consumer {1e6 * outcome.consumer_cpu / count:.0f}"),
+            f"writer + relay {1e6 * outcome.writer_cpu / (count - skip):.0f}"
+            + (
+                ""
+                if args.one_process
+                else f", consumer {1e6 * outcome.consumer_cpu / (count - skip):.0f}"
+            ),
         ),
         ("machine", load),
     ]

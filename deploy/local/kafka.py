@@ -47,6 +47,10 @@ class Kafka(Component):
             "-Xmx768m",
             "-XX:+UseG1GC",
             "-XX:MaxGCPauseMillis=20",
+            # C1 only: the local broker lives minutes (a test session, a benchmark, a demo),
+            # and C2 kept recompiling for more than a minute of load, 4-27 % of a core beside
+            # the broker's own 21-24 %; its throughput here did not move (outbox_throughput)
+            "-XX:TieredStopAtLevel=1",
             "-Djava.awt.headless=true",
             f"-Dlog4j2.configurationFile={KAFKA_DIR / 'log4j2.properties'}",
             f"-Dkafka.logs.dir={self.home / 'logs'}",
