@@ -291,7 +291,7 @@ class OutboxRelay:
 
     async def _mark_published(self, positions: Sequence[int]) -> None:
         now = datetime.now(UTC)
-        if self._marker is not None:  # PostgreSQL, leading: on the driver (a third of the CPU)
+        if self._marker is not None:  # PostgreSQL, leading: on the driver (0.3 ms CPU, not 0.8)
             driver = await driver_connection(self._marker)
             await driver.execute(_MARK, {"now": now, "positions": list(positions)})
             return
