@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import math
 import os
 import platform
 import sys
+import threading
 import uuid
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -213,6 +215,48 @@ def machine() -> str:
         f"{os.cpu_count()} cores, load {one:.2f} (1 min) / {five:.2f} (5 min), "
         f"Python {platform.python_version()}"
     )
+
+
+def _cpu_times() -> list[int]:
+    """The machine's CPU times (/proc/stat's first line, in ticks): user, nice, system, idle,
+    iowait, irq, softirq, steal, …"""
+    with open("/proc/stat") as stat:
+        return [int(field) for field in stat.readline().split()[1:]]
+
+
+class Steal:
+    """How much CPU the hypervisor gave to other guests while a measurement ran (``steal`` in
+    /proc/stat): on a shared VM it comes in bursts, and in the windows where it passed 10 %
+    the end-to-end latencies passed 100 ms whatever LGNet did. Sampled each second on a
+    thread of its own (none of the measured loops pays for it)."""
+
+    def __init__(self) -> None:
+        self._samples: list[list[int]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, name="steal", daemon=True)
+
+    def start(self) -> None:
+        self._samples.append(_cpu_times())
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(1.0):
+            self._samples.append(_cpu_times())
+
+    def stop(self) -> str:
+        """Stop sampling; the figures as a line: mean steal, and its worst second."""
+        self._stop.set()
+        self._thread.join()
+        self._samples.append(_cpu_times())
+        shares = [_steal_share(a, b) for a, b in itertools.pairwise(self._samples)]
+        mean = _steal_share(self._samples[0], self._samples[-1])
+        return f"steal {mean:.1f} % of the CPU, worst second {max(shares, default=0):.0f} %"
+
+
+def _steal_share(before: list[int], after: list[int]) -> float:
+    spent = [b - a for a, b in zip(before, after, strict=True)]
+    total = sum(spent[:8])  # guest time is counted in user already
+    return 100 * spent[7] / total if total else 0.0
 
 
 def print_block(title: str, rows: Sequence[tuple[str, str]]) -> None:

@@ -37,6 +37,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bench._support import (
     Effect,
+    Steal,
     Thing,
     ThingChanged,
     create_topics,
@@ -58,6 +59,7 @@ from kit.db import Database, on_commit
 from kit.events.contracts import validator_for
 from kit.events.envelope import CloudEvent
 from kit.events.types import EventType
+from kit.heap import freeze_long_lived
 from kit.inbox import EventConsumer, Handler
 from kit.outbox import OutboxRelay, record_event
 
@@ -171,6 +173,7 @@ async def consume(
         validate=validator_for(kind.json_schema()),
     )
     await consumer.start()
+    freeze_long_lived()  # as a service does once started (kit.heap)
     try:
         await stop.wait()
     finally:
@@ -348,6 +351,7 @@ class Outcome:
     consumer_cpu: float  # of the consumer's process (NaN with --one-process)
     wall: float
     began: float  # when the measured writes began
+    steal: str  # the hypervisor's share of the CPU meanwhile
 
 
 async def measure(stack: Stack, args: argparse.Namespace) -> Outcome:
@@ -379,6 +383,7 @@ async def measure(stack: Stack, args: argparse.Namespace) -> Outcome:
         await write(writer_db, kind, clock, -1)
         while (await consumer.next(90))[0] != "applied":
             pass
+        freeze_long_lived()  # as a service does once started (kit.heap)
 
         say(
             f"▶ writing {count:,} events at {args.rate:g}/s: {args.warmup:g} s of warm-up, "
@@ -388,17 +393,24 @@ async def measure(stack: Stack, args: argparse.Namespace) -> Outcome:
         collecting = asyncio.create_task(collect(consumer, clock, count, within))
         # the instant, and both processes' CPU, when the measured writes begin
         mark: list[float] = []
+        steal = Steal()
+
+        def measuring() -> None:
+            mark.extend((monotonic(), process_time(), consumer.cpu()))
+            steal.start()
+
         await schedule(
             writer_db,
             kind,
             clock,
             args.rate,
             count,
-            measuring=(skip, lambda: mark.extend((monotonic(), process_time(), consumer.cpu()))),
+            measuring=(skip, measuring),
         )
         commits = sorted(at for sequence, at in clock.committed.items() if sequence >= skip)
         achieved = (len(commits) - 1) / (commits[-1] - commits[0])
         await collecting
+        host = steal.stop()
         began, cpu, consumer_cpu = mark
         writer_cpu, consumer_cpu = process_time() - cpu, consumer.cpu() - consumer_cpu
         wall = monotonic() - began
@@ -408,7 +420,7 @@ async def measure(stack: Stack, args: argparse.Namespace) -> Outcome:
         await consumer.stop()
         await relay.stop()
         await writer_db.dispose()
-    return Outcome(clock, count, skip, achieved, writer_cpu, consumer_cpu, wall, began)
+    return Outcome(clock, count, skip, achieved, writer_cpu, consumer_cpu, wall, began, host)
 
 
 def covered(spans: list[tuple[float, float]]) -> float:
@@ -509,7 +521,7 @@ def report(args: argparse.Namespace, outcome: Outcome, load: str) -> None:
                 else f", consumer {1e6 * outcome.consumer_cpu / (count - skip):.0f}"
             ),
         ),
-        ("machine", load),
+        ("machine", f"{load}; {outcome.steal}"),
     ]
     print_block("end-to-end latency (commit to consumer effect)", rows)
 

@@ -39,6 +39,7 @@ from gateway.ratelimit import TokenBucketLimiter
 from gateway.settings import GatewaySettings
 from kit.auth import JWKSCache, TokenVerifier, install_auth
 from kit.errors import NotReady
+from kit.heap import freeze_long_lived
 from kit.http import TelemetryMiddleware
 from kit.limits import RequestLimitsMiddleware
 from kit.logs import RequestIdMiddleware, configure_logging
@@ -187,6 +188,7 @@ def create_app(
             timeout=settings.probe_timeout_seconds,
         )
         await gateway.verifier.jwks.refresh()  # warm the keys; never raises
+        freeze_long_lived()  # start-up's objects, out of the full collections' walk
         try:
             yield
         finally:

@@ -24,6 +24,7 @@ from kit.aio import cancel_and_wait
 from kit.auth import JWKSCache, TokenVerifier, install_auth
 from kit.db import Database
 from kit.errors import NotReady
+from kit.heap import freeze_long_lived
 from kit.http import TelemetryMiddleware
 from kit.inbox import BatchHandler, ConsumedEvent, EventConsumer, Handler
 from kit.jobs import JobRunner, PeriodicJob
@@ -180,6 +181,7 @@ def create_service(spec: ServiceSpec) -> FastAPI:
         jobs = JobRunner(spec.jobs, database)
         jobs.start()
         connecting = asyncio.create_task(_connect(spec, consumers), name=f"{name}-kafka-connect")
+        freeze_long_lived()  # start-up's objects, out of the full collections' walk
         log.info("service %s started", name)
         try:
             yield
