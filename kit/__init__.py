@@ -22,6 +22,7 @@
 - `kit.migrations` — Alembic run from code
 - `kit.logs`, `kit.telemetry`, `kit.http`, `kit.metrics` — JSON logs, traces, metrics
 - `kit.kafka` — topics and Kafka reachability
+- `kit.heap` — start-up's objects frozen out of the garbage collector's full collections
 - `kit.synthetic` — fictional persons and places for tests, demo and benchmarks
 - `kit.testing` — helpers for tests (in-process apps, forged tokens, realm test keys)
 
