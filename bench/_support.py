@@ -224,6 +224,12 @@ def _cpu_times() -> list[int]:
         return [int(field) for field in stat.readline().split()[1:]]
 
 
+STEAL_NOTICEABLE = 5.0
+"""Mean steal (%) above which a run says its figures are the host's as much as the code's. Of
+twelve end-to-end runs (1 Dec, night) the six under it met both targets (p99 62-85 ms, busy
+25-28 %); of the six over it two missed one and four came within a point of the busy one."""
+
+
 class Steal:
     """How much CPU the hypervisor gave to other guests while a measurement ran (``steal`` in
     /proc/stat): on a shared VM it comes in bursts, and in the windows where it passed 10 %
@@ -250,7 +256,10 @@ class Steal:
         self._samples.append(_cpu_times())
         shares = [_steal_share(a, b) for a, b in itertools.pairwise(self._samples)]
         mean = _steal_share(self._samples[0], self._samples[-1])
-        return f"steal {mean:.1f} % of the CPU, worst second {max(shares, default=0):.0f} %"
+        line = f"steal {mean:.1f} % of the CPU, worst second {max(shares, default=0):.0f} %"
+        if mean > STEAL_NOTICEABLE:
+            line += f" (over {STEAL_NOTICEABLE:g} %: the figures measure the host as much as LGNet)"
+        return line
 
 
 def _steal_share(before: list[int], after: list[int]) -> float:

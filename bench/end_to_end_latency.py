@@ -455,6 +455,7 @@ def report(args: argparse.Namespace, outcome: Outcome, load: str) -> None:
     processing = [span for span in clock.processing if span[0] >= began]
     committing = [span for span in clock.committing if span[0] >= began]
     busy = covered([*processing, *committing])
+    busy_share = 100 * busy / outcome.wall
     rows = [
         (
             "events",
@@ -492,8 +493,8 @@ def report(args: argparse.Namespace, outcome: Outcome, load: str) -> None:
         ("  per offset commit", spread([end - start for start, end in committing])),
         (
             "  busy",
-            f"{100 * busy / outcome.wall:.0f} % of the time (applying records or committing "
-            "offsets)",
+            f"{busy_share:.1f} % of the time (applying records or committing offsets; target "
+            f"≤ 30 %: {'met' if busy_share <= 30 else 'NOT met'})",
         ),
         (
             "writer lateness",
