@@ -38,11 +38,14 @@ from pydantic import (
     StrictBool,
     StrictFloat,
     StrictStr,
+    StringConstraints,
+    TypeAdapter,
     WithJsonSchema,
     field_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
+from typing_extensions import TypeAliasType
 
 __all__ = [
     "INTEGER_LITERAL",
@@ -51,6 +54,7 @@ __all__ = [
     "ClosedModel",
     "CountryCode",
     "Id",
+    "JsonObject",
     "LanguageCode",
     "Municipio",
     "OrganisationAlias",
@@ -165,6 +169,43 @@ def _holds_nul(value: object) -> bool:
     if isinstance(value, dict):
         return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
     return False
+
+
+class _NamesWithoutNul:
+    """States `NO_NUL_PATTERN` on an object's property names (``propertyNames``)."""
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        stated = handler(schema)
+        names = handler.resolve_ref_schema(stated).setdefault("propertyNames", {})
+        names.setdefault("pattern", NO_NUL_PATTERN)
+        return stated
+
+
+_NulFreeText = Annotated[str, StringConstraints(pattern=NO_NUL_PATTERN)]
+# The shape `JsonObject` states: JSON whose every text and property name holds no NUL. Only
+# its schema is used (a recursive union would report a NUL once per branch it failed).
+_NulFreeJson = TypeAliasType(  # type: ignore[misc]
+    "NulFreeJson",
+    "_NulFreeText | int | float | bool | list[_NulFreeJson]"
+    " | Annotated[dict[str, _NulFreeJson], _NamesWithoutNul()] | None",
+)
+_NUL_FREE_OBJECT = TypeAdapter(  # mypy does not follow a recursive alias written as text
+    Annotated[dict[str, _NulFreeJson], _NamesWithoutNul()]  # type: ignore[arg-type,valid-type]
+).core_schema
+
+
+class _StatedNulFree:
+    def __get_pydantic_json_schema__(
+        self, _schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return handler(_NUL_FREE_OBJECT)
+
+
+JsonObject = Annotated[dict[str, Any], _StatedNulFree()]
+"""Any JSON object in a request (a policy document): in a `ClosedModel` it is refused if any text
+or property name in it holds NUL, and its schema says so, recursively."""
 
 
 class PublicModel(BaseModel):

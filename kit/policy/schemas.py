@@ -3,26 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from kit.schemas import ClosedModel, PublicModel, Timestamp
+from kit.schemas import ClosedModel, JsonObject, PublicModel, StrictStr, Timestamp, TrimmedText
 
 
 class PolicyProposal(ClosedModel):
     """A new version of a policy."""
 
-    document: dict[str, Any]
+    document: JsonObject
     effective_from: Timestamp
-    why: str = Field(min_length=1, max_length=4000, description="The justification.")
-
-    @field_validator("why")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("why must not be blank")
-        return value.strip()
+    why: Annotated[StrictStr, TrimmedText(4000)] = Field(description="The justification.")
 
 
 class PolicyVersionPublic(PublicModel):

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from kit.policy import policy_router
 from kit.service import service_app
 from services.casework.cases import events as case_events
 from services.casework.cases import handlers as case_handlers
+from services.casework.cases.policies import KINDS
 from services.casework.cases.router import router as cases
 from services.casework.settings import CaseworkSettings
 
 create_app = service_app(
     CaseworkSettings,
     description="Cases: people taken in charge by a lead organisation after hand-over.",
-    routers=[cases],
+    routers=[cases, policy_router("/v1/casework/policies", KINDS)],
     publishes=[case_events.TOPIC],
     subscriptions=[case_handlers.referrals],
 )

@@ -19,6 +19,7 @@ from kit.schemas import (
     ClosedModel,
     CountryCode,
     Id,
+    JsonObject,
     LanguageCode,
     Municipio,
     OrganisationAlias,
@@ -189,6 +190,36 @@ def test_a_request_schema_says_its_text_holds_no_nul() -> None:
     assert not jsonschema.Draft202012Validator(properties["text"]).is_valid("a\x00b")
     # a pattern of its own already says which characters: left as it is
     assert PlaceIn.model_json_schema()["properties"]["organiser"]["pattern"] != NO_NUL_PATTERN
+
+
+class DocumentIn(ClosedModel):
+    document: JsonObject
+
+
+@pytest.mark.parametrize(
+    ("document", "valid"),
+    [
+        ({"a": [1, 2.5, True, None, {"b": "text"}]}, True),
+        ({"a": [{"b": "te\x00xt"}]}, False),  # text deep inside
+        ({"a": {"b\x00": 1}}, False),  # a property name deep inside
+        ({"\x00": 1}, False),
+    ],
+)
+def test_a_json_object_field_says_and_holds_that_no_text_in_it_holds_nul(
+    document: dict[str, object], valid: bool
+) -> None:
+    """A policy document is any JSON object: its schema states the NUL rule at every depth, so
+    a client generated from it sends nothing the service refuses, and the refusal is one error."""
+    schema = DocumentIn.model_json_schema()
+    assert jsonschema.Draft202012Validator(schema).is_valid({"document": document}) is valid
+    if valid:
+        assert DocumentIn.model_validate({"document": document}).document == document
+        return
+    with pytest.raises(ValidationError) as excinfo:
+        DocumentIn.model_validate({"document": document})
+    (error,) = excinfo.value.errors()
+    assert error["loc"] == ("document",)
+    assert "NUL" in error["msg"]
 
 
 def test_a_strict_integer_says_that_8_0_is_not_one() -> None:

@@ -6,12 +6,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kit.schemas import TargetGroup as PlatformTargetGroup
 from services.casework.cases.domain import (
     FINAL,
     INITIAL,
+    RUNNING,
     TRANSITIONS,
     IllegalTransition,
     Status,
+    TargetGroup,
+    target_group_of_referral,
     transition,
     visible_to,
 )
@@ -43,7 +47,9 @@ def test_closed_and_transferred_are_the_only_ends() -> None:
         (Status.OPEN, Status.PLAN_ACTIVE),  # no plan without an assessment
         (Status.OPEN, Status.MONITORING),
         (Status.ASSESSMENT, Status.OPEN),
-        (Status.CLOSED, Status.OPEN),  # a closed case is not reopened
+        (Status.CLOSED, Status.OPEN),  # only `reopen` leaves closed
+        (Status.CLOSED, Status.ASSESSMENT),
+        (Status.MONITORING, Status.ASSESSMENT),
         (Status.TRANSFERRED, Status.ASSESSMENT),
         (Status.OPEN, Status.OPEN),
     ],
@@ -69,13 +75,58 @@ def test_any_sequence_of_moves_is_either_refused_or_follows_the_table(
     assert status in TRANSITIONS
 
 
+def test_monitoring_that_finds_new_needs_goes_back_to_an_active_plan() -> None:
+    assert transition(Status.MONITORING, Status.PLAN_ACTIVE) is Status.PLAN_ACTIVE
+
+
+def _reachable(start: Status) -> set[Status]:
+    seen, todo = {start}, [start]
+    while todo:
+        for target in TRANSITIONS[todo.pop()]:
+            if target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return seen
+
+
+@pytest.mark.parametrize("status", sorted(RUNNING))
+def test_every_running_case_can_still_reach_both_ends(status: Status) -> None:
+    assert _reachable(status) >= FINAL
+
+
+def test_every_status_is_reachable_from_open() -> None:
+    assert _reachable(INITIAL) == set(Status)
+
+
 @given(st.data())
-def test_every_walk_from_open_ends_within_four_moves(data: st.DataObject) -> None:
+def test_a_walk_that_never_goes_back_ends_within_four_moves(data: st.DataObject) -> None:
+    main_line = list(Status)
     status, moves = INITIAL, 0
     while status not in FINAL:
-        status = transition(status, data.draw(st.sampled_from(sorted(TRANSITIONS[status]))))
+        forward = sorted(
+            t for t in TRANSITIONS[status] if main_line.index(t) > main_line.index(status)
+        )
+        status = transition(status, data.draw(st.sampled_from(forward)))
         moves += 1
     assert moves <= 4
+
+
+@pytest.mark.parametrize(
+    ("referral", "case"),
+    [
+        (PlatformTargetGroup.UNACCOMPANIED_MINOR, TargetGroup.UNACCOMPANIED_MINOR),
+        (PlatformTargetGroup.YOUNG_ADULT, TargetGroup.YOUNG_ADULT_LEAVING_CARE),
+        (PlatformTargetGroup.VULNERABLE_FAMILY, TargetGroup.VULNERABLE_FAMILY),
+        (PlatformTargetGroup.OTHER, TargetGroup.OTHER_VULNERABLE),
+        ("a_group_intake_adds_later", TargetGroup.OTHER_VULNERABLE),
+    ],
+)
+def test_a_referrals_target_group_becomes_the_cases(referral: str, case: TargetGroup) -> None:
+    assert target_group_of_referral(referral) is case
+
+
+def test_every_platform_target_group_has_its_case_group() -> None:
+    assert {target_group_of_referral(group) for group in PlatformTargetGroup} == set(TargetGroup)
 
 
 @pytest.mark.parametrize(
