@@ -225,9 +225,8 @@ def _cpu_times() -> list[int]:
 
 
 STEAL_NOTICEABLE = 5.0
-"""Mean steal (%) above which a run says its figures are the host's as much as the code's. Of
-twelve end-to-end runs (1 Dec, night) the six under it met both targets (p99 62-85 ms, busy
-25-28 %); of the six over it two missed one and four came within a point of the busy one."""
+"""Mean steal (%) above which a run says its figures are the host's as much as the code's
+(bench/README, "Figures measured", heap frozen: the runs either side of it)."""
 
 
 class Steal:

@@ -38,7 +38,6 @@ from pydantic import (
     StrictBool,
     StrictFloat,
     StrictStr,
-    StringConstraints,
     TypeAdapter,
     WithJsonSchema,
     field_validator,
@@ -171,36 +170,25 @@ def _holds_nul(value: object) -> bool:
     return False
 
 
-class _NamesWithoutNul:
-    """States `NO_NUL_PATTERN` on an object's property names (``propertyNames``)."""
-
-    def __get_pydantic_json_schema__(
-        self, schema: CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
-        stated = handler(schema)
-        names = handler.resolve_ref_schema(stated).setdefault("propertyNames", {})
-        names.setdefault("pattern", NO_NUL_PATTERN)
-        return stated
-
-
-_NulFreeText = Annotated[str, StringConstraints(pattern=NO_NUL_PATTERN)]
-# The shape `JsonObject` states: JSON whose every text and property name holds no NUL. Only
-# its schema is used (a recursive union would report a NUL once per branch it failed).
-_NulFreeJson = TypeAliasType(  # type: ignore[misc]
-    "NulFreeJson",
-    "_NulFreeText | int | float | bool | list[_NulFreeJson]"
-    " | Annotated[dict[str, _NulFreeJson], _NamesWithoutNul()] | None",
+# Any JSON value, for the schema of `JsonObject` only (validated as it stands, a recursive union
+# would report a NUL once per branch it failed)
+_Json = TypeAliasType(  # type: ignore[misc]
+    "NulFreeJson", "str | int | float | bool | list[_Json] | dict[str, _Json] | None"
 )
-_NUL_FREE_OBJECT = TypeAdapter(  # mypy does not follow a recursive alias written as text
-    Annotated[dict[str, _NulFreeJson], _NamesWithoutNul()]  # type: ignore[arg-type,valid-type]
-).core_schema
+_JSON_OBJECT = TypeAdapter(dict[str, _Json]).core_schema  # type: ignore[valid-type]
 
 
 class _StatedNulFree:
+    """The schema of any JSON object, with `state_request_rules` written into it and into the
+    JSON value it refers to (which `state_request_rules` leaves, as every ``$ref``)."""
+
     def __get_pydantic_json_schema__(
         self, _schema: CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
-        return handler(_NUL_FREE_OBJECT)
+        stated = handler(_JSON_OBJECT)
+        state_request_rules(stated)
+        state_request_rules(handler.resolve_ref_schema(stated["additionalProperties"]))
+        return stated
 
 
 JsonObject = Annotated[dict[str, Any], _StatedNulFree()]
