@@ -61,9 +61,10 @@ import time
 import weakref
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
 from sqlalchemy import URL, event, make_url, text
@@ -115,6 +116,15 @@ class UtcDateTime(TypeDecorator[datetime]):
 def utcnow() -> datetime:
     """The current time, aware, in UTC."""
     return datetime.now(UTC)
+
+
+CITY_ZONE = ZoneInfo("Europe/Rome")
+"""The time zone of the city the network works in: what its calendar dates are in."""
+
+
+def city_date(moment: datetime) -> date:
+    """The city's calendar date at `moment` (an aware time): a membership's day, a birthday."""
+    return moment.astimezone(CITY_ZONE).date()
 
 
 def async_url(url: str | URL) -> URL:

@@ -26,6 +26,7 @@ DEMO_USERS = {
     "caseworker.aurora": ("coop-aurora", {"case-worker"}),
     "caseworker.ponte": ("assoc-ponte", {"case-worker"}),
     "supervisor.aurora": ("coop-aurora", {"case-supervisor"}),
+    "supervisor.ponte": ("assoc-ponte", {"case-supervisor"}),
     "housing.ponte": ("assoc-ponte", {"housing-coordinator"}),
     "organizer.ponte": ("assoc-ponte", {"initiative-organizer"}),
     "coordinator.comune": ("comune-milano", {"coordinator"}),
@@ -77,6 +78,11 @@ class Realm:
     def headers(self, username: str) -> dict[str, str]:
         """``Authorization`` for a demo user (its cached token)."""
         return {"Authorization": f"Bearer {self.cached_user_token(username)}"}
+
+    def subject(self, username: str) -> str:
+        """A demo user's Keycloak subject (``sub``): how casework names a team member."""
+        token = self.cached_user_token(username)
+        return str(jwt.decode(token, options={"verify_signature": False})["sub"])
 
     def cached_user_token(self, username: str) -> str:
         """A demo user's token, reused while it has more than a minute to live."""

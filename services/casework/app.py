@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from kit.policy import policy_router
 from kit.service import service_app
+from services.casework.approvals.router import router as approvals
 from services.casework.cases import events as case_events
 from services.casework.cases import handlers as case_handlers
 from services.casework.cases.policies import KINDS
@@ -12,8 +13,9 @@ from services.casework.settings import CaseworkSettings
 
 create_app = service_app(
     CaseworkSettings,
-    description="Cases: people taken in charge by a lead organisation after hand-over.",
-    routers=[cases, policy_router("/v1/casework/policies", KINDS)],
+    description="Cases: people taken in charge by a lead organisation and its team, with "
+    "supervisors' approvals.",
+    routers=[cases, approvals, policy_router("/v1/casework/policies", KINDS)],
     publishes=[case_events.TOPIC],
     subscriptions=[case_handlers.referrals],
 )

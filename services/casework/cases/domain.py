@@ -97,7 +97,43 @@ def transition(current: Status, target: Status) -> Status:
     return target
 
 
-def visible_to(*, lead_organisation: str, organisation: str, coordinator: bool) -> bool:
-    """Cases are visible to their lead organisation and to coordinators (the case team's
-    organisations join this rule when teams arrive)."""
-    return coordinator or organisation == lead_organisation
+def step(current: Status, target: Status, *, first_plan_approved: bool) -> Status:
+    """A status a case worker sets directly: ``open → assessment``, ``plan_active ↔
+    monitoring``, and ``assessment → plan_active`` once a first plan is approved. Closing
+    needs an approved closure, a transfer its own request: never a bare status change."""
+    if target is Status.CLOSED:
+        raise IllegalTransition("A case is closed by an approved closure request.")
+    if target is Status.TRANSFERRED:
+        raise IllegalTransition("A case is transferred by a transfer to another organisation.")
+    if current is Status.ASSESSMENT and target is Status.PLAN_ACTIVE and not first_plan_approved:
+        raise IllegalTransition("A case's plan becomes active once its first plan is approved.")
+    return transition(current, target)
+
+
+class Origin(StrEnum):
+    """How the case was opened."""
+
+    HANDOVER = "handover"  # intake handed a referral over
+    MANUAL = "manual"  # a case worker opened it (a person known to the network already)
+
+
+class Urgency(StrEnum):
+    """Intake's urgency vocabulary, which a manually opened case is given too."""
+
+    IMMEDIATE = "immediate"
+    HIGH = "high"
+    NORMAL = "normal"
+
+
+def visible_to(
+    *, lead_organisation: str, organisation: str, coordinator: bool, on_team: bool
+) -> bool:
+    """A case is visible to its lead organisation, to the active members of its team (each
+    for themselves, not their whole organisation) and to coordinators."""
+    return coordinator or organisation == lead_organisation or on_team
+
+
+def manages(*, lead_organisation: str, organisation: str, case_manager: bool) -> bool:
+    """Who changes a case (status, team, closure requests): the lead organisation's case
+    workers and supervisors, and the case manager whatever their organisation."""
+    return organisation == lead_organisation or case_manager

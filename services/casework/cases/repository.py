@@ -1,53 +1,168 @@
-"""Case queries: the only place that builds SQL for cases."""
+"""Case and team queries: the only place that builds SQL for cases."""
 
 from __future__ import annotations
 
+import operator
 import uuid
-from typing import TypedDict, Unpack
+from collections import defaultdict
+from collections.abc import Collection
+from datetime import datetime
+from typing import TypedDict
 
-from sqlmodel import select
+from sqlalchemy import ColumnElement, exists
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from kit.auth import Principal
-from kit.pagination import Page, PageParams, paginate
-from kit.query import where_given
-from services.casework.cases.domain import Status
-from services.casework.cases.models import Case
+from kit.pagination import Page, PageParams
+from kit.query import Listing, first
+from services.casework.cases.domain import Status, TargetGroup
+from services.casework.cases.models import Case, CasePerson, CaseStatusChange, TeamMember
+from services.casework.visibility import visible_clause
 
 
 def _visible(stmt: SelectOfScalar[Case], principal: Principal) -> SelectOfScalar[Case]:
-    # domain.visible_to, as SQL
-    if principal.is_coordinator:
-        return stmt
-    return stmt.where(Case.lead_organisation == principal.organisation)
+    clause = visible_clause(principal)
+    return stmt if clause is None else stmt.where(clause)
 
 
 async def get_visible(
-    session: AsyncSession, case_id: uuid.UUID, principal: Principal
+    session: AsyncSession, case_id: uuid.UUID, principal: Principal, *, for_update: bool = False
 ) -> Case | None:
-    return (await session.exec(_visible(select(Case).where(Case.id == case_id), principal))).first()
+    stmt = _visible(select(Case).where(col(Case.id) == case_id), principal)
+    return await first(session, stmt, for_update=for_update)
 
 
-class CaseFilter(TypedDict):
+class CaseFilter(TypedDict, total=False):
     """What a list of cases is narrowed to; a filter given as ``None`` is left out."""
 
     status: Status | None
+    organisation: str | None  # the lead organisation
+    target_group: TargetGroup | None
+    municipio: int | None
+    opened_from: datetime | None
+    opened_to: datetime | None
     referral_id: uuid.UUID | None
+    person_ref: uuid.UUID | None
+    case_manager: str | None  # a user
+    team_member: str | None  # a user, an active member
+
+
+_CASES = Listing(
+    filters={
+        "status": Case.status,
+        "organisation": Case.lead_organisation,
+        "target_group": Case.target_group,
+        "municipio": Case.municipio,
+        "opened_from": (col(Case.opened_at), operator.ge),
+        "opened_to": (col(Case.opened_at), operator.lt),
+        "referral_id": Case.referral_id,
+    },
+    order_by=(Case.opened_at, Case.id),
+    descending=True,
+)
+
+
+def _member(user: str, *, managing: bool) -> ColumnElement[bool]:
+    """Whether `user` is an active member of the `Case` row's team (`managing`: its manager)."""
+    conditions = [
+        col(TeamMember.case_id) == col(Case.id),
+        col(TeamMember.user) == user,
+        col(TeamMember.left_on).is_(None),
+    ]
+    if managing:
+        conditions.append(col(TeamMember.id) == col(Case.case_manager_id))
+    return exists(select(TeamMember.id).where(*conditions))
 
 
 async def list_visible(
-    session: AsyncSession, principal: Principal, params: PageParams, **where: Unpack[CaseFilter]
+    session: AsyncSession, principal: Principal, params: PageParams, where: CaseFilter
 ) -> Page[Case]:
-    stmt = where_given(
-        _visible(select(Case), principal),
-        (Case.status, where["status"]),
-        (Case.referral_id, where["referral_id"]),
-    )
-    return await paginate(
-        session, stmt, params, order_by=(Case.opened_at, Case.id), descending=True
-    )
+    stmt = _visible(select(Case), principal)
+    if (person_ref := where.get("person_ref")) is not None:
+        stmt = stmt.where(
+            exists(
+                select(CasePerson.case_id).where(
+                    col(CasePerson.case_id) == col(Case.id),
+                    col(CasePerson.person_ref) == person_ref,
+                )
+            )
+        )
+    if (manager := where.get("case_manager")) is not None:
+        stmt = stmt.where(_member(manager, managing=True))
+    if (member := where.get("team_member")) is not None:
+        stmt = stmt.where(_member(member, managing=False))
+    return await _CASES.page(session, stmt, params, where)
 
 
 async def get_by_referral(session: AsyncSession, referral_id: uuid.UUID) -> Case | None:
-    return (await session.exec(select(Case).where(Case.referral_id == referral_id))).first()
+    return (await session.exec(select(Case).where(col(Case.referral_id) == referral_id))).first()
+
+
+def link_persons(
+    session: AsyncSession, case_id: uuid.UUID, person_refs: Collection[uuid.UUID]
+) -> None:
+    for ref in dict.fromkeys(person_refs):
+        session.add(CasePerson(case_id=case_id, person_ref=ref))
+
+
+async def persons_of(
+    session: AsyncSession, case_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """The persons each case concerns, in a stable order."""
+    found: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    if not case_ids:
+        return found
+    rows = await session.exec(
+        select(CasePerson)
+        .where(col(CasePerson.case_id).in_(list(case_ids)))
+        .order_by(col(CasePerson.case_id), col(CasePerson.person_ref))
+    )
+    for row in rows:
+        found[row.case_id].append(row.person_ref)
+    return found
+
+
+# --- teams ------------------------------------------------------------------------------
+
+
+async def team_of(session: AsyncSession, case_id: uuid.UUID) -> list[TeamMember]:
+    """Every membership of the case, active and past, in the order they joined."""
+    stmt = (
+        select(TeamMember)
+        .where(col(TeamMember.case_id) == case_id)
+        .order_by(col(TeamMember.joined_on), col(TeamMember.created_at), col(TeamMember.id))
+    )
+    return list(await session.exec(stmt))
+
+
+async def get_member(
+    session: AsyncSession, case_id: uuid.UUID, member_id: uuid.UUID, *, for_update: bool = False
+) -> TeamMember | None:
+    stmt = select(TeamMember).where(
+        col(TeamMember.case_id) == case_id, col(TeamMember.id) == member_id
+    )
+    return await first(session, stmt, for_update=for_update)
+
+
+async def active_membership(
+    session: AsyncSession, case_id: uuid.UUID, user: str, organisation: str
+) -> TeamMember | None:
+    stmt = select(TeamMember).where(
+        col(TeamMember.case_id) == case_id,
+        col(TeamMember.user) == user,
+        col(TeamMember.organisation) == organisation,
+        col(TeamMember.left_on).is_(None),
+    )
+    return await first(session, stmt)
+
+
+async def history_of(session: AsyncSession, case_id: uuid.UUID) -> list[CaseStatusChange]:
+    """Every status the case took, oldest first."""
+    stmt = (
+        select(CaseStatusChange)
+        .where(col(CaseStatusChange.case_id) == case_id)
+        .order_by(col(CaseStatusChange.changed_at), col(CaseStatusChange.id))
+    )
+    return list(await session.exec(stmt))

@@ -3,25 +3,63 @@
 from __future__ import annotations
 
 import uuid
-from typing import Unpack
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from kit.audit import AuditAction, AuditPurpose, AuditScope
 from kit.auth import Principal
-from kit.db import utcnow
-from kit.errors import NotFound, require_found
+from kit.db import city_date, utcnow
+from kit.errors import Forbidden, NotFound, ValidationFailed, require_found
+from kit.etag import require_if_match
+from kit.events.types import EventType
+from kit.outbox import record_event
 from kit.pagination import Page, PageParams
-from kit.usecases import add_announced
-from services.casework.cases import repository
-from services.casework.cases.domain import INITIAL
-from services.casework.cases.events import CaseOpened
-from services.casework.cases.models import Case
-from services.casework.cases.schemas import HandedOverReferralIn
+from kit.policy import current
+from services.casework.cases import closure, domain, repository, team
+from services.casework.cases.domain import Origin, Outcome, Status
+from services.casework.cases.events import (
+    CaseClosed,
+    CaseEventData,
+    CaseManagerChanged,
+    CaseOpened,
+    CaseReopened,
+    CaseStatusChanged,
+    TeamMemberJoined,
+    TeamMemberLeft,
+)
+from services.casework.cases.models import Case, CaseStatusChange, TeamMember
+from services.casework.cases.policies import CLOSURE
+from services.casework.cases.repository import CaseFilter as CaseFilter
+from services.casework.cases.schemas import (
+    CaseCreate,
+    CaseManagerIn,
+    HandedOverReferralIn,
+    LeavingIn,
+    MemberCreate,
+    ReopeningIn,
+    StatusChangeIn,
+)
+
+E = TypeVar("E", bound=CaseEventData)
+
+CASES = AuditScope("case", AuditPurpose.CASE_MANAGEMENT)
+"""A case says who is in distress and what is done for them: every read of one is audited."""
 
 
-class CaseNotFound(NotFound):
-    slug = "case-not-found"
-    title = "Case not found"
+class CaseNotFound(NotFound, slug="case-not-found", title="Case not found"): ...
+
+
+class MemberNotFound(NotFound, slug="team-member-not-found", title="Team member not found"): ...
+
+
+class NotManaging(Forbidden, slug="not-managing-the-case", title="You do not manage the case"):
+    """The case is visible to the caller, who may not change it (403)."""
+
+
+# --- opening ----------------------------------------------------------------------------
 
 
 async def open_case(*, session: AsyncSession, handover_in: HandedOverReferralIn) -> Case:
@@ -30,24 +68,439 @@ async def open_case(*, session: AsyncSession, handover_in: HandedOverReferralIn)
     if existing is not None:
         return existing
     now = utcnow()
-    case = Case(**handover_in.model_dump(), status=INITIAL, opened_at=now, updated_at=now)
-    # a concurrent opening of the same referral fails in the flush (unique referral_id)
-    return await add_announced(
-        session, case, CaseOpened, organisation=case.lead_organisation, case_id=case.id
+    fields = handover_in.model_dump(exclude={"person_refs", "target_group"})
+    case = Case(
+        **fields,
+        target_group=domain.target_group_of_referral(handover_in.target_group),
+        origin=Origin.HANDOVER,
+        status=domain.INITIAL,
+        opened_at=now,
+        updated_at=now,
     )
+    # a concurrent opening of the same referral fails in the flush (unique referral_id)
+    return await _opened(session, case, handover_in.person_refs, None)
 
 
-async def list_visible(
-    *,
+async def open_manually(
+    *, session: AsyncSession, principal: Principal, case_in: CaseCreate
+) -> Case:
+    """A case opened by a case worker: their organisation leads it, they manage it."""
+    now = utcnow()
+    case = Case(
+        status=domain.INITIAL,
+        origin=Origin.MANUAL,
+        lead_organisation=principal.organisation,
+        reporting_organisation=principal.organisation,
+        urgency=case_in.urgency,
+        target_group=case_in.target_group,
+        municipio=case_in.municipio,
+        opened_by=principal.subject,
+        opened_at=now,
+        updated_at=now,
+    )
+    await _opened(session, case, case_in.person_refs, principal)
+    opener = MemberCreate(
+        user=principal.subject,
+        organisation=principal.organisation,
+        role=case_in.role,
+        case_manager=True,
+    )
+    await _enrol(session, principal, case, opener, now, opening=True)
+    await CASES.record(session, principal, AuditAction.CREATE, case.id)
+    return case
+
+
+async def _opened(
     session: AsyncSession,
-    principal: Principal,
-    page: PageParams,
-    **where: Unpack[repository.CaseFilter],
-) -> Page[Case]:
-    """The cases `principal` may see (`domain.visible_to`), newest first."""
-    return await repository.list_visible(session, principal, page, **where)
+    case: Case,
+    person_refs: Collection[uuid.UUID],
+    principal: Principal | None,
+) -> Case:
+    session.add(case)
+    await session.flush()
+    repository.link_persons(session, case.id, person_refs)
+    _record_step(session, case, None, principal, case.opened_at)
+    await session.flush()
+    await _publish(
+        session, CaseOpened, case, case_id=case.id, person_refs=list(dict.fromkeys(person_refs))
+    )
+    return case
+
+
+# --- reading ----------------------------------------------------------------------------
 
 
 async def get(*, session: AsyncSession, principal: Principal, case_id: uuid.UUID) -> Case:
-    case = await repository.get_visible(session, case_id, principal)
+    """One case visible to `principal` (the read is audited)."""
+    return await CASES.read(session, principal, await visible(session, principal, case_id))
+
+
+async def visible(
+    session: AsyncSession, principal: Principal, case_id: uuid.UUID, *, for_update: bool = False
+) -> Case:
+    """The case `principal` sees (`visibility`), or 404 whether it exists or not."""
+    case = await repository.get_visible(session, case_id, principal, for_update=for_update)
     return require_found(case, CaseNotFound(f"No case {case_id} visible to you."))
+
+
+async def list_visible(
+    *, session: AsyncSession, principal: Principal, page: PageParams, where: CaseFilter
+) -> Page[Case]:
+    """The cases `principal` may see, newest first (the reads are audited)."""
+    found = await repository.list_visible(session, principal, page, where)
+    return await CASES.listed(session, principal, found)
+
+
+persons_of = repository.persons_of
+"""The persons each case concerns."""
+
+
+async def managed(session: AsyncSession, principal: Principal, case_id: uuid.UUID) -> Case:
+    """The case locked for a change by `principal`, who must manage it (`domain.manages`)."""
+    case = await visible(session, principal, case_id, for_update=True)
+    manager = await _manager(session, case)
+    is_manager = manager is not None and (manager.user, manager.organisation) == (
+        principal.subject,
+        principal.organisation,
+    )
+    if not domain.manages(
+        lead_organisation=case.lead_organisation,
+        organisation=principal.organisation,
+        case_manager=is_manager,
+    ):
+        raise NotManaging(
+            "Only the lead organisation's case workers and the case manager change a case."
+        )
+    return case
+
+
+# --- status -----------------------------------------------------------------------------
+
+
+async def change_status(
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    case_id: uuid.UUID,
+    if_match: str | None,
+    status_in: StatusChangeIn,
+) -> Case:
+    case = await _for_change(session, principal, case_id, if_match)
+    target = domain.step(Status(case.status), status_in.status, first_plan_approved=False)
+    await _move(session, principal, case, target, utcnow())
+    return case
+
+
+async def reopen(
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    case_id: uuid.UUID,
+    if_match: str | None,
+    reopening_in: ReopeningIn,
+) -> Case:
+    """Take a closed case up again, within the closure policy's window."""
+    case = await _for_change(session, principal, case_id, if_match)
+    now = utcnow()
+    last = _closure(case)
+    target = closure.reopen(
+        Status(case.status),
+        last,
+        now=now,
+        policy=await current(session, CLOSURE, at=now),
+        anonymised=False,
+    )
+    case.reopened_at = now
+    await _move(session, principal, case, target, now, reason=reopening_in.reason, event=False)
+    await _publish(session, CaseReopened, case, case_id=case.id, closed_at=case.closed_at)
+    return case
+
+
+async def close(
+    session: AsyncSession,
+    principal: Principal,
+    case: Case,
+    *,
+    outcome: Outcome,
+    reason: str,
+    approval_id: uuid.UUID,
+) -> Case:
+    """Close `case` (locked by the caller) as an approved closure asked: 409 if its status no
+    longer allows it."""
+    now = utcnow()
+    target = domain.transition(Status(case.status), Status.CLOSED)
+    case.closure_outcome, case.closure_reason, case.closed_at = outcome, reason, now
+    await _move(session, principal, case, target, now, approval_id=approval_id, event=False)
+    await _publish(
+        session, CaseClosed, case, case_id=case.id, outcome=outcome, approval_id=approval_id
+    )
+    return case
+
+
+def _closure(case: Case) -> closure.Closure | None:
+    if case.closed_at is None or case.closure_outcome is None:
+        return None
+    return closure.Closure(outcome=Outcome(case.closure_outcome), closed_at=case.closed_at)
+
+
+async def history(
+    *, session: AsyncSession, principal: Principal, case_id: uuid.UUID
+) -> list[CaseStatusChange]:
+    """Every status the case took, oldest first."""
+    case = await get(session=session, principal=principal, case_id=case_id)
+    return await repository.history_of(session, case.id)
+
+
+async def _move(
+    session: AsyncSession,
+    principal: Principal,
+    case: Case,
+    target: Status,
+    now: datetime,
+    *,
+    reason: str | None = None,
+    approval_id: uuid.UUID | None = None,
+    event: bool = True,
+) -> None:
+    previous = case.status
+    case.status = target
+    _record_step(session, case, previous, principal, now, reason=reason, approval_id=approval_id)
+    await _save_change(session, principal, case, now)
+    if event:
+        await _publish(
+            session, CaseStatusChanged, case, case_id=case.id, from_status=previous, changed_at=now
+        )
+
+
+def _record_step(
+    session: AsyncSession,
+    case: Case,
+    previous: str | None,
+    principal: Principal | None,
+    now: datetime,
+    **details: Any,
+) -> None:
+    session.add(
+        CaseStatusChange(
+            case_id=case.id,
+            from_status=previous,
+            status=case.status,
+            changed_by=principal.subject if principal is not None else None,
+            changed_at=now,
+            **details,
+        )
+    )
+
+
+# --- team -------------------------------------------------------------------------------
+
+
+async def team_of(
+    *, session: AsyncSession, principal: Principal, case_id: uuid.UUID
+) -> tuple[Case, list[TeamMember]]:
+    """The case's team, past members included (the read of the case is audited)."""
+    case = await get(session=session, principal=principal, case_id=case_id)
+    return case, await repository.team_of(session, case.id)
+
+
+async def member(
+    *, session: AsyncSession, principal: Principal, case_id: uuid.UUID, member_id: uuid.UUID
+) -> tuple[Case, TeamMember]:
+    """One membership of a case visible to `principal` (the read of the case is audited)."""
+    case = await get(session=session, principal=principal, case_id=case_id)
+    found = await repository.get_member(session, case.id, member_id)
+    return case, require_found(found, MemberNotFound(f"No member {member_id} on this team."))
+
+
+async def add_member(
+    *, session: AsyncSession, principal: Principal, case_id: uuid.UUID, member_in: MemberCreate
+) -> tuple[Case, TeamMember]:
+    case = await managed(session, principal, case_id)
+    require_running(case, "given new members")
+    member = await _enrol(session, principal, case, member_in, utcnow())
+    return case, member
+
+
+async def _enrol(
+    session: AsyncSession,
+    principal: Principal,
+    case: Case,
+    member_in: MemberCreate,
+    now: datetime,
+    *,
+    opening: bool = False,
+) -> TeamMember:
+    """Add a member; the case's manager if asked, or if the case has none yet."""
+    today = city_date(now)
+    active = frozenset(
+        m.user for m in await repository.team_of(session, case.id) if m.left_on is None
+    )
+    joined_on = team.join(
+        active, member_in.user, joined_on=member_in.joined_on or today, today=today
+    )
+    member = TeamMember(
+        case_id=case.id,
+        user=member_in.user,
+        organisation=member_in.organisation,
+        role=member_in.role,
+        joined_on=joined_on,
+        added_by=principal.subject,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(member)
+    await session.flush()
+    await _publish_member(session, TeamMemberJoined, case, member)
+    if member_in.case_manager or case.case_manager_id is None:
+        await _make_manager(session, principal, case, member, now, new_version=not opening)
+    if not opening:
+        await CASES.record(session, principal, AuditAction.UPDATE, case.id)
+    return member
+
+
+async def leave(
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    case_id: uuid.UUID,
+    member_id: uuid.UUID,
+    if_match: str | None,
+    leaving_in: LeavingIn,
+) -> tuple[Case, TeamMember]:
+    """The member leaves the team: their access ends at once."""
+    case = await managed(session, principal, case_id)
+    member = await _member_for_change(session, case, member_id)
+    require_if_match(if_match, member.version)
+    now = utcnow()
+    today = city_date(now)
+    member.left_on = team.leave(
+        _rules_member(member),
+        left_on=leaving_in.left_on or today,
+        today=today,
+        case_manager=member.id == case.case_manager_id and Status(case.status) in domain.RUNNING,
+    )
+    if member.id == case.case_manager_id:
+        case.case_manager_id = None  # the case has ended: no one manages it any more
+        await _save_change(session, principal, case, now)
+    member.version += 1
+    member.updated_at = now
+    await session.flush()
+    await _publish_member(session, TeamMemberLeft, case, member)
+    await CASES.record(session, principal, AuditAction.UPDATE, case.id)
+    return case, member
+
+
+async def designate_manager(
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    case_id: uuid.UUID,
+    if_match: str | None,
+    manager_in: CaseManagerIn,
+) -> Case:
+    case = await _for_change(session, principal, case_id, if_match)
+    require_running(case, "given a new manager")
+    member = await repository.get_member(session, case.id, manager_in.member_id, for_update=True)
+    if member is None:
+        raise ValidationFailed.for_field(
+            "member_id", "is not a member of this case's team", code="unknown_member"
+        )
+    team.may_manage(_rules_member(member))
+    await _make_manager(session, principal, case, member, utcnow())
+    return case
+
+
+async def _make_manager(
+    session: AsyncSession,
+    principal: Principal,
+    case: Case,
+    member: TeamMember,
+    now: datetime,
+    *,
+    new_version: bool = True,
+) -> None:
+    if case.case_manager_id == member.id:
+        return
+    case.case_manager_id = member.id
+    if new_version:
+        await _save_change(session, principal, case, now)
+    else:
+        await session.flush()
+    await _publish(
+        session,
+        CaseManagerChanged,
+        case,
+        case_id=case.id,
+        member_id=member.id,
+        member_organisation=member.organisation,
+        changed_at=now,
+    )
+
+
+async def _manager(session: AsyncSession, case: Case) -> TeamMember | None:
+    if case.case_manager_id is None:
+        return None
+    return await repository.get_member(session, case.id, case.case_manager_id)
+
+
+async def _member_for_change(session: AsyncSession, case: Case, member_id: uuid.UUID) -> TeamMember:
+    return require_found(
+        await repository.get_member(session, case.id, member_id, for_update=True),
+        MemberNotFound(f"No member {member_id} on this team."),
+    )
+
+
+def _rules_member(member: TeamMember) -> team.Member:
+    return team.Member(user=member.user, joined_on=member.joined_on, left_on=member.left_on)
+
+
+def require_running(case: Case, what: str) -> None:
+    """409 unless the case is running: a closed or transferred case cannot be `what`."""
+    if Status(case.status) not in domain.RUNNING:
+        raise domain.IllegalTransition(f"A case that is {case.status} cannot be {what}.")
+
+
+async def _publish_member(
+    session: AsyncSession, event: EventType[E], case: Case, member: TeamMember
+) -> None:
+    await _publish(
+        session,
+        event,
+        case,
+        case_id=case.id,
+        member_id=member.id,
+        member_organisation=member.organisation,
+        role=member.role,
+        joined_on=member.joined_on,
+        left_on=member.left_on,
+    )
+
+
+# --- shared steps -----------------------------------------------------------------------
+
+
+async def _for_change(
+    session: AsyncSession, principal: Principal, case_id: uuid.UUID, if_match: str | None
+) -> Case:
+    case = await managed(session, principal, case_id)
+    require_if_match(if_match, case.version)
+    return case
+
+
+async def _save_change(
+    session: AsyncSession, principal: Principal, case: Case, now: datetime
+) -> None:
+    """The end of every change of a case: a new version, audited."""
+    case.updated_at = now
+    case.version += 1
+    await session.flush()
+    await CASES.record(session, principal, AuditAction.UPDATE, case.id)
+
+
+async def _publish(session: AsyncSession, event: EventType[E], case: Case, **fields: Any) -> None:
+    """Record an `event` about `case`: its payload holds `fields`, and the row's values for
+    the other fields; published for the lead organisation."""
+    data = event.payload.of(case, **fields)
+    await record_event(
+        session, event, data, subject=str(case.id), organisation=case.lead_organisation
+    )

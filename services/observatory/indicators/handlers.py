@@ -23,7 +23,7 @@ REFERRAL_HANDED_OVER = consumed_event(
     "lgnet.intake.referral.handed_over", topic=_INTAKE_REFERRALS, payload=ReferralHandedOverIn
 )
 CASE_OPENED = consumed_event(
-    "lgnet.casework.case.opened", topic="lgnet.casework.cases", payload=CaseOpenedIn
+    "lgnet.casework.case.opened", topic="lgnet.casework.cases", payload=CaseOpenedIn, version=2
 )
 
 

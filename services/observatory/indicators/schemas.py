@@ -63,11 +63,14 @@ class ReferralHandedOverIn(ReferralIn):
 
 
 class CaseOpenedIn(_EventIn):
+    """Casework's ``case.opened`` v2; a case opened by a case worker has no referral (and is
+    not one of the referral-to-case indicators' cases)."""
+
     case_id: Id
-    referral_id: Id
+    referral_id: Id | None
     lead_organisation: str
     target_group: str
     municipio: Municipio
     urgency: str
     opened_at: datetime
-    referral_received_at: datetime
+    referral_received_at: datetime | None

@@ -46,6 +46,8 @@ async def record_referral_handed_over(
 
 
 async def record_case_opened(*, session: AsyncSession, case_in: CaseOpenedIn) -> None:
+    if case_in.referral_id is None or case_in.referral_received_at is None:
+        return  # opened by a case worker: the indicators count referrals taken in charge
     if await repository.get_case(session, case_in.case_id) is not None:
         return  # a case's opening facts never change
     session.add(CaseFact(**case_in.model_dump()))  # the event carries exactly the row's facts

@@ -191,3 +191,35 @@ async def test_callers_without_a_casework_role_are_refused(services: Services) -
     refused = await services.casework.get(CASES, headers=services.realm.headers("analyst.comune"))
     assert refused.status_code == 403
     assert (await services.casework.get(CASES)).status_code == 401
+
+
+async def test_a_hand_over_case_concerns_the_referrals_persons_and_its_first_member_manages_it(
+    services: Services,
+) -> None:
+    referral = await hand_over(
+        services,
+        lead="assoc-ponte",
+        target_group="young_adult",
+        persons=[{"person": {"given_name": "Synthetic", "family_name": "Handoverzz"}}],
+    )
+    case = await case_of(services, referral["id"], user="caseworker.ponte")
+    assert case["person_refs"] == referral["person_ids"]
+    assert case["target_group"] == "young_adult_leaving_care"  # casework's own vocabulary
+    assert case["origin"] == "handover"
+    assert case["case_manager_id"] is None
+
+    lead = services.realm.headers("caseworker.ponte")
+    added = await services.casework.post(
+        f"{CASES}/{case['id']}/team",
+        json={
+            "user": services.realm.subject("caseworker.ponte"),
+            "organisation": "assoc-ponte",
+            "role": "social_worker",
+        },
+        headers=lead,
+    )
+    assert added.status_code == 201, added.text
+    assert added.json()["case_manager"] is True
+    now = await services.casework.get(f"{CASES}/{case['id']}", headers=lead)
+    assert now.json()["case_manager_id"] == added.json()["id"]
+    assert now.headers["ETag"] == '"2"'

@@ -15,6 +15,8 @@ from services.casework.cases.domain import (
     IllegalTransition,
     Status,
     TargetGroup,
+    manages,
+    step,
     target_group_of_referral,
     transition,
     visible_to,
@@ -130,19 +132,60 @@ def test_every_platform_target_group_has_its_case_group() -> None:
 
 
 @pytest.mark.parametrize(
-    ("organisation", "coordinator", "visible"),
+    ("organisation", "coordinator", "on_team", "visible"),
     [
-        ("assoc-ponte", False, True),  # the lead organisation
-        ("coop-aurora", False, False),  # another partner, even the one that reported it
-        ("comune-milano", True, True),  # a Comune coordinator
+        ("assoc-ponte", False, False, True),  # the lead organisation
+        ("coop-aurora", False, False, False),  # another partner, even the one that reported it
+        ("coop-aurora", False, True, True),  # ... unless it is on the team
+        ("comune-milano", True, False, True),  # a Comune coordinator
     ],
 )
-def test_a_case_is_visible_to_its_lead_organisation_and_coordinators(
-    organisation: str, coordinator: bool, visible: bool
+def test_a_case_is_visible_to_its_lead_organisation_its_team_and_coordinators(
+    organisation: str, coordinator: bool, on_team: bool, visible: bool
 ) -> None:
     assert (
         visible_to(
-            lead_organisation="assoc-ponte", organisation=organisation, coordinator=coordinator
+            lead_organisation="assoc-ponte",
+            organisation=organisation,
+            coordinator=coordinator,
+            on_team=on_team,
         )
         is visible
+    )
+
+
+@pytest.mark.parametrize(
+    ("organisation", "case_manager", "manages_it"),
+    [("assoc-ponte", False, True), ("coop-aurora", True, True), ("coop-aurora", False, False)],
+)
+def test_the_lead_organisation_and_the_case_manager_change_a_case(
+    organisation: str, case_manager: bool, manages_it: bool
+) -> None:
+    assert (
+        manages(
+            lead_organisation="assoc-ponte", organisation=organisation, case_manager=case_manager
+        )
+        is manages_it
+    )
+
+
+@pytest.mark.parametrize(
+    ("current", "target"),
+    [(Status.OPEN, Status.ASSESSMENT), (Status.PLAN_ACTIVE, Status.MONITORING)],
+)
+def test_a_case_worker_steps_a_case_forward(current: Status, target: Status) -> None:
+    assert step(current, target, first_plan_approved=False) is target
+
+
+@pytest.mark.parametrize("target", [Status.CLOSED, Status.TRANSFERRED])
+def test_closing_and_transferring_are_never_a_bare_status_change(target: Status) -> None:
+    with pytest.raises(IllegalTransition):
+        step(Status.ASSESSMENT, target, first_plan_approved=True)
+
+
+def test_a_plan_becomes_active_only_once_the_first_plan_is_approved() -> None:
+    with pytest.raises(IllegalTransition):
+        step(Status.ASSESSMENT, Status.PLAN_ACTIVE, first_plan_approved=False)
+    assert (
+        step(Status.ASSESSMENT, Status.PLAN_ACTIVE, first_plan_approved=True) is Status.PLAN_ACTIVE
     )
