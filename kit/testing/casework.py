@@ -42,14 +42,15 @@ async def change(
     headers: Mapping[str, str],
     *,
     of: str | None = None,
+    method: str = "POST",
 ) -> httpx.Response:
-    """POST a change to `path` under the current ETag of `of` (default: `path` minus its last
-    segment), read just before."""
-    resource = of or path.rsplit("/", 1)[0]
+    """POST (or `method`) a change to `path` under the current ETag of `of` (default: `path`
+    minus its last segment; `path` itself for a PUT), read just before."""
+    resource = of or (path if method == "PUT" else path.rsplit("/", 1)[0])
     current = await client.get(resource, headers=headers)
     assert current.status_code == 200, current.text
-    return await client.post(
-        path, json=body, headers={**headers, "If-Match": current.headers["ETag"]}
+    return await client.request(
+        method, path, json=body, headers={**headers, "If-Match": current.headers["ETag"]}
     )
 
 

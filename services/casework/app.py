@@ -9,13 +9,14 @@ from services.casework.cases import events as case_events
 from services.casework.cases import handlers as case_handlers
 from services.casework.cases.policies import KINDS
 from services.casework.cases.router import router as cases
+from services.casework.plans.router import router as plans
 from services.casework.settings import CaseworkSettings
 
 create_app = service_app(
     CaseworkSettings,
     description="Cases: people taken in charge by a lead organisation and its team, with "
-    "supervisors' approvals.",
-    routers=[cases, approvals, policy_router("/v1/casework/policies", KINDS)],
+    "individual plans and supervisors' approvals.",
+    routers=[cases, plans, approvals, policy_router("/v1/casework/policies", KINDS)],
     publishes=[case_events.TOPIC],
     subscriptions=[case_handlers.referrals],
 )

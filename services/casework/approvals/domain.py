@@ -98,3 +98,31 @@ def withdraw(status: ApprovalStatus, *, requested_by: str, user: str) -> Approva
     if user != requested_by:
         raise Forbidden("Only the person who asked can withdraw the request.")
     return ApprovalStatus.WITHDRAWN
+
+
+class NothingToApprove(Conflict, slug="no-plan-to-approve", title="No plan awaits approval"):
+    """The case has no plan yet, or its first plan was approved already (409)."""
+
+
+class PlanChanged(
+    Conflict, slug="plan-changed-since-asked", title="The plan changed since approval was asked"
+):
+    """A supervisor approves the plan that was asked about, and only while it is the latest:
+    withdraw the request and ask again for the new version (409)."""
+
+
+def first_plan_to_approve(*, latest_version: int | None, approved_version: int | None) -> int:
+    """The plan version an approval of the first plan is asked for: the latest one."""
+    if latest_version is None:
+        raise NothingToApprove("The case has no plan yet.")
+    if approved_version is not None:
+        raise NothingToApprove(f"The case's first plan was approved (version {approved_version}).")
+    return latest_version
+
+
+def still_the_plan(*, asked_version: int, latest_version: int | None) -> None:
+    """``PlanChanged`` unless the version asked about is still the plan's latest."""
+    if latest_version != asked_version:
+        raise PlanChanged(
+            f"Version {asked_version} was asked about; the plan is at version {latest_version}."
+        )

@@ -40,6 +40,19 @@ async def request_closure(
     return await creation.created(ask, location=_location)
 
 
+@router.post(
+    "/cases/{case_id}/plan/approval-requests",
+    **creates(ApprovalPublic, 403, 404, 409),
+    summary="Ask a supervisor of the lead organisation to approve the case's first plan",
+)
+async def request_plan_approval(case_id: uuid.UUID, creation: Creating) -> Response:
+    async def ask() -> ApprovalPublic:
+        approval = await service.request_first_plan(**creation.by, case_id=case_id)
+        return ApprovalPublic.model_validate(approval)
+
+    return await creation.created(ask, location=_location)
+
+
 @dataclass
 class ApprovalQuery:
     """Which approvals a list shows (query parameters)."""

@@ -28,6 +28,7 @@ from services.casework.approvals.repository import ApprovalFilter as ApprovalFil
 from services.casework.approvals.schemas import ClosureRequestIn, DecisionIn
 from services.casework.cases import service as cases
 from services.casework.cases.schemas import Outcome
+from services.casework.plans import service as plans
 
 E = TypeVar("E", bound=ApprovalData)
 
@@ -49,6 +50,26 @@ async def request_closure(
         Subject.CLOSURE,
         closure_outcome=request_in.outcome,
         closure_reason=request_in.reason,
+    )
+
+
+async def request_first_plan(
+    *, session: AsyncSession, principal: Principal, case_id: uuid.UUID
+) -> Approval:
+    """Ask a supervisor to approve the case's plan, as its latest version stands."""
+    case = await cases.managed(session, principal, case_id)
+    cases.require_running(case, "given a plan")
+    version = domain.first_plan_to_approve(
+        latest_version=await plans.latest_version_number(session, case.id),
+        approved_version=case.plan_approved_version,
+    )
+    return await _request(
+        session,
+        principal,
+        case.id,
+        case.lead_organisation,
+        Subject.FIRST_PLAN,
+        plan_version=version,
     )
 
 
@@ -131,8 +152,23 @@ async def decide(
     now = utcnow()
     approval.decided_by, approval.decided_at = principal.subject, now
     approval.decision_reason = decision_in.reason
-    if decision_in.decision is Decision.APPROVE and approval.subject == Subject.CLOSURE:
-        case = await cases.visible(session, principal, approval.case_id, for_update=True)
+    if decision_in.decision is Decision.APPROVE:
+        await _carry_out(session, principal, approval)
+    await _save(session, approval, now)
+    await _publish(session, ApprovalDecided, approval, decided_at=now)
+    return approval
+
+
+async def _carry_out(session: AsyncSession, principal: Principal, approval: Approval) -> None:
+    """What an approval approves: the first plan becomes the case's, a closure closes it."""
+    case = await cases.visible(session, principal, approval.case_id, for_update=True)
+    if approval.subject == Subject.FIRST_PLAN and approval.plan_version is not None:
+        domain.still_the_plan(
+            asked_version=approval.plan_version,
+            latest_version=await plans.latest_version_number(session, case.id),
+        )
+        await cases.approve_first_plan(session, principal, case, plan_version=approval.plan_version)
+    elif approval.subject == Subject.CLOSURE:
         await cases.close(
             session,
             principal,
@@ -141,9 +177,6 @@ async def decide(
             reason=approval.closure_reason or "",
             approval_id=approval.id,
         )
-    await _save(session, approval, now)
-    await _publish(session, ApprovalDecided, approval, decided_at=now)
-    return approval
 
 
 async def withdraw(

@@ -29,6 +29,7 @@ class Case(VersionedTable, table=True):
     target_group: str = Field(max_length=40, index=True)
     municipio: int = Field(index=True)
     case_manager_id: uuid.UUID | None = Field(default=None, index=True)
+    plan_approved_version: int | None = None  # the first plan, as a supervisor approved it
     referral_received_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
     handed_over_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
     opened_by: str | None = Field(default=None, max_length=100)

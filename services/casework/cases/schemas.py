@@ -52,6 +52,9 @@ class CasePublic(PublicModel):
     municipio: int
     person_refs: list[Id]
     case_manager_id: Id | None = Field(description="The team member who manages the case")
+    plan_approved_version: int | None = Field(
+        description="The plan version a supervisor approved as the first plan"
+    )
     referral_received_at: datetime | None
     handed_over_at: datetime | None
     opened_at: datetime
@@ -60,6 +63,17 @@ class CasePublic(PublicModel):
     closed_at: datetime | None
     reopened_at: datetime | None
     updated_at: datetime
+
+
+class CaseFacts(PublicModel):
+    """What the other features of casework read of a case (its row stays the cases')."""
+
+    id: Id
+    status: Status
+    lead_organisation: str
+    target_group: TargetGroup
+    municipio: int
+    plan_approved_version: int | None
 
 
 class CaseCreate(ClosedModel):

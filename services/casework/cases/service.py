@@ -186,7 +186,8 @@ async def change_status(
     status_in: StatusChangeIn,
 ) -> Case:
     case = await _for_change(session, principal, case_id, if_match)
-    target = domain.step(Status(case.status), status_in.status, first_plan_approved=False)
+    approved = case.plan_approved_version is not None
+    target = domain.step(Status(case.status), status_in.status, first_plan_approved=approved)
     await _move(session, principal, case, target, utcnow())
     return case
 
@@ -234,6 +235,20 @@ async def close(
     await _publish(
         session, CaseClosed, case, case_id=case.id, outcome=outcome, approval_id=approval_id
     )
+    return case
+
+
+async def approve_first_plan(
+    session: AsyncSession, principal: Principal, case: Case, *, plan_version: int
+) -> Case:
+    """Record the first plan's approval on `case` (locked by the caller); a case in
+    assessment starts carrying its plan out (``plan_active``)."""
+    case.plan_approved_version = plan_version
+    now = utcnow()
+    if Status(case.status) is Status.ASSESSMENT:
+        await _move(session, principal, case, Status.PLAN_ACTIVE, now)
+    else:
+        await _save_change(session, principal, case, now)
     return case
 
 
@@ -310,6 +325,11 @@ async def member(
     case = await get(session=session, principal=principal, case_id=case_id)
     found = await repository.get_member(session, case.id, member_id)
     return case, require_found(found, MemberNotFound(f"No member {member_id} on this team."))
+
+
+async def active_members(session: AsyncSession, case_id: uuid.UUID) -> list[TeamMember]:
+    """The case's active team members."""
+    return [m for m in await repository.team_of(session, case_id) if m.left_on is None]
 
 
 async def add_member(

@@ -1,7 +1,8 @@
 """Alembic environment of casework: see kit.migrations."""
 
 import services.casework.approvals.models
-import services.casework.cases.models  # noqa: F401  (these register the tables)
+import services.casework.cases.models
+import services.casework.plans.models  # noqa: F401  (these register the tables)
 from kit.migrations import run_env
 from services.casework.tables import METADATA
 

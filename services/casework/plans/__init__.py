@@ -1,0 +1,1 @@
+"""Individual plans (PEI/PAI): goals and actions, versioned."""
