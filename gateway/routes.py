@@ -104,6 +104,12 @@ ROUTES: tuple[RouteRule, ...] = (
         write=_roles(Role.CASE_WORKER, Role.CASE_SUPERVISOR, Role.COORDINATOR),
     ),
     RouteRule(
+        prefix="/v1/casework/audit",
+        service="casework",
+        read=_roles(Role.AUDITOR),
+        write=frozenset(),
+    ),
+    RouteRule(
         prefix="/v1/housing",
         service="housing",
         read=_roles(

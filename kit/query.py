@@ -18,6 +18,8 @@ from typing import Any, Protocol, Self, TypeVar
 from fastapi import Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -159,3 +161,18 @@ async def first(
     if for_update:
         stmt = stmt.with_for_update()
     return (await session.exec(stmt)).first()
+
+
+async def insert_once(session: AsyncSession, table: Table, **values: Any) -> bool:
+    """Insert the row of `values` into `table` unless its key is taken; whether it was.
+
+    A claim that is made at most once, by whoever comes first even concurrently (the primary
+    key decides; a concurrent insert waits for the other's commit): a breach raised once.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    key = next(iter(table.primary_key.columns))
+    # RETURNING, not rowcount: psycopg's async cursor reports -1 for ON CONFLICT DO NOTHING
+    statement = insert(table).values(**values).on_conflict_do_nothing().returning(key)
+    connection = await session.connection()
+    return (await connection.execute(statement)).first() is not None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -238,6 +238,7 @@ def service_app(
     routers: Sequence[APIRouter],
     publishes: Sequence[str] = (),
     subscriptions: Sequence[Subscription] = (),
+    jobs: Callable[[S], Sequence[PeriodicJob]] | None = None,
 ) -> AppFactory[S]:
     """The ``create_app`` of a service laid out as the others are: `create_service` with the
     title ``LGNet <service_name>`` and the migrations in ``services/<service_name>/migrations``
@@ -248,10 +249,11 @@ def service_app(
         )
         app = create_app()  # the ASGI app (``uvicorn services.housing.app:app``)
 
-    (the module's docstring is the service's OpenAPI description).
+    (the module's docstring is the service's OpenAPI description). `jobs` makes the service's
+    periodic jobs from its settings (their intervals are settings).
 
-    A service that needs more of `ServiceSpec` (jobs, tags, its own title) calls
-    `create_service` itself, as intake does.
+    A service that needs more of `ServiceSpec` (tags, its own title) calls `create_service`
+    itself, as intake does.
     """
 
     def create_app(settings: S | None = None) -> FastAPI:
@@ -265,6 +267,7 @@ def service_app(
             migrations=REPO_ROOT / "services" / name / "migrations",
             publishes=publishes,
             subscriptions=subscriptions,
+            jobs=jobs(settings) if jobs is not None else (),
         )
         return create_service(spec)
 

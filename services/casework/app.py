@@ -1,24 +1,42 @@
-"""Casework: taking charge (presa in carico). A case opens when intake hands a referral over."""
+"""Casework: taking charge (presa in carico). A case opens when intake hands a referral over,
+or a case worker opens it; its team, plan, reviews and supervisors' approvals follow."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from kit.audit import audit_router
+from kit.jobs import PeriodicJob
 from kit.policy import policy_router
 from kit.service import service_app
 from services.casework.approvals.router import router as approvals
 from services.casework.cases import events as case_events
 from services.casework.cases import handlers as case_handlers
+from services.casework.cases.jobs import review_check_job
 from services.casework.cases.policies import KINDS
 from services.casework.cases.router import router as cases
 from services.casework.plans.router import router as plans
 from services.casework.settings import CaseworkSettings
 
+
+def _jobs(settings: CaseworkSettings) -> list[PeriodicJob]:
+    return [review_check_job(timedelta(seconds=settings.review_check_interval_seconds))]
+
+
 create_app = service_app(
     CaseworkSettings,
     description="Cases: people taken in charge by a lead organisation and its team, with "
-    "individual plans and supervisors' approvals.",
-    routers=[cases, plans, approvals, policy_router("/v1/casework/policies", KINDS)],
+    "individual plans, periodic reviews and supervisors' approvals.",
+    routers=[
+        cases,
+        plans,
+        approvals,
+        policy_router("/v1/casework/policies", KINDS),
+        audit_router("/v1/casework/audit"),
+    ],
     publishes=[case_events.TOPIC],
     subscriptions=[case_handlers.referrals],
+    jobs=_jobs,
 )
 """The app with `settings`, by default the environment's (tests give others)."""
 

@@ -80,3 +80,21 @@ TeamMemberLeft = event_type("lgnet.casework.team.member_left", topic=TOPIC, payl
 CaseManagerChanged = event_type(
     "lgnet.casework.case.manager_changed", topic=TOPIC, payload=CaseManagerChangedData
 )
+
+
+class ReviewRecordedData(CaseEventData):
+    cycle: int
+    outcome: str
+    reviewed_at: datetime
+    next_review_due_at: datetime | None
+
+
+class ReviewOverdueData(CaseEventData):
+    cycle: int
+    due_at: datetime
+
+
+ReviewRecorded = event_type(
+    "lgnet.casework.review.recorded", topic=TOPIC, payload=ReviewRecordedData
+)
+ReviewOverdue = event_type("lgnet.casework.review.overdue", topic=TOPIC, payload=ReviewOverdueData)

@@ -39,6 +39,12 @@ class Case(VersionedTable, table=True):
     closure_reason: str | None = Field(default=None, max_length=2000)
     closed_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
     reopened_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+    # periodic reviews (reviews.py): None due for a case no longer running
+    reviews_done: int = 0
+    last_review_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+    next_review_due_at: datetime | None = Field(
+        default=None, sa_column=Column(UtcDateTime(), index=True)
+    )
     updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
 
 
@@ -82,3 +88,29 @@ class CaseStatusChange(CaseworkTable, table=True):
     changed_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     reason: str | None = Field(default=None, max_length=2000)
     approval_id: uuid.UUID | None = None  # the approval a closure followed
+
+
+class CaseReview(CaseworkTable, table=True):
+    """A periodic review of a case's plan, as the team recorded it."""
+
+    __tablename__ = "case_reviews"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    case_id: uuid.UUID = Field(foreign_key="cases.id", index=True)
+    cycle: int  # 1 for the case's first review
+    reviewed_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    outcome: str = Field(max_length=30)
+    summary: str = Field(max_length=4000)
+    reviewed_by: str = Field(max_length=100)
+    recorded_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class ReviewBreachRaised(CaseworkTable, table=True):
+    """A missed review already raised: the primary key makes it once per (case, cycle)."""
+
+    __tablename__ = "review_breaches"
+
+    case_id: uuid.UUID = Field(foreign_key="cases.id", primary_key=True)
+    cycle: int = Field(primary_key=True)
+    due_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    raised_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))

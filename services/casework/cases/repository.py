@@ -9,16 +9,23 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import TypedDict
 
-from sqlalchemy import ColumnElement, exists
+from sqlalchemy import ColumnElement, exists, not_, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from kit.auth import Principal
 from kit.pagination import Page, PageParams
-from kit.query import Listing, first
+from kit.query import Listing, first, insert_once
 from services.casework.cases.domain import Status, TargetGroup
-from services.casework.cases.models import Case, CasePerson, CaseStatusChange, TeamMember
+from services.casework.cases.models import (
+    Case,
+    CasePerson,
+    CaseReview,
+    CaseStatusChange,
+    ReviewBreachRaised,
+    TeamMember,
+)
 from services.casework.visibility import visible_clause
 
 
@@ -47,6 +54,8 @@ class CaseFilter(TypedDict, total=False):
     person_ref: uuid.UUID | None
     case_manager: str | None  # a user
     team_member: str | None  # a user, an active member
+    review_overdue: bool | None
+    now: datetime  # what review_overdue is judged at
 
 
 _CASES = Listing(
@@ -93,6 +102,10 @@ async def list_visible(
         stmt = stmt.where(_member(manager, managing=True))
     if (member := where.get("team_member")) is not None:
         stmt = stmt.where(_member(member, managing=False))
+    if (late := where.get("review_overdue")) is not None:
+        now = where["now"]
+        on_time = or_(col(Case.next_review_due_at).is_(None), col(Case.next_review_due_at) >= now)
+        stmt = stmt.where(review_overdue(now) if late else on_time)
     return await _CASES.page(session, stmt, params, where)
 
 
@@ -166,3 +179,44 @@ async def history_of(session: AsyncSession, case_id: uuid.UUID) -> list[CaseStat
         .order_by(col(CaseStatusChange.changed_at), col(CaseStatusChange.id))
     )
     return list(await session.exec(stmt))
+
+
+# --- reviews ----------------------------------------------------------------------------
+
+
+async def reviews_of(session: AsyncSession, case_id: uuid.UUID) -> list[CaseReview]:
+    stmt = (
+        select(CaseReview).where(col(CaseReview.case_id) == case_id).order_by(col(CaseReview.cycle))
+    )
+    return list(await session.exec(stmt))
+
+
+def review_overdue(now: datetime) -> ColumnElement[bool]:
+    """Whether the `Case` row's next review was due before `now` (running cases only have
+    one due)."""
+    return col(Case.next_review_due_at) < now
+
+
+async def unraised_overdue(session: AsyncSession, now: datetime, *, limit: int) -> list[Case]:
+    """Cases whose review is overdue at `now` and not raised yet, oldest due first."""
+    raised = exists().where(
+        col(ReviewBreachRaised.case_id) == col(Case.id),
+        col(ReviewBreachRaised.cycle) == col(Case.reviews_done) + 1,
+    )
+    stmt = (
+        select(Case)
+        .where(review_overdue(now), not_(raised))
+        .order_by(col(Case.next_review_due_at), col(Case.id))
+        .limit(limit)
+    )
+    return list(await session.exec(stmt))
+
+
+async def claim_review_breach(
+    session: AsyncSession, case_id: uuid.UUID, cycle: int, due_at: datetime, now: datetime
+) -> bool:
+    """Record the missed review as raised; False if it already was."""
+    table = ReviewBreachRaised.__table__  # type: ignore[attr-defined]
+    return await insert_once(
+        session, table, case_id=case_id, cycle=cycle, due_at=due_at, raised_at=now
+    )

@@ -9,6 +9,9 @@ co-design, not settled policy). Rules, decided here:
   the review before it. Elapsed time in UTC, as intake's deadlines.
 - Only a running case has reviews due: a closed or transferred one has none.
 - A review done exactly at its due instant is on time; overdue is strictly after.
+- Each due date is computed when its cycle starts (the opening, a re-opening, the review
+  before), under the cadence in force then, and kept with the case: a new cadence applies from
+  the next cycle, so no team finds a review suddenly overdue by a policy published today.
 - A breach is identified by (case, cycle), the cycle being the number of the review that is
   late (1 for the first): a policy change that moves the due date of the same review must not
   raise a second event, and the next review missed is a new breach.
@@ -19,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Annotated, Final, NamedTuple, Self
 from uuid import UUID
 
@@ -88,12 +92,24 @@ class ReviewBreach(NamedTuple):
     due: datetime
 
 
+class ReviewOutcome(StrEnum):
+    """What a review concluded."""
+
+    PLAN_CONFIRMED = "plan_confirmed"  # on track, the plan stands
+    PLAN_TO_REVISE = "plan_to_revise"  # new needs: a new plan version follows
+    CLOSURE_PROPOSED = "closure_proposed"  # goals reached or support no longer possible
+
+
+def due_after(since: datetime, target_group: TargetGroup, policy: ReviewPolicy) -> datetime:
+    """When the review after `since` (the opening, a re-opening or the last review) is due."""
+    return since.astimezone(UTC) + policy.cadence[target_group]
+
+
 def next_review_due(facts: ReviewFacts, policy: ReviewPolicy) -> datetime | None:
     """When the case's next review is due, in UTC; None for a case no longer running."""
     if facts.status not in RUNNING:
         return None
-    since = facts.last_review_at or facts.opened_at
-    return since.astimezone(UTC) + policy.cadence[facts.target_group]
+    return due_after(facts.last_review_at or facts.opened_at, facts.target_group, policy)
 
 
 def overdue(facts: ReviewFacts, policy: ReviewPolicy, now: datetime) -> ReviewBreach | None:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, cast
 
 from fastapi import APIRouter, Depends, Query, Response
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from kit.db import utcnow
 from kit.pagination import Page, PageParamsDep
 from kit.routes import NOT_FOUND, QueryDep, creates, location_in
 from kit.schemas import Municipio, OrganisationAlias, Timestamp
 from services.casework.access import MANAGED_CHANGE, Changing, Creating, Reading
-from services.casework.cases import service
+from services.casework.cases import reviewing, service
 from services.casework.cases.domain import Status, TargetGroup
 from services.casework.cases.models import Case, CaseStatusChange, TeamMember
 from services.casework.cases.schemas import (
@@ -24,6 +26,9 @@ from services.casework.cases.schemas import (
     MemberCreate,
     MemberPublic,
     ReopeningIn,
+    ReviewIn,
+    ReviewPublic,
+    ReviewRecordedPublic,
     StatusChangeIn,
     StatusChangePublic,
     User,
@@ -32,8 +37,12 @@ from services.casework.cases.schemas import (
 router = APIRouter(prefix="/v1/casework/cases", tags=["cases"])
 
 
-def public(case: Case, person_refs: list[uuid.UUID]) -> CasePublic:
-    return CasePublic.model_validate({**case.model_dump(), "person_refs": person_refs})
+def public(case: Case, person_refs: list[uuid.UUID], now: datetime | None = None) -> CasePublic:
+    due = case.next_review_due_at
+    overdue = due is not None and due < (now or utcnow())
+    return CasePublic.model_validate(
+        {**case.model_dump(), "person_refs": person_refs, "review_overdue": overdue}
+    )
 
 
 async def present(session: AsyncSession, case: Case) -> CasePublic:
@@ -72,16 +81,21 @@ class CaseQuery:
     team_member: Annotated[
         User | None, Query(description="This user is an active member of the team")
     ] = None
+    review_overdue: Annotated[
+        bool | None,
+        Query(description="true: the next review's due time has passed; false: it has not"),
+    ] = None
 
 
 @router.get("", summary="List the cases visible to you, newest first")
 async def list_cases(
     call: Reading, query: QueryDep[CaseQuery], page: PageParamsDep
 ) -> Page[CasePublic]:
-    where = cast(service.CaseFilter, vars(query))
+    now = utcnow()
+    where = cast(service.CaseFilter, {**vars(query), "now": now})
     found = await service.list_visible(**call.by, page=page, where=where)
     persons = await service.persons_of(call.session, [c.id for c in found.items])
-    return found.map(lambda case: public(case, persons[case.id]))
+    return found.map(lambda case: public(case, persons[case.id], now))
 
 
 @router.post("", **creates(CasePublic, 409), summary="Open a case (you manage it)")
@@ -138,6 +152,26 @@ async def reopen_case(reopening_in: ReopeningIn, change: ChangeDep) -> CasePubli
 async def case_history(case_id: uuid.UUID, call: Reading) -> list[StatusChangePublic]:
     steps: list[CaseStatusChange] = await service.history(**call.by, case_id=case_id)
     return [StatusChangePublic.model_validate(step) for step in steps]
+
+
+@router.post(
+    "/{case_id}/reviews",
+    responses=MANAGED_CHANGE,
+    summary="Record a periodic review of the plan (the next one falls due a cadence later)",
+)
+async def record_review(review_in: ReviewIn, change: ChangeDep) -> ReviewRecordedPublic:
+    case, review = await reviewing.record(
+        **change.call.by, case_id=change.case_id, review_in=review_in
+    )
+    return ReviewRecordedPublic(
+        review=ReviewPublic.model_validate(review), case=await change.answer(case)
+    )
+
+
+@router.get("/{case_id}/reviews", responses=NOT_FOUND, summary="The case's reviews, first first")
+async def list_reviews(case_id: uuid.UUID, call: Reading) -> list[ReviewPublic]:
+    found = await reviewing.reviews_of(**call.by, case_id=case_id)
+    return [ReviewPublic.model_validate(review) for review in found]
 
 
 # --- team -------------------------------------------------------------------------------

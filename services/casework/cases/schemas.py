@@ -15,10 +15,12 @@ from kit.schemas import (
     OrganisationAlias,
     PublicModel,
     StrictMunicipio,
+    Timestamp,
     TrimmedText,
 )
 from services.casework.cases.domain import Origin, Status, TargetGroup, Urgency
 from services.casework.cases.domain import Outcome as Outcome  # approvals name it too
+from services.casework.cases.reviews import ReviewOutcome
 from services.casework.cases.team import TeamRole
 
 PersonRefs = Annotated[
@@ -62,6 +64,10 @@ class CasePublic(PublicModel):
     closure_reason: str | None
     closed_at: datetime | None
     reopened_at: datetime | None
+    reviews_done: int
+    last_review_at: datetime | None
+    next_review_due_at: datetime | None = Field(description="None for a case no longer running")
+    review_overdue: bool
     updated_at: datetime
 
 
@@ -171,3 +177,29 @@ class StatusChangePublic(PublicModel):
     changed_at: datetime
     reason: str | None
     approval_id: Id | None = Field(description="The approval a closure followed")
+
+
+class ReviewIn(ClosedModel):
+    outcome: ReviewOutcome
+    summary: Annotated[StrictStr, TrimmedText(4000)] = Field(
+        description="What the team found (kept in casework, never in events)"
+    )
+    reviewed_at: Timestamp | None = Field(
+        default=None, description="When the review took place; now when left out"
+    )
+
+
+class ReviewPublic(PublicModel):
+    id: Id
+    case_id: Id
+    cycle: int
+    reviewed_at: datetime
+    outcome: ReviewOutcome
+    summary: str
+    reviewed_by: str
+    recorded_at: datetime
+
+
+class ReviewRecordedPublic(PublicModel):
+    review: ReviewPublic
+    case: CasePublic

@@ -18,8 +18,8 @@ from kit.events.types import EventType
 from kit.outbox import record_event
 from kit.pagination import Page, PageParams
 from kit.policy import current
-from services.casework.cases import closure, domain, repository, team
-from services.casework.cases.domain import Origin, Outcome, Status
+from services.casework.cases import closure, domain, repository, reviews, team
+from services.casework.cases.domain import Origin, Outcome, Status, TargetGroup
 from services.casework.cases.events import (
     CaseClosed,
     CaseEventData,
@@ -31,7 +31,7 @@ from services.casework.cases.events import (
     TeamMemberLeft,
 )
 from services.casework.cases.models import Case, CaseStatusChange, TeamMember
-from services.casework.cases.policies import CLOSURE
+from services.casework.cases.policies import CLOSURE, REVIEWS
 from services.casework.cases.repository import CaseFilter as CaseFilter
 from services.casework.cases.schemas import (
     CaseCreate,
@@ -116,12 +116,13 @@ async def _opened(
     person_refs: Collection[uuid.UUID],
     principal: Principal | None,
 ) -> Case:
+    await schedule_review(session, case, case.opened_at)
     session.add(case)
     await session.flush()
     repository.link_persons(session, case.id, person_refs)
     _record_step(session, case, None, principal, case.opened_at)
     await session.flush()
-    await _publish(
+    await publish(
         session, CaseOpened, case, case_id=case.id, person_refs=list(dict.fromkeys(person_refs))
     )
     return case
@@ -185,7 +186,7 @@ async def change_status(
     if_match: str | None,
     status_in: StatusChangeIn,
 ) -> Case:
-    case = await _for_change(session, principal, case_id, if_match)
+    case = await for_change(session, principal, case_id, if_match)
     approved = case.plan_approved_version is not None
     target = domain.step(Status(case.status), status_in.status, first_plan_approved=approved)
     await _move(session, principal, case, target, utcnow())
@@ -201,7 +202,7 @@ async def reopen(
     reopening_in: ReopeningIn,
 ) -> Case:
     """Take a closed case up again, within the closure policy's window."""
-    case = await _for_change(session, principal, case_id, if_match)
+    case = await for_change(session, principal, case_id, if_match)
     now = utcnow()
     last = _closure(case)
     target = closure.reopen(
@@ -213,7 +214,8 @@ async def reopen(
     )
     case.reopened_at = now
     await _move(session, principal, case, target, now, reason=reopening_in.reason, event=False)
-    await _publish(session, CaseReopened, case, case_id=case.id, closed_at=case.closed_at)
+    await schedule_review(session, case, now)
+    await publish(session, CaseReopened, case, case_id=case.id, closed_at=case.closed_at)
     return case
 
 
@@ -231,8 +233,9 @@ async def close(
     now = utcnow()
     target = domain.transition(Status(case.status), Status.CLOSED)
     case.closure_outcome, case.closure_reason, case.closed_at = outcome, reason, now
+    case.next_review_due_at = None
     await _move(session, principal, case, target, now, approval_id=approval_id, event=False)
-    await _publish(
+    await publish(
         session, CaseClosed, case, case_id=case.id, outcome=outcome, approval_id=approval_id
     )
     return case
@@ -248,8 +251,15 @@ async def approve_first_plan(
     if Status(case.status) is Status.ASSESSMENT:
         await _move(session, principal, case, Status.PLAN_ACTIVE, now)
     else:
-        await _save_change(session, principal, case, now)
+        await save_change(session, principal, case, now)
     return case
+
+
+async def schedule_review(session: AsyncSession, case: Case, since: datetime) -> None:
+    """Set when the case's next review is due: a cadence after `since` (the cycle's start),
+    under the review policy in force then (`reviews`)."""
+    policy = await current(session, REVIEWS, at=since)
+    case.next_review_due_at = reviews.due_after(since, TargetGroup(case.target_group), policy)
 
 
 def _closure(case: Case) -> closure.Closure | None:
@@ -280,9 +290,9 @@ async def _move(
     previous = case.status
     case.status = target
     _record_step(session, case, previous, principal, now, reason=reason, approval_id=approval_id)
-    await _save_change(session, principal, case, now)
+    await save_change(session, principal, case, now)
     if event:
-        await _publish(
+        await publish(
             session, CaseStatusChanged, case, case_id=case.id, from_status=previous, changed_at=now
         )
 
@@ -401,7 +411,7 @@ async def leave(
     )
     if member.id == case.case_manager_id:
         case.case_manager_id = None  # the case has ended: no one manages it any more
-        await _save_change(session, principal, case, now)
+        await save_change(session, principal, case, now)
     member.version += 1
     member.updated_at = now
     await session.flush()
@@ -418,7 +428,7 @@ async def designate_manager(
     if_match: str | None,
     manager_in: CaseManagerIn,
 ) -> Case:
-    case = await _for_change(session, principal, case_id, if_match)
+    case = await for_change(session, principal, case_id, if_match)
     require_running(case, "given a new manager")
     member = await repository.get_member(session, case.id, manager_in.member_id, for_update=True)
     if member is None:
@@ -443,10 +453,10 @@ async def _make_manager(
         return
     case.case_manager_id = member.id
     if new_version:
-        await _save_change(session, principal, case, now)
+        await save_change(session, principal, case, now)
     else:
         await session.flush()
-    await _publish(
+    await publish(
         session,
         CaseManagerChanged,
         case,
@@ -483,7 +493,7 @@ def require_running(case: Case, what: str) -> None:
 async def _publish_member(
     session: AsyncSession, event: EventType[E], case: Case, member: TeamMember
 ) -> None:
-    await _publish(
+    await publish(
         session,
         event,
         case,
@@ -499,7 +509,7 @@ async def _publish_member(
 # --- shared steps -----------------------------------------------------------------------
 
 
-async def _for_change(
+async def for_change(
     session: AsyncSession, principal: Principal, case_id: uuid.UUID, if_match: str | None
 ) -> Case:
     case = await managed(session, principal, case_id)
@@ -507,7 +517,7 @@ async def _for_change(
     return case
 
 
-async def _save_change(
+async def save_change(
     session: AsyncSession, principal: Principal, case: Case, now: datetime
 ) -> None:
     """The end of every change of a case: a new version, audited."""
@@ -517,7 +527,7 @@ async def _save_change(
     await CASES.record(session, principal, AuditAction.UPDATE, case.id)
 
 
-async def _publish(session: AsyncSession, event: EventType[E], case: Case, **fields: Any) -> None:
+async def publish(session: AsyncSession, event: EventType[E], case: Case, **fields: Any) -> None:
     """Record an `event` about `case`: its payload holds `fields`, and the row's values for
     the other fields; published for the lead organisation."""
     data = event.payload.of(case, **fields)

@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import TypedDict
 
 from sqlalchemy import ColumnElement, and_, exists, func, not_, or_
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import SQLCoreOperations
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -17,7 +16,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from kit.auth import Principal
 from kit.pagination import Page, PageParams
-from kit.query import Listing, first
+from kit.query import Listing, first, insert_once
 from services.intake import links
 from services.intake.referrals.models import Referral, ReferralPerson, SlaBreach
 from services.intake.referrals.sla import ENDED_WITHOUT_HAND_OVER, BreachKind
@@ -198,10 +197,7 @@ async def claim_breach(
 ) -> bool:
     """Record the breach as raised; False if it already was (by anyone, even concurrently:
     the primary key decides, and a concurrent claim waits for the other's commit)."""
-    values = {"referral_id": referral_id, "kind": str(kind), "raised_at": raised_at}
     table = SlaBreach.__table__  # type: ignore[attr-defined]
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    # RETURNING, not rowcount: psycopg's async cursor reports -1 for ON CONFLICT DO NOTHING
-    statement = insert(table).values(**values).on_conflict_do_nothing().returning(table.c.kind)
-    connection = await session.connection()
-    return (await connection.execute(statement)).first() is not None
+    return await insert_once(
+        session, table, referral_id=referral_id, kind=str(kind), raised_at=raised_at
+    )
