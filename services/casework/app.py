@@ -15,6 +15,7 @@ from services.casework.cases import handlers as case_handlers
 from services.casework.cases.jobs import review_check_job
 from services.casework.cases.policies import KINDS
 from services.casework.cases.router import router as cases
+from services.casework.notes.router import router as notes
 from services.casework.plans.router import router as plans
 from services.casework.settings import CaseworkSettings
 
@@ -30,6 +31,7 @@ create_app = service_app(
     routers=[
         cases,
         plans,
+        notes,
         approvals,
         policy_router("/v1/casework/policies", KINDS),
         audit_router("/v1/casework/audit"),

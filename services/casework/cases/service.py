@@ -337,6 +337,15 @@ async def member(
     return case, require_found(found, MemberNotFound(f"No member {member_id} on this team."))
 
 
+async def membership_of(
+    session: AsyncSession, case_id: uuid.UUID, principal: Principal
+) -> TeamMember | None:
+    """`principal`'s active membership of the case's team, if they have one."""
+    return await repository.active_membership(
+        session, case_id, principal.subject, principal.organisation
+    )
+
+
 async def active_members(session: AsyncSession, case_id: uuid.UUID) -> list[TeamMember]:
     """The case's active team members."""
     return [m for m in await repository.team_of(session, case_id) if m.left_on is None]

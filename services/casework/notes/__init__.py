@@ -1,0 +1,1 @@
+"""Case notes, each with its confidentiality level."""

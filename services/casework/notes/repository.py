@@ -1,0 +1,42 @@
+"""Note queries: the only place that builds SQL for notes, and the reading rule as SQL."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import ColumnElement, and_, or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from kit.pagination import Page, PageParams, paginate
+from services.casework.notes.domain import Readable
+from services.casework.notes.models import Note
+
+
+def _readable(user: str, allowed: Readable) -> ColumnElement[bool]:
+    # domain.may_read, as SQL
+    levels = [str(level) for level in allowed.levels]
+    by_level: ColumnElement[bool] = col(Note.confidentiality).in_(levels)
+    if not allowed.health:
+        by_level = and_(by_level, col(Note.health).is_(False))
+    return or_(col(Note.author) == user, by_level)
+
+
+async def list_readable(
+    session: AsyncSession,
+    case_id: uuid.UUID,
+    user: str,
+    allowed: Readable,
+    params: PageParams,
+) -> Page[Note]:
+    stmt = select(Note).where(col(Note.case_id) == case_id, _readable(user, allowed))
+    return await paginate(session, stmt, params, order_by=(Note.written_at, Note.id))
+
+
+async def get_readable(
+    session: AsyncSession, case_id: uuid.UUID, note_id: uuid.UUID, user: str, allowed: Readable
+) -> Note | None:
+    stmt = select(Note).where(
+        col(Note.case_id) == case_id, col(Note.id) == note_id, _readable(user, allowed)
+    )
+    return (await session.exec(stmt)).first()
