@@ -16,6 +16,7 @@ from services.casework.cases.jobs import review_check_job
 from services.casework.cases.policies import KINDS
 from services.casework.cases.router import router as cases
 from services.casework.notes.router import router as notes
+from services.casework.persons import handlers as person_handlers
 from services.casework.plans.router import router as plans
 from services.casework.settings import CaseworkSettings
 
@@ -37,7 +38,7 @@ create_app = service_app(
         audit_router("/v1/casework/audit"),
     ],
     publishes=[case_events.TOPIC],
-    subscriptions=[case_handlers.referrals],
+    subscriptions=[case_handlers.referrals, person_handlers.persons],
     jobs=_jobs,
 )
 """The app with `settings`, by default the environment's (tests give others)."""

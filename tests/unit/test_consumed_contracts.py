@@ -34,6 +34,10 @@ def test_the_services_consumers_are_all_seen() -> None:
         ("lgnet.intake.referral.handed_over", "observatory"),
         ("lgnet.intake.referral.received", "observatory"),
         ("lgnet.casework.case.opened", "observatory"),
+        ("lgnet.intake.person.merged", "casework"),
+        ("lgnet.intake.person.split", "casework"),
+        ("lgnet.intake.person.erased", "casework"),
+        ("lgnet.intake.consent.withdrawn", "casework"),
     }
 
 

@@ -220,3 +220,19 @@ async def claim_review_breach(
     return await insert_once(
         session, table, case_id=case_id, cycle=cycle, due_at=due_at, raised_at=now
     )
+
+
+# --- persons (intake's merges and splits) -----------------------------------------------
+
+
+async def cases_of_person(session: AsyncSession, person_ref: uuid.UUID) -> list[uuid.UUID]:
+    rows = await session.exec(
+        select(CasePerson.case_id).where(col(CasePerson.person_ref) == person_ref)
+    )
+    return list(rows)
+
+
+async def unlink_person(session: AsyncSession, case_id: uuid.UUID, person_ref: uuid.UUID) -> None:
+    row = await session.get(CasePerson, (case_id, person_ref))
+    if row is not None:
+        await session.delete(row)

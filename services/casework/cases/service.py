@@ -543,3 +543,53 @@ async def publish(session: AsyncSession, event: EventType[E], case: Case, **fiel
     await record_event(
         session, event, data, subject=str(case.id), organisation=case.lead_organisation
     )
+
+
+# --- persons (intake's merges and splits) -----------------------------------------------
+
+
+async def move_person(
+    session: AsyncSession, from_ref: uuid.UUID, to_ref: uuid.UUID
+) -> tuple[list[uuid.UUID], list[uuid.UUID]]:
+    """The cases concerning `from_ref` now concern `to_ref`: the ids of the cases repointed,
+    and of those that concerned both already (`from_ref` dropped there)."""
+    moved, dropped = [], []
+    already = set(await repository.cases_of_person(session, to_ref))
+    for case_id in await repository.cases_of_person(session, from_ref):
+        await repository.unlink_person(session, case_id, from_ref)
+        if case_id in already:
+            dropped.append(case_id)
+        else:
+            repository.link_persons(session, case_id, [to_ref])
+            moved.append(case_id)
+    await session.flush()
+    return moved, dropped
+
+
+async def restore_person(
+    session: AsyncSession,
+    person_ref: uuid.UUID,
+    *,
+    from_ref: uuid.UUID,
+    moved: list[uuid.UUID],
+    dropped: list[uuid.UUID],
+) -> None:
+    """Undo `move_person`: `person_ref` is linked back to the cases it was moved from."""
+    for case_id in moved:
+        await repository.unlink_person(session, case_id, from_ref)
+    repository_links = set(await repository.cases_of_person(session, person_ref))
+    for case_id in [*moved, *dropped]:
+        if case_id not in repository_links:
+            repository.link_persons(session, case_id, [person_ref])
+    await session.flush()
+
+
+async def sole_person_cases(session: AsyncSession, person_refs: list[uuid.UUID]) -> list[uuid.UUID]:
+    """The cases that concern only persons among `person_refs` (all they hold is about them)."""
+    found = []
+    for ref in person_refs:
+        for case_id in await repository.cases_of_person(session, ref):
+            persons = (await repository.persons_of(session, [case_id]))[case_id]
+            if set(persons) <= set(person_refs):
+                found.append(case_id)
+    return list(dict.fromkeys(found))

@@ -89,3 +89,38 @@ async def get(
     if note is None:
         raise NoteNotFound(f"No note {note_id} you may read on this case.")
     return await NOTES.read(session, principal, note)
+
+
+# --- persons (intake's person events) ---------------------------------------------------
+
+ERASED_BODY = "[erased: the person's data was erased]"
+
+
+async def erase_about(session: AsyncSession, person_refs: list[uuid.UUID]) -> int:
+    """Destroy what the notes say about these persons (their erasure): the notes naming them,
+    and the unnamed notes of the cases that concern them alone. Levels and dates stay (for the
+    statistics and the audit); how many notes were erased is returned."""
+    sole = await cases.sole_person_cases(session, person_refs)
+    notes = await repository.about(session, person_refs, sole)
+    for note in notes:
+        note.body = ERASED_BODY
+    await session.flush()
+    return len(notes)
+
+
+async def repoint(session: AsyncSession, from_ref: uuid.UUID, to_ref: uuid.UUID) -> list[uuid.UUID]:
+    """Notes naming `from_ref` now name `to_ref` (a merge); the ids of those moved."""
+    moved = await repository.naming(session, from_ref)
+    for note in moved:
+        note.person_ref = to_ref
+    await session.flush()
+    return [note.id for note in moved]
+
+
+async def restore(session: AsyncSession, note_ids: list[uuid.UUID], person_ref: uuid.UUID) -> None:
+    """Undo `repoint` for the notes given (a split)."""
+    for note_id in note_ids:
+        note = await repository.get(session, note_id)
+        if note is not None:
+            note.person_ref = person_ref
+    await session.flush()

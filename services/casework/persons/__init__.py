@@ -1,0 +1,1 @@
+"""What casework follows of intake's persons: merges, splits, erasures, consent."""
