@@ -13,4 +13,5 @@ BENCHMARKS: tuple[str, ...] = (
     "batch_sync",
     "read_concurrency",
     "consumer_throughput",
+    "case_list",
 )

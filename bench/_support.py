@@ -286,3 +286,27 @@ def standalone(
     parser = argparse.ArgumentParser(prog=f"python -m {spec.name if spec else module}")
     add_arguments(parser)
     return run(parser.parse_args(argv))
+
+
+@contextmanager
+def service_process(stack: stacks.Stack, service: str, database_url: str) -> Iterator[str]:
+    """`service` under uvicorn in a process of its own (as ``make run`` runs it) on
+    `database_url`, against the stack's Kafka and Keycloak; yields its base URL. The benchmark's
+    process is then the load generator, and shares no event loop with the service."""
+    component = stacks.uvicorn_component(
+        stack, service, f"services.{service}.app:app", stack.profile.first_service_port
+    )
+    component.env.update(
+        {
+            "LGNET_KAFKA_BOOTSTRAP_SERVERS": stack.kafka_bootstrap,
+            "LGNET_KEYCLOAK_ISSUER": stack.issuer,
+            f"LGNET_{service.upper()}_DATABASE_URL": database_url,
+            "LGNET_ENVIRONMENT": "test",
+            "LGNET_CONSUMER_GROUP_PREFIX": f"bench-{uuid.uuid4().hex[:8]}",
+        }
+    )
+    stack.supervisor.start(component, timeout=90)
+    try:
+        yield component.url
+    finally:
+        stack.supervisor.stop(component)

@@ -29,8 +29,7 @@ import math
 import sys
 import tempfile
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from time import perf_counter
@@ -44,6 +43,7 @@ from bench._support import (
     percentile,
     print_block,
     run_async,
+    service_process,
     standalone,
 )
 from deploy.local import stack as stacks
@@ -153,7 +153,7 @@ async def measure_one(
     headers = realm.headers(USER)
     numbers = [int(n) for n in args.read_clients.split(",")]
     sides: dict[str, list[Level]] = {"service": [], "direct": []}
-    with intake_process(stack, url) as base_url:
+    with service_process(stack, "intake", url) as base_url:
         settings = IntakeSettings(database_url=url, common=common_settings(stack))
         database = Database(settings.database_url)
         codec = codec_for(settings.common.cursor_secret.get_secret_value())
@@ -184,28 +184,6 @@ async def measure_one(
                     sides[side].append(level)
         await database.dispose()
     return sides
-
-
-@contextmanager
-def intake_process(stack: stacks.Stack, url: str) -> Iterator[str]:
-    """Intake under uvicorn in a process of its own, on ``url``; yields its base URL."""
-    component = stacks.uvicorn_component(
-        stack, "intake", "services.intake.app:app", stack.profile.first_service_port
-    )
-    component.env.update(
-        {
-            "LGNET_KAFKA_BOOTSTRAP_SERVERS": stack.kafka_bootstrap,
-            "LGNET_KEYCLOAK_ISSUER": stack.issuer,
-            "LGNET_INTAKE_DATABASE_URL": url,
-            "LGNET_ENVIRONMENT": "test",
-            "LGNET_CONSUMER_GROUP_PREFIX": f"bench-{uuid.uuid4().hex[:8]}",
-        }
-    )
-    stack.supervisor.start(component, timeout=90)
-    try:
-        yield component.url
-    finally:
-        stack.supervisor.stop(component)
 
 
 async def measure(
