@@ -19,6 +19,7 @@ from services.casework.notes.router import router as notes
 from services.casework.persons import handlers as person_handlers
 from services.casework.plans.router import router as plans
 from services.casework.settings import CaseworkSettings
+from services.casework.subjects.router import router as subjects
 
 
 def _jobs(settings: CaseworkSettings) -> list[PeriodicJob]:
@@ -34,6 +35,7 @@ create_app = service_app(
         plans,
         notes,
         approvals,
+        subjects,
         policy_router("/v1/casework/policies", KINDS),
         audit_router("/v1/casework/audit"),
     ],

@@ -62,3 +62,8 @@ async def pending_of(session: AsyncSession, case_id: uuid.UUID) -> list[Approval
         col(Approval.case_id) == case_id, col(Approval.status) == ApprovalStatus.PENDING
     )
     return list(await session.exec(stmt))
+
+
+async def of_case(session: AsyncSession, case_id: uuid.UUID) -> list[Approval]:
+    stmt = select(Approval).where(col(Approval.case_id) == case_id)
+    return list(await session.exec(stmt.order_by(col(Approval.requested_at), col(Approval.id))))

@@ -224,3 +224,8 @@ async def _publish(
     await record_event(
         session, event, data, subject=str(approval.case_id), organisation=approval.lead_organisation
     )
+
+
+async def held_on_case(session: AsyncSession, case_id: uuid.UUID) -> list[dict[str, Any]]:
+    """Every approval asked for the case, as JSON values (subject access)."""
+    return [a.model_dump(mode="json") for a in await repository.of_case(session, case_id)]

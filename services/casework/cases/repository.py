@@ -236,3 +236,12 @@ async def unlink_person(session: AsyncSession, case_id: uuid.UUID, person_ref: u
     row = await session.get(CasePerson, (case_id, person_ref))
     if row is not None:
         await session.delete(row)
+
+
+async def visible_of_person(
+    session: AsyncSession, principal: Principal, person_ref: uuid.UUID
+) -> list[Case]:
+    """Every case concerning the person that `principal` sees, oldest first."""
+    concerning = select(CasePerson.case_id).where(col(CasePerson.person_ref) == person_ref)
+    stmt = _visible(select(Case).where(col(Case.id).in_(concerning)), principal)
+    return list(await session.exec(stmt.order_by(col(Case.opened_at), col(Case.id))))

@@ -593,3 +593,35 @@ async def sole_person_cases(session: AsyncSession, person_refs: list[uuid.UUID])
             if set(persons) <= set(person_refs):
                 found.append(case_id)
     return list(dict.fromkeys(found))
+
+
+# --- subject access ---------------------------------------------------------------------
+
+
+async def held_on_person(
+    session: AsyncSession, principal: Principal, person_ref: uuid.UUID
+) -> list[dict[str, Any]]:
+    """What the cases concerning the person hold, for `principal` (the cases they see): each
+    case with its persons, status history, team and reviews, as JSON values (each case's
+    export audited)."""
+    found = []
+    for case in await repository.visible_of_person(session, principal, person_ref):
+        await CASES.record(session, principal, AuditAction.EXPORT, case.id)
+        found.append(
+            {
+                "case": case.model_dump(mode="json"),
+                "person_refs": [
+                    str(r) for r in (await repository.persons_of(session, [case.id]))[case.id]
+                ],
+                "status_history": [
+                    s.model_dump(mode="json") for s in await repository.history_of(session, case.id)
+                ],
+                "team": [
+                    m.model_dump(mode="json") for m in await repository.team_of(session, case.id)
+                ],
+                "reviews": [
+                    r.model_dump(mode="json") for r in await repository.reviews_of(session, case.id)
+                ],
+            }
+        )
+    return found

@@ -60,3 +60,15 @@ async def get(session: AsyncSession, note_id: uuid.UUID) -> Note | None:
 
 async def naming(session: AsyncSession, person_ref: uuid.UUID) -> list[Note]:
     return list(await session.exec(select(Note).where(col(Note.person_ref) == person_ref)))
+
+
+async def readable_about(
+    session: AsyncSession,
+    case_id: uuid.UUID,
+    person_ref: uuid.UUID,
+    user: str,
+    allowed: Readable,
+) -> list[Note]:
+    about_them = or_(col(Note.person_ref) == person_ref, col(Note.person_ref).is_(None))
+    stmt = select(Note).where(col(Note.case_id) == case_id, about_them, _readable(user, allowed))
+    return list(await session.exec(stmt.order_by(col(Note.written_at), col(Note.id))))

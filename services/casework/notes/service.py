@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -124,3 +125,16 @@ async def restore(session: AsyncSession, note_ids: list[uuid.UUID], person_ref: 
         if note is not None:
             note.person_ref = person_ref
     await session.flush()
+
+
+async def held_on_person(
+    session: AsyncSession, principal: Principal, case_id: uuid.UUID, person_ref: uuid.UUID
+) -> list[dict[str, Any]]:
+    """The notes of the case about the person (naming them, or naming no one) that
+    `principal` may read, as JSON values: subject access never widens a note's level."""
+    _, reader = await _reader(session, principal, case_id)
+    notes = await repository.readable_about(
+        session, case_id, person_ref, reader.user, domain.readable(reader)
+    )
+    await NOTES.record(session, principal, AuditAction.EXPORT, *(n.id for n in notes))
+    return [note.model_dump(mode="json") for note in notes]

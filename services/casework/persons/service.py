@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from kit.query import insert_once
 from services.casework.cases import service as cases
 from services.casework.notes import service as notes
+from services.casework.persons import repository
 from services.casework.persons.models import PersonMerge, PersonRestriction
 from services.casework.persons.schemas import (
     ConsentWithdrawnIn,
@@ -102,3 +104,9 @@ async def _restrict(
         consent_id=consent_id,
         withdrawn_at=withdrawn_at,
     )
+
+
+async def held_on_person(session: AsyncSession, person_ref: uuid.UUID) -> list[dict[str, Any]]:
+    """The purposes the person withdrew consent for, as casework follows them."""
+    rows = await repository.restrictions_of(session, person_ref)
+    return [row.model_dump(mode="json") for row in rows]

@@ -29,3 +29,8 @@ async def versions_of(
 ) -> Page[PlanVersion]:
     stmt = select(PlanVersion).where(col(PlanVersion.plan_id) == plan_id)
     return await paginate(session, stmt, params, order_by=(PlanVersion.version,))
+
+
+async def all_versions_of(session: AsyncSession, plan_id: uuid.UUID) -> list[PlanVersion]:
+    stmt = select(PlanVersion).where(col(PlanVersion.plan_id) == plan_id)
+    return list(await session.exec(stmt.order_by(col(PlanVersion.version))))

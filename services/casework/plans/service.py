@@ -179,3 +179,12 @@ def _json(item: domain.Goal | domain.Action) -> dict[str, Any]:
     """A goal or an action as stored: ids and dates as their JSON text."""
     stored: dict[str, Any] = json.loads(json.dumps(asdict(item), default=str))
     return stored
+
+
+async def held_on_case(session: AsyncSession, case_id: uuid.UUID) -> list[dict[str, Any]]:
+    """Every version of the case's plan as JSON values (subject access)."""
+    plan = await repository.plan_of(session, case_id)
+    if plan is None:
+        return []
+    versions = await repository.all_versions_of(session, plan.id)
+    return [version.model_dump(mode="json") for version in versions]

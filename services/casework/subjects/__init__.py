@@ -1,0 +1,1 @@
+"""Subject access: everything casework holds on a person."""
