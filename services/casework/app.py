@@ -18,12 +18,16 @@ from services.casework.cases.router import router as cases
 from services.casework.notes.router import router as notes
 from services.casework.persons import handlers as person_handlers
 from services.casework.plans.router import router as plans
+from services.casework.retention.jobs import retention_job
 from services.casework.settings import CaseworkSettings
 from services.casework.subjects.router import router as subjects
 
 
 def _jobs(settings: CaseworkSettings) -> list[PeriodicJob]:
-    return [review_check_job(timedelta(seconds=settings.review_check_interval_seconds))]
+    return [
+        review_check_job(timedelta(seconds=settings.review_check_interval_seconds)),
+        retention_job(timedelta(seconds=settings.retention_interval_seconds)),
+    ]
 
 
 create_app = service_app(

@@ -16,3 +16,6 @@ class CaseworkSettings(ServiceSettings):
 
     review_check_interval_seconds: float = Field(default=300, gt=0)
     """How often missed reviews are raised (``LGNET_CASEWORK_REVIEW_CHECK_INTERVAL_SECONDS``)."""
+    retention_interval_seconds: float = Field(default=3600, gt=0)
+    """How often closed cases past retention are anonymised
+    (``LGNET_CASEWORK_RETENTION_INTERVAL_SECONDS``)."""

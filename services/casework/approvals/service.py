@@ -229,3 +229,10 @@ async def _publish(
 async def held_on_case(session: AsyncSession, case_id: uuid.UUID) -> list[dict[str, Any]]:
     """Every approval asked for the case, as JSON values (subject access)."""
     return [a.model_dump(mode="json") for a in await repository.of_case(session, case_id)]
+
+
+async def anonymise_case(session: AsyncSession, case_id: uuid.UUID) -> None:
+    """Retention: approvals keep who decided what and when, not the reasons given."""
+    for approval in await repository.of_case(session, case_id):
+        approval.closure_reason = approval.decision_reason = None
+    await session.flush()

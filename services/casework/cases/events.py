@@ -98,3 +98,14 @@ ReviewRecorded = event_type(
     "lgnet.casework.review.recorded", topic=TOPIC, payload=ReviewRecordedData
 )
 ReviewOverdue = event_type("lgnet.casework.review.overdue", topic=TOPIC, payload=ReviewOverdueData)
+
+
+class CaseAnonymisedData(CaseEventData):
+    outcome: str | None
+    closed_at: datetime | None
+    anonymised_at: datetime
+
+
+CaseAnonymised = event_type(
+    "lgnet.casework.case.anonymised", topic=TOPIC, payload=CaseAnonymisedData
+)

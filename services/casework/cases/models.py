@@ -39,6 +39,11 @@ class Case(VersionedTable, table=True):
     closure_reason: str | None = Field(default=None, max_length=2000)
     closed_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
     reopened_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+    # retention (closure.py): when the closed case is anonymised, and when it was
+    anonymise_due_at: datetime | None = Field(
+        default=None, sa_column=Column(UtcDateTime(), index=True)
+    )
+    anonymised_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
     # periodic reviews (reviews.py): None due for a case no longer running
     reviews_done: int = 0
     last_review_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))

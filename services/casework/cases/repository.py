@@ -28,6 +28,9 @@ from services.casework.cases.models import (
 )
 from services.casework.visibility import visible_clause
 
+ANONYMISED = "[anonymised]"
+"""What stands where free text was, once a case is anonymised."""
+
 
 def _visible(stmt: SelectOfScalar[Case], principal: Principal) -> SelectOfScalar[Case]:
     clause = visible_clause(principal)
@@ -245,3 +248,30 @@ async def visible_of_person(
     concerning = select(CasePerson.case_id).where(col(CasePerson.person_ref) == person_ref)
     stmt = _visible(select(Case).where(col(Case.id).in_(concerning)), principal)
     return list(await session.exec(stmt.order_by(col(Case.opened_at), col(Case.id))))
+
+
+# --- retention --------------------------------------------------------------------------
+
+
+async def due_for_anonymisation(session: AsyncSession, now: datetime, *, limit: int) -> list[Case]:
+    stmt = (
+        select(Case)
+        .where(col(Case.anonymise_due_at) <= now, col(Case.anonymised_at).is_(None))
+        .order_by(col(Case.anonymise_due_at), col(Case.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list(await session.exec(stmt))
+
+
+async def anonymise(session: AsyncSession, case_id: uuid.UUID) -> None:
+    """Cut the case's link to its persons and blank the free text of its history."""
+    for person in await session.exec(select(CasePerson).where(col(CasePerson.case_id) == case_id)):
+        await session.delete(person)
+    for step in await session.exec(
+        select(CaseStatusChange).where(col(CaseStatusChange.case_id) == case_id)
+    ):
+        step.reason = None
+    for review in await session.exec(select(CaseReview).where(col(CaseReview.case_id) == case_id)):
+        review.summary = ANONYMISED
+    await session.flush()

@@ -64,6 +64,10 @@ class CasePublic(PublicModel):
     closure_reason: str | None
     closed_at: datetime | None
     reopened_at: datetime | None
+    anonymise_due_at: datetime | None = Field(
+        description="When the closed case is anonymised (the closure policy's period)"
+    )
+    anonymised_at: datetime | None
     reviews_done: int
     last_review_at: datetime | None
     next_review_due_at: datetime | None = Field(description="None for a case no longer running")

@@ -21,6 +21,7 @@ from kit.policy import current
 from services.casework.cases import closure, domain, repository, reviews, team
 from services.casework.cases.domain import Origin, Outcome, Status, TargetGroup
 from services.casework.cases.events import (
+    CaseAnonymised,
     CaseClosed,
     CaseEventData,
     CaseManagerChanged,
@@ -32,6 +33,7 @@ from services.casework.cases.events import (
 )
 from services.casework.cases.models import Case, CaseStatusChange, TeamMember
 from services.casework.cases.policies import CLOSURE, REVIEWS
+from services.casework.cases.repository import ANONYMISED as ANONYMISED
 from services.casework.cases.repository import CaseFilter as CaseFilter
 from services.casework.cases.schemas import (
     CaseCreate,
@@ -210,9 +212,10 @@ async def reopen(
         last,
         now=now,
         policy=await current(session, CLOSURE, at=now),
-        anonymised=False,
+        anonymised=case.anonymised_at is not None,
     )
     case.reopened_at = now
+    case.anonymise_due_at = None
     await _move(session, principal, case, target, now, reason=reopening_in.reason, event=False)
     await schedule_review(session, case, now)
     await publish(session, CaseReopened, case, case_id=case.id, closed_at=case.closed_at)
@@ -234,6 +237,8 @@ async def close(
     target = domain.transition(Status(case.status), Status.CLOSED)
     case.closure_outcome, case.closure_reason, case.closed_at = outcome, reason, now
     case.next_review_due_at = None
+    policy = await current(session, CLOSURE, at=now)
+    case.anonymise_due_at = closure.anonymisation_due(closure.Closure(outcome, now), policy)
     await _move(session, principal, case, target, now, approval_id=approval_id, event=False)
     await publish(
         session, CaseClosed, case, case_id=case.id, outcome=outcome, approval_id=approval_id
@@ -625,3 +630,32 @@ async def held_on_person(
             }
         )
     return found
+
+
+# --- retention --------------------------------------------------------------------------
+
+
+async def due_for_anonymisation(session: AsyncSession, now: datetime, limit: int) -> list[Case]:
+    """Closed cases whose retention ended by `now`, not anonymised yet, locked, oldest first."""
+    return await repository.due_for_anonymisation(session, now, limit=limit)
+
+
+async def anonymise(session: AsyncSession, case: Case, now: datetime) -> None:
+    """What the case says of its persons goes: its link to them (intake's ids), the closure's
+    and every status change's reason, the reviews' summaries. Its facts stay: group,
+    Municipio, organisations, dates, statuses, outcome — what the statistics count."""
+    case.closure_reason = None
+    case.anonymised_at = now
+    case.anonymise_due_at = None
+    await repository.anonymise(session, case.id)
+    case.version += 1
+    case.updated_at = now
+    await session.flush()
+    await publish(
+        session,
+        CaseAnonymised,
+        case,
+        case_id=case.id,
+        outcome=case.closure_outcome,
+        anonymised_at=now,
+    )

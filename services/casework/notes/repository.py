@@ -72,3 +72,7 @@ async def readable_about(
     about_them = or_(col(Note.person_ref) == person_ref, col(Note.person_ref).is_(None))
     stmt = select(Note).where(col(Note.case_id) == case_id, about_them, _readable(user, allowed))
     return list(await session.exec(stmt.order_by(col(Note.written_at), col(Note.id))))
+
+
+async def of_case(session: AsyncSession, case_id: uuid.UUID) -> list[Note]:
+    return list(await session.exec(select(Note).where(col(Note.case_id) == case_id)))

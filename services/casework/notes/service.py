@@ -138,3 +138,10 @@ async def held_on_person(
     )
     await NOTES.record(session, principal, AuditAction.EXPORT, *(n.id for n in notes))
     return [note.model_dump(mode="json") for note in notes]
+
+
+async def anonymise_case(session: AsyncSession, case_id: uuid.UUID) -> None:
+    """Retention: the case's notes keep their level and date, not their text or person."""
+    for note in await repository.of_case(session, case_id):
+        note.body, note.person_ref = cases.ANONYMISED, None
+    await session.flush()

@@ -188,3 +188,15 @@ async def held_on_case(session: AsyncSession, case_id: uuid.UUID) -> list[dict[s
         return []
     versions = await repository.all_versions_of(session, plan.id)
     return [version.model_dump(mode="json") for version in versions]
+
+
+async def anonymise_case(session: AsyncSession, case_id: uuid.UUID) -> None:
+    """Retention: every version keeps its goals' domains, dates and achievements and its
+    actions' dates and statuses; their descriptions go."""
+    plan = await repository.plan_of(session, case_id)
+    if plan is None:
+        return
+    for version in await repository.all_versions_of(session, plan.id):
+        version.goals = [{**g, "description": cases.ANONYMISED} for g in version.goals]
+        version.actions = [{**a, "description": cases.ANONYMISED} for a in version.actions]
+    await session.flush()

@@ -1,0 +1,1 @@
+"""Retention: closed cases anonymised once their period ends."""

@@ -1,0 +1,40 @@
+"""Casework's retention job (a `kit.jobs.PeriodicJob`)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime, timedelta
+
+from kit.db import Database, utcnow
+from kit.jobs import PeriodicJob
+from services.casework.retention import service
+
+log = logging.getLogger(__name__)
+
+BATCH = 200
+
+
+async def sweep(database: Database, *, now: datetime | None = None) -> list[uuid.UUID]:
+    """Anonymise every case due at `now` (default: the current time); one transaction per
+    batch; safe to run repeatedly and concurrently. The ids anonymised."""
+    moment = now or utcnow()
+    done: list[uuid.UUID] = []
+    while True:
+        async with database.session() as session:
+            batch = await service.anonymise_due(session=session, now=moment, limit=BATCH)
+        done += batch.anonymised
+        if batch.seen < BATCH:
+            break
+    if done:
+        log.info("retention anonymised %d cases", len(done))
+    return done
+
+
+def retention_job(interval: timedelta) -> PeriodicJob:
+    """The retention sweep, every `interval`."""
+
+    async def run(database: Database) -> None:
+        await sweep(database)
+
+    return PeriodicJob("casework-retention", interval, run)
