@@ -24,11 +24,15 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TypeVar
 
 from prometheus_client import Counter
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from kit.aio import cancel_and_wait
 from kit.db import Database
+
+T = TypeVar("T")
 
 __all__ = ["JobRunner", "PeriodicJob", "run_periodically"]
 
@@ -96,3 +100,21 @@ class JobRunner:
         tasks, self._tasks = self._tasks, []
         for task in tasks:
             await cancel_and_wait(task)
+
+
+async def drain(
+    database: Database,
+    batch: Callable[[AsyncSession, int], Awaitable[tuple[list[T], int]]],
+    *,
+    size: int,
+) -> list[T]:
+    """Run `batch` (what it did, and how many rows it looked at, up to `size`) in one
+    transaction after another until it looks at fewer than `size` rows, or does nothing in a
+    full batch (a concurrent run did that work first: the next run goes on). What was done."""
+    done: list[T] = []
+    while True:
+        async with database.session() as session:
+            did, seen = await batch(session, size)
+        done += did
+        if seen < size or not did:
+            return done

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from kit.db import Database, utcnow
-from kit.jobs import PeriodicJob
+from kit.jobs import PeriodicJob, drain
 from services.casework.cases import reviewing
 from services.casework.cases.reviews import BreachKey
 
@@ -19,14 +21,12 @@ async def check_reviews(database: Database, *, now: datetime | None = None) -> l
     """Raise every review missed at `now` (default: the current time) not raised before; one
     transaction per batch of cases, safe to run repeatedly and concurrently."""
     moment = now or utcnow()
-    raised: list[BreachKey] = []
-    while True:
-        async with database.session() as session:
-            batch = await reviewing.raise_overdue(session=session, now=moment, limit=BATCH)
-        raised += batch.raised
-        # a full batch with nothing new was raised by a concurrent check: next run goes on
-        if batch.seen < BATCH or not batch.raised:
-            break
+
+    async def batch(session: AsyncSession, limit: int) -> tuple[list[BreachKey], int]:
+        found = await reviewing.raise_overdue(session=session, now=moment, limit=limit)
+        return found.raised, found.seen
+
+    raised = await drain(database, batch, size=BATCH)
     if raised:
         log.info("review check raised %d missed reviews", len(raised))
     return raised

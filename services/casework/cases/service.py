@@ -582,22 +582,18 @@ async def restore_person(
     """Undo `move_person`: `person_ref` is linked back to the cases it was moved from."""
     for case_id in moved:
         await repository.unlink_person(session, case_id, from_ref)
-    repository_links = set(await repository.cases_of_person(session, person_ref))
+    linked = set(await repository.cases_of_person(session, person_ref))
     for case_id in [*moved, *dropped]:
-        if case_id not in repository_links:
+        if case_id not in linked:
             repository.link_persons(session, case_id, [person_ref])
     await session.flush()
 
 
 async def sole_person_cases(session: AsyncSession, person_refs: list[uuid.UUID]) -> list[uuid.UUID]:
     """The cases that concern only persons among `person_refs` (all they hold is about them)."""
-    found = []
-    for ref in person_refs:
-        for case_id in await repository.cases_of_person(session, ref):
-            persons = (await repository.persons_of(session, [case_id]))[case_id]
-            if set(persons) <= set(person_refs):
-                found.append(case_id)
-    return list(dict.fromkeys(found))
+    case_ids = [c for ref in person_refs for c in await repository.cases_of_person(session, ref)]
+    persons = await repository.persons_of(session, set(case_ids))
+    return [c for c in dict.fromkeys(case_ids) if set(persons[c]) <= set(person_refs)]
 
 
 # --- subject access ---------------------------------------------------------------------

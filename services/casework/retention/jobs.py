@@ -6,8 +6,10 @@ import logging
 import uuid
 from datetime import datetime, timedelta
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from kit.db import Database, utcnow
-from kit.jobs import PeriodicJob
+from kit.jobs import PeriodicJob, drain
 from services.casework.retention import service
 
 log = logging.getLogger(__name__)
@@ -19,13 +21,12 @@ async def sweep(database: Database, *, now: datetime | None = None) -> list[uuid
     """Anonymise every case due at `now` (default: the current time); one transaction per
     batch; safe to run repeatedly and concurrently. The ids anonymised."""
     moment = now or utcnow()
-    done: list[uuid.UUID] = []
-    while True:
-        async with database.session() as session:
-            batch = await service.anonymise_due(session=session, now=moment, limit=BATCH)
-        done += batch.anonymised
-        if batch.seen < BATCH:
-            break
+
+    async def batch(session: AsyncSession, limit: int) -> tuple[list[uuid.UUID], int]:
+        found = await service.anonymise_due(session=session, now=moment, limit=limit)
+        return found.anonymised, found.seen
+
+    done = await drain(database, batch, size=BATCH)
     if done:
         log.info("retention anonymised %d cases", len(done))
     return done

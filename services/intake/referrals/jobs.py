@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from kit.db import Database, utcnow
-from kit.jobs import PeriodicJob
+from kit.jobs import PeriodicJob, drain
 from services.intake.referrals import service
 from services.intake.referrals.sla import Breach
 
@@ -22,14 +24,12 @@ async def check_sla(database: Database, *, now: datetime | None = None) -> list[
     breach is raised once, see `service.raise_sla_breaches`).  Returns the breaches raised.
     """
     moment = now or utcnow()
-    raised: list[Breach] = []
-    while True:
-        async with database.session() as session:
-            batch = await service.raise_sla_breaches(session=session, now=moment, limit=BATCH)
-        raised += batch.raised
-        # a full batch with nothing new was raised by a concurrent check: next run goes on
-        if batch.seen < BATCH or not batch.raised:
-            break
+
+    async def batch(session: AsyncSession, limit: int) -> tuple[list[Breach], int]:
+        found = await service.raise_sla_breaches(session=session, now=moment, limit=limit)
+        return found.raised, found.seen
+
+    raised = await drain(database, batch, size=BATCH)
     if raised:
         log.info("sla check raised %d breaches", len(raised))
     return raised
