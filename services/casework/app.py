@@ -20,7 +20,9 @@ from services.casework.persons import handlers as person_handlers
 from services.casework.plans.router import router as plans
 from services.casework.retention.jobs import retention_job
 from services.casework.settings import CaseworkSettings
+from services.casework.sharing.router import router as sharing
 from services.casework.subjects.router import router as subjects
+from services.casework.transfers.router import router as transfers
 
 
 def _jobs(settings: CaseworkSettings) -> list[PeriodicJob]:
@@ -39,6 +41,8 @@ create_app = service_app(
         plans,
         notes,
         approvals,
+        sharing,
+        transfers,
         subjects,
         policy_router("/v1/casework/policies", KINDS),
         audit_router("/v1/casework/audit"),

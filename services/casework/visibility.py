@@ -1,11 +1,14 @@
 """Who sees a case: the one rule every casework query applies (`domain.visible_to`, as SQL).
 
 Coordinators see every case; an organisation sees the cases it leads; a user on a case's team
-sees that case while they are an active member, for the organisation they act for — if that is
-another organisation than the lead, only while the case's persons let the network share their
-data. A health note is shown only while its person's health-data consent holds. The rule
-reads the tables of cases and of their teams, so every feature of casework (cases, approvals,
-and later plans, notes, referrals) applies the same clause to its own statements.
+sees that case while they are an active member, for the organisation they act for; an
+organisation the lead granted a read (`Reach`) sees that much of it, and one asked to take
+the case over sees it and its plan while it decides. Beyond the lead, all of this holds only
+while the case's persons let the network share their data — no ``network_sharing`` consent
+withdrawn — or a legal basis recorded on the case covers the sharing. A health note is shown
+only while its person's health-data consent, or such a basis, holds. The rule reads the
+tables of cases, teams, grants, transfers and restrictions, so every feature of casework
+applies the same clause to its own statements.
 """
 
 from __future__ import annotations
@@ -18,18 +21,25 @@ from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from kit.auth import Principal
+from services.casework.cases.domain import Reach
 from services.casework.cases.models import Case, CasePerson, TeamMember
 from services.casework.persons.models import PersonRestriction
+from services.casework.sharing.domain import HEALTH_DATA, NETWORK_SHARING
+from services.casework.sharing.models import AccessGrant, LegalBasis
+from services.casework.transfers.models import CaseTransfer
 
-NETWORK_SHARING, HEALTH_DATA = "network_sharing", "health_data"
-"""The consent purposes (intake's vocabulary) whose withdrawal narrows what casework shows."""
+__all__ = [
+    "HEALTH_DATA",
+    "NETWORK_SHARING",
+    "health_consent_holds",
+    "sharing_allowed",
+    "visible_case_ids",
+    "visible_clause",
+]
 
 
-def on_team(principal: Principal) -> ColumnElement[bool]:
-    """Whether `principal` is an active member of the team of the `Case` row, and may use it:
-    a member of another organisation than the lead only while every person of the case lets
-    the network share their data (no ``network_sharing`` consent withdrawn)."""
-    member = exists(
+def _member(principal: Principal) -> ColumnElement[bool]:
+    return exists(
         select(TeamMember.id).where(
             col(TeamMember.case_id) == col(Case.id),
             col(TeamMember.user) == principal.subject,
@@ -37,7 +47,42 @@ def on_team(principal: Principal) -> ColumnElement[bool]:
             col(TeamMember.left_on).is_(None),
         )
     )
-    sharing_refused = exists(
+
+
+def _granted(principal: Principal, reach: Reach) -> ColumnElement[bool]:
+    covering = [str(r) for r in Reach if r.includes(reach)]
+    grant = exists(
+        select(AccessGrant.case_id).where(
+            col(AccessGrant.case_id) == col(Case.id),
+            col(AccessGrant.organisation) == principal.organisation,
+            col(AccessGrant.revoked_at).is_(None),
+            col(AccessGrant.reach).in_(covering),
+        )
+    )
+    if not Reach.PLAN.includes(reach):
+        return grant
+    asked_to_lead = exists(
+        select(CaseTransfer.id).where(
+            col(CaseTransfer.case_id) == col(Case.id),
+            col(CaseTransfer.to_organisation) == principal.organisation,
+            col(CaseTransfer.status) == "pending",
+        )
+    )
+    return or_(grant, asked_to_lead)
+
+
+def _basis(case_id: Any, purpose: str) -> ColumnElement[bool]:
+    return exists(
+        select(LegalBasis.case_id).where(
+            col(LegalBasis.case_id) == case_id, col(LegalBasis.purpose) == purpose
+        )
+    )
+
+
+def sharing_allowed() -> ColumnElement[bool]:
+    """Whether the `Case` row may be shared beyond its lead: no person of it withdrew their
+    ``network_sharing`` consent, or a legal basis on the case covers the sharing."""
+    refused = exists(
         select(CasePerson.person_ref)
         .join(PersonRestriction, col(PersonRestriction.person_ref) == col(CasePerson.person_ref))
         .where(
@@ -45,31 +90,35 @@ def on_team(principal: Principal) -> ColumnElement[bool]:
             col(PersonRestriction.purpose) == NETWORK_SHARING,
         )
     )
-    foreign = col(Case.lead_organisation) != principal.organisation
-    return and_(member, or_(not_(foreign), not_(sharing_refused)))
+    return or_(not_(refused), _basis(col(Case.id), NETWORK_SHARING))
 
 
-def health_consent_holds(person_ref: Any) -> ColumnElement[bool]:
-    """Whether the person `person_ref` names has not withdrawn their ``health_data`` consent."""
-    return not_(
-        exists(
-            select(PersonRestriction.person_ref).where(
-                col(PersonRestriction.person_ref) == person_ref,
-                col(PersonRestriction.purpose) == HEALTH_DATA,
-            )
+def health_consent_holds(person_ref: Any, case_id: Any) -> ColumnElement[bool]:
+    """Whether the person `person_ref` names has not withdrawn their ``health_data`` consent,
+    or a legal basis on the case `case_id` names covers health data."""
+    withdrawn = exists(
+        select(PersonRestriction.person_ref).where(
+            col(PersonRestriction.person_ref) == person_ref,
+            col(PersonRestriction.purpose) == HEALTH_DATA,
         )
     )
+    return or_(not_(withdrawn), _basis(case_id, HEALTH_DATA))
 
 
-def visible_clause(principal: Principal) -> ColumnElement[bool] | None:
-    """The rule as a condition on `Case` rows. None: no restriction (a coordinator)."""
+def visible_clause(principal: Principal, reach: Reach = Reach.CASE) -> ColumnElement[bool] | None:
+    """The rule as a condition on `Case` rows, for reading as far as `reach`. None: no
+    restriction (a coordinator)."""
     if principal.is_coordinator:
         return None
-    return or_(col(Case.lead_organisation) == principal.organisation, on_team(principal))
+    lead = col(Case.lead_organisation) == principal.organisation
+    beyond = or_(_member(principal), _granted(principal, reach))
+    return or_(lead, and_(beyond, sharing_allowed()))
 
 
-def visible_case_ids(principal: Principal) -> SelectOfScalar[uuid.UUID] | None:
+def visible_case_ids(
+    principal: Principal, reach: Reach = Reach.CASE
+) -> SelectOfScalar[uuid.UUID] | None:
     """The ids of the cases `principal` sees, as a subquery (``col(x).in_(...)``), for the
     records of a case kept by other features. None: no restriction (a coordinator)."""
-    clause = visible_clause(principal)
+    clause = visible_clause(principal, reach)
     return None if clause is None else select(Case.id).where(clause)

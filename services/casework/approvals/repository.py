@@ -14,12 +14,13 @@ from kit.pagination import Page, PageParams
 from kit.query import Listing, first
 from services.casework.approvals.domain import ApprovalStatus, Subject
 from services.casework.approvals.models import Approval
+from services.casework.cases.schemas import Reach
 from services.casework.visibility import visible_case_ids
 
 
 def _visible(stmt: SelectOfScalar[Approval], principal: Principal) -> SelectOfScalar[Approval]:
     # an approval is seen by those who see its case
-    cases = visible_case_ids(principal)
+    cases = visible_case_ids(principal, Reach.PLAN)
     return stmt if cases is None else stmt.where(col(Approval.case_id).in_(cases))
 
 

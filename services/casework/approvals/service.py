@@ -41,7 +41,7 @@ async def request_closure(
 ) -> Approval:
     """Ask a supervisor to close the case: one closure request waits at a time."""
     case = await cases.managed(session, principal, case_id)
-    cases.require_running(case, "closed")
+    cases.require_closable(case)
     return await _request(
         session,
         principal,

@@ -3,10 +3,11 @@ Pure: no I/O.
 
 A case moves along ``open → assessment → plan_active → monitoring → closed``. Monitoring that
 finds new needs goes back to ``plan_active`` (a new plan version). From any status before the
-end a case may be closed early (the person is no longer reachable, support was refused…) or
-``transferred`` to another lead organisation: the transfer keeps the history here and the
-receiving organisation carries on, so ``transferred`` is final. ``closed`` is final too unless
-the case is re-opened (`closure.reopen`).
+end a case may be closed early (the person is no longer reachable, support was refused…).
+A case is ``transferred`` while another organisation decides whether to lead it: the
+answer (or the request's withdrawal) resumes the status it had, under the new lead if it
+accepted — one case, its history whole. ``closed`` is the only end, unless the case is
+re-opened (`closure.reopen`).
 """
 
 from __future__ import annotations
@@ -73,17 +74,18 @@ class IllegalTransition(
 INITIAL = Status.OPEN
 """A case is opened when intake hands a referral over, or by a case worker."""
 
-_ENDINGS = frozenset({Status.CLOSED, Status.TRANSFERRED})
+_WORKING = frozenset({Status.OPEN, Status.ASSESSMENT, Status.PLAN_ACTIVE, Status.MONITORING})
+_LEAVING = frozenset({Status.CLOSED, Status.TRANSFERRED})
 
 TRANSITIONS: dict[Status, frozenset[Status]] = {
-    Status.OPEN: frozenset({Status.ASSESSMENT, *_ENDINGS}),
-    Status.ASSESSMENT: frozenset({Status.PLAN_ACTIVE, *_ENDINGS}),
-    Status.PLAN_ACTIVE: frozenset({Status.MONITORING, *_ENDINGS}),
-    Status.MONITORING: frozenset({Status.PLAN_ACTIVE, *_ENDINGS}),
+    Status.OPEN: frozenset({Status.ASSESSMENT, *_LEAVING}),
+    Status.ASSESSMENT: frozenset({Status.PLAN_ACTIVE, *_LEAVING}),
+    Status.PLAN_ACTIVE: frozenset({Status.MONITORING, *_LEAVING}),
+    Status.MONITORING: frozenset({Status.PLAN_ACTIVE, *_LEAVING}),
     Status.CLOSED: frozenset(),  # only `reopen` leaves it
-    Status.TRANSFERRED: frozenset(),
+    Status.TRANSFERRED: _WORKING,  # back to where it was, once the transfer is answered
 }
-"""status → the statuses a case worker may move it to (closing also needs an approval)."""
+"""status → the statuses it may move to (closing needs an approval, a transfer an answer)."""
 
 FINAL = frozenset(status for status, targets in TRANSITIONS.items() if not targets)
 RUNNING = frozenset(Status) - FINAL
@@ -105,9 +107,32 @@ def step(current: Status, target: Status, *, first_plan_approved: bool) -> Statu
         raise IllegalTransition("A case is closed by an approved closure request.")
     if target is Status.TRANSFERRED:
         raise IllegalTransition("A case is transferred by a transfer to another organisation.")
+    if current is Status.TRANSFERRED:
+        raise IllegalTransition("A case being transferred waits for the transfer's answer.")
     if current is Status.ASSESSMENT and target is Status.PLAN_ACTIVE and not first_plan_approved:
         raise IllegalTransition("A case's plan becomes active once its first plan is approved.")
     return transition(current, target)
+
+
+def resume(current: Status, resumed: Status) -> Status:
+    """The status a transferred case takes up again when its transfer is answered."""
+    if current is not Status.TRANSFERRED:
+        raise IllegalTransition(f"A case that is {current} is not being transferred.")
+    return transition(current, resumed)
+
+
+class Reach(StrEnum):
+    """How much of a case an organisation that neither leads it nor is on its team reads,
+    as the lead grants it (e.g. the former lead after a transfer); each includes the one
+    before. No grant lets anyone change the case."""
+
+    CASE = "case"  # the case, its status history, team, reviews and transfers
+    PLAN = "plan"  # and its individual plan, every version
+    NOTES = "notes"  # and its notes at the ``team`` level (never health notes)
+
+    def includes(self, other: Reach) -> bool:
+        order = list(Reach)
+        return order.index(self) >= order.index(other)
 
 
 class Origin(StrEnum):
@@ -126,11 +151,19 @@ class Urgency(StrEnum):
 
 
 def visible_to(
-    *, lead_organisation: str, organisation: str, coordinator: bool, on_team: bool
+    *,
+    lead_organisation: str,
+    organisation: str,
+    coordinator: bool,
+    on_team: bool,
+    granted: bool = False,
+    sharing_allowed: bool = True,
 ) -> bool:
-    """A case is visible to its lead organisation, to the active members of its team (each
-    for themselves, not their whole organisation) and to coordinators."""
-    return coordinator or organisation == lead_organisation or on_team
+    """A case is visible to its lead organisation, to coordinators, and — while its persons'
+    data may be shared beyond the lead — to the active members of its team (each for
+    themselves, not their whole organisation) and to organisations granted a read."""
+    beyond = (on_team or granted) and sharing_allowed
+    return coordinator or organisation == lead_organisation or beyond
 
 
 def manages(*, lead_organisation: str, organisation: str, case_manager: bool) -> bool:

@@ -17,7 +17,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from kit.auth import Principal
 from kit.pagination import Page, PageParams
 from kit.query import Listing, first, insert_once
-from services.casework.cases.domain import Status, TargetGroup
+from services.casework.cases.domain import Reach, Status, TargetGroup
 from services.casework.cases.models import (
     Case,
     CasePerson,
@@ -32,15 +32,22 @@ ANONYMISED = "[anonymised]"
 """What stands where free text was, once a case is anonymised."""
 
 
-def _visible(stmt: SelectOfScalar[Case], principal: Principal) -> SelectOfScalar[Case]:
-    clause = visible_clause(principal)
+def _visible(
+    stmt: SelectOfScalar[Case], principal: Principal, reach: Reach = Reach.CASE
+) -> SelectOfScalar[Case]:
+    clause = visible_clause(principal, reach)
     return stmt if clause is None else stmt.where(clause)
 
 
 async def get_visible(
-    session: AsyncSession, case_id: uuid.UUID, principal: Principal, *, for_update: bool = False
+    session: AsyncSession,
+    case_id: uuid.UUID,
+    principal: Principal,
+    *,
+    for_update: bool = False,
+    reach: Reach = Reach.CASE,
 ) -> Case | None:
-    stmt = _visible(select(Case).where(col(Case.id) == case_id), principal)
+    stmt = _visible(select(Case).where(col(Case.id) == case_id), principal, reach)
     return await first(session, stmt, for_update=for_update)
 
 
@@ -244,9 +251,9 @@ async def unlink_person(session: AsyncSession, case_id: uuid.UUID, person_ref: u
 async def visible_of_person(
     session: AsyncSession, principal: Principal, person_ref: uuid.UUID
 ) -> list[Case]:
-    """Every case concerning the person that `principal` sees, oldest first."""
+    """Every case concerning the person that `principal` sees whole, oldest first."""
     concerning = select(CasePerson.case_id).where(col(CasePerson.person_ref) == person_ref)
-    stmt = _visible(select(Case).where(col(Case.id).in_(concerning)), principal)
+    stmt = _visible(select(Case).where(col(Case.id).in_(concerning)), principal, Reach.NOTES)
     return list(await session.exec(stmt.order_by(col(Case.opened_at), col(Case.id))))
 
 

@@ -18,10 +18,12 @@ from kit.schemas import (
     Timestamp,
     TrimmedText,
 )
-from services.casework.cases.domain import Origin, Status, TargetGroup, Urgency
+from services.casework.cases.domain import Origin, TargetGroup, Urgency
 from services.casework.cases.domain import Outcome as Outcome  # approvals name it too
+from services.casework.cases.domain import Reach as Reach  # plans, notes, sharing read by it
+from services.casework.cases.domain import Status as Status  # transfers resume it
 from services.casework.cases.reviews import ReviewOutcome
-from services.casework.cases.team import TeamRole
+from services.casework.cases.team import TeamRole as TeamRole  # transfers name it
 
 PersonRefs = Annotated[
     list[Id],

@@ -19,7 +19,7 @@ from kit.outbox import record_event
 from kit.pagination import Page, PageParams
 from kit.policy import current
 from services.casework.cases import closure, domain, repository, reviews, team
-from services.casework.cases.domain import Origin, Outcome, Status, TargetGroup
+from services.casework.cases.domain import Origin, Outcome, Reach, Status, TargetGroup
 from services.casework.cases.events import (
     CaseAnonymised,
     CaseClosed,
@@ -31,7 +31,8 @@ from services.casework.cases.events import (
     TeamMemberJoined,
     TeamMemberLeft,
 )
-from services.casework.cases.models import Case, CaseStatusChange, TeamMember
+from services.casework.cases.models import Case as Case  # the other features hold it
+from services.casework.cases.models import CaseStatusChange, TeamMember
 from services.casework.cases.policies import CLOSURE, REVIEWS
 from services.casework.cases.repository import ANONYMISED as ANONYMISED
 from services.casework.cases.repository import CaseFilter as CaseFilter
@@ -133,16 +134,30 @@ async def _opened(
 # --- reading ----------------------------------------------------------------------------
 
 
-async def get(*, session: AsyncSession, principal: Principal, case_id: uuid.UUID) -> Case:
-    """One case visible to `principal` (the read is audited)."""
-    return await CASES.read(session, principal, await visible(session, principal, case_id))
+async def get(
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    case_id: uuid.UUID,
+    reach: Reach = Reach.CASE,
+) -> Case:
+    """One case visible to `principal` as far as `reach` (the read is audited)."""
+    found = await visible(session, principal, case_id, reach=reach)
+    return await CASES.read(session, principal, found)
 
 
 async def visible(
-    session: AsyncSession, principal: Principal, case_id: uuid.UUID, *, for_update: bool = False
+    session: AsyncSession,
+    principal: Principal,
+    case_id: uuid.UUID,
+    *,
+    for_update: bool = False,
+    reach: Reach = Reach.CASE,
 ) -> Case:
     """The case `principal` sees (`visibility`), or 404 whether it exists or not."""
-    case = await repository.get_visible(session, case_id, principal, for_update=for_update)
+    case = await repository.get_visible(
+        session, case_id, principal, for_update=for_update, reach=reach
+    )
     return require_found(case, CaseNotFound(f"No case {case_id} visible to you."))
 
 
@@ -322,6 +337,58 @@ def _record_step(
     )
 
 
+# --- transfer (the transfers feature asks, the receiving organisation answers) ----------
+
+
+async def begin_transfer(
+    session: AsyncSession, principal: Principal, case: Case, now: datetime
+) -> Status:
+    """`case` (locked by the caller) waits for another organisation's answer: the status it
+    leaves, which the answer resumes."""
+    previous = Status(case.status)
+    if previous is Status.TRANSFERRED or previous not in domain.RUNNING:
+        raise domain.IllegalTransition(f"A case that is {previous} cannot be transferred.")
+    await _move(session, principal, case, domain.transition(previous, Status.TRANSFERRED), now)
+    return previous
+
+
+async def resume_after_transfer(
+    session: AsyncSession,
+    principal: Principal,
+    case: Case,
+    resumed: Status,
+    now: datetime,
+    *,
+    new_lead: tuple[str, MemberCreate] | None = None,
+) -> None:
+    """End `case`'s transfer (locked by the caller) at `resumed`. With `new_lead` — the
+    organisation and its case manager — the case is theirs from now on: the manager joins
+    the team, and the former lead's members leave it (their access ends at once)."""
+    target = domain.resume(Status(case.status), resumed)
+    if new_lead is not None:
+        organisation, manager_in = new_lead
+        former = case.lead_organisation
+        case.lead_organisation = organisation
+        already = [
+            m
+            for m in await active_members(session, case.id)
+            if (m.user, m.organisation) == (manager_in.user, manager_in.organisation)
+        ]
+        if already:
+            await _make_manager(session, principal, case, already[0], now, new_version=False)
+        else:
+            await _enrol(session, principal, case, manager_in, now, opening=True)
+        today = city_date(now)
+        for member in await active_members(session, case.id):
+            if member.organisation == former:
+                member.left_on = max(today, member.joined_on)
+                member.version += 1
+                member.updated_at = now
+                await session.flush()
+                await _publish_member(session, TeamMemberLeft, case, member)
+    await _move(session, principal, case, target, now)
+
+
 # --- team -------------------------------------------------------------------------------
 
 
@@ -496,6 +563,11 @@ async def _member_for_change(session: AsyncSession, case: Case, member_id: uuid.
 
 def _rules_member(member: TeamMember) -> team.Member:
     return team.Member(user=member.user, joined_on=member.joined_on, left_on=member.left_on)
+
+
+def require_closable(case: Case) -> None:
+    """409 unless the case's status lets it close (a case being transferred waits)."""
+    domain.transition(Status(case.status), Status.CLOSED)
 
 
 def require_running(case: Case, what: str) -> None:

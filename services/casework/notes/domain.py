@@ -3,7 +3,8 @@
 A note is written by someone who sees the case and kept at one confidentiality level:
 
 - ``team``: everyone who works on the case — the lead organisation's case workers and
-  supervisors, and the active members of its team;
+  supervisors, and the active members of its team — and an organisation the lead granted
+  its notes to read (``Reach.NOTES``: e.g. the former lead after a transfer), which writes none;
 - ``lead_organisation``: the lead organisation's case workers and supervisors only;
 - ``author_only``: its author alone.
 
@@ -40,6 +41,11 @@ class Reader:
     of_lead_organisation: bool  # a case worker or supervisor of the lead organisation
     team_role: str | None  # their role as an active member of the team, if they are one
     coordinator: bool = False
+    granted: bool = False  # reads by the lead's grant, not working on the case
+
+    @property
+    def works_on_case(self) -> bool:
+        return self.of_lead_organisation or self.team_role is not None
 
 
 @dataclass(frozen=True)
@@ -52,7 +58,7 @@ class Readable:
 
 def readable(reader: Reader) -> Readable:
     levels: set[Confidentiality] = set()
-    if not reader.coordinator and (reader.of_lead_organisation or reader.team_role is not None):
+    if not reader.coordinator and (reader.works_on_case or reader.granted):
         levels.add(Confidentiality.TEAM)
     if not reader.coordinator and reader.of_lead_organisation:
         levels.add(Confidentiality.LEAD_ORGANISATION)
@@ -69,6 +75,10 @@ def may_read(
     return confidentiality in allowed.levels and (allowed.health or not health)
 
 
+class MayNotWrite(Forbidden, slug="note-not-allowed", title="You may not write notes here"):
+    """Who reads a case by a grant does not write on it (403)."""
+
+
 class MayNotWriteHealth(
     Forbidden, slug="health-note-not-allowed", title="You may not write health notes"
 ):
@@ -77,6 +87,8 @@ class MayNotWriteHealth(
 
 def may_write(reader: Reader, *, health: bool) -> None:
     """Anyone who works on the case writes notes; a health note, only who reads them."""
+    if not reader.works_on_case:
+        raise MayNotWrite("Notes are written by those who work on the case.")
     if health and not readable(reader).health:
         raise MayNotWriteHealth(
             "Health notes are written by team members whose role needs health information."

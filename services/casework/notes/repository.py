@@ -20,7 +20,9 @@ def _readable(user: str, allowed: Readable) -> ColumnElement[bool]:
     by_level: ColumnElement[bool] = col(Note.confidentiality).in_(levels)
     if not allowed.health:
         by_level = and_(by_level, col(Note.health).is_(False))
-    health_ok = or_(col(Note.health).is_(False), health_consent_holds(col(Note.person_ref)))
+    health_ok = or_(
+        col(Note.health).is_(False), health_consent_holds(col(Note.person_ref), col(Note.case_id))
+    )
     return and_(or_(col(Note.author) == user, by_level), health_ok)
 
 

@@ -14,7 +14,7 @@ from kit.errors import NotFound, ValidationFailed
 from kit.outbox import record_event
 from kit.pagination import Page, PageParams
 from services.casework.cases import service as cases
-from services.casework.cases.schemas import CaseFacts
+from services.casework.cases.schemas import CaseFacts, Reach
 from services.casework.notes import domain, repository
 from services.casework.notes.events import NoteWritten
 from services.casework.notes.models import Note
@@ -30,7 +30,7 @@ class NoteNotFound(NotFound, slug="note-not-found", title="Note not found"): ...
 async def _reader(
     session: AsyncSession, principal: Principal, case_id: uuid.UUID
 ) -> tuple[CaseFacts, domain.Reader]:
-    case = await cases.get(session=session, principal=principal, case_id=case_id)
+    case = await cases.get(session=session, principal=principal, case_id=case_id, reach=Reach.NOTES)
     membership = await cases.membership_of(session, case.id, principal)
     return CaseFacts.model_validate(case), domain.Reader(
         user=principal.subject,
@@ -38,6 +38,9 @@ async def _reader(
         and principal.has_role(Role.CASE_WORKER, Role.CASE_SUPERVISOR),
         team_role=membership.role if membership is not None else None,
         coordinator=principal.is_coordinator,
+        granted=principal.organisation != case.lead_organisation
+        and membership is None
+        and not principal.is_coordinator,
     )
 
 

@@ -23,7 +23,7 @@ from kit.etag import require_if_match
 from kit.outbox import record_event
 from kit.pagination import Page, PageParams
 from services.casework.cases import service as cases
-from services.casework.cases.schemas import CaseFacts
+from services.casework.cases.schemas import CaseFacts, Reach
 from services.casework.plans import domain, repository
 from services.casework.plans.domain import Achievement, ActionStatus, Content
 from services.casework.plans.events import PlanRevised
@@ -125,7 +125,7 @@ async def version(
     *, session: AsyncSession, principal: Principal, case_id: uuid.UUID, number: int | None
 ) -> tuple[CaseFacts, Plan, PlanVersion]:
     """Version `number` of the case's plan (None: the latest)."""
-    case = await cases.get(session=session, principal=principal, case_id=case_id)
+    case = await cases.get(session=session, principal=principal, case_id=case_id, reach=Reach.PLAN)
     plan = await _plan(session, case.id)
     found = await repository.version_of(session, plan.id, number or plan.version)
     if found is None:
@@ -137,7 +137,7 @@ async def versions(
     *, session: AsyncSession, principal: Principal, case_id: uuid.UUID, page: PageParams
 ) -> tuple[CaseFacts, Plan, Page[PlanVersion]]:
     """Every version of the case's plan, oldest first."""
-    case = await cases.get(session=session, principal=principal, case_id=case_id)
+    case = await cases.get(session=session, principal=principal, case_id=case_id, reach=Reach.PLAN)
     plan = await _plan(session, case.id)
     return (
         CaseFacts.model_validate(case),

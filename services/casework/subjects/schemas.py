@@ -23,6 +23,9 @@ class CaseHeld(PublicModel):
     notes: list[dict[str, Any]] = Field(
         description="The notes about the person (naming them or no one) at levels you read"
     )
+    transfers: list[dict[str, Any]] = Field(description="Requests that another organisation lead")
+    grants: list[dict[str, Any]] = Field(description="Organisations reading it by a grant")
+    legal_bases: list[dict[str, Any]] = Field(description="Bases other than consent it rests on")
 
 
 class SubjectExport(PublicModel):

@@ -16,7 +16,9 @@ from services.casework.cases import service as cases
 from services.casework.notes import service as notes
 from services.casework.persons import service as persons
 from services.casework.plans import service as plans
+from services.casework.sharing import service as sharing
 from services.casework.subjects.schemas import CaseHeld, SubjectExport
+from services.casework.transfers import service as transfers
 
 
 class SubjectNotFound(NotFound, slug="subject-not-found", title="No case of this person"):
@@ -38,6 +40,8 @@ async def export(
                 plan_versions=await plans.held_on_case(session, case_id),
                 approvals=await approvals.held_on_case(session, case_id),
                 notes=await notes.held_on_person(session, principal, case_id, person_ref),
+                transfers=await transfers.held_on_case(session, case_id),
+                **await sharing.held_on_case(session, case_id),
             )
         )
     return SubjectExport(

@@ -13,9 +13,11 @@ from services.casework.cases.domain import (
     RUNNING,
     TRANSITIONS,
     IllegalTransition,
+    Reach,
     Status,
     TargetGroup,
     manages,
+    resume,
     step,
     target_group_of_referral,
     transition,
@@ -33,14 +35,38 @@ def test_a_case_opens_and_can_follow_the_main_line_to_closure() -> None:
     assert status is Status.CLOSED
 
 
-@pytest.mark.parametrize("status", [s for s in Status if s not in FINAL])
-def test_any_case_still_running_can_be_closed_or_transferred(status: Status) -> None:
+WORKING = [s for s in Status if s not in FINAL and s is not Status.TRANSFERRED]
+
+
+@pytest.mark.parametrize("status", WORKING)
+def test_any_case_being_worked_on_can_be_closed_or_transferred(status: Status) -> None:
     assert transition(status, Status.CLOSED) is Status.CLOSED
     assert transition(status, Status.TRANSFERRED) is Status.TRANSFERRED
 
 
-def test_closed_and_transferred_are_the_only_ends() -> None:
-    assert {Status.CLOSED, Status.TRANSFERRED} == FINAL
+def test_closed_is_the_only_end() -> None:
+    assert {Status.CLOSED} == FINAL
+
+
+@pytest.mark.parametrize("status", WORKING)
+def test_a_transfer_resumes_the_status_the_case_had(status: Status) -> None:
+    assert resume(transition(status, Status.TRANSFERRED), status) is status
+
+
+def test_a_case_being_transferred_is_neither_closed_nor_stepped() -> None:
+    with pytest.raises(IllegalTransition):
+        transition(Status.TRANSFERRED, Status.CLOSED)
+    with pytest.raises(IllegalTransition):
+        step(Status.TRANSFERRED, Status.MONITORING, first_plan_approved=True)
+    with pytest.raises(IllegalTransition):
+        resume(Status.PLAN_ACTIVE, Status.MONITORING)  # no transfer to answer
+
+
+def test_reach_grows_from_the_case_to_its_plan_to_its_notes() -> None:
+    assert Reach.NOTES.includes(Reach.PLAN)
+    assert Reach.PLAN.includes(Reach.CASE)
+    assert not Reach.CASE.includes(Reach.PLAN)
+    assert all(r.includes(r) for r in Reach)
 
 
 @pytest.mark.parametrize(
@@ -52,7 +78,7 @@ def test_closed_and_transferred_are_the_only_ends() -> None:
         (Status.CLOSED, Status.OPEN),  # only `reopen` leaves closed
         (Status.CLOSED, Status.ASSESSMENT),
         (Status.MONITORING, Status.ASSESSMENT),
-        (Status.TRANSFERRED, Status.ASSESSMENT),
+        (Status.TRANSFERRED, Status.CLOSED),
         (Status.OPEN, Status.OPEN),
     ],
 )
@@ -102,11 +128,13 @@ def test_every_status_is_reachable_from_open() -> None:
 
 @given(st.data())
 def test_a_walk_that_never_goes_back_ends_within_four_moves(data: st.DataObject) -> None:
-    main_line = list(Status)
+    main_line = list(Status)  # a transfer is a detour that comes back: not a step forward
     status, moves = INITIAL, 0
     while status not in FINAL:
         forward = sorted(
-            t for t in TRANSITIONS[status] if main_line.index(t) > main_line.index(status)
+            t
+            for t in TRANSITIONS[status]
+            if main_line.index(t) > main_line.index(status) and t is not Status.TRANSFERRED
         )
         status = transition(status, data.draw(st.sampled_from(forward)))
         moves += 1

@@ -48,7 +48,7 @@ def test_each_target_group_has_its_own_cadence(group: TargetGroup) -> None:
     assert due == OPENED + DEFAULT_REVIEW_POLICY.cadence[group]
 
 
-@pytest.mark.parametrize("status", [Status.CLOSED, Status.TRANSFERRED])
+@pytest.mark.parametrize("status", [Status.CLOSED])
 def test_a_case_no_longer_running_has_no_review_due(status: Status) -> None:
     case = _case(status=status)
     assert next_review_due(case, DEFAULT_REVIEW_POLICY) is None
