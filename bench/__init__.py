@@ -14,4 +14,5 @@ BENCHMARKS: tuple[str, ...] = (
     "read_concurrency",
     "consumer_throughput",
     "case_list",
+    "handover_burst",
 )

@@ -18,8 +18,17 @@ REFERRAL_HANDED_OVER = consumed_event(
 
 
 async def on_referral_handed_over(session: AsyncSession, event: CloudEvent) -> None:
-    handover_in = REFERRAL_HANDED_OVER.read(event)
-    await service.open_case(session=session, handover_in=handover_in)
+    await on_referrals_handed_over(session, [event])
 
 
-referrals = Subscription("referrals", {REFERRAL_HANDED_OVER: on_referral_handed_over})
+async def on_referrals_handed_over(session: AsyncSession, events: list[CloudEvent]) -> None:
+    """A poll's run of hand-overs, in one go (the per-event handler is the fallback)."""
+    handovers = [REFERRAL_HANDED_OVER.read(event) for event in events]
+    await service.open_cases(session=session, handovers=handovers)
+
+
+referrals = Subscription(
+    "referrals",
+    {REFERRAL_HANDED_OVER: on_referral_handed_over},
+    batched={REFERRAL_HANDED_OVER: on_referrals_handed_over},
+)

@@ -119,8 +119,12 @@ async def list_visible(
     return await _CASES.page(session, stmt, params, where)
 
 
-async def get_by_referral(session: AsyncSession, referral_id: uuid.UUID) -> Case | None:
-    return (await session.exec(select(Case).where(col(Case.referral_id) == referral_id))).first()
+async def referrals_opened(
+    session: AsyncSession, referral_ids: Collection[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Those of `referral_ids` whose case is open already."""
+    stmt = select(Case.referral_id).where(col(Case.referral_id).in_(referral_ids))
+    return {r for r in await session.exec(stmt) if r is not None}
 
 
 def link_persons(

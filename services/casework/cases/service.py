@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -65,23 +65,49 @@ class NotManaging(Forbidden, slug="not-managing-the-case", title="You do not man
 # --- opening ----------------------------------------------------------------------------
 
 
-async def open_case(*, session: AsyncSession, handover_in: HandedOverReferralIn) -> Case:
-    """Open the case of a handed-over referral; the existing case if it was already opened."""
-    existing = await repository.get_by_referral(session, handover_in.referral_id)
-    if existing is not None:
-        return existing
+async def open_cases(
+    *, session: AsyncSession, handovers: Sequence[HandedOverReferralIn]
+) -> list[Case]:
+    """Open the cases of handed-over referrals, each once: a referral whose case is open
+    already (a redelivery), or that came twice, opens none. One query finds those, one policy
+    read schedules every first review, one flush writes the cases — the inbox's batch form."""
+    wanted: dict[uuid.UUID, HandedOverReferralIn] = {}
+    for handover in handovers:
+        wanted.setdefault(handover.referral_id, handover)  # the first of a repeated one
+    opened = await repository.referrals_opened(session, list(wanted))
     now = utcnow()
+    policy = await current(session, REVIEWS, at=now)
+    new = [
+        (_handover_case(handover, now, policy), handover)
+        for referral_id, handover in wanted.items()
+        if referral_id not in opened
+    ]
+    session.add_all([case for case, _ in new])
+    # a concurrent opening of the same referral fails in the flush (unique referral_id)
+    await session.flush()
+    for case, handover in new:
+        repository.link_persons(session, case.id, handover.person_refs)
+        _record_step(session, case, None, None, now)
+    await session.flush()
+    for case, handover in new:
+        await _publish_opened(session, case, handover.person_refs)
+    return [case for case, _ in new]
+
+
+def _handover_case(
+    handover_in: HandedOverReferralIn, now: datetime, policy: reviews.ReviewPolicy
+) -> Case:
     fields = handover_in.model_dump(exclude={"person_refs", "target_group"})
-    case = Case(
+    group = domain.target_group_of_referral(handover_in.target_group)
+    return Case(
         **fields,
-        target_group=domain.target_group_of_referral(handover_in.target_group),
+        target_group=group,
         origin=Origin.HANDOVER,
         status=domain.INITIAL,
         opened_at=now,
         updated_at=now,
+        next_review_due_at=reviews.due_after(now, group, policy),
     )
-    # a concurrent opening of the same referral fails in the flush (unique referral_id)
-    return await _opened(session, case, handover_in.person_refs, None)
 
 
 async def open_manually(
@@ -125,10 +151,15 @@ async def _opened(
     repository.link_persons(session, case.id, person_refs)
     _record_step(session, case, None, principal, case.opened_at)
     await session.flush()
-    await publish(
-        session, CaseOpened, case, case_id=case.id, person_refs=list(dict.fromkeys(person_refs))
-    )
+    await _publish_opened(session, case, person_refs)
     return case
+
+
+async def _publish_opened(
+    session: AsyncSession, case: Case, person_refs: Collection[uuid.UUID]
+) -> None:
+    refs = list(dict.fromkeys(person_refs))
+    await publish(session, CaseOpened, case, case_id=case.id, person_refs=refs)
 
 
 # --- reading ----------------------------------------------------------------------------

@@ -4,10 +4,11 @@ own PostgreSQL database, the stack's Kafka and Keycloak."""
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -185,6 +186,42 @@ async def test_a_hand_over_delivered_twice_opens_one_case(services: Services, st
 
     await case_of(services, sentinel)
     assert await case_of(services, referral["id"]) == case
+
+
+async def test_a_duplicated_and_reordered_stream_opens_one_case_per_hand_over(
+    services: Services, stack: Stack
+) -> None:
+    """Ten hand-overs, each delivered three times under new event ids, shuffled into one
+    stream (consecutive events reach the batch handler together): ten cases, one each."""
+    now = datetime.now(UTC).isoformat()
+    referrals = [str(uuid.uuid4()) for _ in range(10)]
+    stream = [
+        {
+            "referral_id": referral,
+            "lead_organisation": "assoc-ponte",
+            "reporting_organisation": "coop-aurora",
+            "urgency": "normal",
+            "target_group": "vulnerable_family",
+            "municipio": 1 + n % 9,
+            "received_at": now,
+            "handed_over_at": now,
+            "person_refs": [str(uuid.uuid4())] if copy == 0 else [],
+        }
+        for n, referral in enumerate(referrals)
+        for copy in range(3)
+    ]
+    random.Random(9).shuffle(stream)
+    await publish(
+        stack.kafka_bootstrap,
+        [(ReferralHandedOver, data) for data in stream],
+        subject=f"burst-{uuid.uuid4()}",
+        organisation="coop-aurora",
+    )
+    cases = [await case_of(services, referral, within=30) for referral in referrals]
+    assert len({case["id"] for case in cases}) == 10
+    for case in cases:  # each case as the first copy of its hand-over in the stream said
+        first = next(d for d in stream if d["referral_id"] == case["referral_id"])
+        assert case["person_refs"] == first["person_refs"]
 
 
 async def test_callers_without_a_casework_role_are_refused(services: Services) -> None:
