@@ -29,10 +29,11 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from time import perf_counter
-from typing import Any
 
 import httpx
 from sqlalchemy import text
+from sqlalchemy.dialects import postgresql
+from sqlmodel import col, select
 
 from bench._support import (
     Steal,
@@ -47,7 +48,10 @@ from bench._support import (
 from deploy.local import stack as stacks
 from deploy.local.process import say
 from deploy.local.realm import Realm
+from kit.auth import Principal
 from kit.db import Database, utcnow
+from services.casework.cases.models import Case
+from services.casework.visibility import visible_clause
 
 FILTERS = {"status": "plan_active", "target_group": "unaccompanied_minor", "municipio": "2"}
 LIST = "/v1/casework/cases"
@@ -61,21 +65,33 @@ GROUPS = (
     "other_vulnerable",
 )
 
-_PAGE = """
-SELECT * FROM cases
-WHERE {visible} status = :status AND target_group = :target_group AND municipio = :municipio
-ORDER BY opened_at DESC, id DESC
-LIMIT 21
-"""
-_VISIBLE = """(lead_organisation = :organisation OR EXISTS (
-    SELECT 1 FROM team_members
-    WHERE team_members.case_id = cases.id AND team_members."user" = :user
-      AND team_members.organisation = :organisation AND team_members.left_on IS NULL
-      AND (cases.lead_organisation = :organisation OR NOT EXISTS (
-        SELECT 1 FROM case_persons JOIN person_restrictions
-          ON person_restrictions.person_ref = case_persons.person_ref
-        WHERE case_persons.case_id = cases.id
-          AND person_restrictions.purpose = 'network_sharing')))) AND"""
+
+def page_sql(subject: str, organisation: str | None) -> str:
+    """The SQL of the list's first page as casework builds it — its filters, order and limit,
+    and for a case worker its own visibility clause (`services.casework.visibility`) — with
+    the values inlined: what the service runs, without the service."""
+    stmt = select(Case).where(
+        col(Case.status) == FILTERS["status"],
+        col(Case.target_group) == FILTERS["target_group"],
+        col(Case.municipio) == int(FILTERS["municipio"]),
+    )
+    if organisation is not None:
+        caller = Principal(
+            subject=subject,
+            username="bench",
+            client_id="lgnet-web",
+            organisation=organisation,
+            roles=frozenset({"case-worker"}),
+        )
+        clause = visible_clause(caller)
+        assert clause is not None
+        stmt = stmt.where(clause)
+    stmt = stmt.order_by(col(Case.opened_at).desc(), col(Case.id).desc()).limit(21)
+    dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
+    compiled = stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
+    return str(compiled)
+
+
 _PERSONS = "SELECT * FROM case_persons WHERE case_id = ANY(:ids) ORDER BY case_id, person_ref"
 
 
@@ -86,6 +102,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--list-requests", type=int, default=400, help="requests per side and caller (default: 400)"
+    )
+    group.add_argument(
+        "--list-explain", action="store_true", help="print each caller's query plan (EXPLAIN ANALYZE)"
     )
 
 
@@ -188,13 +207,11 @@ async def measure_caller(
     user = CALLERS[caller]
     headers = realm.headers(user)
     organisation = "assoc-ponte" if caller == "case worker" else None
-    sql = text(_PAGE.format(visible=_VISIBLE if organisation else ""))
-    bound: dict[str, Any] = {
-        **FILTERS,
-        "municipio": int(FILTERS["municipio"]),
-        "organisation": organisation,
-        "user": realm.subject(user),
-    }
+    sql = text(page_sql(realm.subject(user), organisation))
+    if args.list_explain:
+        async with database.engine.connect() as connection:
+            plan = await connection.execute(text(f"EXPLAIN (ANALYZE, BUFFERS) {sql.text}"))
+            say("\n".join(f"  {row[0]}" for row in plan))
 
     async def service() -> None:
         answer = await client.get(LIST, params={**FILTERS, "limit": "20"}, headers=headers)
@@ -203,7 +220,7 @@ async def measure_caller(
 
     async def direct() -> None:
         async with database.engine.connect() as connection:
-            rows = (await connection.execute(sql, bound)).all()
+            rows = (await connection.execute(sql)).all()
             ids = [row.id for row in rows[:20]]
             await connection.execute(text(_PERSONS), {"ids": ids})
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, Table, event, insert
 from sqlalchemy.orm import Session, SessionTransaction
 
 from kit.audit import repository
@@ -23,30 +23,41 @@ from kit.migration_steps import audit_policy_v1
 
 GENESIS_HASH = "0" * 64
 _PENDING_KEY = "kit.audit.pending"
+_TABLE: Table = AuditEntry.__table__  # type: ignore[attr-defined]
 
 
 def _timestamp(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+_HASHED = (
+    "sequence",
+    "recorded_at",
+    "subject",
+    "username",
+    "client_id",
+    "organisation",
+    "action",
+    "resource_type",
+    "resource_id",
+    "purpose",
+    "trace_id",
+    "request_id",
+    "previous_hash",
+)
+"""Every field of an entry but ``hash``, which hashes them."""
+
+
+def _canonical(values: Mapping[str, Any]) -> bytes:
+    fields = {name: values[name] for name in _HASHED}
+    fields["recorded_at"] = _timestamp(fields["recorded_at"])
+    fields["resource_id"] = str(fields["resource_id"])
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
 def canonical_bytes(entry: AuditEntry) -> bytes:
     """The bytes hashed for `entry`: sorted-key compact JSON of every field but ``hash``."""
-    fields = {
-        "sequence": entry.sequence,
-        "recorded_at": _timestamp(entry.recorded_at),
-        "subject": entry.subject,
-        "username": entry.username,
-        "client_id": entry.client_id,
-        "organisation": entry.organisation,
-        "action": entry.action,
-        "resource_type": entry.resource_type,
-        "resource_id": str(entry.resource_id),
-        "purpose": entry.purpose,
-        "trace_id": entry.trace_id,
-        "request_id": entry.request_id,
-        "previous_hash": entry.previous_hash,
-    }
-    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return _canonical({name: getattr(entry, name) for name in _HASHED})
 
 
 def entry_hash(entry: AuditEntry) -> str:
@@ -73,13 +84,18 @@ def enqueue(session: Session, fields: Iterable[Mapping[str, Any]]) -> None:
 
 
 def _append(session: Session, pending: list[_Pending]) -> None:
-    head = repository.lock_chain_and_read_head(session.connection())
+    connection = session.connection()
+    head = repository.lock_chain_and_read_head(connection)
     sequence, previous = head if head is not None else (0, GENESIS_HASH)
+    rows = []
     for item in pending:
         sequence += 1
-        entry = AuditEntry(sequence=sequence, previous_hash=previous, hash="", **item.fields)
-        entry.hash = previous = entry_hash(entry)
-        session.add(entry)
+        row = {"trace_id": None, "request_id": None, **item.fields}
+        row["sequence"], row["previous_hash"] = sequence, previous
+        row["hash"] = previous = hashlib.sha256(_canonical(row)).hexdigest()
+        rows.append(row)
+    # one multi-row INSERT, not an ORM object per entry: a listed page audits each row on it
+    connection.execute(insert(_TABLE), rows)
 
 
 @event.listens_for(Session, "before_commit")
