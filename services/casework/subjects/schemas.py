@@ -23,6 +23,10 @@ class CaseHeld(PublicModel):
     notes: list[dict[str, Any]] = Field(
         description="The notes about the person (naming them or no one) at levels you read"
     )
+    minors_track: dict[str, Any] | None = Field(
+        description="A minor's case: every version of its track's records (the guardian's "
+        "contact for the case's team only), and the day the turn of 18 was raised"
+    )
 
 
 class SubjectExport(PublicModel):
@@ -31,4 +35,7 @@ class SubjectExport(PublicModel):
     cases: list[CaseHeld] = Field(description="The cases concerning the person that you see")
     consent_withdrawals: list[dict[str, Any]] = Field(
         description="The purposes the person withdrew consent for, as casework follows them"
+    )
+    birth_date_copy: dict[str, Any] | None = Field(
+        description="The birth date casework keeps from intake for the minors' track"
     )
