@@ -103,9 +103,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--list-requests", type=int, default=400, help="requests per side and caller (default: 400)"
     )
-    group.add_argument(
-        "--list-explain", action="store_true", help="print each caller's query plan (EXPLAIN ANALYZE)"
-    )
+    group.add_argument("--list-explain", action="store_true", help="print each caller's query plan")
 
 
 @dataclass

@@ -54,7 +54,10 @@ document, whose text and property names hold no NUL at any depth, and for a poli
 whose blank test is now the one its pattern states; casework's policies. 1.4.0: a case's
 referral and hand-over fields may be null (a case worker opens cases too), and its target
 group is casework's own vocabulary; teams, approvals, status changes, re-opening. 1.5.0:
-casework's transfers, read grants and legal bases; a case's export lists them."""
+casework's transfers, read grants and legal bases; a case's export lists them. The
+minors' track (guardian, age assessment, placements, transition plan, extension to 21) and
+its part of the subject export; intake's birth-date read, for casework's service account
+alone."""
 HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 _COMPONENT_REF = "#/components/"
 

@@ -33,9 +33,10 @@ from deploy.local.keycloak import (
     REALM,
     admin_client,
 )
-from kit.auth import Role
+from kit.auth import SYSTEM_ROLES, Role
 
-LGNET_ROLES = tuple(role.value for role in Role)
+# the platform's own service accounts' roles are never mapped to, nor granted to, a partner
+LGNET_ROLES = tuple(role.value for role in Role if role not in SYSTEM_ROLES)
 # The Comune's own roles are never handed to a partner by a script.
 COMUNE_ONLY_ROLES = frozenset({"coordinator", "auditor", "platform-admin"})
 PARTNER_ROLES = tuple(r for r in LGNET_ROLES if r not in COMUNE_ONLY_ROLES)

@@ -14,10 +14,11 @@ import httpx
 import jwt
 
 from deploy.local.keycloak import API_AUDIENCE, REALM
-from kit.auth import Role
+from kit.auth import SYSTEM_ROLES, Role
 
 DEMO_PASSWORD = "lgnet-demo"  # local-only demo password, see deploy/keycloak/README.md
-LGNET_ROLES = {role.value for role in Role}
+# the roles of people and partner systems; the platform's own service accounts hold the others
+LGNET_ROLES = {role.value for role in Role if role not in SYSTEM_ROLES}
 AURORA_SECRET = "local-only-coop-aurora-secret"
 # username -> (organisation alias, realm roles): the demo users of deploy/keycloak/lgnet-realm.json
 DEMO_USERS = {
@@ -52,6 +53,13 @@ PARTNER_SYSTEMS = {
         "osservatorio-monitoraggio",
         {"observatory-analyst"},
     ),
+}
+
+CASEWORK_CLIENT_ID = "lgnet-casework"
+CASEWORK_SECRET = "local-only-casework-secret"
+# client id -> (local-only secret, organisation alias, realm roles): the platform's own services
+PLATFORM_SYSTEMS = {
+    CASEWORK_CLIENT_ID: (CASEWORK_SECRET, "comune-milano", {"birth-date-reader"}),
 }
 
 

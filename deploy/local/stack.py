@@ -17,6 +17,7 @@ from deploy.local.kafka import Kafka
 from deploy.local.keycloak import Keycloak
 from deploy.local.postgres import Postgres
 from deploy.local.process import ROOT, Component, Supervisor, http_ok, say
+from deploy.local.realm import CASEWORK_CLIENT_ID, CASEWORK_SECRET
 
 SERVICES: tuple[str, ...] = ("intake", "casework", "housing", "events", "observatory")
 
@@ -132,12 +133,18 @@ class Stack:
         return f"sqlite+aiosqlite:///{self.profile.state / f'{service}.db'}"
 
     def service_env(self, service: str) -> dict[str, str]:
-        return {
+        env = {
             "LGNET_KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
             "LGNET_KEYCLOAK_ISSUER": self.issuer,
             f"LGNET_{service.upper()}_DATABASE_URL": self.database_url(service),
             "LGNET_ENVIRONMENT": self.profile.name,
         }
+        if service == "casework" and "intake" in self.service_urls:
+            # minors' birth dates, read from intake directly as casework's service account
+            env["LGNET_CASEWORK_INTAKE_URL"] = self.service_urls["intake"]
+            env["LGNET_CASEWORK_INTAKE_CLIENT_ID"] = CASEWORK_CLIENT_ID
+            env["LGNET_CASEWORK_INTAKE_CLIENT_SECRET"] = CASEWORK_SECRET
+        return env
 
     def stop(self) -> None:
         self.supervisor.stop_all()

@@ -16,27 +16,31 @@ from kit.auth.dependencies import (
     AuthenticationUnavailable,
     CurrentPrincipal,
     MissingRole,
+    NetworkPrincipal,
     OrganisationRequired,
     TokenRejected,
     authenticate,
     bearer_scheme,
+    get_network_principal,
     get_principal,
     install_auth,
     require_roles,
 )
 from kit.auth.jwks import JWKSCache, JWKSUnavailable, UnknownKey, VerificationKey, parse_jwks
-from kit.auth.principal import OrganisationError, Principal, Role
+from kit.auth.principal import SYSTEM_ROLES, OrganisationError, Principal, Role
 from kit.auth.verify import DEFAULT_ALGORITHMS, MAX_LEEWAY, InvalidToken, TokenVerifier
 
 __all__ = [
     "DEFAULT_ALGORITHMS",
     "MAX_LEEWAY",
+    "SYSTEM_ROLES",
     "AuthenticationUnavailable",
     "CurrentPrincipal",
     "InvalidToken",
     "JWKSCache",
     "JWKSUnavailable",
     "MissingRole",
+    "NetworkPrincipal",
     "OrganisationError",
     "OrganisationRequired",
     "Principal",
@@ -47,6 +51,7 @@ __all__ = [
     "VerificationKey",
     "authenticate",
     "bearer_scheme",
+    "get_network_principal",
     "get_principal",
     "install_auth",
     "parse_jwks",

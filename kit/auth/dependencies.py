@@ -37,10 +37,12 @@ __all__ = [
     "AuthenticationUnavailable",
     "CurrentPrincipal",
     "MissingRole",
+    "NetworkPrincipal",
     "OrganisationRequired",
     "TokenRejected",
     "authenticate",
     "bearer_scheme",
+    "get_network_principal",
     "get_principal",
     "install_auth",
     "require_roles",
@@ -136,6 +138,18 @@ async def get_principal(
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+async def get_network_principal(principal: CurrentPrincipal) -> Principal:
+    """The caller, unless it is a platform service account (`SYSTEM_ROLES`: 403), which may
+    call only the one route its role is required by."""
+    if principal.is_system:
+        raise MissingRole("A platform service account may call only the route it exists for.")
+    return principal
+
+
+NetworkPrincipal = Annotated[Principal, Depends(get_network_principal)]
+"""`CurrentPrincipal` for routes open to any person or partner system of the network."""
 
 
 def require_roles(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:

@@ -27,7 +27,7 @@ from typing import Any
 
 from kit.auth.verify import InvalidToken
 
-__all__ = ["KEYCLOAK_DEFAULT_ROLES", "OrganisationError", "Principal", "Role"]
+__all__ = ["KEYCLOAK_DEFAULT_ROLES", "SYSTEM_ROLES", "OrganisationError", "Principal", "Role"]
 
 SERVICE_ACCOUNT_PREFIX = "service-account-"
 # Roles Keycloak gives everyone; they say nothing about what a caller may do in LGNet.
@@ -49,6 +49,14 @@ class Role(StrEnum):
     OBSERVATORY_ANALYST = "observatory-analyst"
     AUDITOR = "auditor"
     PLATFORM_ADMIN = "platform-admin"
+    BIRTH_DATE_READER = "birth-date-reader"
+    """Casework's own service account: reads minors' birth dates from intake, nothing else."""
+
+
+SYSTEM_ROLES = frozenset({Role.BIRTH_DATE_READER})
+"""Roles of the platform's own service accounts, one read each: never granted to a person or a
+partner (the realm maps them to no other client), admitted by no gateway route, and refused by
+every route of a service but the one they exist for."""
 
 
 class OrganisationError(Exception):
@@ -154,6 +162,11 @@ class Principal:
         hide a wrongly granted role, not make it harmless.
         """
         return Role.COORDINATOR in self.roles
+
+    @property
+    def is_system(self) -> bool:
+        """Whether the principal holds a platform service account's role (`SYSTEM_ROLES`)."""
+        return not self.roles.isdisjoint(SYSTEM_ROLES)
 
     def has_role(self, *roles: str) -> bool:
         """Whether the principal holds at least one of ``roles``."""

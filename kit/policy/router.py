@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from kit.auth import CurrentPrincipal, Principal, Role, require_roles
+from kit.auth import NetworkPrincipal, Principal, Role, require_roles
 from kit.db import SessionDep
 from kit.errors import problem_responses
 from kit.etag import set_etag
@@ -40,8 +40,9 @@ Coordinator = Annotated[Principal, Depends(require_roles(Role.COORDINATOR))]
 
 def policy_router(prefix: str, kinds: Sequence[PolicyKind[Any]]) -> APIRouter:
     """``GET <prefix>/{name}`` (in force now or ``?at=``), ``GET <prefix>/{name}/versions``,
-    ``GET <prefix>/{name}/versions/{version}`` for any authenticated caller, and
-    ``POST <prefix>/{name}/versions`` for the ``coordinator`` role (``Idempotency-Key``)."""
+    ``GET <prefix>/{name}/versions/{version}`` for any authenticated caller of the network
+    (not a platform service account), and ``POST <prefix>/{name}/versions`` for the
+    ``coordinator`` role (``Idempotency-Key``)."""
     by_name = {kind.name: kind for kind in kinds}
     if len(by_name) != len(kinds):
         raise ValueError("policy names must be unique")
@@ -56,7 +57,7 @@ def policy_router(prefix: str, kinds: Sequence[PolicyKind[Any]]) -> APIRouter:
     async def read_policy(
         name: str,
         session: SessionDep,
-        _principal: CurrentPrincipal,
+        _principal: NetworkPrincipal,
         response: Response,
         at: Annotated[Timestamp | None, Query(description="In force at (default: now).")] = None,
     ) -> PolicyVersionPublic:
@@ -74,7 +75,7 @@ def policy_router(prefix: str, kinds: Sequence[PolicyKind[Any]]) -> APIRouter:
 
     @router.get("/{name}/versions", summary="Policy history")
     async def list_policy_versions(
-        name: str, session: SessionDep, page: PageParamsDep, _principal: CurrentPrincipal
+        name: str, session: SessionDep, page: PageParamsDep, _principal: NetworkPrincipal
     ) -> Page[PolicyVersionPublic]:
         result = await service.versions(session, kind_of(name), page)
         return result.map(_public)
@@ -84,7 +85,7 @@ def policy_router(prefix: str, kinds: Sequence[PolicyKind[Any]]) -> APIRouter:
         name: str,
         version: int,
         session: SessionDep,
-        _principal: CurrentPrincipal,
+        _principal: NetworkPrincipal,
         response: Response,
     ) -> PolicyVersionPublic:
         record = await service.version(session, kind_of(name), version)

@@ -15,6 +15,10 @@ from services.casework.cases import handlers as case_handlers
 from services.casework.cases.jobs import review_check_job
 from services.casework.cases.policies import KINDS
 from services.casework.cases.router import router as cases
+from services.casework.minors.intake import BirthDateClient, BirthDateClientConfig
+from services.casework.minors.jobs import birth_date_job, transition_job
+from services.casework.minors.policies import MINORS
+from services.casework.minors.router import router as minors
 from services.casework.notes.router import router as notes
 from services.casework.persons import handlers as person_handlers
 from services.casework.plans.router import router as plans
@@ -26,10 +30,31 @@ from services.casework.transfers.router import router as transfers
 
 
 def _jobs(settings: CaseworkSettings) -> list[PeriodicJob]:
-    return [
+    jobs = [
         review_check_job(timedelta(seconds=settings.review_check_interval_seconds)),
         retention_job(timedelta(seconds=settings.retention_interval_seconds)),
+        transition_job(timedelta(seconds=settings.minors_transition_interval_seconds)),
     ]
+    if settings.intake_url:  # no intake to read birth dates from: no transition plan opens
+        jobs.append(
+            birth_date_job(
+                timedelta(seconds=settings.birth_date_sync_interval_seconds),
+                birth_date_client(settings),
+            )
+        )
+    return jobs
+
+
+def birth_date_client(settings: CaseworkSettings) -> BirthDateClient:
+    """The client of intake's birth-date endpoint, as casework's service account."""
+    return BirthDateClient(
+        BirthDateClientConfig(
+            intake_url=settings.intake_url,
+            token_url=settings.token_url,
+            client_id=settings.intake_client_id,
+            client_secret=settings.intake_client_secret.get_secret_value(),
+        )
+    )
 
 
 create_app = service_app(
@@ -40,11 +65,12 @@ create_app = service_app(
         cases,
         plans,
         notes,
+        minors,
         approvals,
         sharing,
         transfers,
         subjects,
-        policy_router("/v1/casework/policies", KINDS),
+        policy_router("/v1/casework/policies", [*KINDS, MINORS]),
         audit_router("/v1/casework/audit"),
     ],
     publishes=[case_events.TOPIC],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from kit.settings import ServiceSettings
@@ -19,3 +19,23 @@ class CaseworkSettings(ServiceSettings):
     retention_interval_seconds: float = Field(default=3600, gt=0)
     """How often closed cases past retention are anonymised
     (``LGNET_CASEWORK_RETENTION_INTERVAL_SECONDS``)."""
+    minors_transition_interval_seconds: float = Field(default=3600, gt=0)
+    """How often transition plans due are opened and turns of 18 raised
+    (``LGNET_CASEWORK_MINORS_TRANSITION_INTERVAL_SECONDS``)."""
+    birth_date_sync_interval_seconds: float = Field(default=30, gt=0)
+    """How often minors' birth dates are read from intake
+    (``LGNET_CASEWORK_BIRTH_DATE_SYNC_INTERVAL_SECONDS``)."""
+
+    intake_url: str = ""
+    """Intake's internal URL (``LGNET_CASEWORK_INTAKE_URL``), which casework reads minors'
+    birth dates from; empty: none are read (no transition plan opens)."""
+    intake_client_id: str = "lgnet-casework"
+    """Casework's Keycloak client (``LGNET_CASEWORK_INTAKE_CLIENT_ID``), whose service account
+    alone holds the role ``birth-date-reader``."""
+    intake_client_secret: SecretStr = SecretStr("")
+    """Its secret (``LGNET_CASEWORK_INTAKE_CLIENT_SECRET``)."""
+
+    @property
+    def token_url(self) -> str:
+        """The realm's token endpoint."""
+        return f"{self.common.keycloak_issuer.rstrip('/')}/protocol/openid-connect/token"

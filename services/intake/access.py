@@ -20,3 +20,7 @@ Creating = Annotated[Creation, creation_by(*WRITERS)]
 
 Erasing = Annotated[Change, change_by(Role.COORDINATOR)]
 """An erasure: a decision for the whole network, the Comune's coordinators' only."""
+
+ReadingBirthDates = Annotated[Call, call_by(Role.BIRTH_DATE_READER)]
+"""Casework's service account reading a minor's birth date (the transition at 18): this role
+alone, and this route alone (every other route of intake admits other roles only)."""

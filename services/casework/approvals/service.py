@@ -28,6 +28,7 @@ from services.casework.approvals.repository import ApprovalFilter as ApprovalFil
 from services.casework.approvals.schemas import ClosureRequestIn, DecisionIn
 from services.casework.cases import service as cases
 from services.casework.cases.schemas import Outcome
+from services.casework.minors import service as minors
 from services.casework.plans import service as plans
 
 E = TypeVar("E", bound=ApprovalData)
@@ -42,6 +43,8 @@ async def request_closure(
     """Ask a supervisor to close the case: one closure request waits at a time."""
     case = await cases.managed(session, principal, case_id)
     cases.require_closable(case)
+    if request_in.outcome is Outcome.TURNED_ADULT_NO_EXTENSION:
+        await minors.require_turned_adult_without_extension(session, case)
     return await _request(
         session,
         principal,

@@ -7,9 +7,10 @@ import uuid
 from collections import defaultdict
 from collections.abc import Collection
 from datetime import datetime
-from typing import TypedDict
+from typing import Any, TypedDict
 
-from sqlalchemy import ColumnElement, exists, not_, or_
+from sqlalchemy import ColumnElement, Subquery, exists, func, not_, or_
+from sqlalchemy import select as sql_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
@@ -17,7 +18,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from kit.auth import Principal
 from kit.pagination import Page, PageParams
 from kit.query import Listing, first, insert_once
-from services.casework.cases.domain import Reach, Status, TargetGroup
+from services.casework.cases.domain import RUNNING, Reach, Status, TargetGroup
 from services.casework.cases.models import (
     Case,
     CasePerson,
@@ -259,6 +260,35 @@ async def visible_of_person(
     concerning = select(CasePerson.case_id).where(col(CasePerson.person_ref) == person_ref)
     stmt = _visible(select(Case).where(col(Case.id).in_(concerning)), principal, Reach.NOTES)
     return list(await session.exec(stmt.order_by(col(Case.opened_at), col(Case.id))))
+
+
+# --- the minors' track --------------------------------------------------------------------
+
+
+def running_minors() -> Subquery:
+    """The running cases of an unaccompanied minor, who is their one person: ``case_id``,
+    ``person_ref`` and the facts events carry (``lead_organisation``, ``target_group``,
+    ``municipio``), as a subquery the minors' track joins its own tables with."""
+    one_person = (
+        select(CasePerson.case_id).group_by(col(CasePerson.case_id)).having(func.count() == 1)
+    )
+    stmt: Any = (
+        sql_select(
+            col(Case.id).label("case_id"),
+            col(CasePerson.person_ref).label("person_ref"),
+            col(Case.lead_organisation).label("lead_organisation"),
+            col(Case.target_group).label("target_group"),
+            col(Case.municipio).label("municipio"),
+        )
+        .join(CasePerson, col(CasePerson.case_id) == col(Case.id))
+        .where(
+            col(Case.target_group) == TargetGroup.UNACCOMPANIED_MINOR,
+            col(Case.status).in_([status.value for status in RUNNING]),
+            col(Case.id).in_(one_person),
+        )
+    )
+    subquery: Subquery = stmt.subquery("running_minors")
+    return subquery
 
 
 # --- retention --------------------------------------------------------------------------

@@ -203,6 +203,12 @@ async def list_visible(
 persons_of = repository.persons_of
 """The persons each case concerns."""
 
+cases_of_person = repository.cases_of_person
+"""The ids of the cases concerning a person."""
+
+running_minors = repository.running_minors
+"""The running cases of an unaccompanied minor and their one person, as a subquery."""
+
 
 async def managed(session: AsyncSession, principal: Principal, case_id: uuid.UUID) -> Case:
     """The case locked for a change by `principal`, who must manage it (`domain.manages`)."""

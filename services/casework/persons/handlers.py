@@ -13,16 +13,22 @@ from services.casework.persons.schemas import (
     PersonErasedIn,
     PersonMergedIn,
     PersonSplitIn,
+    PersonUpdatedIn,
 )
 
 _TOPIC = "lgnet.intake.persons"
 
+UPDATED = consumed_event("lgnet.intake.person.updated", topic=_TOPIC, payload=PersonUpdatedIn)
 MERGED = consumed_event("lgnet.intake.person.merged", topic=_TOPIC, payload=PersonMergedIn)
 SPLIT = consumed_event("lgnet.intake.person.split", topic=_TOPIC, payload=PersonSplitIn)
 ERASED = consumed_event("lgnet.intake.person.erased", topic=_TOPIC, payload=PersonErasedIn)
 CONSENT_WITHDRAWN = consumed_event(
     "lgnet.intake.consent.withdrawn", topic=_TOPIC, payload=ConsentWithdrawnIn
 )
+
+
+async def on_updated(session: AsyncSession, event: CloudEvent) -> None:
+    await service.updated(session, UPDATED.read(event))
 
 
 async def on_merged(session: AsyncSession, event: CloudEvent) -> None:
@@ -44,6 +50,7 @@ async def on_consent_withdrawn(session: AsyncSession, event: CloudEvent) -> None
 persons = Subscription(
     "persons",
     {
+        UPDATED: on_updated,
         MERGED: on_merged,
         SPLIT: on_split,
         ERASED: on_erased,

@@ -38,3 +38,9 @@ class ConsentWithdrawnIn(_PersonEventIn):
     purpose: str
     legal_basis: str
     withdrawn_at: datetime
+
+
+class PersonUpdatedIn(_PersonEventIn):
+    person_ref: Id
+    version: int
+    changed: list[str]  # the names of the fields changed, never their values

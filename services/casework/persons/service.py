@@ -1,5 +1,6 @@
 """Following intake's persons: a merge repoints cases and notes, a split undoes it, an erasure
-destroys what casework says about the person, a withdrawn consent restricts. Never commits;
+destroys what casework says about the person, a withdrawn consent restricts, a rectified birth
+date is read again (the minors' track). Never commits;
 every handler is idempotent (a redelivered event changes nothing more)."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from kit.query import insert_once
 from services.casework.cases import service as cases
+from services.casework.minors import service as minors
 from services.casework.notes import service as notes
 from services.casework.persons import repository
 from services.casework.persons.models import PersonMerge, PersonRestriction
@@ -20,6 +22,7 @@ from services.casework.persons.schemas import (
     PersonErasedIn,
     PersonMergedIn,
     PersonSplitIn,
+    PersonUpdatedIn,
 )
 from services.casework.visibility import HEALTH_DATA, NETWORK_SHARING
 
@@ -27,9 +30,18 @@ RESTRICTING = frozenset({NETWORK_SHARING, HEALTH_DATA})
 """The purposes whose withdrawal changes what casework shows (visibility.py applies them)."""
 
 
+async def updated(session: AsyncSession, update_in: PersonUpdatedIn) -> None:
+    """Only a changed birth date matters to casework: its copy is read again (later, by a
+    job: never inside this transaction)."""
+    await minors.birth_date_changed(
+        session, update_in.person_ref, update_in.version, update_in.changed
+    )
+
+
 async def merged(session: AsyncSession, merge_in: PersonMergedIn) -> None:
     if await session.get(PersonMerge, merge_in.merged_ref) is not None:
         return  # followed already
+    await minors.person_merged(session, merge_in.merged_ref, merge_in.survivor_ref)
     moved, dropped = await cases.move_person(session, merge_in.merged_ref, merge_in.survivor_ref)
     note_ids = await notes.repoint(session, merge_in.merged_ref, merge_in.survivor_ref)
     # the same human: what they withdrew holds for the survivor too (and stays after a split)
@@ -74,7 +86,9 @@ async def split(session: AsyncSession, split_in: PersonSplitIn) -> None:
 
 async def erased(session: AsyncSession, erased_in: PersonErasedIn) -> int:
     """What casework says of the person is destroyed; the pseudonymous links stay."""
-    return await notes.erase_about(session, [erased_in.person_ref, *erased_in.merged_refs])
+    refs = [erased_in.person_ref, *erased_in.merged_refs]
+    await minors.erase_about(session, refs)
+    return await notes.erase_about(session, refs)
 
 
 async def consent_withdrawn(session: AsyncSession, withdrawal_in: ConsentWithdrawnIn) -> None:

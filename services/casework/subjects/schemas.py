@@ -26,6 +26,10 @@ class CaseHeld(PublicModel):
     transfers: list[dict[str, Any]] = Field(description="Requests that another organisation lead")
     grants: list[dict[str, Any]] = Field(description="Organisations reading it by a grant")
     legal_bases: list[dict[str, Any]] = Field(description="Bases other than consent it rests on")
+    minors_track: dict[str, Any] | None = Field(
+        description="A minor's case: every version of its track's records (the guardian's "
+        "contact for the case's team only), and the day the turn of 18 was raised"
+    )
 
 
 class SubjectExport(PublicModel):
@@ -34,4 +38,7 @@ class SubjectExport(PublicModel):
     cases: list[CaseHeld] = Field(description="The cases concerning the person that you see")
     consent_withdrawals: list[dict[str, Any]] = Field(
         description="The purposes the person withdrew consent for, as casework follows them"
+    )
+    birth_date_copy: dict[str, Any] | None = Field(
+        description="The birth date casework keeps from intake for the minors' track"
     )

@@ -13,6 +13,7 @@ from kit.db import utcnow
 from kit.errors import NotFound
 from services.casework.approvals import service as approvals
 from services.casework.cases import service as cases
+from services.casework.minors import service as minors
 from services.casework.notes import service as notes
 from services.casework.persons import service as persons
 from services.casework.plans import service as plans
@@ -42,6 +43,7 @@ async def export(
                 notes=await notes.held_on_person(session, principal, case_id, person_ref),
                 transfers=await transfers.held_on_case(session, case_id),
                 **await sharing.held_on_case(session, case_id),
+                minors_track=await minors.held_on_case(session, principal, case_id),
             )
         )
     return SubjectExport(
@@ -49,4 +51,5 @@ async def export(
         exported_at=utcnow(),
         cases=found,
         consent_withdrawals=await persons.held_on_person(session, person_ref),
+        birth_date_copy=await minors.birth_date_held(session, person_ref),
     )

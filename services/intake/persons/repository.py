@@ -57,6 +57,11 @@ async def visible_ids(
     return set(await session.exec(stmt))
 
 
+async def get(session: AsyncSession, person_id: uuid.UUID) -> Person | None:
+    """The person, whoever registered them (for a caller that needs no visibility rule)."""
+    return await session.get(Person, person_id)
+
+
 async def get_for_update(session: AsyncSession, person_id: uuid.UUID) -> Person | None:
     """The person, locked, whoever registered them (a split restoring a merged record)."""
     return await session.get(Person, person_id, with_for_update=True)

@@ -18,12 +18,13 @@ from kit.auth import Principal
 from kit.pagination import Page, PageParamsDep
 from kit.routes import NOT_FOUND, NOT_FOUND_OR_CONFLICT, QueryDep, creates
 from kit.schemas import OrganisationAlias, Timestamp
-from services.intake.access import Changing, Creating, Reading, Writing
+from services.intake.access import Changing, Creating, Reading, ReadingBirthDates, Writing
 from services.intake.persons import service
 from services.intake.persons.consents.router import router as consents_router
 from services.intake.persons.domain import PersonStatus
 from services.intake.persons.models import Person
 from services.intake.persons.schemas import (
+    BirthDatePublic,
     CandidatePublic,
     MatchBand,
     MatchIn,
@@ -139,6 +140,19 @@ async def rectify_person(
 ) -> PersonPublic:
     person = await service.rectify(**change.by, person_id=person_id, patch=patch)
     return change.etagged(person.version, public(person))
+
+
+@router.get(
+    f"{ONE_PERSON}/birth-date",
+    responses=NOT_FOUND,
+    summary="A person's birth date, for casework's minors' track (its service account only)",
+)
+async def get_birth_date(person_id: uuid.UUID, call: ReadingBirthDates) -> BirthDatePublic:
+    person = await service.birth_date(**call.by, person_id=person_id)
+    return call.etagged(
+        person.version,
+        BirthDatePublic.model_validate({**person.model_dump(), "person_ref": person.id}),
+    )
 
 
 router.include_router(consents_router)

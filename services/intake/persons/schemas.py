@@ -189,3 +189,14 @@ class PersonCreated(PublicModel):
 
 class ErasureIn(ClosedModel):
     ground: ErasureGround = Field(description="Why (GDPR art. 17(1)): a code, not free text")
+
+
+class BirthDatePublic(PublicModel):
+    """A person's birth date, for casework's minors' track (its service account only)."""
+
+    person_ref: Id
+    status: PersonStatus
+    merged_into: Id | None = Field(description="A merged record's survivor")
+    birth_date: date | None
+    birth_date_estimated: bool
+    version: int = Field(description="The person record's version (its ETag)")

@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from kit.audit import AuditAction, AuditPurpose, AuditScope
 from kit.auth import Principal
 from kit.db import utcnow
-from kit.errors import NotFound, UnprocessableContent
+from kit.errors import NotFound, UnprocessableContent, require_found
 from kit.etag import require_if_match
 from kit.events.types import EventData, EventType
 from kit.idempotency import forget_responses_about
@@ -165,6 +165,21 @@ async def get(
 ) -> Person:
     person = await _visible(session, principal, person_id)
     return await AuditScope(PERSON, purpose).read(session, principal, person)
+
+
+BIRTH_DATES = AuditScope(PERSON, AuditPurpose.CASE_MANAGEMENT)
+"""Birth dates read by casework for the minors' track (the transition at 18)."""
+
+
+async def birth_date(
+    *, session: AsyncSession, principal: Principal, person_id: uuid.UUID
+) -> Person:
+    """The person, whatever their status or who registered them, for the read of their birth
+    date alone (casework's service account: the route admits no one else); audited."""
+    person = require_found(
+        await repository.get(session, person_id), PersonNotFound(f"No person {person_id}.")
+    )
+    return await BIRTH_DATES.read(session, principal, person)
 
 
 async def list_visible(

@@ -34,6 +34,7 @@ from deploy.local.realm import (
     DEMO_USERS,
     LGNET_ROLES,
     PARTNER_SYSTEMS,
+    PLATFORM_SYSTEMS,
     Realm,
 )
 from deploy.local.stack import Stack
@@ -131,6 +132,20 @@ def test_partner_system_token_names_its_organisation(
     assert claims["azp"] == client_id
     assert claims["preferred_username"] == f"service-account-{client_id}"
     assert set(claims["realm_access"]["roles"]) == roles
+    assert claims["organization"] == [organisation]
+
+
+@pytest.mark.parametrize(
+    ("client_id", "expected"), PLATFORM_SYSTEMS.items(), ids=list(PLATFORM_SYSTEMS)
+)
+def test_a_platform_service_account_carries_its_system_role_alone(
+    realm: Realm, client_id: str, expected: tuple[str, str, set[str]]
+) -> None:
+    secret, organisation, roles = expected
+    claims = realm.verify(realm.system_token(client_id, secret))
+    assert claims["azp"] == client_id
+    assert set(claims["realm_access"]["roles"]) == roles
+    assert not roles & LGNET_ROLES  # no role of a person or a partner
     assert claims["organization"] == [organisation]
 
 
