@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar, cast
 from uuid import UUID
 
 from fastapi import Depends, Query
@@ -58,8 +58,12 @@ class Page(BaseModel, Generic[T]):
     next_cursor: str | None = None
 
     def map(self, fn: Callable[[T], U]) -> Page[U]:
-        """The same page with `fn` applied to each item (e.g. ORM row → public schema)."""
-        return Page[U](items=[fn(item) for item in self.items], next_cursor=self.next_cursor)
+        """The same page with `fn` applied to each item (e.g. ORM row → public schema).
+
+        Built without validation: the items are `fn`'s, and ``Page[U]`` with `U` unbound
+        would make (and validate against) a new generic class on every call."""
+        items = [fn(item) for item in self.items]
+        return cast("Page[U]", Page.model_construct(items=items, next_cursor=self.next_cursor))
 
 
 @dataclass(frozen=True)
