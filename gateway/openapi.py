@@ -40,7 +40,7 @@ __all__ = ["API_VERSION", "SECURITY_SCHEME", "OpenAPIAggregator", "merge_openapi
 logger = logging.getLogger(__name__)
 
 SECURITY_SCHEME = "KeycloakBearer"
-API_VERSION = "1.4.0"
+API_VERSION = "1.5.0"
 """``info.version`` of the merged document. A breaking change to the public API (a path, a field
 or an enum value removed, a new required field…) must move it on: the committed
 ``contracts/openapi.json`` is checked against the last released one by ``oasdiff breaking``
@@ -53,7 +53,8 @@ same for an empty If-Match, which counts as absent (428). 1.3.0: the same for a 
 document, whose text and property names hold no NUL at any depth, and for a policy's ``why``,
 whose blank test is now the one its pattern states; casework's policies. 1.4.0: a case's
 referral and hand-over fields may be null (a case worker opens cases too), and its target
-group is casework's own vocabulary; teams, approvals, status changes, re-opening."""
+group is casework's own vocabulary; teams, approvals, status changes, re-opening. 1.5.0:
+casework's service directory (HSDS 3.0's read API and its keepers' writes)."""
 HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 _COMPONENT_REF = "#/components/"
 

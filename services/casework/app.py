@@ -15,6 +15,7 @@ from services.casework.cases import handlers as case_handlers
 from services.casework.cases.jobs import review_check_job
 from services.casework.cases.policies import KINDS
 from services.casework.cases.router import router as cases
+from services.casework.directory.router import router as directory
 from services.casework.notes.router import router as notes
 from services.casework.persons import handlers as person_handlers
 from services.casework.plans.router import router as plans
@@ -40,6 +41,7 @@ create_app = service_app(
         notes,
         approvals,
         subjects,
+        directory,
         policy_router("/v1/casework/policies", KINDS),
         audit_router("/v1/casework/audit"),
     ],

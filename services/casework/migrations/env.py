@@ -2,6 +2,7 @@
 
 import services.casework.approvals.models
 import services.casework.cases.models
+import services.casework.directory.models
 import services.casework.notes.models
 import services.casework.persons.models
 import services.casework.plans.models  # noqa: F401  (these register the tables)
