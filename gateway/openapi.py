@@ -54,7 +54,7 @@ document, whose text and property names hold no NUL at any depth, and for a poli
 whose blank test is now the one its pattern states; casework's policies. 1.4.0: a case's
 referral and hand-over fields may be null (a case worker opens cases too), and its target
 group is casework's own vocabulary; teams, approvals, status changes, re-opening. 1.5.0:
-casework's service directory (HSDS 3.0's read API and its keepers' writes)."""
+casework's service directory (HSDS 3.0's read API and its keepers' writes), service referrals."""
 HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 _COMPONENT_REF = "#/components/"
 

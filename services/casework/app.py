@@ -1,5 +1,6 @@
 """Casework: taking charge (presa in carico). A case opens when intake hands a referral over,
-or a case worker opens it; its team, plan, reviews and supervisors' approvals follow."""
+or a case worker opens it; its team, plan, reviews and supervisors' approvals follow, and its
+referrals to the services of the network's directory."""
 
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ from services.casework.directory.router import router as directory
 from services.casework.notes.router import router as notes
 from services.casework.persons import handlers as person_handlers
 from services.casework.plans.router import router as plans
+from services.casework.referrals import router as referrals
+from services.casework.referrals.jobs import referral_check_job
+from services.casework.referrals.policies import REFERRALS
 from services.casework.retention.jobs import retention_job
 from services.casework.settings import CaseworkSettings
 from services.casework.subjects.router import router as subjects
@@ -28,6 +32,7 @@ def _jobs(settings: CaseworkSettings) -> list[PeriodicJob]:
     return [
         review_check_job(timedelta(seconds=settings.review_check_interval_seconds)),
         retention_job(timedelta(seconds=settings.retention_interval_seconds)),
+        referral_check_job(timedelta(seconds=settings.referral_check_interval_seconds)),
     ]
 
 
@@ -42,7 +47,9 @@ create_app = service_app(
         approvals,
         subjects,
         directory,
-        policy_router("/v1/casework/policies", KINDS),
+        referrals.of_cases,
+        referrals.referrals,
+        policy_router("/v1/casework/policies", [*KINDS, REFERRALS]),
         audit_router("/v1/casework/audit"),
     ],
     publishes=[case_events.TOPIC],

@@ -21,7 +21,7 @@ from kit.schemas import (
 from services.casework.cases.domain import Origin, Status, TargetGroup, Urgency
 from services.casework.cases.domain import Outcome as Outcome  # approvals name it too
 from services.casework.cases.reviews import ReviewOutcome
-from services.casework.cases.team import TeamRole
+from services.casework.cases.team import TeamRole as TeamRole  # referrals name it too
 
 PersonRefs = Annotated[
     list[Id],

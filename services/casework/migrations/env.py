@@ -5,7 +5,8 @@ import services.casework.cases.models
 import services.casework.directory.models
 import services.casework.notes.models
 import services.casework.persons.models
-import services.casework.plans.models  # noqa: F401  (these register the tables)
+import services.casework.plans.models
+import services.casework.referrals.models  # noqa: F401  (these register the tables)
 from kit.migrations import run_env
 from services.casework.tables import METADATA
 

@@ -21,6 +21,7 @@ from services.casework.persons.schemas import (
     PersonMergedIn,
     PersonSplitIn,
 )
+from services.casework.referrals import service as referrals
 from services.casework.visibility import HEALTH_DATA, NETWORK_SHARING
 
 RESTRICTING = frozenset({NETWORK_SHARING, HEALTH_DATA})
@@ -73,8 +74,11 @@ async def split(session: AsyncSession, split_in: PersonSplitIn) -> None:
 
 
 async def erased(session: AsyncSession, erased_in: PersonErasedIn) -> int:
-    """What casework says of the person is destroyed; the pseudonymous links stay."""
-    return await notes.erase_about(session, [erased_in.person_ref, *erased_in.merged_refs])
+    """What casework says of the person is destroyed — notes, referrals' texts —; the
+    pseudonymous links stay. How many notes were erased is returned."""
+    refs = [erased_in.person_ref, *erased_in.merged_refs]
+    await referrals.erase_about(session, refs)
+    return await notes.erase_about(session, refs)
 
 
 async def consent_withdrawn(session: AsyncSession, withdrawal_in: ConsentWithdrawnIn) -> None:

@@ -17,6 +17,7 @@ from services.casework.approvals import service as approvals
 from services.casework.cases import service as cases
 from services.casework.notes import service as notes
 from services.casework.plans import service as plans
+from services.casework.referrals import service as referrals
 
 
 @dataclass(frozen=True)
@@ -35,5 +36,6 @@ async def anonymise_due(*, session: AsyncSession, now: datetime, limit: int) -> 
         await notes.anonymise_case(session, case.id)
         await plans.anonymise_case(session, case.id)
         await approvals.anonymise_case(session, case.id)
+        await referrals.anonymise_case(session, case.id)
         await cases.anonymise(session, case, now)
     return Sweep(anonymised=[case.id for case in due], seen=len(due))

@@ -23,6 +23,9 @@ class CaseHeld(PublicModel):
     notes: list[dict[str, Any]] = Field(
         description="The notes about the person (naming them or no one) at levels you read"
     )
+    referrals: list[dict[str, Any]] = Field(
+        default_factory=list, description="The case's referrals to the directory's services"
+    )
 
 
 class SubjectExport(PublicModel):

@@ -16,6 +16,7 @@ from services.casework.cases import service as cases
 from services.casework.notes import service as notes
 from services.casework.persons import service as persons
 from services.casework.plans import service as plans
+from services.casework.referrals import service as referrals
 from services.casework.subjects.schemas import CaseHeld, SubjectExport
 
 
@@ -38,6 +39,7 @@ async def export(
                 plan_versions=await plans.held_on_case(session, case_id),
                 approvals=await approvals.held_on_case(session, case_id),
                 notes=await notes.held_on_person(session, principal, case_id, person_ref),
+                referrals=await referrals.held_on_case(session, case_id),
             )
         )
     return SubjectExport(
