@@ -155,6 +155,13 @@ async def test_a_declined_referral_gives_nothing(casework: httpx.AsyncClient, re
         f"{SERVICE_REFERRALS}/{referral['id']}", headers=realm.headers(LEAD)
     )
     assert seen_by_team.json()["status"] == "declined"
+    # the person's subject access export holds the case's referrals
+    exported = await casework.get(
+        f"/v1/casework/subjects/{case['person_refs'][0]}/export", headers=realm.headers(LEAD)
+    )
+    assert exported.status_code == 200, exported.text
+    (held,) = exported.json()["cases"]
+    assert [(r["id"], r["status"]) for r in held["referrals"]] == [(referral["id"], "declined")]
 
 
 async def test_an_organisation_neither_on_the_team_nor_receiving_sees_nothing(
