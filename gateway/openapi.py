@@ -57,7 +57,8 @@ group is casework's own vocabulary; teams, approvals, status changes, re-opening
 casework's transfers, read grants and legal bases; a case's export lists them. The
 minors' track (guardian, age assessment, placements, transition plan, extension to 21) and
 its part of the subject export; intake's birth-date read, for casework's service account
-alone."""
+alone. Casework's service directory (HSDS 3.0's read API and its keepers' writes), service
+referrals."""
 HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 _COMPONENT_REF = "#/components/"
 

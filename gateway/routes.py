@@ -11,6 +11,8 @@ A method is a *read* (GET, HEAD, OPTIONS) or a *write* (POST, PUT, PATCH, DELETE
 - ``/v1/intake/audit`` → intake's audit log. Read: auditor. Write: nobody.
 - ``/v1/casework`` → casework. Read: case-worker, case-supervisor, coordinator, intake-operator.
   Write: case-worker, case-supervisor, coordinator.
+- ``/v1/casework/directory`` → casework's service directory (Open Referral HSDS 3.0). Read: every
+  realm role but auditor. Write: case-supervisor, coordinator.
 - ``/v1/housing`` → housing. Read and write: housing-coordinator, case-worker, case-supervisor,
   coordinator.
 - ``/v1/initiatives`` → events. Read: initiative-organizer, coordinator, case-worker,
@@ -27,6 +29,9 @@ Why, row by row:
   and follow referrals into casework; the Comune's coordinators see everything.
 - casework: an intake operator reads a case (to see that a hand-over was taken in charge) but
   does not change it.
+- casework's directory: what the network offers is public organisation data that every desk,
+  worker, organiser and analyst looks up (any HSDS tool reads it); coordinators keep it, and
+  each organisation's case supervisors keep their own organisation's entries.
 - housing: case workers file housing requests for their cases; housing coordinators run matching,
   proposals and placements.
 - initiatives: case workers and intake operators read the programme to point beneficiaries to
@@ -102,6 +107,12 @@ ROUTES: tuple[RouteRule, ...] = (
         service="casework",
         read=_roles(Role.CASE_WORKER, Role.CASE_SUPERVISOR, Role.COORDINATOR, Role.INTAKE_OPERATOR),
         write=_roles(Role.CASE_WORKER, Role.CASE_SUPERVISOR, Role.COORDINATOR),
+    ),
+    RouteRule(
+        prefix="/v1/casework/directory",
+        service="casework",
+        read=_roles(*(role for role in Role if role is not Role.AUDITOR)),
+        write=_roles(Role.CASE_SUPERVISOR, Role.COORDINATOR),
     ),
     RouteRule(
         prefix="/v1/casework/audit",

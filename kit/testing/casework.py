@@ -87,3 +87,57 @@ async def decide(
         {"decision": decision, **({"reason": reason} if reason else {})},
         headers,
     )
+
+
+DIRECTORY = "/v1/casework/directory"
+
+
+def organization_body(network_organisation: str | None, **changes: Any) -> dict[str, Any]:
+    """A synthetic directory organisation run by `network_organisation` (an alias, or None)."""
+    return {
+        "name": f"Cooperativa sintetica {uuid.uuid4().hex[:6]}",
+        "description": "Synthetic: accoglienza e orientamento per giovani e famiglie.",
+        "email": "sportello@example.org",
+        "website": "https://example.org/",
+        "network_organisation": network_organisation,
+        "phones": [{"number": "+39 02 0000 0001", "type": "voice"}],
+        **changes,
+    }
+
+
+def service_body(organization_id: str, **changes: Any) -> dict[str, Any]:
+    """A synthetic active service of the directory organisation, open on weekday mornings."""
+    return {
+        "organization_id": organization_id,
+        "name": f"Sportello orientamento {uuid.uuid4().hex[:6]}",
+        "description": "Synthetic: orientation to school, work and housing.",
+        "status": "active",
+        "eligibility_description": "Young people aged 16 to 21 in Milan.",
+        "minimum_age": 16,
+        "maximum_age": 21,
+        "languages": [{"code": "it"}, {"code": "ar"}, {"code": "ti"}],
+        "schedules": [
+            {"freq": "WEEKLY", "byday": "MO,TU,WE,TH", "opens_at": "09:00", "closes_at": "12:30"}
+        ],
+        **changes,
+    }
+
+
+async def directory_service(
+    client: httpx.AsyncClient,
+    headers: Mapping[str, str],
+    network_organisation: str | None,
+    **changes: Any,
+) -> dict[str, Any]:
+    """A service of a new directory organisation run by `network_organisation`, created by the
+    caller (a coordinator), as the HSDS API answers it."""
+    made = await client.post(
+        f"{DIRECTORY}/organizations", json=organization_body(network_organisation), headers=headers
+    )
+    assert made.status_code == 201, made.text
+    offered = await client.post(
+        f"{DIRECTORY}/services", json=service_body(made.json()["id"], **changes), headers=headers
+    )
+    assert offered.status_code == 201, offered.text
+    service: dict[str, Any] = offered.json()
+    return service

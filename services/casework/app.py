@@ -1,5 +1,6 @@
 """Casework: taking charge (presa in carico). A case opens when intake hands a referral over,
-or a case worker opens it; its team, plan, reviews and supervisors' approvals follow."""
+or a case worker opens it; its team, plan, reviews and supervisors' approvals follow, and its
+referrals to the services of the network's directory."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from services.casework.cases import handlers as case_handlers
 from services.casework.cases.jobs import review_check_job
 from services.casework.cases.policies import KINDS
 from services.casework.cases.router import router as cases
+from services.casework.directory.router import router as directory
 from services.casework.minors.intake import BirthDateClient, BirthDateClientConfig
 from services.casework.minors.jobs import birth_date_job, transition_job
 from services.casework.minors.policies import MINORS
@@ -22,6 +24,9 @@ from services.casework.minors.router import router as minors
 from services.casework.notes.router import router as notes
 from services.casework.persons import handlers as person_handlers
 from services.casework.plans.router import router as plans
+from services.casework.referrals import router as referrals
+from services.casework.referrals.jobs import referral_check_job
+from services.casework.referrals.policies import REFERRALS
 from services.casework.retention.jobs import retention_job
 from services.casework.settings import CaseworkSettings
 from services.casework.sharing.router import router as sharing
@@ -34,6 +39,7 @@ def _jobs(settings: CaseworkSettings) -> list[PeriodicJob]:
         review_check_job(timedelta(seconds=settings.review_check_interval_seconds)),
         retention_job(timedelta(seconds=settings.retention_interval_seconds)),
         transition_job(timedelta(seconds=settings.minors_transition_interval_seconds)),
+        referral_check_job(timedelta(seconds=settings.referral_check_interval_seconds)),
     ]
     if settings.intake_url:  # no intake to read birth dates from: no transition plan opens
         jobs.append(
@@ -70,7 +76,10 @@ create_app = service_app(
         sharing,
         transfers,
         subjects,
-        policy_router("/v1/casework/policies", [*KINDS, MINORS]),
+        directory,
+        referrals.of_cases,
+        referrals.referrals,
+        policy_router("/v1/casework/policies", [*KINDS, MINORS, REFERRALS]),
         audit_router("/v1/casework/audit"),
     ],
     publishes=[case_events.TOPIC],

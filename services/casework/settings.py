@@ -19,6 +19,10 @@ class CaseworkSettings(ServiceSettings):
     retention_interval_seconds: float = Field(default=3600, gt=0)
     """How often closed cases past retention are anonymised
     (``LGNET_CASEWORK_RETENTION_INTERVAL_SECONDS``)."""
+    referral_check_interval_seconds: float = Field(default=300, gt=0)
+    """How often late answers to service referrals are raised
+    (``LGNET_CASEWORK_REFERRAL_CHECK_INTERVAL_SECONDS``)."""
+
     minors_transition_interval_seconds: float = Field(default=3600, gt=0)
     """How often transition plans due are opened and turns of 18 raised
     (``LGNET_CASEWORK_MINORS_TRANSITION_INTERVAL_SECONDS``)."""

@@ -88,6 +88,12 @@ UNSTATABLE_PROBLEMS = {
     "urn:lgnet:problem:unknown-household-member",
     # an Idempotency-Key names one request: the same key with another body is 422
     "urn:lgnet:problem:idempotency-key-reused",
+    # the directory: a schedule's iCal fields make one rule, ages in order, entries named by id
+    # exist, a referral's service is active and run by a network organisation
+    "urn:lgnet:problem:invalid-schedule",
+    "urn:lgnet:problem:invalid-age-range",
+    "urn:lgnet:problem:unknown-directory-entry",
+    "urn:lgnet:problem:service-not-taking-referrals",
 }
 UNSTATABLE_FIELD_CODES = {
     "date_in_future",  # a birth date, a first contact: not after now

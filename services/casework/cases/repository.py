@@ -52,6 +52,13 @@ async def get_visible(
     return await first(session, stmt, for_update=for_update)
 
 
+async def get(
+    session: AsyncSession, case_id: uuid.UUID, *, for_update: bool = False
+) -> Case | None:
+    """A case whoever asks (for a rule that grants access, as an accepted referral does)."""
+    return await first(session, select(Case).where(col(Case.id) == case_id), for_update=for_update)
+
+
 class CaseFilter(TypedDict, total=False):
     """What a list of cases is narrowed to; a filter given as ``None`` is left out."""
 

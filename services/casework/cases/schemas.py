@@ -23,7 +23,7 @@ from services.casework.cases.domain import Outcome as Outcome  # approvals name 
 from services.casework.cases.domain import Reach as Reach  # plans, notes, sharing read by it
 from services.casework.cases.domain import Status as Status  # transfers resume it
 from services.casework.cases.reviews import ReviewOutcome
-from services.casework.cases.team import TeamRole as TeamRole  # transfers name it
+from services.casework.cases.team import TeamRole as TeamRole  # transfers, referrals name it
 
 PersonRefs = Annotated[
     list[Id],

@@ -506,6 +506,26 @@ async def _enrol(
     return member
 
 
+async def join_by_referral(
+    session: AsyncSession, principal: Principal, case_id: uuid.UUID, role: str
+) -> TeamMember:
+    """`principal` joins the team of the case in `role`, as an accepted referral gives them
+    (the case locked; 409 unless it is running). An active member already keeps the
+    membership they have."""
+    case = require_found(
+        await repository.get(session, case_id, for_update=True),
+        CaseNotFound(f"No case {case_id}."),
+    )
+    require_running(case, "joined")
+    current = await membership_of(session, case.id, principal)
+    if current is not None:
+        return current
+    member_in = MemberCreate(
+        user=principal.subject, organisation=principal.organisation, role=team.TeamRole(role)
+    )
+    return await _enrol(session, principal, case, member_in, utcnow())
+
+
 async def leave(
     *,
     session: AsyncSession,

@@ -24,6 +24,7 @@ from services.casework.persons.schemas import (
     PersonSplitIn,
     PersonUpdatedIn,
 )
+from services.casework.referrals import service as referrals
 from services.casework.visibility import HEALTH_DATA, NETWORK_SHARING
 
 RESTRICTING = frozenset({NETWORK_SHARING, HEALTH_DATA})
@@ -85,9 +86,12 @@ async def split(session: AsyncSession, split_in: PersonSplitIn) -> None:
 
 
 async def erased(session: AsyncSession, erased_in: PersonErasedIn) -> int:
-    """What casework says of the person is destroyed; the pseudonymous links stay."""
+    """What casework says of the person is destroyed — notes, referrals' texts, the minors'
+    track's identifying data —; the pseudonymous links stay. How many notes were erased is
+    returned."""
     refs = [erased_in.person_ref, *erased_in.merged_refs]
     await minors.erase_about(session, refs)
+    await referrals.erase_about(session, refs)
     return await notes.erase_about(session, refs)
 
 

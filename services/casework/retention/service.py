@@ -18,6 +18,7 @@ from services.casework.cases import service as cases
 from services.casework.minors import service as minors
 from services.casework.notes import service as notes
 from services.casework.plans import service as plans
+from services.casework.referrals import service as referrals
 from services.casework.transfers import service as transfers
 
 
@@ -39,5 +40,6 @@ async def anonymise_due(*, session: AsyncSession, now: datetime, limit: int) -> 
         await approvals.anonymise_case(session, case.id)
         await transfers.anonymise_case(session, case.id)
         await minors.anonymise_case(session, case.id)
+        await referrals.anonymise_case(session, case.id)
         await cases.anonymise(session, case, now)
     return Sweep(anonymised=[case.id for case in due], seen=len(due))

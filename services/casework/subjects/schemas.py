@@ -30,6 +30,9 @@ class CaseHeld(PublicModel):
         description="A minor's case: every version of its track's records (the guardian's "
         "contact for the case's team only), and the day the turn of 18 was raised"
     )
+    referrals: list[dict[str, Any]] = Field(
+        default_factory=list, description="The case's referrals to the directory's services"
+    )
 
 
 class SubjectExport(PublicModel):

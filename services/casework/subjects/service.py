@@ -17,6 +17,7 @@ from services.casework.minors import service as minors
 from services.casework.notes import service as notes
 from services.casework.persons import service as persons
 from services.casework.plans import service as plans
+from services.casework.referrals import service as referrals
 from services.casework.sharing import service as sharing
 from services.casework.subjects.schemas import CaseHeld, SubjectExport
 from services.casework.transfers import service as transfers
@@ -44,6 +45,7 @@ async def export(
                 transfers=await transfers.held_on_case(session, case_id),
                 **await sharing.held_on_case(session, case_id),
                 minors_track=await minors.held_on_case(session, principal, case_id),
+                referrals=await referrals.held_on_case(session, case_id),
             )
         )
     return SubjectExport(

@@ -16,6 +16,7 @@ from kit.auth import Role
         ("/v1/intake", "intake"),
         ("/v1/intake/referrals/1", "intake"),
         ("/v1/casework/cases", "casework"),
+        ("/v1/casework/directory/services", "casework"),
         ("/v1/housing/placements", "housing"),
         ("/v1/initiatives", "events"),
         ("/v1/initiatives/1/sessions", "events"),
@@ -50,6 +51,16 @@ def test_only_auditors_reach_a_services_audit_log() -> None:
     assert rule.allows("GET", {"auditor"})
     assert not rule.allows("GET", {"coordinator", "intake-operator"})
     assert not rule.allows("POST", {"auditor"})
+
+
+def test_every_role_but_auditors_reads_the_directory_and_supervisors_keep_it() -> None:
+    rule = match_route("/v1/casework/directory/services/1")
+    assert rule is not None
+    assert rule.prefix == "/v1/casework/directory"
+    for role in Role:
+        assert rule.allows("GET", {role}) is (role is not Role.AUDITOR), role
+    assert rule.write == {Role.CASE_SUPERVISOR, Role.COORDINATOR}
+    assert not rule.allows("PUT", {Role.CASE_WORKER})
 
 
 def test_unknown_methods_are_allowed_to_nobody() -> None:

@@ -1,7 +1,7 @@
 """minors track
 
 Revision ID: 595b27f097c4
-Revises: cee7a5d33471
+Revises: 739d5f54991a
 Create Date: 2026-12-01 23:32:10.530547
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import kit.db
 
 revision: str = "595b27f097c4"
-down_revision: str | Sequence[str] | None = "cee7a5d33471"
+down_revision: str | Sequence[str] | None = "739d5f54991a"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

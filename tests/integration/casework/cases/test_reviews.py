@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 import httpx
@@ -30,15 +29,6 @@ WORKER = "caseworker.ponte"
 
 # the service's own check runs once at start; the tests run it at the moments they choose
 casework = service_client(create_app, CaseworkSettings, review_check_interval_seconds=3600)
-
-
-@pytest.fixture(scope="module")
-async def database(casework: ServiceClient) -> AsyncIterator[Database]:
-    db = Database(casework.settings.database_url)
-    try:
-        yield db
-    finally:
-        await db.dispose()
 
 
 def at(value: str) -> datetime:

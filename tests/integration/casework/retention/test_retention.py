@@ -4,7 +4,6 @@ job, once, with an event; what it said of its persons goes, its facts stay."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -26,15 +25,6 @@ WORKER, SUPERVISOR = "caseworker.ponte", "supervisor.ponte"
 ANONYMISED = "[anonymised]"
 
 casework = service_client(create_app, CaseworkSettings, retention_interval_seconds=3600)
-
-
-@pytest.fixture(scope="module")
-async def database(casework: ServiceClient) -> AsyncIterator[Database]:
-    db = Database(casework.settings.database_url)
-    try:
-        yield db
-    finally:
-        await db.dispose()
 
 
 async def test_a_closed_case_is_anonymised_once_its_period_ends(

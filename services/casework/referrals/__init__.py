@@ -1,0 +1,1 @@
+"""Service referrals: a case referred to a directory service, answered by its organisation."""
