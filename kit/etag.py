@@ -56,7 +56,7 @@ def require_if_match(if_match: str | None, current_version: int) -> None:
         )
 
 
-def if_match_header(
+async def if_match_header(
     if_match: Annotated[
         str | None,
         Header(alias="If-Match", description="ETag of the version being changed."),

@@ -78,7 +78,7 @@ class PageParams:
     codec: CursorCodec | None = field(default=None, repr=False, compare=False)
 
 
-def page_params(
+async def page_params(
     settings: SettingsDep,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")] = DEFAULT_LIMIT,
     cursor: Annotated[

@@ -52,6 +52,7 @@ __all__ = [
     "CalendarDate",
     "ClosedModel",
     "CountryCode",
+    "EmailAddress",
     "Id",
     "JsonObject",
     "LanguageCode",
@@ -65,6 +66,7 @@ __all__ = [
     "StrictStr",
     "Timestamp",
     "TrimmedText",
+    "WebAddress",
     "state_request_rules",
 ]
 
@@ -345,6 +347,30 @@ parameters (which arrive as text), responses and the payloads of consumed events
 
 StrictMunicipio = Annotated[StrictInt, _MUNICIPIO]
 """`Municipio` in a request body: a JSON ``"8"`` or ``8.5`` is refused."""
+
+_VISIBLE = r"[^\x00-\x20\x7f@]"  # spelled out: JSON Schema's \s is not Python's nor Rust's
+EmailAddress = Annotated[
+    StrictStr,
+    Field(
+        max_length=200,
+        pattern=rf"^{_VISIBLE}{{1,64}}@{_VISIBLE}+\.{_VISIBLE}+$",
+        examples=["info@example.org"],
+    ),
+]
+r"""An e-mail address as a request holds it: no space, control character or NUL, one ``@``,
+a dot after it. (Whitespace is spelled out as ranges: ECMA's ``\s``, which the published
+schema's readers apply, is not the ``\s`` of the service's validators.)"""
+
+WebAddress = Annotated[
+    StrictStr,
+    Field(
+        max_length=500,
+        pattern=r"^https?://[^\x00-\x20\x7f]+$",
+        examples=["https://example.org/"],
+    ),
+]
+"""An http(s) URL: no space, control character or NUL."""
+
 
 OrganisationAlias = Annotated[
     str,

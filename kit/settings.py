@@ -29,7 +29,7 @@ its settings class::
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
@@ -117,8 +117,14 @@ def install_settings(app: FastAPI, settings: ServiceSettings) -> None:
     setattr(app.state, _STATE_KEY, settings)
 
 
-def get_settings(request: Request) -> ServiceSettings:
-    """The settings the app was built with (use through `SettingsDep`)."""
+async def get_settings(request: Request) -> ServiceSettings:
+    """The settings the app was built with (use through `SettingsDep`). Async, as every
+    dependency of a request's path that does no blocking work: FastAPI runs a plain function
+    in a worker thread, a hop each request would pay."""
+    return _settings_of(request)
+
+
+def _settings_of(request: Request) -> ServiceSettings:
     settings = getattr(request.app.state, _STATE_KEY, None)
     if not isinstance(settings, ServiceSettings):
         raise RuntimeError("kit.settings.install_settings(app, settings) was not called")
@@ -129,14 +135,14 @@ SettingsDep = Annotated[ServiceSettings, Depends(get_settings)]
 """The app's `ServiceSettings` (the common ones as ``.common``), for the kit and services."""
 
 
-def settings_dependency(cls: type[S]) -> Callable[[Request], S]:
+def settings_dependency(cls: type[S]) -> Callable[[Request], Awaitable[S]]:
     """A dependency serving the app's settings typed as the service's own class `cls`::
 
     IntakeSettingsDep = Annotated[IntakeSettings, Depends(settings_dependency(IntakeSettings))]
     """
 
-    def service_settings(request: Request) -> S:
-        settings = get_settings(request)
+    async def service_settings(request: Request) -> S:
+        settings = _settings_of(request)
         if not isinstance(settings, cls):
             raise RuntimeError(
                 f"the app was built with {type(settings).__name__}, not {cls.__name__}"

@@ -94,8 +94,9 @@ def _append(session: Session, pending: list[_Pending]) -> None:
         row["sequence"], row["previous_hash"] = sequence, previous
         row["hash"] = previous = hashlib.sha256(_canonical(row)).hexdigest()
         rows.append(row)
-    # one multi-row INSERT, not an ORM object per entry: a listed page audits each row on it
-    connection.execute(insert(_TABLE), rows)
+    # one INSERT of every row, not an ORM object (nor a statement) per entry: a listed page
+    # audits each row on it
+    connection.execute(insert(_TABLE).values(rows))
 
 
 @event.listens_for(Session, "before_commit")

@@ -26,11 +26,13 @@ from kit.schemas import (
     CalendarDate,
     ClosedModel,
     CountryCode,
+    EmailAddress,
     Id,
     OrganisationAlias,
     StrictInt,
     StrictMunicipio,
     TrimmedText,
+    WebAddress,
 )
 from services.casework.directory.domain import (
     BYDAY_PATTERN,
@@ -49,13 +51,8 @@ HSDS_VERSION = "3.0"
 Name = Annotated[StrictStr, TrimmedText(200)]
 ShortText = Annotated[StrictStr, TrimmedText(500)]
 LongText = Annotated[StrictStr, TrimmedText(4000)]
-Email = Annotated[
-    StrictStr, Field(max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", examples=["info@x.it"])
-]
-Url = Annotated[
-    StrictStr,
-    Field(max_length=500, pattern=r"^https?://[^\s]+$", examples=["https://example.org/"]),
-]
+Email = EmailAddress
+Url = WebAddress
 PhoneNumber = Annotated[
     StrictStr,
     Field(pattern=r"^\+?[0-9][0-9 ()./-]{3,30}$", examples=["+39 02 1234 5678"]),

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 
-from kit.schemas import CalendarDate, ClosedModel, Id, PublicModel, TrimmedText
+from kit.schemas import CalendarDate, ClosedModel, EmailAddress, Id, PublicModel, TrimmedText
 from services.casework.minors.domain import (
     AssessmentMethod,
     AssessmentOutcome,
@@ -30,12 +30,7 @@ class GuardianContact(ClosedModel):
 
     name: Annotated[StrictStr, TrimmedText(200)]
     phone: Annotated[StrictStr, Field(pattern=r"^\+?[0-9][0-9 ()./-]{4,38}$")] | None = None
-    email: (
-        Annotated[
-            StrictStr, Field(max_length=200, pattern=r"^[^@\s\u0000]{1,64}@[^@\s\u0000]{1,135}$")
-        ]
-        | None
-    ) = None
+    email: EmailAddress | None = None
 
 
 class GuardianIn(ClosedModel):
