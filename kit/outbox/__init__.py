@@ -2,6 +2,6 @@
 
 from kit.outbox.models import OutboxMessage
 from kit.outbox.relay import OutboxRelay
-from kit.outbox.writer import record_event
+from kit.outbox.writer import Pending, record_event, record_events
 
-__all__ = ["OutboxMessage", "OutboxRelay", "record_event"]
+__all__ = ["OutboxMessage", "OutboxRelay", "Pending", "record_event", "record_events"]

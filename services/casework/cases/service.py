@@ -15,7 +15,7 @@ from kit.db import city_date, utcnow
 from kit.errors import Forbidden, NotFound, ValidationFailed, require_found
 from kit.etag import require_if_match
 from kit.events.types import EventType
-from kit.outbox import record_event
+from kit.outbox import Pending, record_event, record_events
 from kit.pagination import Page, PageParams
 from kit.policy import current
 from services.casework.cases import closure, domain, repository, reviews, team
@@ -89,8 +89,7 @@ async def open_cases(
         repository.link_persons(session, case.id, handover.person_refs)
         _record_step(session, case, None, None, now)
     await session.flush()
-    for case, handover in new:
-        await _publish_opened(session, case, handover.person_refs)
+    await record_events(session, [_opened_event(case, h.person_refs) for case, h in new])
     return [case for case, _ in new]
 
 
@@ -158,8 +157,13 @@ async def _opened(
 async def _publish_opened(
     session: AsyncSession, case: Case, person_refs: Collection[uuid.UUID]
 ) -> None:
+    await record_events(session, [_opened_event(case, person_refs)])
+
+
+def _opened_event(case: Case, person_refs: Collection[uuid.UUID]) -> Pending:
     refs = list(dict.fromkeys(person_refs))
-    await publish(session, CaseOpened, case, case_id=case.id, person_refs=refs)
+    data = CaseOpened.payload.of(case, case_id=case.id, person_refs=refs)
+    return Pending(CaseOpened, data, str(case.id), case.lead_organisation)
 
 
 # --- reading ----------------------------------------------------------------------------
