@@ -187,6 +187,17 @@ def support_limit(birth_date: date) -> date:
     return birthday(birth_date, SUPPORT_LIMIT_AGE)
 
 
+def month_end(day: date) -> date:
+    """The last day of `day`'s month.
+
+    The track's steps that follow a birthday happen by the month, not the day — the
+    transition plan opens on the first of the month its lead begins in, ``turning_18`` is
+    raised on the first of the month of the 18th birthday ("turning 18 this month") — so that
+    the day an event is published on says the month of a birth, never its date."""
+    following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following - timedelta(days=1)
+
+
 def transition_opens_on(coming_of_age_on: date, lead: timedelta) -> date:
     """The day a minor's transition plan opens: `lead` before the 18th birthday."""
     return coming_of_age_on - lead

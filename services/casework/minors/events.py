@@ -2,9 +2,10 @@
 id, so they keep their order with the case's steps).
 
 No direct identifiers: the minor is ``person_ref``; no guardian contact, court or decree
-reference, no facility; never the birth date nor a day derived from it other than the days
-the track's steps happened on (a plan's opening, the day ``turning_18`` was raised). An
-extension says how many months it runs, not when it ends.
+reference, no facility; never the birth date nor a day derived from it. The steps that follow
+the birthday happen by the month (`domain.month_end`): a plan opens, and ``turning_18`` is
+raised, on the first of a month, so the days they carry (and the events' own times) say the
+month of a birth, not its date. An extension says how many months it runs, not when it ends.
 """
 
 from __future__ import annotations

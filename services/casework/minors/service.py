@@ -750,11 +750,15 @@ async def _publish_extension(
 
 async def require_turned_adult_without_extension(session: AsyncSession, case: Any) -> None:
     """409 unless a minor's case may close as ``turned_adult_no_extension``: the minor
-    turned 18 (``minor.turning_18`` raised) and no extension was recorded. Other cases'
-    closures are not the track's business."""
+    turned 18 (``minor.turning_18`` raised, and the birthday itself passed) and no extension
+    was recorded. Other cases' closures are not the track's business."""
     if case.target_group != UNACCOMPANIED_MINOR:
         return
-    if await repository.turned_adult(session, case.id) is None:
+    persons = (await cases.persons_of(session, [case.id]))[case.id]
+    copy = await repository.birth_date(session, persons[0]) if len(persons) == 1 else None
+    eighteen = copy.coming_of_age_on if copy is not None else None
+    adult = eighteen is not None and domain.turned_adult(eighteen, today=city_date(utcnow()))
+    if await repository.turned_adult(session, case.id) is None or not adult:
         raise NotTurnedAdult("The minor has not turned 18 yet (as far as casework knows).")
     if await repository.one_of_case(session, SupportExtension, case.id) is not None:
         raise NotTurnedAdult("Support was extended past 18: close with another outcome.")

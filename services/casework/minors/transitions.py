@@ -147,13 +147,14 @@ class Step:
 
 
 async def open_plans(session: AsyncSession, *, now: datetime, limit: int) -> Step:
-    """Open the transition plan of each minors' case whose 18th birthday is within the
-    policy's lead at `now`, and raise ``minor.transition_plan_opened``: once per case."""
+    """Open the transition plan of each minors' case whose 18th birthday's lead (policy)
+    begins this month at `now`, and raise ``minor.transition_plan_opened``: once per case.
+    By the month (`domain.month_end`): the plan opens up to a month before the lead, never
+    after it."""
     policy = await current(session, MINORS, at=now)
     today = city_date(now)
-    rows = await repository.transitions_due(
-        session, cases.running_minors(), today + policy.transition_lead, limit=limit
-    )
+    horizon = domain.month_end(today) + policy.transition_lead
+    rows = await repository.transitions_due(session, cases.running_minors(), horizon, limit=limit)
     opened = []
     for row in rows:
         plan_id = uuid.uuid4()
@@ -190,10 +191,13 @@ async def open_plans(session: AsyncSession, *, now: datetime, limit: int) -> Ste
 
 
 async def raise_turning_18(session: AsyncSession, *, now: datetime, limit: int) -> Step:
-    """Raise ``minor.turning_18`` for each minors' case whose person turned 18 by `now`'s day
-    in Milan: once per case (claimed in ``minor_turned_adult``)."""
+    """Raise ``minor.turning_18`` for each minors' case whose person turns 18 in `now`'s month
+    in Milan (or did before): once per case (claimed in ``minor_turned_adult``). By the month
+    (`domain.month_end`), so that the day it is raised on is not the birthday."""
     today = city_date(now)
-    rows = await repository.turning_adult(session, cases.running_minors(), today, limit=limit)
+    rows = await repository.turning_adult(
+        session, cases.running_minors(), domain.month_end(today), limit=limit
+    )
     raised = []
     for row in rows:
         if not await repository.claim_turned_adult(session, row.case_id, today, now):

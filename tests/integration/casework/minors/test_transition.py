@@ -286,10 +286,13 @@ async def test_turning_18_is_raised_exactly_once_under_repeated_and_concurrent_r
     await sync_birth_dates(database, client)
     eighteen = born.replace(year=born.year + 18)
 
-    the_eve = _at_noon(eighteen - timedelta(days=1))
+    # by the month, so that the day it is raised on is not the birthday
+    month_of_birthday = eighteen.replace(day=1)
+    the_eve = _at_noon(month_of_birthday - timedelta(days=1))
     await check_transitions(database, now=the_eve)
     assert not await events_about(stack.kafka_bootstrap, TOPIC, case["id"], event_type=TURNING)
 
+    await check_transitions(database, now=_at_noon(month_of_birthday))
     birthday = _at_noon(eighteen)
     await check_transitions(database, now=birthday)
     await check_transitions(database, now=birthday + timedelta(days=3))
@@ -305,15 +308,32 @@ async def test_turning_18_is_raised_exactly_once_under_repeated_and_concurrent_r
     await asyncio.sleep(1)  # anything raised twice would be published by now
     turned = await events_about(stack.kafka_bootstrap, TOPIC, case["id"], event_type=TURNING)
     assert len(turned) == 1
-    assert turned[0].data["raised_on"] == eighteen.isoformat()
+    assert turned[0].data["raised_on"] == month_of_birthday.isoformat()
     assert turned[0].data["extended"] is False
     opened = await events_about(stack.kafka_bootstrap, TOPIC, case["id"], event_type=OPENED)
     assert len(opened) == 1
     assert turned[0].data["plan_id"] == opened[0].data["plan_id"]
 
     glance = await casework.get(f"{api.CASES}/{case['id']}/minor", headers=realm.headers(WORKER))
-    assert glance.json()["turned_adult_raised_on"] == eighteen.isoformat()
-    # the minor turned 18 without an extension: the case may close so
+    assert glance.json()["turned_adult_raised_on"] == month_of_birthday.isoformat()
+    # by the real calendar the minor is not 18 yet: the case does not close as turned adult
+    closing = await api.request_closure(
+        casework, case["id"], realm.headers(WORKER), outcome="turned_adult_no_extension"
+    )
+    assert closing.status_code == 409, closing.text
+
+
+async def test_a_minor_who_turned_18_without_an_extension_closes_so(
+    casework: ServiceClient,
+    intake: httpx.AsyncClient,
+    realm: Realm,
+    database: Database,
+    client: BirthDateClient,
+) -> None:
+    person = await _person(intake, realm, _years_ago(18, days=10))  # 18 ten days ago
+    case = await api.open_case(casework, realm.headers(WORKER), person_refs=[person["id"]])
+    await sync_birth_dates(database, client)
+    await check_transitions(database)
     closing = await api.request_closure(
         casework, case["id"], realm.headers(WORKER), outcome="turned_adult_no_extension"
     )

@@ -20,6 +20,7 @@ from services.casework.minors.domain import (
     ComingOfAgeUnknown,
     Extension,
     IllegalAssessmentTransition,
+    month_end,
 )
 
 TODAY = date(2026, 12, 1)
@@ -223,3 +224,16 @@ def test_an_extension_needs_the_birth_date_and_a_decree_not_in_the_future() -> N
 )
 def test_whole_months(start: date, end: date, months: int) -> None:
     assert domain.whole_months(start, end) == months
+
+
+@pytest.mark.parametrize(
+    ("day", "end"),
+    [
+        (date(2027, 1, 15), date(2027, 1, 31)),
+        (date(2028, 2, 1), date(2028, 2, 29)),
+        (date(2027, 2, 28), date(2027, 2, 28)),
+        (date(2027, 12, 31), date(2027, 12, 31)),
+    ],
+)
+def test_the_tracks_steps_go_by_the_month(day: date, end: date) -> None:
+    assert month_end(day) == end
