@@ -298,7 +298,9 @@ class EventConsumer:
                 keys = [self._batch_key(items[n].event.type) for n in todo]
                 for first, end in runs(keys):
                     run = [items[n] for n in todo[first:end]]
-                    if keys[first] is None:
+                    if keys[first] is None or len(run) == 1:
+                        # one event goes through its own handler, in its own span, a child
+                        # of the span that published it (a bulk run's span only links them)
                         position = todo[first]
                         await self._handle(session, run[0])
                     else:
