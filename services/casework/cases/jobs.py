@@ -34,8 +34,4 @@ async def check_reviews(database: Database, *, now: datetime | None = None) -> l
 
 def review_check_job(interval: timedelta) -> PeriodicJob:
     """The review check, every `interval`."""
-
-    async def run(database: Database) -> None:
-        await check_reviews(database)
-
-    return PeriodicJob("casework-review-check", interval, run)
+    return PeriodicJob("casework-review-check", interval, check_reviews)

@@ -425,7 +425,6 @@ async def resume_after_transfer(
                 member.left_on = max(today, member.joined_on)
                 member.version += 1
                 member.updated_at = now
-                await session.flush()
                 await _publish_member(session, TeamMemberLeft, case, member)
     await _move(session, principal, case, target, now)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -72,17 +73,11 @@ async def check_transitions(database: Database, *, now: datetime | None = None) 
 
 def birth_date_job(interval: timedelta, client: BirthDateClient) -> PeriodicJob:
     """The birth-date reads, every `interval`."""
-
-    async def run(database: Database) -> None:
-        await sync_birth_dates(database, client)
-
-    return PeriodicJob("casework-minors-birth-dates", interval, run)
+    return PeriodicJob(
+        "casework-minors-birth-dates", interval, partial(sync_birth_dates, client=client)
+    )
 
 
 def transition_job(interval: timedelta) -> PeriodicJob:
     """The transition check, every `interval`."""
-
-    async def run(database: Database) -> None:
-        await check_transitions(database)
-
-    return PeriodicJob("casework-minors-transitions", interval, run)
+    return PeriodicJob("casework-minors-transitions", interval, check_transitions)

@@ -34,8 +34,4 @@ async def check_referrals(database: Database, *, now: datetime | None = None) ->
 
 def referral_check_job(interval: timedelta) -> PeriodicJob:
     """The referral check, every `interval`."""
-
-    async def run(database: Database) -> None:
-        await check_referrals(database)
-
-    return PeriodicJob("casework-referral-check", interval, run)
+    return PeriodicJob("casework-referral-check", interval, check_referrals)

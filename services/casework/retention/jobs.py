@@ -34,8 +34,4 @@ async def sweep(database: Database, *, now: datetime | None = None) -> list[uuid
 
 def retention_job(interval: timedelta) -> PeriodicJob:
     """The retention sweep, every `interval`."""
-
-    async def run(database: Database) -> None:
-        await sweep(database)
-
-    return PeriodicJob("casework-retention", interval, run)
+    return PeriodicJob("casework-retention", interval, sweep)
