@@ -352,16 +352,34 @@ class EventConsumer:
             for e in events
             if e.traceparent
         ]
-        with tracer().start_as_current_span(
-            f"process {events[0].type}",
-            kind=trace.SpanKind.CONSUMER,
-            links=links,
-            attributes={
-                "messaging.consumer.group.name": self.name,
-                "messaging.batch.message_count": len(events),
-            },
-        ):
-            await bulk(session, events)
+        # and one span per event, a child of the span that published it, so that each
+        # event's trace runs on to its effect (they end with the run that applied them)
+        each = [
+            tracer().start_span(
+                f"process {event.type}",
+                context=context_from(event.traceparent, event.tracestate),
+                kind=trace.SpanKind.CONSUMER,
+                attributes={
+                    "messaging.consumer.group.name": self.name,
+                    "messaging.message.id": event.id,
+                },
+            )
+            for event in events
+        ]
+        try:
+            with tracer().start_as_current_span(
+                f"process {events[0].type}",
+                kind=trace.SpanKind.CONSUMER,
+                links=links,
+                attributes={
+                    "messaging.consumer.group.name": self.name,
+                    "messaging.batch.message_count": len(events),
+                },
+            ):
+                await bulk(session, events)
+        finally:
+            for span in each:
+                span.end()
 
     async def _apply_with_retries(self, item: _Item, *, failed: Exception | None = None) -> str:
         """Apply `item` in a transaction of its own, retried with backoff, then the DLQ.
