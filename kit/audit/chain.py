@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, event, insert
+from sqlalchemy import Connection, Table, event
 from sqlalchemy.orm import Session, SessionTransaction
 
 from kit.audit import repository
@@ -94,9 +94,7 @@ def _append(session: Session, pending: list[_Pending]) -> None:
         row["sequence"], row["previous_hash"] = sequence, previous
         row["hash"] = previous = hashlib.sha256(_canonical(row)).hexdigest()
         rows.append(row)
-    # one INSERT of every row, not an ORM object (nor a statement) per entry: a listed page
-    # audits each row on it
-    connection.execute(insert(_TABLE).values(rows))
+    repository.insert_entries(connection, rows)
 
 
 @event.listens_for(Session, "before_commit")

@@ -306,3 +306,39 @@ async def test_zero_leeway_rejects_a_token_expired_a_second_ago(
     strict = local_issuer.verifier(leeway=timedelta(0))
     token = local_issuer.token(exp=int(time.time()) - 1)
     assert await rejection(strict, token) == "token has expired"
+
+
+# --- remembered tokens ---------------------------------------------------------------------
+
+
+async def test_a_remembered_token_still_expires(local_issuer: LocalIssuer) -> None:
+    now = [time.time()]
+    verifier = local_issuer.verifier(clock=lambda: now[0])
+    token = local_issuer.token()
+    assert await verifier.verify(token) == await verifier.verify(token)
+    now[0] += local_issuer.lifetime + 15
+    assert await rejection(verifier, token) == "token has expired"
+
+
+async def test_a_remembered_token_is_refused_once_its_key_leaves_the_jwks(
+    local_issuer: LocalIssuer,
+) -> None:
+    monotonic = [0.0]
+    verifier = local_issuer.verifier(jwks=local_issuer.jwks_cache(clock=lambda: monotonic[0]))
+    token = local_issuer.token()
+    await verifier.verify(token)
+    local_issuer.published = [public_jwk(generate_rsa_key(), "rotated")]
+    monotonic[0] += 301  # the JWKS is refreshed after its TTL: the old key is gone
+    assert await rejection(verifier, token) == "token signing key is unknown"
+
+
+async def test_a_remembered_token_lends_nothing_to_its_forgeries(
+    verifier: TokenVerifier, local_issuer: LocalIssuer
+) -> None:
+    token = local_issuer.token()
+    await verifier.verify(token)
+    escalated = tamper_payload(token, realm_access={"roles": ["coordinator"]})
+    assert await rejection(verifier, escalated) == "token signature is invalid"
+    claims = await verifier.verify(token)
+    claims["realm_access"] = {"roles": ["coordinator"]}  # a caller's change stays its own
+    assert (await verifier.verify(token))["realm_access"] != claims["realm_access"]
