@@ -37,10 +37,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from kit.errors import BadRequest
+from kit.rows import Record, fetch
 from kit.settings import SettingsDep
 
 T = TypeVar("T")
 U = TypeVar("U")
+R = TypeVar("R")
+S = TypeVar("S", bound=SelectOfScalar[Any])
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -197,26 +200,64 @@ async def paginate(
     Model.id)``, all ascending or all descending; they must be NOT NULL and together
     unique, so end with the primary key.
     """
-    codec = codec or params.codec
-    if not all(isinstance(col, InstrumentedAttribute) for col in order_by):
-        raise TypeError("order_by takes model attributes, e.g. (Model.created_at, Model.id)")
-    ordering = ",".join(f"{col.class_.__name__}.{col.key}" for col in order_by)
-    ordering += ":desc" if descending else ":asc"
-    if params.cursor is not None:
-        values = _needs(codec).decode(ordering, params.cursor)
-        if len(values) != len(order_by):
-            raise InvalidCursor("The cursor is malformed or belongs to another list.")
-        row = tuple_(*order_by)
-        after = tuple_(*(literal(v, col.type) for v, col in zip(values, order_by, strict=True)))
-        stmt = stmt.where(row < after if descending else row > after)
-    stmt = stmt.order_by(*(col.desc() if descending else col.asc() for col in order_by))
-    rows = list(await session.exec(stmt.limit(params.limit + 1)))
-    next_cursor = None
-    if len(rows) > params.limit:
-        rows = rows[: params.limit]
-        last = rows[-1]
-        next_cursor = _needs(codec).encode(ordering, [getattr(last, col.key) for col in order_by])
-    return Page(items=rows, next_cursor=next_cursor)
+    keyset = _Keyset(order_by, descending, codec or params.codec)
+    rows = list(await session.exec(keyset.narrow(stmt, params)))
+    return keyset.page(rows, params)
+
+
+async def paginate_records(
+    session: AsyncSession,
+    stmt: SelectOfScalar[Any],
+    params: PageParams,
+    *,
+    order_by: Sequence[Any],
+    descending: bool = False,
+    codec: CursorCodec | None = None,
+) -> Page[Record]:
+    """`paginate`, each row read as a `kit.rows.Record` (`kit.rows.fetch`): a list's read
+    path, which builds no entity. The cursors are the same."""
+    keyset = _Keyset(order_by, descending, codec or params.codec)
+    rows = await fetch(session, keyset.narrow(stmt, params))
+    return keyset.page(rows, params)
+
+
+@dataclass(frozen=True)
+class _Keyset:
+    order_by: Sequence[Any]
+    descending: bool
+    codec: CursorCodec | None
+
+    def __post_init__(self) -> None:
+        if not all(isinstance(col, InstrumentedAttribute) for col in self.order_by):
+            raise TypeError("order_by takes model attributes, e.g. (Model.created_at, Model.id)")
+
+    @property
+    def ordering(self) -> str:
+        ordering = ",".join(f"{col.class_.__name__}.{col.key}" for col in self.order_by)
+        return ordering + (":desc" if self.descending else ":asc")
+
+    def narrow(self, stmt: S, params: PageParams) -> S:
+        """`stmt` after the cursor's row, in order, one row more than the page."""
+        order_by, descending = self.order_by, self.descending
+        if params.cursor is not None:
+            values = _needs(self.codec).decode(self.ordering, params.cursor)
+            if len(values) != len(order_by):
+                raise InvalidCursor("The cursor is malformed or belongs to another list.")
+            row = tuple_(*order_by)
+            after = tuple_(*(literal(v, col.type) for v, col in zip(values, order_by, strict=True)))
+            stmt = stmt.where(row < after if descending else row > after)
+        stmt = stmt.order_by(*(col.desc() if descending else col.asc() for col in order_by))
+        return stmt.limit(params.limit + 1)
+
+    def page(self, rows: list[R], params: PageParams) -> Page[R]:
+        next_cursor = None
+        if len(rows) > params.limit:
+            rows = rows[: params.limit]
+            last = rows[-1]
+            next_cursor = _needs(self.codec).encode(
+                self.ordering, [getattr(last, col.key) for col in self.order_by]
+            )
+        return Page(items=rows, next_cursor=next_cursor)
 
 
 def _needs(codec: CursorCodec | None) -> CursorCodec:

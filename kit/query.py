@@ -24,7 +24,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from kit.errors import BadRequest, ValidationFailed
-from kit.pagination import Page, PageParams, paginate
+from kit.pagination import Page, PageParams, paginate, paginate_records
+from kit.rows import Record
 
 
 class _Filterable(Protocol):
@@ -145,6 +146,22 @@ class Listing:
     ) -> Page[T]:
         """One page of `stmt`, narrowed by `where`, in this listing's order."""
         return await paginate(
+            session,
+            self.narrow(stmt, where),
+            params,
+            order_by=self.order_by,
+            descending=self.descending,
+        )
+
+    async def records(
+        self,
+        session: AsyncSession,
+        stmt: SelectOfScalar[Any],
+        params: PageParams,
+        where: Mapping[str, object],
+    ) -> Page[Record]:
+        """`page`, each row a `kit.rows.Record` rather than an entity (`paginate_records`)."""
+        return await paginate_records(
             session,
             self.narrow(stmt, where),
             params,

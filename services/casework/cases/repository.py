@@ -18,6 +18,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from kit.auth import Principal
 from kit.pagination import Page, PageParams
 from kit.query import Listing, first, insert_once
+from kit.rows import Record, fetch
 from services.casework.cases.domain import RUNNING, Reach, Status, TargetGroup
 from services.casework.cases.models import (
     Case,
@@ -105,7 +106,8 @@ def _member(user: str, *, managing: bool) -> ColumnElement[bool]:
 
 async def list_visible(
     session: AsyncSession, principal: Principal, params: PageParams, where: CaseFilter
-) -> Page[Case]:
+) -> Page[Record]:
+    """One page of the cases `principal` sees, as records of `Case`'s columns."""
     stmt = _visible(select(Case), principal)
     if (person_ref := where.get("person_ref")) is not None:
         stmt = stmt.where(
@@ -124,7 +126,7 @@ async def list_visible(
         now = where["now"]
         on_time = or_(col(Case.next_review_due_at).is_(None), col(Case.next_review_due_at) >= now)
         stmt = stmt.where(review_overdue(now) if late else on_time)
-    return await _CASES.page(session, stmt, params, where)
+    return await _CASES.records(session, stmt, params, where)
 
 
 async def referrals_opened(
@@ -149,10 +151,11 @@ async def persons_of(
     found: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
     if not case_ids:
         return found
-    rows = await session.exec(
-        select(CasePerson)
+    rows = await fetch(
+        session,
+        sql_select(col(CasePerson.case_id), col(CasePerson.person_ref))
         .where(col(CasePerson.case_id).in_(list(case_ids)))
-        .order_by(col(CasePerson.case_id), col(CasePerson.person_ref))
+        .order_by(col(CasePerson.case_id), col(CasePerson.person_ref)),
     )
     for row in rows:
         found[row.case_id].append(row.person_ref)

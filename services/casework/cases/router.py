@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, cast
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, Query, Response
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -37,16 +38,19 @@ from services.casework.cases.schemas import (
 router = APIRouter(prefix="/v1/casework/cases", tags=["cases"])
 
 
-def public(case: Case, person_refs: list[uuid.UUID], now: datetime | None = None) -> CasePublic:
-    due = case.next_review_due_at
+def public(
+    case: Mapping[str, Any], person_refs: list[uuid.UUID], now: datetime | None = None
+) -> CasePublic:
+    """A case's columns (a listed `kit.rows.Record`, a `Case` dumped) as its public schema."""
+    due = case["next_review_due_at"]
     overdue = due is not None and due < (now or utcnow())
     return CasePublic.model_validate(
-        {**case.model_dump(), "person_refs": person_refs, "review_overdue": overdue}
+        {**case, "person_refs": person_refs, "review_overdue": overdue}
     )
 
 
 async def present(session: AsyncSession, case: Case) -> CasePublic:
-    return public(case, (await service.persons_of(session, [case.id]))[case.id])
+    return public(case.model_dump(), (await service.persons_of(session, [case.id]))[case.id])
 
 
 def member_public(case: Case, member: TeamMember) -> MemberPublic:

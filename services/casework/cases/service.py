@@ -18,6 +18,7 @@ from kit.events.types import EventType
 from kit.outbox import Pending, record_event, record_events
 from kit.pagination import Page, PageParams
 from kit.policy import current
+from kit.rows import Record
 from services.casework.cases import closure, domain, repository, reviews, team
 from services.casework.cases.domain import Origin, Outcome, Reach, Status, TargetGroup
 from services.casework.cases.events import (
@@ -198,7 +199,7 @@ async def visible(
 
 async def list_visible(
     *, session: AsyncSession, principal: Principal, page: PageParams, where: CaseFilter
-) -> Page[Case]:
+) -> Page[Record]:
     """The cases `principal` may see, newest first (the reads are audited)."""
     found = await repository.list_visible(session, principal, page, where)
     return await CASES.listed(session, principal, found)
