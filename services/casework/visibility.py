@@ -14,6 +14,7 @@ applies the same clause to its own statements.
 from __future__ import annotations
 
 import uuid
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, not_, or_
@@ -38,23 +39,23 @@ __all__ = [
 ]
 
 
-def _member(principal: Principal) -> ColumnElement[bool]:
+def _member(subject: str, organisation: str) -> ColumnElement[bool]:
     return exists(
         select(TeamMember.id).where(
             col(TeamMember.case_id) == col(Case.id),
-            col(TeamMember.user) == principal.subject,
-            col(TeamMember.organisation) == principal.organisation,
+            col(TeamMember.user) == subject,
+            col(TeamMember.organisation) == organisation,
             col(TeamMember.left_on).is_(None),
         )
     )
 
 
-def _granted(principal: Principal, reach: Reach) -> ColumnElement[bool]:
+def _granted(organisation: str, reach: Reach) -> ColumnElement[bool]:
     covering = [str(r) for r in Reach if r.includes(reach)]
     grant = exists(
         select(AccessGrant.case_id).where(
             col(AccessGrant.case_id) == col(Case.id),
-            col(AccessGrant.organisation) == principal.organisation,
+            col(AccessGrant.organisation) == organisation,
             col(AccessGrant.revoked_at).is_(None),
             col(AccessGrant.reach).in_(covering),
         )
@@ -64,7 +65,7 @@ def _granted(principal: Principal, reach: Reach) -> ColumnElement[bool]:
     asked_to_lead = exists(
         select(CaseTransfer.id).where(
             col(CaseTransfer.case_id) == col(Case.id),
-            col(CaseTransfer.to_organisation) == principal.organisation,
+            col(CaseTransfer.to_organisation) == organisation,
             col(CaseTransfer.status) == "pending",
         )
     )
@@ -110,8 +111,15 @@ def visible_clause(principal: Principal, reach: Reach = Reach.CASE) -> ColumnEle
     restriction (a coordinator)."""
     if principal.is_coordinator:
         return None
-    lead = col(Case.lead_organisation) == principal.organisation
-    beyond = or_(_member(principal), _granted(principal, reach))
+    return _clause(principal.subject, principal.organisation, reach)
+
+
+@lru_cache(maxsize=4096)
+def _clause(subject: str, organisation: str, reach: Reach) -> ColumnElement[bool]:
+    # built once per user, organisation and reach (1.3 ms of CPU each time otherwise): a
+    # clause is immutable, and every statement that takes it only refers to it
+    lead = col(Case.lead_organisation) == organisation
+    beyond = or_(_member(subject, organisation), _granted(organisation, reach))
     return or_(lead, and_(beyond, sharing_allowed()))
 
 
