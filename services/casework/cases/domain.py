@@ -121,6 +121,13 @@ def resume(current: Status, resumed: Status) -> Status:
     return transition(current, resumed)
 
 
+class SharingRefused(
+    Conflict, slug="network-sharing-refused", title="The case cannot be shared beyond its lead"
+):
+    """A person of the case withdrew their ``network_sharing`` consent and no legal basis on
+    the case covers the sharing: no other organisation may be brought in (409)."""
+
+
 class Reach(StrEnum):
     """How much of a case an organisation that neither leads it nor is on its team reads,
     as the lead grants it (e.g. the former lead after a transfer); each includes the one

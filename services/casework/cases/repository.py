@@ -28,7 +28,7 @@ from services.casework.cases.models import (
     ReviewBreachRaised,
     TeamMember,
 )
-from services.casework.visibility import visible_clause
+from services.casework.visibility import sharing_allowed, visible_clause
 
 ANONYMISED = "[anonymised]"
 """What stands where free text was, once a case is anonymised."""
@@ -51,6 +51,12 @@ async def get_visible(
 ) -> Case | None:
     stmt = _visible(select(Case).where(col(Case.id) == case_id), principal, reach)
     return await first(session, stmt, for_update=for_update)
+
+
+async def shareable(session: AsyncSession, case_id: uuid.UUID) -> bool:
+    """Whether the case may be shared beyond its lead (`visibility.sharing_allowed`)."""
+    stmt = select(Case.id).where(col(Case.id) == case_id, sharing_allowed())
+    return (await session.exec(stmt)).first() is not None
 
 
 async def get(

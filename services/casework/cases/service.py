@@ -524,6 +524,7 @@ async def join_by_referral(
     current = await membership_of(session, case.id, principal)
     if current is not None:
         return current
+    await require_shareable(session, case, principal.organisation)
     member_in = MemberCreate(
         user=principal.subject, organisation=principal.organisation, role=team.TeamRole(role)
     )
@@ -629,6 +630,16 @@ def _rules_member(member: TeamMember) -> team.Member:
 def require_closable(case: Case) -> None:
     """409 unless the case's status lets it close (a case being transferred waits)."""
     domain.transition(Status(case.status), Status.CLOSED)
+
+
+async def require_shareable(session: AsyncSession, case: Case, organisation: str) -> None:
+    """409 when `organisation` is not the lead and the case may not be shared beyond it (a
+    person withdrew ``network_sharing`` and no legal basis covers it)."""
+    if organisation != case.lead_organisation and not await repository.shareable(session, case.id):
+        raise domain.SharingRefused(
+            "A person of this case withdrew their consent to sharing it in the network and no "
+            "legal basis covers it: another organisation cannot be brought in."
+        )
 
 
 def require_running(case: Case, what: str) -> None:

@@ -83,6 +83,7 @@ async def make(
     case = await cases.managed(session, principal, case_id)
     cases.require_running(case, "referred")
     target = await directory.referral_target(session, referral_in.service_id)
+    await cases.require_shareable(session, case, target.network_organisation)
     now = utcnow()
     policy = await current(session, REFERRALS, at=now)
     referral = ServiceReferral(

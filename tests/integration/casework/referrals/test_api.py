@@ -4,7 +4,8 @@ the service sees the referral alone, and accepting it gives its worker the case 
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -15,11 +16,12 @@ from deploy.local.stack import Stack
 from kit.db import Database
 from kit.testing import casework as api
 from kit.testing.apps import ServiceClient
-from kit.testing.kafka import events_about
+from kit.testing.kafka import events_about, publish
 from kit.testing.services import service_client
 from services.casework.app import create_app
 from services.casework.referrals.jobs import check_referrals
 from services.casework.settings import CaseworkSettings
+from services.intake.persons.events import ConsentWithdrawn
 
 pytestmark = pytest.mark.integration
 
@@ -290,3 +292,72 @@ async def test_a_late_answer_is_raised_once(
     )
     assert answered.status_code == 200
     assert answered.json()["answer_overdue"] is False
+
+
+async def _withdraw_network_sharing(stack: Stack, person: str) -> None:
+    await publish(
+        stack.kafka_bootstrap,
+        [
+            (
+                ConsentWithdrawn,
+                {
+                    "consent_id": str(uuid.uuid4()),
+                    "person_ref": person,
+                    "purpose": "network_sharing",
+                    "legal_basis": "consent",
+                    "withdrawn_at": datetime.now(UTC).isoformat(),
+                },
+            )
+        ],
+        subject=person,
+        organisation="assoc-ponte",
+    )
+
+
+async def test_no_organisation_is_brought_in_once_network_sharing_is_refused(
+    casework: httpx.AsyncClient, realm: Realm, stack: Stack
+) -> None:
+    service = await _service(casework, realm)
+    person = str(uuid.uuid4())
+    case = await api.open_case(casework, realm.headers(LEAD), person_refs=[person])
+    refer = f"{api.CASES}/{case['id']}/referrals"
+    body = {"service_id": service["id"], "team_role": "educator", "request_text": "Synthetic."}
+    made = await casework.post(refer, json=body, headers=realm.headers(LEAD))
+    assert made.status_code == 201, made.text
+    referral = made.json()
+
+    await _withdraw_network_sharing(stack, person)
+    for _ in range(100):  # the withdrawal consumed: the case is no longer referred
+        refused = await casework.post(refer, json=body, headers=realm.headers(LEAD))
+        if refused.status_code == 409:
+            break
+        assert refused.status_code == 201, refused.text
+        await asyncio.sleep(0.1)
+    assert refused.status_code == 409
+    assert refused.json()["type"] == "urn:lgnet:problem:network-sharing-refused"
+    accepting = await api.change(
+        casework, _answer_path(referral), {"decision": "accept"}, realm.headers(RECEIVING)
+    )
+    assert accepting.status_code == 409, accepting.text
+    assert accepting.json()["type"] == "urn:lgnet:problem:network-sharing-refused"
+    still = await casework.get(
+        f"{SERVICE_REFERRALS}/{referral['id']}", headers=realm.headers(RECEIVING)
+    )
+    assert (still.json()["status"], still.json()["version"]) == ("pending", referral["version"])
+
+    # a legal basis on the case covers the sharing: the referral can be accepted
+    case_path = f"{api.CASES}/{case['id']}"
+    basis = await api.change(
+        casework,
+        f"{case_path}/legal-bases/network_sharing",
+        {"basis": "public_task", "reference": "L. 328/2000, art. 22"},
+        realm.headers("supervisor.ponte"),
+        of=case_path,
+        method="PUT",
+    )
+    assert basis.status_code == 200, basis.text
+    accepted = await api.change(
+        casework, _answer_path(referral), {"decision": "accept"}, realm.headers(RECEIVING)
+    )
+    assert accepted.status_code == 200, accepted.text
+    assert await _status(casework, realm, RECEIVING, case_path) == 200
