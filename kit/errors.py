@@ -319,9 +319,15 @@ def _json_pointer(parts: Sequence[int | str]) -> str:
 
 
 def field_errors(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Pydantic/FastAPI error dicts as `FieldError` dicts; the input values are dropped."""
+    """Pydantic/FastAPI error dicts as `FieldError` dicts; the input values are dropped, and so
+    is a nullable field's "Input should be None" beside what its value got wrong (``8.5`` for
+    an ``int | None``: the integer's error is the one to tell)."""
+    errors = list(errors)
+    wrong = {tuple(e.get("loc", ()))[:-1] for e in errors if not _null_branch(e)}
     result = []
     for err in errors:
+        if _null_branch(err) and tuple(err.get("loc", ()))[:-1] in wrong:
+            continue
         loc = list(err.get("loc", ()))
         location = str(loc[0]) if loc else "body"
         item: dict[str, Any] = {"location": location}
@@ -333,6 +339,11 @@ def field_errors(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
         item["code"] = str(err.get("type", "invalid"))
         result.append(item)
     return result
+
+
+def _null_branch(error: Mapping[str, Any]) -> bool:
+    loc = tuple(error.get("loc", ()))
+    return error.get("type") == "none_required" and bool(loc) and loc[-1] == "none"
 
 
 _STATUS_MODELS: dict[int, type[Problem]] = {400: ValidationProblem, 422: ValidationProblem}

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from kit.errors import (
     PROBLEM_JSON,
@@ -17,6 +17,7 @@ from kit.errors import (
     ProblemError,
     Unauthorized,
     ValidationFailed,
+    field_errors,
     problem_responses,
 )
 from kit.logs import RequestIdMiddleware
@@ -248,3 +249,17 @@ def test_problem_is_the_rendered_document_without_request_members() -> None:
         "title": "Not Found",
         "status": 404,
     }
+
+
+def test_a_nullable_field_s_error_is_what_its_value_got_wrong() -> None:
+    class Bounds(BaseModel):
+        max_age: Annotated[int, Field(ge=0, strict=True)] | None = None
+        nothing: None = None
+
+    with pytest.raises(ValidationError) as caught:
+        Bounds.model_validate({"max_age": 8.5, "nothing": 3})
+    errors = field_errors([{**e, "loc": ("body", *e["loc"])} for e in caught.value.errors()])
+    assert [(e["pointer"].split("/")[1], e["code"]) for e in errors] == [
+        ("max_age", "int_type"),
+        ("nothing", "none_required"),  # a field that is only null keeps its one error
+    ]
