@@ -1,15 +1,23 @@
 """Who may call the housing API (roles): facilities are read by those who place people in
-them, and registered by housing coordinators and the Comune's coordinators."""
+them, registered by housing coordinators and the Comune's coordinators, and changed by the
+housing coordinators of the organisation that runs them or the Comune's coordinators (the
+domain checks the organisation)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from kit.auth import Role
-from kit.routes import Call, Creation, call_by, creation_by
+from kit.errors import problem_responses
+from kit.routes import Call, Change, Creation, call_by, change_by, creation_by
 
-Reading = Annotated[
-    Call,
-    call_by(Role.HOUSING_COORDINATOR, Role.COORDINATOR, Role.CASE_WORKER, Role.CASE_SUPERVISOR),
-]
-Creating = Annotated[Creation, creation_by(Role.HOUSING_COORDINATOR, Role.COORDINATOR)]
+READERS = (Role.HOUSING_COORDINATOR, Role.COORDINATOR, Role.CASE_WORKER, Role.CASE_SUPERVISOR)
+OPERATORS = (Role.HOUSING_COORDINATOR, Role.COORDINATOR)
+
+Reading = Annotated[Call, call_by(*READERS)]
+Creating = Annotated[Creation, creation_by(*OPERATORS)]
+Changing = Annotated[Change, change_by(*OPERATORS)]
+
+OPERATED_CHANGE = problem_responses(403, 404, 409)
+"""``responses=`` of a change to a facility or unit: not found (404), run by another
+organisation (403), refused by the rules (409)."""

@@ -1,4 +1,4 @@
-"""Facility queries: the only place that builds SQL for facilities.
+"""Facility and unit queries: the only place that builds SQL for facilities.
 
 Facilities are not person data: every caller allowed to read them sees all of them, whatever
 their organisation, so there is no visibility filter here (unlike referrals or cases).
@@ -7,18 +7,20 @@ their organisation, so there is no visibility filter here (unlike referrals or c
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any, TypedDict, Unpack
 
 from sqlalchemy.orm import selectinload
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from kit.pagination import Page, PageParams, paginate
-from kit.query import where_given
+from kit.query import first, where_given
 from kit.schemas import TargetGroup
 from services.housing.facilities.domain import FacilityKind
-from services.housing.facilities.models import Facility, FacilityTargetGroup
+from services.housing.facilities.models import Facility, FacilityTargetGroup, Unit
 
 
 class FacilityFilter(TypedDict):
@@ -29,6 +31,14 @@ class FacilityFilter(TypedDict):
     target_group: TargetGroup | None
 
 
+@dataclass(frozen=True)
+class Occupancy:
+    """What is taken in a unit: beds placed or held, and by how many households."""
+
+    beds_taken: int = 0
+    households: int = 0
+
+
 def _with_target_groups() -> SelectOfScalar[Facility]:
     return select(Facility).options(selectinload(Facility.target_group_rows))  # type: ignore[arg-type]
 
@@ -37,8 +47,11 @@ def _admits(rows: Any, target_group: TargetGroup) -> Any:
     return rows.any(FacilityTargetGroup.target_group == target_group)
 
 
-async def get(session: AsyncSession, facility_id: uuid.UUID) -> Facility | None:
-    return (await session.exec(_with_target_groups().where(Facility.id == facility_id))).first()
+async def get(
+    session: AsyncSession, facility_id: uuid.UUID, *, for_update: bool = False
+) -> Facility | None:
+    stmt = _with_target_groups().where(col(Facility.id) == facility_id)
+    return await first(session, stmt, for_update=for_update)
 
 
 async def list_facilities(
@@ -53,3 +66,31 @@ async def list_facilities(
     return await paginate(
         session, stmt, page, order_by=(Facility.created_at, Facility.id), descending=True
     )
+
+
+async def units_of(session: AsyncSession, facility_ids: Collection[uuid.UUID]) -> list[Unit]:
+    """The units of the facilities, in the order they were added."""
+    if not facility_ids:
+        return []
+    stmt = (
+        select(Unit)
+        .where(col(Unit.facility_id).in_(list(facility_ids)))
+        .order_by(col(Unit.created_at), col(Unit.id))
+    )
+    return list(await session.exec(stmt))
+
+
+async def get_unit(
+    session: AsyncSession, facility_id: uuid.UUID, unit_id: uuid.UUID, *, for_update: bool = False
+) -> Unit | None:
+    stmt = select(Unit).where(col(Unit.id) == unit_id, col(Unit.facility_id) == facility_id)
+    return await first(session, stmt, for_update=for_update)
+
+
+async def occupancy(
+    session: AsyncSession, unit_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, Occupancy]:
+    """What is taken in each unit. Until placements and proposals' holds are recorded (the
+    next slice of housing), nothing is: every bed is free."""
+    del session
+    return {unit_id: Occupancy() for unit_id in unit_ids}

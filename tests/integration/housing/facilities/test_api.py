@@ -30,7 +30,10 @@ async def test_a_registered_facility_can_be_read_by_other_organisations(
     body = assert_created(created, FACILITIES)
     assert body["operator_organisation"] == "assoc-ponte"
     assert body["target_groups"] == ["unaccompanied_minor", "young_adult"]
-    assert body["capacity_beds"] == 12
+    assert (body["sex_policy"], body["min_age"], body["max_age"]) == ("male", 16, 25)
+    assert body["address"] == "Via Synthetic 1, 20157 Milano"
+    # no unit yet: no bed
+    assert (body["units"], body["capacity_beds"], body["free_beds"]) == (0, 0, 0)
     assert body["max_stay_days"] == 90
 
     # facilities are not person data: a case worker of another organisation reads it
@@ -42,16 +45,19 @@ async def test_a_registered_facility_can_be_read_by_other_organisations(
     assert fetched.json() == body
 
 
-async def test_a_coordinator_registers_for_the_comune_and_max_stay_is_optional(
+async def test_a_coordinator_registers_for_the_comune_and_the_bounds_are_optional(
     housing: httpx.AsyncClient, realm: Realm
 ) -> None:
-    payload = {k: v for k, v in FACILITY.items() if k != "max_stay_days"}
+    payload = {
+        k: v for k, v in FACILITY.items() if k not in {"max_stay_days", "min_age", "max_age"}
+    }
     created = await housing.post(
         FACILITIES, json=payload, headers=realm.headers("coordinator.comune")
     )
     assert created.status_code == 201, created.text
     assert created.json()["operator_organisation"] == "comune-milano"
     assert created.json()["max_stay_days"] is None
+    assert (created.json()["min_age"], created.json()["max_age"]) == (0, None)
 
 
 async def test_a_retried_registration_with_the_same_idempotency_key_registers_once(
@@ -62,7 +68,7 @@ async def test_a_retried_registration_with_the_same_idempotency_key_registers_on
         FACILITIES,
         {**FACILITY, "name": "Co-abitazione Gorla"},
         {**realm.headers("housing.ponte"), "Idempotency-Key": "facility-import-17"},
-        other={"capacity_beds": 13},
+        other={"municipio": 3},
     )
 
 
@@ -76,14 +82,16 @@ async def test_a_retried_registration_with_the_same_idempotency_key_registers_on
         ("municipio", 0),
         ("municipio", 10),
         ("municipio", "8"),
-        ("capacity_beds", 0),
-        ("capacity_beds", -3),
-        ("capacity_beds", "12"),
-        ("capacity_beds", 10**12),
+        ("address", ""),
+        ("address", "x" * 301),
+        ("min_age", -1),
+        ("min_age", "16"),
+        ("max_age", 121),
         ("target_groups", []),
         ("target_groups", ["pets"]),
         ("target_groups", "young_adult"),
-        ("sex", "mixed"),
+        ("sex_policy", "any"),
+        ("sex_policy", None),
         ("accessible", "yes"),
         ("accessible", None),
         ("max_stay_days", 0),
@@ -98,11 +106,17 @@ async def test_each_invalid_field_is_refused_with_a_problem_naming_it(
     assert {e["pointer"].split("/")[1] for e in problem["errors"]} == {field}
 
 
+async def test_an_empty_age_range_is_refused(housing: httpx.AsyncClient, realm: Realm) -> None:
+    response = await register_facility(housing, realm, min_age=18, max_age=17)
+    problem = assert_problem(response, 422, "urn:lgnet:problem:invalid-age-range")
+    assert [e["pointer"] for e in problem["errors"]] == ["#/max_age"]
+
+
 @pytest.mark.parametrize(
     ("payload", "pointer"),
     [
-        ({**FACILITY, "address": "via Padova 1"}, "#/address"),
-        ({k: v for k, v in FACILITY.items() if k != "capacity_beds"}, "#/capacity_beds"),
+        ({**FACILITY, "capacity_beds": 12}, "#/capacity_beds"),
+        ({k: v for k, v in FACILITY.items() if k != "address"}, "#/address"),
         ({**FACILITY, "operator_organisation": "coop-aurora"}, "#/operator_organisation"),
     ],
     ids=["unknown-field", "missing-field", "operator-from-the-token-only"],
