@@ -1,0 +1,1 @@
+"""Matching: which vacancy takes which household, why, and the best assignment of all."""
