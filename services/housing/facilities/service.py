@@ -14,7 +14,7 @@ from kit.auth import Principal
 from kit.db import utcnow
 from kit.errors import NotFound, require_found
 from kit.etag import require_if_match
-from kit.events.types import EventType
+from kit.events.types import EventData, EventType
 from kit.outbox import record_event
 from kit.pagination import Page, PageParams
 from kit.usecases import add_announced, created_by
@@ -35,7 +35,7 @@ from services.housing.facilities.schemas import (
     UnitPatch,
 )
 
-E = TypeVar("E", bound=Any)
+E = TypeVar("E", bound=EventData)
 
 
 class FacilityNotFound(NotFound):
@@ -153,6 +153,8 @@ async def change(
     facility = await _operated(session, principal, facility_id)
     require_if_match(if_match, facility.version)
     given = patch.model_dump(include=patch.model_fields_set)
+    if not given:  # nothing to change: no new version, no event
+        return (await _with_beds(session, [facility]))[facility.id]
     domain.require_age_range(
         given.get("min_age", facility.min_age), given.get("max_age", facility.max_age)
     )
@@ -212,6 +214,8 @@ async def change_unit(
     require_if_match(if_match, changed.version)
     given = patch.model_dump(include=patch.model_fields_set)
     taken = (await repository.occupancy(session, [changed.id]))[changed.id]
+    if not given:  # nothing to change: no new version, no event
+        return Beds(changed, taken)
     domain.require_beds_cover(
         beds=given.get("beds", changed.beds),
         letting=Letting(given.get("letting", changed.letting)),

@@ -150,6 +150,9 @@ async def test_a_facility_changes_only_in_the_fields_given(
     assert (body["min_age"], body["sex_policy"], body["municipio"]) == (16, "male", 8)
     again = await _patch(housing, realm, path, {"target_groups": ["young_adult", "other"]})
     assert again.json()["target_groups"] == ["young_adult", "other"]
+    nothing = await _patch(housing, realm, path, {})
+    assert nothing.status_code == 200
+    assert nothing.headers["ETag"] == '"3"'  # an empty patch makes no version
 
 
 @pytest.mark.parametrize(
