@@ -108,6 +108,17 @@ async def grant_to(
     return found
 
 
+async def end_grant_of(session: AsyncSession, case: Case, organisation: str, now: datetime) -> None:
+    """End `organisation`'s grant on the case, if it holds one, without asking who may: it
+    now leads the case (an accepted transfer), and a lead reads it all without one."""
+    found = await session.get(AccessGrant, (case.id, organisation))
+    if found is None or found.revoked_at is not None:
+        return
+    found.revoked_at = now
+    await session.flush()
+    await _publish_grant(session, case, organisation, None, now)
+
+
 async def revoke(
     *,
     session: AsyncSession,

@@ -118,6 +118,7 @@ async def answer(
         )
         new_lead = (transfer.to_organisation, manager)
         await cases.resume_after_transfer(session, principal, case, resumed, now, new_lead=new_lead)
+        await sharing.end_grant_of(session, case, transfer.to_organisation, now)
         transfer.former_lead_reach = answer_in.former_lead_reach
         if answer_in.former_lead_reach is not None:
             await sharing.grant_to(

@@ -194,3 +194,32 @@ async def test_a_transfer_is_asked_once_of_another_organisation_by_the_lead(
     )
     unknown = f"{TRANSFERS}/00000000-0000-4000-8000-000000000000"
     assert await _status(casework, realm, LEAD, unknown) == 404
+
+
+async def test_a_grant_the_new_lead_held_ends_when_it_takes_the_case(
+    casework: httpx.AsyncClient, realm: Realm
+) -> None:
+    case = await api.open_case(casework, realm.headers(LEAD))
+    path = f"{api.CASES}/{case['id']}"
+    granted = await api.change(
+        casework,
+        f"{path}/grants/coop-aurora",
+        {"reach": "plan"},
+        realm.headers(LEAD_SUPERVISOR),
+        of=path,
+        method="PUT",
+    )
+    assert granted.status_code == 200, granted.text
+    asked = await casework.post(
+        f"{path}/transfers",
+        json={"to_organisation": "coop-aurora", "reason": "Synthetic: moved to Municipio 8"},
+        headers=realm.headers(LEAD),
+    )
+    assert asked.status_code == 201, asked.text
+    one = f"{TRANSFERS}/{asked.json()['id']}"
+    supervisor = realm.headers(RECEIVING_SUPERVISOR)
+    accepted = await api.change(casework, f"{one}/answer", _accept(realm), supervisor, of=one)
+    assert accepted.status_code == 200, accepted.text
+    grants = (await casework.get(f"{path}/grants", headers=supervisor)).json()
+    assert [(g["organisation"], g["active"]) for g in grants] == [("coop-aurora", False)]
+    assert await _status(casework, realm, RECEIVING_WORKER, f"{path}/notes") == 200  # its lead
