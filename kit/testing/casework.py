@@ -5,13 +5,18 @@ of services consuming its events share. Pure HTTP: it imports nothing of casewor
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import httpx
 
 CASES = "/v1/casework/cases"
 APPROVALS = "/v1/casework/approvals"
+
+
+WithdrawConsent = Callable[[str, str, str], Awaitable[None]]
+"""The ``withdraw_consent`` fixture of casework's tests: ``await withdraw_consent(person_ref,
+purpose, organisation)`` publishes intake's withdrawal of that consent."""
 
 
 def case_body(**changes: Any) -> dict[str, Any]:

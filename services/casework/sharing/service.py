@@ -133,9 +133,7 @@ async def revoke(
     if found is None or found.revoked_at is not None:
         raise GrantNotFound(f"{organisation} holds no grant on case {case_id}.")
     now = utcnow()
-    found.revoked_at = now
-    await session.flush()
-    await _publish_grant(session, case, organisation, None, now)
+    await end_grant_of(session, case, organisation, now)
     await cases.save_change(session, principal, case, now)
     return case.version, found
 

@@ -14,7 +14,7 @@ from kit.routes import NOT_FOUND, QueryDep, creates, location_in
 from kit.schemas import Municipio, TargetGroup
 from services.housing.access import OPERATED_CHANGE, Changing, Creating, Reading
 from services.housing.facilities import service
-from services.housing.facilities.domain import FacilityKind, canonical_target_groups
+from services.housing.facilities.domain import FacilityKind
 from services.housing.facilities.schemas import (
     FacilityCreate,
     FacilityPatch,
@@ -36,9 +36,7 @@ def public(found: FacilityBeds) -> FacilityPublic:
     return FacilityPublic.model_validate(
         {
             **facility.model_dump(),
-            "target_groups": canonical_target_groups(
-                row.target_group for row in facility.target_group_rows
-            ),
+            "target_groups": found.target_groups,
             "units": len(found.units),
             "capacity_beds": found.capacity,
             "free_beds": found.free,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,6 +17,7 @@ from kit.etag import require_if_match
 from kit.events.types import EventData, EventType
 from kit.outbox import record_event
 from kit.pagination import Page, PageParams
+from kit.schemas import TargetGroup
 from kit.usecases import add_announced, created_by
 from services.housing.facilities import domain, repository
 from services.housing.facilities.domain import Letting, canonical_target_groups
@@ -80,6 +81,15 @@ class FacilityBeds:
     def free(self) -> int:
         return sum(beds.free for beds in self.units)
 
+    @property
+    def target_groups(self) -> list[TargetGroup]:
+        return target_groups_of(self.facility)
+
+
+def target_groups_of(facility: Facility) -> list[TargetGroup]:
+    """The target groups a facility admits, in the vocabulary's order."""
+    return canonical_target_groups(row.target_group for row in facility.target_group_rows)
+
 
 def _target_group_rows(facility: Facility, groups: Sequence[str]) -> list[FacilityTargetGroup]:
     """The rows of `groups`, the facility's rows kept where a group stays (a new row for a
@@ -92,7 +102,7 @@ def _target_group_rows(facility: Facility, groups: Sequence[str]) -> list[Facili
 
 
 def _facility_fields(facility: Facility) -> dict[str, Any]:
-    groups = canonical_target_groups(row.target_group for row in facility.target_group_rows)
+    groups = target_groups_of(facility)
     return {"facility_id": facility.id, "target_groups": [str(group) for group in groups]}
 
 
@@ -123,22 +133,17 @@ async def register(
 
 
 async def list_facilities(
-    *, session: AsyncSession, page: PageParams, **where: Any
+    *, session: AsyncSession, page: PageParams, **where: Unpack[FacilityFilter]
 ) -> Page[FacilityBeds]:
     """Facilities, newest first, with their beds; every reader sees all (not person data)."""
-    filters: FacilityFilter = {
-        "kind": where.get("kind"),
-        "municipio": where.get("municipio"),
-        "target_group": where.get("target_group"),
-    }
-    found = await repository.list_facilities(session, page, **filters)
+    found = await repository.list_facilities(session, page, **where)
     with_beds = await _with_beds(session, found.items)
     return found.map(lambda facility: with_beds[facility.id])
 
 
 async def get(*, session: AsyncSession, facility_id: uuid.UUID) -> FacilityBeds:
     facility = await _facility(session, facility_id)
-    return (await _with_beds(session, [facility]))[facility.id]
+    return await _one_with_beds(session, facility)
 
 
 async def change(
@@ -154,7 +159,7 @@ async def change(
     require_if_match(if_match, facility.version)
     given = patch.model_dump(include=patch.model_fields_set)
     if not given:  # nothing to change: no new version, no event
-        return (await _with_beds(session, [facility]))[facility.id]
+        return await _one_with_beds(session, facility)
     domain.require_age_range(
         given.get("min_age", facility.min_age), given.get("max_age", facility.max_age)
     )
@@ -172,12 +177,12 @@ async def change(
         **_facility_fields(facility),
         changed_at=now,
     )
-    return (await _with_beds(session, [facility]))[facility.id]
+    return await _one_with_beds(session, facility)
 
 
 async def units(*, session: AsyncSession, facility_id: uuid.UUID) -> list[Beds]:
     facility = await _facility(session, facility_id)
-    return list((await _with_beds(session, [facility]))[facility.id].units)
+    return list((await _one_with_beds(session, facility)).units)
 
 
 async def unit(*, session: AsyncSession, facility_id: uuid.UUID, unit_id: uuid.UUID) -> Beds:
@@ -273,6 +278,10 @@ async def _with_beds(
     for each in found:
         by_facility[each.facility_id].append(Beds(each, taken[each.id]))
     return {f.id: FacilityBeds(f, by_facility[f.id]) for f in facilities}
+
+
+async def _one_with_beds(session: AsyncSession, facility: Facility) -> FacilityBeds:
+    return (await _with_beds(session, [facility]))[facility.id]
 
 
 def _saved(row: Facility | Unit) -> Any:

@@ -53,8 +53,12 @@ def assign(
     time_limit: float = 60.0,
 ) -> Solved:
     """The assignment maximising the total priority under the hard constraints."""
-    pairs = [(r, v) for r in range(len(requests)) for v in range(len(vacancies))]
-    pairs = [(r, v) for r, v in pairs if feasible(requests[r], vacancies[v])]
+    pairs = [
+        (r, v)
+        for r, request in enumerate(requests)
+        for v, vacancy in enumerate(vacancies)
+        if feasible(request, vacancy)
+    ]
     if not pairs:
         return Solved(Assignment({}, 0.0), optimal=True, gap=0.0, pairs=0)
     gains = np.array([score(requests[r], vacancies[v], weights) for r, v in pairs])

@@ -17,10 +17,10 @@ import pytest
 from deploy.local.realm import Realm
 from deploy.local.stack import Stack
 from kit.testing import casework as api
+from kit.testing.casework import WithdrawConsent
 from kit.testing.intake import PERSONS, register
 from kit.testing.kafka import publish
 from services.intake.persons.events import (
-    ConsentWithdrawn,
     PersonErased,
     PersonMerged,
     PersonSplit,
@@ -95,7 +95,7 @@ async def test_a_network_sharing_withdrawal_ends_a_foreign_members_access_within
 
 
 async def test_a_health_data_withdrawal_hides_the_persons_health_notes(
-    casework: httpx.AsyncClient, realm: Realm, stack: Stack
+    casework: httpx.AsyncClient, realm: Realm, withdraw_consent: WithdrawConsent
 ) -> None:
     person = str(uuid.uuid4())
     case = await _case_with(casework, realm, [person], role="psychologist")
@@ -107,23 +107,7 @@ async def test_a_health_data_withdrawal_hides_the_persons_health_notes(
     )
     assert health.status_code == 201, health.text
     plain = await casework.post(notes, json={"body": "Synthetic: met"}, headers=realm.headers(LEAD))
-    await publish(
-        stack.kafka_bootstrap,
-        [
-            (
-                ConsentWithdrawn,
-                {
-                    "consent_id": str(uuid.uuid4()),
-                    "person_ref": person,
-                    "purpose": "health_data",
-                    "legal_basis": "consent",
-                    "withdrawn_at": datetime.now(UTC).isoformat(),
-                },
-            )
-        ],
-        subject=person,
-        organisation="coop-aurora",
-    )
+    await withdraw_consent(person, "health_data", "coop-aurora")
 
     async def hidden() -> bool:
         seen = await casework.get(notes, headers=realm.headers(FOREIGN))

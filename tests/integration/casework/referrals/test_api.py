@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -16,12 +16,12 @@ from deploy.local.stack import Stack
 from kit.db import Database
 from kit.testing import casework as api
 from kit.testing.apps import ServiceClient
-from kit.testing.kafka import events_about, publish
+from kit.testing.casework import WithdrawConsent
+from kit.testing.kafka import events_about
 from kit.testing.services import service_client
 from services.casework.app import create_app
 from services.casework.referrals.jobs import check_referrals
 from services.casework.settings import CaseworkSettings
-from services.intake.persons.events import ConsentWithdrawn
 
 pytestmark = pytest.mark.integration
 
@@ -294,28 +294,8 @@ async def test_a_late_answer_is_raised_once(
     assert answered.json()["answer_overdue"] is False
 
 
-async def _withdraw_network_sharing(stack: Stack, person: str) -> None:
-    await publish(
-        stack.kafka_bootstrap,
-        [
-            (
-                ConsentWithdrawn,
-                {
-                    "consent_id": str(uuid.uuid4()),
-                    "person_ref": person,
-                    "purpose": "network_sharing",
-                    "legal_basis": "consent",
-                    "withdrawn_at": datetime.now(UTC).isoformat(),
-                },
-            )
-        ],
-        subject=person,
-        organisation="assoc-ponte",
-    )
-
-
 async def test_no_organisation_is_brought_in_once_network_sharing_is_refused(
-    casework: httpx.AsyncClient, realm: Realm, stack: Stack
+    casework: httpx.AsyncClient, realm: Realm, withdraw_consent: WithdrawConsent
 ) -> None:
     service = await _service(casework, realm)
     person = str(uuid.uuid4())
@@ -326,7 +306,7 @@ async def test_no_organisation_is_brought_in_once_network_sharing_is_refused(
     assert made.status_code == 201, made.text
     referral = made.json()
 
-    await _withdraw_network_sharing(stack, person)
+    await withdraw_consent(person, "network_sharing", "assoc-ponte")
     for _ in range(100):  # the withdrawal consumed: the case is no longer referred
         refused = await casework.post(refer, json=body, headers=realm.headers(LEAD))
         if refused.status_code == 409:

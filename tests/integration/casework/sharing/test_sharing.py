@@ -6,17 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 
 from deploy.local.realm import Realm
-from deploy.local.stack import Stack
 from kit.testing import casework as api
-from kit.testing.kafka import publish
-from services.intake.persons.events import ConsentWithdrawn
+from kit.testing.casework import WithdrawConsent
 
 pytestmark = pytest.mark.integration
 
@@ -98,7 +95,7 @@ async def test_a_grant_reaches_as_far_as_the_lead_supervisor_says(
 
 
 async def test_a_legal_basis_keeps_the_network_sharing_a_withdrawn_consent_ends(
-    casework: httpx.AsyncClient, realm: Realm, stack: Stack
+    casework: httpx.AsyncClient, realm: Realm, withdraw_consent: WithdrawConsent
 ) -> None:
     person = str(uuid.uuid4())
     case = await api.open_case(casework, realm.headers(LEAD), person_refs=[person])
@@ -129,23 +126,7 @@ async def test_a_legal_basis_keeps_the_network_sharing_a_withdrawn_consent_ends(
         method="PUT",
     )
     assert unknown_purpose.status_code == 422
-    await publish(
-        stack.kafka_bootstrap,
-        [
-            (
-                ConsentWithdrawn,
-                {
-                    "consent_id": str(uuid.uuid4()),
-                    "person_ref": person,
-                    "purpose": "network_sharing",
-                    "legal_basis": "consent",
-                    "withdrawn_at": datetime.now(UTC).isoformat(),
-                },
-            )
-        ],
-        subject=person,
-        organisation="coop-aurora",
-    )
+    await withdraw_consent(person, "network_sharing", "coop-aurora")
     for _ in range(100):  # the withdrawal consumed: the foreign member's access ends
         if await _status(casework, realm, OTHER, path) == 404:
             break
