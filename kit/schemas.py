@@ -390,3 +390,12 @@ class TargetGroup(StrEnum):
     VULNERABLE_FAMILY = "vulnerable_family"
     YOUNG_ADULT = "young_adult"  # neomaggiorenni, just turned 18
     OTHER = "other"
+
+
+KEPT: Any = Field(default=None, validate_default=False)
+"""The default of a patch's field that may be left out — and is then kept as it is — but not
+set to null: its type has no null, and a field left out is not in ``model_fields_set``::
+
+    class UnitPatch(ClosedModel):
+        beds: Beds = KEPT
+"""

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
 from kit.schemas import (
+    KEPT,
     ClosedModel,
     Id,
     PublicModel,
@@ -66,23 +67,18 @@ class FacilityCreate(ClosedModel):
     max_stay_days: MaxStay = None
 
 
-_KEPT: Any = Field(default=None, validate_default=False)
-"""The default of a patch's field that may be left out — and is then kept as it is — but not
-set to null: its type has no null, and a field left out is not in ``model_fields_set``."""
-
-
 class FacilityPatch(ClosedModel):
     """Only the fields given change; null clears ``max_age`` or ``max_stay_days`` (422
     ``invalid-age-range`` if the ages left are out of order). A facility's kind and
     Municipio do not change."""
 
-    name: Name = _KEPT
-    address: Address = _KEPT
-    target_groups: TargetGroups = _KEPT
-    sex_policy: Sexes = _KEPT
-    min_age: Age = _KEPT
+    name: Name = KEPT
+    address: Address = KEPT
+    target_groups: TargetGroups = KEPT
+    sex_policy: Sexes = KEPT
+    min_age: Age = KEPT
     max_age: MaxAge = None
-    accessible: Accessible = _KEPT
+    accessible: Accessible = KEPT
     max_stay_days: MaxStay = None
 
 
@@ -117,10 +113,10 @@ class UnitCreate(ClosedModel):
 class UnitPatch(ClosedModel):
     """Only the fields given change; a unit keeps at least the beds taken in it."""
 
-    label: Label = _KEPT
-    beds: Beds = _KEPT
-    letting: Let = _KEPT
-    accessible: Accessible = _KEPT
+    label: Label = KEPT
+    beds: Beds = KEPT
+    letting: Let = KEPT
+    accessible: Accessible = KEPT
 
 
 class UnitPublic(PublicModel):

@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from services.housing.facilities.schemas import MAX_AGE, Letting, SexPolicy
+from services.housing.requests.schemas import MemberSex
 
 
-class Sex(StrEnum):
-    MALE = "male"
-    FEMALE = "female"
+Sex = MemberSex  # a household member's sex, as requests record it
 
 
 @dataclass(frozen=True)

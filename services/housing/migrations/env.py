@@ -1,6 +1,8 @@
 """Alembic environment of housing: see kit.migrations."""
 
-import services.housing.facilities.models  # noqa: F401  (registers the tables)
+import services.housing.cases.models
+import services.housing.facilities.models
+import services.housing.requests.models  # noqa: F401  (registers the tables)
 from kit.migrations import run_env
 from services.housing.tables import METADATA
 

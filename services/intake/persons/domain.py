@@ -8,6 +8,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Final
 
+from kit.ages import AgeBand as AgeBand  # intake's callers read it here
+from kit.ages import band_of_age
 from kit.errors import Conflict, UnprocessableContent
 
 
@@ -15,27 +17,6 @@ class Sex(StrEnum):
     MALE = "male"
     FEMALE = "female"
     UNKNOWN = "unknown"
-
-
-class AgeBand(StrEnum):
-    """Coarse age, the only form of a birth date that leaves intake (events, statistics)."""
-
-    UNDER_6 = "0-5"
-    CHILD = "6-13"
-    ADOLESCENT = "14-17"
-    YOUNG_ADULT = "18-24"
-    ADULT = "25-64"
-    SENIOR = "65+"
-    UNKNOWN = "unknown"
-
-
-_BANDS: Final = (
-    (6, AgeBand.UNDER_6),
-    (14, AgeBand.CHILD),
-    (18, AgeBand.ADOLESCENT),
-    (25, AgeBand.YOUNG_ADULT),
-    (65, AgeBand.ADULT),
-)
 
 
 def age_on(birth_date: date, day: date) -> int:
@@ -47,11 +28,7 @@ def age_on(birth_date: date, day: date) -> int:
 def age_band(birth_date: date | None, day: date) -> AgeBand:
     if birth_date is None or birth_date > day:
         return AgeBand.UNKNOWN
-    age = age_on(birth_date, day)
-    for upper, band in _BANDS:
-        if age < upper:
-            return band
-    return AgeBand.SENIOR
+    return band_of_age(age_on(birth_date, day))
 
 
 class PersonStatus(StrEnum):

@@ -6,9 +6,8 @@ however often and concurrently the job runs (a controllable clock)."""
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -23,6 +22,7 @@ from kit.testing.apps import ServiceClient, serve, serve_http
 from kit.testing.intake import PERSONS
 from kit.testing.kafka import events_about
 from kit.testing.services import service_settings
+from kit.testing.waiting import eventually
 from services.casework.app import birth_date_client
 from services.casework.app import create_app as create_casework
 from services.casework.minors.intake import BirthDateClient, BirthDateClientConfig
@@ -102,13 +102,6 @@ async def _person(intake: httpx.AsyncClient, realm: Realm, birth_date: date) -> 
     assert created.status_code == 201, created.text
     person: dict[str, Any] = created.json()["person"]
     return person
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], within: float, what: str) -> None:
-    started = time.monotonic()
-    while not await check():
-        assert time.monotonic() - started < within, f"{what} not within {within}s"
-        await asyncio.sleep(0.2)
 
 
 def _years_ago(years: int, days: int = 0) -> date:

@@ -4,10 +4,7 @@ splits repoint cases and notes and back; an erasure destroys what notes say."""
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,6 +17,7 @@ from kit.testing import casework as api
 from kit.testing.casework import WithdrawConsent
 from kit.testing.intake import PERSONS, register
 from kit.testing.kafka import publish
+from kit.testing.waiting import eventually
 from services.intake.persons.events import (
     PersonErased,
     PersonMerged,
@@ -29,15 +27,6 @@ from services.intake.persons.events import (
 pytestmark = pytest.mark.integration
 
 LEAD, FOREIGN = "caseworker.ponte", "caseworker.aurora"
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], within: float, what: str) -> float:
-    """Seconds until `check` holds (polled), failing after `within`."""
-    started = time.monotonic()
-    while not await check():
-        assert time.monotonic() - started < within, f"{what} not within {within}s"
-        await asyncio.sleep(0.1)
-    return time.monotonic() - started
 
 
 async def _case_with(

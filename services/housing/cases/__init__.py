@@ -1,0 +1,1 @@
+"""The case facts housing keeps from casework's events."""

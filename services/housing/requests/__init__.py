@@ -1,0 +1,1 @@
+"""Housing requests: a household of a case waiting for a place."""

@@ -1,0 +1,37 @@
+"""The housing-request table (private to housing)."""
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Uuid
+from sqlmodel import Field
+
+from kit.db import UtcDateTime
+from kit.tables import Versioned
+from services.housing.tables import HousingTable
+
+
+class HousingRequest(HousingTable, Versioned, table=True):
+    """A household of a case waiting for a place: who they are (sex and age, no names), what
+    they need and prefer, how urgently. Its vulnerability is the case's, read when it is
+    weighed (`cases.domain.vulnerability`)."""
+
+    __tablename__ = "housing_requests"
+
+    case_id: uuid.UUID = Field(sa_column=Column(Uuid(), nullable=False, index=True))
+    status: str = Field(max_length=20, index=True)
+    target_group: str = Field(max_length=40, index=True)  # the platform's, from the case
+    members: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
+    household_size: int
+    minors: int
+    needs_accessible: bool
+    preferred_municipi: list[int] = Field(sa_column=Column(JSON, nullable=False))
+    urgency: str = Field(max_length=20, index=True)
+    requested_on: date = Field(index=True)
+    organisation: str = Field(max_length=100, index=True)  # the filer's
+    withdrawal_reason: str | None = Field(default=None, max_length=30)
+    withdrawn_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+    created_by: str = Field(max_length=100)
+    created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False, index=True))
+    updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
