@@ -15,4 +15,5 @@ BENCHMARKS: tuple[str, ...] = (
     "consumer_throughput",
     "case_list",
     "handover_burst",
+    "matching_solver",
 )
