@@ -16,4 +16,5 @@ BENCHMARKS: tuple[str, ...] = (
     "case_list",
     "handover_burst",
     "matching_solver",
+    "housing_matching",
 )

@@ -20,6 +20,13 @@ FILERS = (Role.CASE_WORKER, Role.COORDINATOR)
 
 Reading = Annotated[Call, call_by(*READERS)]
 Filing = Annotated[Creation, creation_by(*FILERS)]
+Matching = Annotated[Call, call_by(*OPERATORS)]
+ANSWERERS = (Role.HOUSING_COORDINATOR, Role.COORDINATOR, Role.CASE_WORKER)
+Answering = Annotated[Change, change_by(*ANSWERERS)]
+"""A proposal is answered for the household (its case worker) or the provider (a housing
+coordinator), or by a Comune coordinator."""
+Placing = Annotated[Creation, creation_by(*OPERATORS)]
+Operating = Annotated[Change, change_by(*OPERATORS)]
 Refiling = Annotated[Change, change_by(*FILERS)]
 Creating = Annotated[Creation, creation_by(*OPERATORS)]
 Changing = Annotated[Change, change_by(*OPERATORS)]

@@ -1,5 +1,5 @@
-"""Who sees a housing request: the one rule housing's queries apply (as SQL), read from the
-case facts kept from casework's events (`cases.domain.acts_for`)."""
+"""Who sees a housing request or a placement: the rules housing's queries apply (as SQL), read
+from the case facts kept from casework's events (`cases.domain.acts_for`)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sqlmodel import col, select
 
 from kit.auth import Principal, Role
 from services.housing.cases.models import CaseFact, CaseFactMember
+from services.housing.placements.models import Placement
 from services.housing.requests.models import HousingRequest
 
 SEES_ALL = frozenset({Role.COORDINATOR, Role.HOUSING_COORDINATOR})
@@ -39,3 +40,15 @@ def acting_for(case_id: Any, organisation: str) -> ColumnElement[bool]:
         )
     )
     return or_(leads, on_team)
+
+
+def visible_placements(principal: Principal) -> ColumnElement[bool]:
+    """SQL: the placements `principal` sees — all for a coordinator or housing coordinator,
+    else those in the facilities their organisation runs and those of the cases it acts
+    for."""
+    if principal.roles & SEES_ALL:
+        return true()
+    return or_(
+        col(Placement.organisation) == principal.organisation,
+        acting_for(col(Placement.case_id), principal.organisation),
+    )

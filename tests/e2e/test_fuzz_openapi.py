@@ -75,6 +75,8 @@ GATEWAY_CONFIG = _config(max_examples=GATEWAY_MAX_EXAMPLES, coverage=False)
 # positive-data rejection answered with exactly these problems is let go; every other failure,
 # and these problems on any other check, still fail the run.
 UNSTATABLE_PROBLEMS = {
+    # a range of days (a facility's occupancy): `to` not before `from`, at most a year on
+    "urn:lgnet:problem:invalid-date-range",
     # a cursor is the next_cursor of a page the server signed: any other string is 400
     "urn:lgnet:problem:invalid-cursor",
     # received_from must come before received_to

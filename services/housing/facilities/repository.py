@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
-from dataclasses import dataclass
 from typing import Any, TypedDict, Unpack
 
 from sqlalchemy.orm import selectinload
@@ -29,14 +28,6 @@ class FacilityFilter(TypedDict):
     kind: FacilityKind | None
     municipio: int | None
     target_group: TargetGroup | None
-
-
-@dataclass(frozen=True)
-class Occupancy:
-    """What is taken in a unit: beds placed or held, and by how many households."""
-
-    beds_taken: int = 0
-    households: int = 0
 
 
 def _with_target_groups() -> SelectOfScalar[Facility]:
@@ -68,8 +59,17 @@ async def list_facilities(
     )
 
 
-async def units_of(session: AsyncSession, facility_ids: Collection[uuid.UUID]) -> list[Unit]:
-    """The units of the facilities, in the order they were added."""
+async def all_facilities(session: AsyncSession) -> list[Facility]:
+    """Every facility, oldest first (a matching run weighs them all)."""
+    stmt = _with_target_groups().order_by(col(Facility.created_at), col(Facility.id))
+    return list(await session.exec(stmt))
+
+
+async def units_of(
+    session: AsyncSession, facility_ids: Collection[uuid.UUID], *, for_update: bool = False
+) -> list[Unit]:
+    """The units of the facilities, in the order they were added (locked with
+    `for_update`)."""
     if not facility_ids:
         return []
     stmt = (
@@ -77,6 +77,8 @@ async def units_of(session: AsyncSession, facility_ids: Collection[uuid.UUID]) -
         .where(col(Unit.facility_id).in_(list(facility_ids)))
         .order_by(col(Unit.created_at), col(Unit.id))
     )
+    if for_update:
+        stmt = stmt.with_for_update()
     return list(await session.exec(stmt))
 
 
@@ -87,10 +89,7 @@ async def get_unit(
     return await first(session, stmt, for_update=for_update)
 
 
-async def occupancy(
-    session: AsyncSession, unit_ids: Collection[uuid.UUID]
-) -> dict[uuid.UUID, Occupancy]:
-    """What is taken in each unit. Until placements and proposals' holds are recorded (the
-    next slice of housing), nothing is: every bed is free."""
-    del session
-    return {unit_id: Occupancy() for unit_id in unit_ids}
+async def unit_by_id(
+    session: AsyncSession, unit_id: uuid.UUID, *, for_update: bool = False
+) -> Unit | None:
+    return await first(session, select(Unit).where(col(Unit.id) == unit_id), for_update=for_update)

@@ -20,9 +20,10 @@ from kit.schemas import (
     TrimmedText,
 )
 from services.housing.facilities.domain import MAX_AGE as MAX_AGE  # matching reads them
-from services.housing.facilities.domain import FacilityKind, canonical_target_groups
+from services.housing.facilities.domain import FacilityKind as FacilityKind
 from services.housing.facilities.domain import Letting as Letting
 from services.housing.facilities.domain import SexPolicy as SexPolicy
+from services.housing.facilities.domain import canonical_target_groups
 
 # Upper bounds keep numbers inside a database integer and catch typos (a 500-bed room).
 MAX_UNIT_BEDS = 50

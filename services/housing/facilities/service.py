@@ -19,6 +19,8 @@ from kit.outbox import record_event
 from kit.pagination import Page, PageParams
 from kit.schemas import TargetGroup
 from kit.usecases import add_announced, created_by
+from services.housing import beds as unit_beds
+from services.housing.beds import Occupancy
 from services.housing.facilities import domain, repository
 from services.housing.facilities.domain import Letting, canonical_target_groups
 from services.housing.facilities.events import (
@@ -28,7 +30,7 @@ from services.housing.facilities.events import (
     UnitChanged,
 )
 from services.housing.facilities.models import Facility, FacilityTargetGroup, Unit
-from services.housing.facilities.repository import FacilityFilter, Occupancy
+from services.housing.facilities.repository import FacilityFilter
 from services.housing.facilities.schemas import (
     FacilityCreate,
     FacilityPatch,
@@ -141,6 +143,14 @@ async def list_facilities(
     return found.map(lambda facility: with_beds[facility.id])
 
 
+async def all_with_beds(session: AsyncSession, *, for_update: bool = False) -> list[FacilityBeds]:
+    """Every facility with its units' beds, oldest first: what a matching run weighs (with
+    `for_update`, every unit is locked until the transaction ends)."""
+    facilities = await repository.all_facilities(session)
+    with_beds = await _with_beds(session, facilities, for_update=for_update)
+    return [with_beds[facility.id] for facility in facilities]
+
+
 async def get(*, session: AsyncSession, facility_id: uuid.UUID) -> FacilityBeds:
     facility = await _facility(session, facility_id)
     return await _one_with_beds(session, facility)
@@ -218,7 +228,7 @@ async def change_unit(
     changed = await _unit(session, facility.id, unit_id, for_update=True)
     require_if_match(if_match, changed.version)
     given = patch.model_dump(include=patch.model_fields_set)
-    taken = (await repository.occupancy(session, [changed.id]))[changed.id]
+    taken = (await unit_beds.taken(session, [changed.id]))[changed.id]
     if not given:  # nothing to change: no new version, no event
         return Beds(changed, taken)
     domain.require_beds_cover(
@@ -233,6 +243,24 @@ async def change_unit(
     await session.flush()
     await _publish(session, UnitChanged, facility, changed, unit_id=changed.id, changed_at=now)
     return Beds(changed, taken)
+
+
+async def locked_unit(session: AsyncSession, unit_id: uuid.UUID) -> tuple[FacilityBeds, Beds]:
+    """A unit locked until the transaction ends, with its facility and what is taken in it
+    now: a placement or a proposal is checked against it, one at a time per unit."""
+    found = await repository.unit_by_id(session, unit_id, for_update=True)
+    unit = require_found(found, UnitNotFound(f"No unit {unit_id}."))
+    facility = await _one_with_beds(session, await _facility(session, unit.facility_id))
+    return facility, await _beds(session, unit)
+
+
+def require_operator_of(operator_organisation: str, principal: Principal) -> None:
+    """403 unless `principal` acts for the facility's organisation or is a Comune coordinator."""
+    domain.may_operate(
+        operator_organisation=operator_organisation,
+        organisation=principal.organisation,
+        coordinator=principal.is_coordinator,
+    )
 
 
 # --- steps -------------------------------------------------------------------------------
@@ -250,11 +278,7 @@ async def _operated(
 ) -> Facility:
     """The facility, locked for a change by `principal`, who must operate it."""
     facility = await _facility(session, facility_id, for_update=True)
-    domain.may_operate(
-        operator_organisation=facility.operator_organisation,
-        organisation=principal.organisation,
-        coordinator=principal.is_coordinator,
-    )
+    require_operator_of(facility.operator_organisation, principal)
     return facility
 
 
@@ -266,14 +290,15 @@ async def _unit(
 
 
 async def _beds(session: AsyncSession, unit: Unit) -> Beds:
-    return Beds(unit, (await repository.occupancy(session, [unit.id]))[unit.id])
+    return Beds(unit, (await unit_beds.taken(session, [unit.id]))[unit.id])
 
 
 async def _with_beds(
-    session: AsyncSession, facilities: Sequence[Facility]
+    session: AsyncSession, facilities: Sequence[Facility], *, for_update: bool = False
 ) -> dict[uuid.UUID, FacilityBeds]:
-    found = await repository.units_of(session, [facility.id for facility in facilities])
-    taken = await repository.occupancy(session, [u.id for u in found])
+    ids = [facility.id for facility in facilities]
+    found = await repository.units_of(session, ids, for_update=for_update)
+    taken = await unit_beds.taken(session, [u.id for u in found])
     by_facility: dict[uuid.UUID, list[Beds]] = {facility.id: [] for facility in facilities}
     for each in found:
         by_facility[each.facility_id].append(Beds(each, taken[each.id]))

@@ -17,7 +17,6 @@ from enum import StrEnum
 from services.housing.facilities.schemas import MAX_AGE, Letting, SexPolicy
 from services.housing.requests.schemas import MemberSex
 
-
 Sex = MemberSex  # a household member's sex, as requests record it
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Final
 
@@ -23,10 +23,6 @@ class HousingUrgency(StrEnum):
     NORMAL = "normal"
     HIGH = "high"
     IMMEDIATE = "immediate"  # on the street tonight
-
-
-URGENCY_LEVEL: Final = {urgency: level for level, urgency in enumerate(HousingUrgency)}
-"""An urgency's level as the matcher scores it, 0–3."""
 
 
 class RequestStatus(StrEnum):
@@ -114,3 +110,47 @@ def require_open(status: RequestStatus) -> None:
 
 def waiting_days(requested_on: date, today: date) -> int:
     return max((today - requested_on).days, 0)
+
+
+# --- proposals -------------------------------------------------------------------------------
+
+
+class ProposalStatus(StrEnum):
+    LIVE = "live"  # holds its beds
+    ACCEPTED = "accepted"  # became a placement
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"  # its request was withdrawn
+
+
+class DeclinedBy(StrEnum):
+    HOUSEHOLD = "household"
+    PROVIDER = "provider"
+
+
+class DeclineReason(StrEnum):
+    """Why a proposal was declined, and so by whom (as Boston's CAS reports it)."""
+
+    HOUSEHOLD_LOCATION = "household_location"  # too far from school, work, family
+    HOUSEHOLD_FACILITY = "household_facility"  # the kind of place does not suit them
+    HOUSEHOLD_UNREACHABLE = "household_unreachable"
+    HOUSEHOLD_OTHER_SOLUTION = "household_other_solution"
+    PROVIDER_NEEDS_NOT_MET = "provider_needs_not_met"  # the facility cannot meet their needs
+    PROVIDER_GROUP_FIT = "provider_group_fit"  # with the guests there now
+    PROVIDER_UNIT_UNAVAILABLE = "provider_unit_unavailable"  # repairs, closed
+
+    @property
+    def declined_by(self) -> DeclinedBy:
+        household = self.value.startswith("household_")
+        return DeclinedBy.HOUSEHOLD if household else DeclinedBy.PROVIDER
+
+
+class ProposalNotLive(Conflict, slug="proposal-not-live", title="The proposal is not live"):
+    """409: a proposal accepted, declined, withdrawn or expired is decided."""
+
+
+def require_live(status: ProposalStatus, expires_at: datetime, now: datetime) -> None:
+    if status is not ProposalStatus.LIVE:
+        raise ProposalNotLive(f"The proposal is {status}.")
+    if expires_at <= now:
+        raise ProposalNotLive("The proposal has expired.")

@@ -5,19 +5,23 @@ from __future__ import annotations
 
 import operator
 import uuid
-from collections.abc import Collection
-from datetime import date
-from typing import TypedDict, Unpack
+from collections.abc import Collection, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, TypedDict, Unpack
 
+from sqlalchemy import insert, update
+from sqlalchemy import select as sql_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from kit.auth import Principal
+from kit.db import utcnow
 from kit.pagination import Page, PageParams
 from kit.query import Listing, first
-from services.housing.requests.domain import OPEN
-from services.housing.requests.models import HousingRequest
+from kit.rows import Record, fetch
+from services.housing.requests.domain import OPEN, ProposalStatus, RequestStatus
+from services.housing.requests.models import DeclinedPair, HousingRequest, Proposal
 from services.housing.visibility import visible_requests
 
 
@@ -69,6 +73,39 @@ async def list_requests(
     return await _REQUESTS.page(session, stmt, page, where)
 
 
+async def waiting_rows(session: AsyncSession) -> list[Record]:
+    """Every waiting request as a row, longest waiting first."""
+    stmt = (
+        sql_select(HousingRequest.__table__)  # type: ignore[attr-defined]
+        .where(col(HousingRequest.status) == RequestStatus.WAITING)
+        .order_by(col(HousingRequest.requested_on), col(HousingRequest.id))
+    )
+    return await fetch(session, stmt)
+
+
+async def mark_proposed(
+    session: AsyncSession, request_ids: Sequence[uuid.UUID], now: datetime
+) -> set[uuid.UUID]:
+    """The requests among `request_ids` still waiting, now proposed (one statement)."""
+    if not request_ids:
+        return set()
+    stmt = (
+        update(HousingRequest)
+        .where(
+            col(HousingRequest.id).in_(list(request_ids)),
+            col(HousingRequest.status) == RequestStatus.WAITING,
+        )
+        .values(
+            status=RequestStatus.PROPOSED,
+            version=col(HousingRequest.version) + 1,
+            updated_at=now,
+        )
+        .returning(col(HousingRequest.id))
+    )
+    connection = await session.connection()
+    return {row[0] for row in await connection.execute(stmt)}
+
+
 async def open_of_case(session: AsyncSession, case_id: uuid.UUID) -> HousingRequest | None:
     stmt = select(HousingRequest).where(
         col(HousingRequest.case_id) == case_id, col(HousingRequest.status).in_(list(OPEN))
@@ -91,3 +128,69 @@ async def open_of_cases(
         .with_for_update()
     )
     return list(await session.exec(stmt))
+
+
+async def locked_many(
+    session: AsyncSession, request_ids: Collection[uuid.UUID]
+) -> list[HousingRequest]:
+    stmt = (
+        select(HousingRequest)
+        .where(col(HousingRequest.id).in_(list(request_ids)))
+        .with_for_update()
+    )
+    return list(await session.exec(stmt))
+
+
+async def end_live_proposal(session: AsyncSession, request_id: uuid.UUID) -> None:
+    """The request's live proposal, if any, ends as withdrawn (with the request)."""
+    stmt = select(Proposal).where(
+        col(Proposal.request_id) == request_id, col(Proposal.status) == ProposalStatus.LIVE
+    )
+    for proposal in await session.exec(stmt.with_for_update()):
+        proposal.status = ProposalStatus.WITHDRAWN
+        proposal.version += 1
+        proposal.decided_at = proposal.updated_at = utcnow()
+    await session.flush()
+
+
+async def proposal(
+    session: AsyncSession, proposal_id: uuid.UUID, *, for_update: bool = False
+) -> Proposal | None:
+    stmt = select(Proposal).where(col(Proposal.id) == proposal_id)
+    return await first(session, stmt, for_update=for_update)
+
+
+async def proposals_of(session: AsyncSession, request_id: uuid.UUID) -> list[Proposal]:
+    stmt = (
+        select(Proposal)
+        .where(col(Proposal.request_id) == request_id)
+        .order_by(col(Proposal.created_at).desc(), col(Proposal.id))
+    )
+    return list(await session.exec(stmt))
+
+
+async def expired_proposals(session: AsyncSession, now: datetime, limit: int) -> list[Proposal]:
+    stmt = (
+        select(Proposal)
+        .where(col(Proposal.status) == ProposalStatus.LIVE, col(Proposal.expires_at) <= now)
+        .order_by(col(Proposal.expires_at), col(Proposal.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list(await session.exec(stmt))
+
+
+async def declined_pairs(
+    session: AsyncSession, request_ids: Collection[uuid.UUID] | None = None
+) -> set[tuple[uuid.UUID, uuid.UUID]]:
+    """The (request, unit) pairs declined and not cleared (of `request_ids`, or all)."""
+    stmt = select(DeclinedPair.request_id, DeclinedPair.unit_id)
+    if request_ids is not None:
+        stmt = stmt.where(col(DeclinedPair.request_id).in_(list(request_ids)))
+    return {(r, u) for r, u in await session.exec(stmt)}
+
+
+async def add_proposals(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Proposals as rows: one statement (a run makes thousands)."""
+    if rows:
+        await (await session.connection()).execute(insert(Proposal), list(rows))

@@ -20,13 +20,12 @@ from kit.schemas import (
     TargetGroup,
 )
 from services.housing.facilities.schemas import MAX_AGE
-from services.housing.requests.domain import (
-    MAX_HOUSEHOLD,
-    HousingUrgency,
-    RequestStatus,
-    WithdrawalReason,
-)
-from services.housing.requests.domain import MemberSex as MemberSex  # matching reads it
+from services.housing.requests.domain import MAX_HOUSEHOLD, WithdrawalReason
+
+# matching and placements read these
+from services.housing.requests.domain import RequestStatus as RequestStatus  # isort: skip
+from services.housing.requests.domain import HousingUrgency as HousingUrgency  # isort: skip
+from services.housing.requests.domain import MemberSex as MemberSex  # isort: skip
 
 
 class MemberIn(ClosedModel):

@@ -17,7 +17,7 @@ from kit.db import utcnow
 from kit.errors import NotFound, ValidationFailed, require_found
 from kit.etag import require_if_match
 from kit.events.types import EventData, EventType
-from kit.outbox import record_event
+from kit.outbox import Pending, record_events
 from kit.pagination import Page, PageParams
 from kit.usecases import created_by
 from services.housing.cases import service as cases
@@ -30,7 +30,7 @@ from services.housing.requests.domain import (
     WithdrawalReason,
 )
 from services.housing.requests.events import RequestChanged, RequestFiled, RequestWithdrawn
-from services.housing.requests.models import HousingRequest
+from services.housing.requests.models import HousingRequest as HousingRequest  # for callers
 from services.housing.requests.repository import RequestFilter
 from services.housing.requests.schemas import MemberIn, RequestCreate, RequestPatch
 
@@ -70,7 +70,9 @@ async def file(*, session: AsyncSession, principal: Principal, request_in: Reque
     today = utcnow().date()
     requested_on = request_in.requested_on or today
     if requested_on > today:
-        raise ValidationFailed.for_field("requested_on", "must not be in the future", code="future")
+        raise ValidationFailed.for_field(
+            "requested_on", "must not be in the future", code="date_in_future"
+        )
     case = await cases.acted_for(session, principal, request_in.case_id)
     case.require_taken_in_charge()
     if await repository.open_of_case(session, case.case_id) is not None:
@@ -166,6 +168,69 @@ async def withdraw(
     return Filed(request, case.vulnerability)
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """A waiting request as a run weighs it (read in bulk, not as an entity)."""
+
+    id: uuid.UUID
+    version: int
+    case_id: uuid.UUID
+    target_group: str
+    members: list[dict[str, Any]]
+    household_size: int
+    minors: int
+    needs_accessible: bool
+    preferred_municipi: list[int]
+    urgency: str
+    requested_on: date
+    organisation: str
+    vulnerability: int
+
+    @property
+    def household(self) -> Household:
+        return Household(tuple(Member(MemberSex(m["sex"]), int(m["age"])) for m in self.members))
+
+    def waiting_days(self, today: date) -> int:
+        return domain.waiting_days(self.requested_on, today)
+
+
+async def waiting(session: AsyncSession) -> list[Waiting]:
+    """Every request waiting for a place, longest waiting first, with its case's
+    vulnerability: one query, rows not entities (a run reads ten thousand)."""
+    found = await repository.waiting_rows(session)
+    vulnerability = await cases.vulnerabilities(session, {row["case_id"] for row in found})
+    return [
+        Waiting(
+            **{name: row[name] for name in _WAITING_COLUMNS},
+            vulnerability=vulnerability.get(row["case_id"], 0),
+        )
+        for row in found
+    ]
+
+
+_WAITING_COLUMNS = [f for f in Waiting.__dataclass_fields__ if f != "vulnerability"]
+
+
+def as_waiting(filed: Filed) -> Waiting:
+    """A filed request as the matcher weighs it."""
+    request = filed.request
+    return Waiting(
+        **{name: getattr(request, name) for name in _WAITING_COLUMNS},
+        vulnerability=filed.vulnerability,
+    )
+
+
+async def propose_all(
+    session: AsyncSession, chosen: Sequence[Waiting], now: datetime
+) -> list[Waiting]:
+    """The chosen requests still waiting become proposed (one statement); those a concurrent
+    change took out of the waiting list are left out. No event of their own: each one's
+    ``proposal.made``, on its key, says it is proposed (a run makes thousands)."""
+    ids = await repository.mark_proposed(session, [w.id for w in chosen], now)
+    proposed = [w for w in chosen if w.id in ids]
+    return proposed
+
+
 # --- the platform's own withdrawals ---------------------------------------------------------
 
 
@@ -216,6 +281,43 @@ async def weighed(session: AsyncSession, requests: Sequence[HousingRequest]) -> 
     ]
 
 
+async def visible_row(
+    session: AsyncSession, principal: Principal, request_id: uuid.UUID, *, for_update: bool = False
+) -> HousingRequest:
+    """The request's row, if `principal` may see it (404 otherwise)."""
+    return await _visible(session, principal, request_id, for_update=for_update)
+
+
+async def moved(
+    session: AsyncSession, request_id: uuid.UUID, status: RequestStatus
+) -> HousingRequest:
+    """The request, locked, moved to `status` by a proposal or a placement (its event says
+    so): proposed, back to waiting, or placed."""
+    [request] = await moved_all(session, [request_id], status)
+    return request
+
+
+async def moved_all(
+    session: AsyncSession, request_ids: Sequence[uuid.UUID], status: RequestStatus
+) -> list[HousingRequest]:
+    """`moved` for many requests at once (a run's): one read, one write, one batch of
+    events; in the order of `request_ids`."""
+    found = {r.id: r for r in await repository.locked_many(session, request_ids)}
+    missing = [r for r in request_ids if r not in found]
+    if missing:
+        raise RequestNotFound(f"No housing request {missing[0]}.")
+    moving = [found[request_id] for request_id in request_ids]
+    for request in moving:
+        request.status = status
+        _saved(request)
+    await session.flush()
+    await record_events(
+        session,
+        [_pending(RequestChanged, r, changed=["status"], changed_at=r.updated_at) for r in moving],
+    )
+    return moving
+
+
 async def _visible(
     session: AsyncSession, principal: Principal, request_id: uuid.UUID, *, for_update: bool = False
 ) -> HousingRequest:
@@ -227,6 +329,7 @@ async def _withdrawn(
     session: AsyncSession, request: HousingRequest, reason: WithdrawalReason
 ) -> None:
     request.status = RequestStatus.WITHDRAWN
+    await repository.end_live_proposal(session, request.id)  # its bed is free again
     request.withdrawal_reason = reason
     request.withdrawn_at = _saved(request)
     await session.flush()
@@ -248,14 +351,15 @@ def _saved(request: HousingRequest) -> datetime:
 async def _publish(
     session: AsyncSession, event: EventType[E], request: HousingRequest, **fields: Any
 ) -> None:
-    household = household_of(request)
+    await record_events(session, [_pending(event, request, **fields)])
+
+
+def _pending(event: EventType[E], request: HousingRequest, **fields: Any) -> Pending:
     data = event.payload.of(
         request,
         request_id=request.id,
         adults=request.household_size - request.minors,
-        age_bands=household.age_bands(),
+        age_bands=household_of(request).age_bands(),
         **fields,
     )
-    await record_event(
-        session, event, data, subject=str(request.id), organisation=request.organisation
-    )
+    return Pending(event, data, str(request.id), request.organisation)

@@ -1,0 +1,113 @@
+"""The matching instance: the waiting requests and the vacancies as the matcher sees them,
+read through the requests' and facilities' use cases."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.housing.facilities import service as facilities
+from services.housing.facilities.schemas import Letting, SexPolicy
+from services.housing.facilities.service import Beds, FacilityBeds
+from services.housing.matching.domain import Person, Request, Sex, Vacancy
+from services.housing.requests import service as requests
+from services.housing.requests.proposals import service as proposals
+from services.housing.requests.schemas import HousingUrgency
+from services.housing.requests.service import Waiting
+
+URGENCY_LEVEL = {urgency: level for level, urgency in enumerate(HousingUrgency)}
+"""An urgency's level as the matcher scores it, 0–3 (the vocabulary's order)."""
+
+
+@dataclass(frozen=True)
+class Instance:
+    """What a run weighs, in a fixed order (one input, one assignment)."""
+
+    requests: list[Request]
+    vacancies: list[Vacancy]
+    filed: dict[str, Waiting]  # request id -> the request as filed
+    units: dict[str, tuple[FacilityBeds, Beds]]  # vacancy (unit) id -> its facility and beds
+
+
+def request_of(request: Waiting, today: date) -> Request:
+    return Request(
+        id=str(request.id),
+        people=tuple(Person(sex=Sex(m["sex"]), age=int(m["age"])) for m in request.members),
+        target_group=request.target_group,
+        needs_accessible=request.needs_accessible,
+        preferred_municipi=frozenset(request.preferred_municipi),
+        urgency=URGENCY_LEVEL[HousingUrgency(request.urgency)],
+        vulnerability=request.vulnerability,
+        waiting_days=request.waiting_days(today),
+    )
+
+
+def vacancy_of(facility: FacilityBeds, beds: Beds) -> Vacancy:
+    f, unit = facility.facility, beds.unit
+    return Vacancy(
+        id=str(unit.id),
+        facility_id=str(f.id),
+        municipio=f.municipio,
+        target_groups=frozenset(str(group) for group in facility.target_groups),
+        sex_policy=SexPolicy(f.sex_policy),
+        min_age=f.min_age,
+        max_age=f.max_age,
+        accessible=f.accessible and unit.accessible,
+        letting=Letting(unit.letting),
+        free_beds=beds.free,
+    )
+
+
+async def instance(session: AsyncSession, today: date, *, for_update: bool = False) -> Instance:
+    """Every waiting request and every unit with a free bed, and no pair declined before
+    (with `for_update`, the units are locked: no bed a run counts is taken meanwhile; a
+    request withdrawn meanwhile is not proposed to, `requests.propose_all`)."""
+    waiting = await requests.waiting(session)
+    found = of(waiting, await facilities.all_with_beds(session, for_update=for_update), today)
+    declined = await proposals.declined_pairs(session)
+    return without(found, {(str(r), str(u)) for r, u in declined})
+
+
+def without(pool: Instance, declined: set[tuple[str, str]]) -> Instance:
+    """`pool` where no declined (request, unit) pair meets the target-group constraint: each
+    request that declined a unit is given a target group of its own, which every unit that
+    admitted its group admits too — but the units it declined. Exact for any solver of the
+    model, and the rules stay as they are."""
+    if not declined:
+        return pool
+    refused: dict[str, set[str]] = {}
+    for request_id, unit_id in declined:
+        refused.setdefault(request_id, set()).add(unit_id)
+    own = {r.id: f"{r.target_group}#{r.id}" for r in pool.requests if r.id in refused}
+    requests_ = [replace(r, target_group=own[r.id]) if r.id in own else r for r in pool.requests]
+    vacancies = []
+    for vacancy in pool.vacancies:
+        admits = {
+            own[r.id]
+            for r in pool.requests
+            if r.id in own
+            and r.target_group in vacancy.target_groups
+            and vacancy.id not in refused[r.id]
+        }
+        vacancies.append(
+            replace(vacancy, target_groups=vacancy.target_groups | admits) if admits else vacancy
+        )
+    return Instance(requests_, vacancies, pool.filed, pool.units)
+
+
+def of(waiting: Sequence[Waiting], facilities_: Sequence[FacilityBeds], today: date) -> Instance:
+    units = {
+        str(beds.unit.id): (facility, beds)
+        for facility in facilities_
+        for beds in facility.units
+        if beds.free > 0
+    }
+    return Instance(
+        requests=[request_of(request, today) for request in waiting],
+        vacancies=[vacancy_of(facility, beds) for facility, beds in units.values()],
+        filed={str(request.id): request for request in waiting},
+        units=units,
+    )

@@ -1,0 +1,59 @@
+"""Placement rules: the outcomes of a stay, the maximum stay, a bed taken once. Pure: no I/O."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from enum import StrEnum
+
+from kit.errors import Conflict, ValidationFailed
+
+
+class MoveOutOutcome(StrEnum):
+    """Where a household went when it moved out."""
+
+    AUTONOMOUS_HOUSING = "autonomous_housing"
+    OTHER_FACILITY = "other_facility"
+    FAMILY_REUNION = "family_reunion"
+    DROPPED_OUT = "dropped_out"
+    EXPELLED = "expelled"
+    OTHER = "other"
+
+
+class NoFreeBed(Conflict, slug="no-free-bed", title="The unit has no room for the household"):
+    """409: the unit's free beds (placements and live proposals counted) do not hold the
+    household, or it is let whole and taken."""
+
+
+class UnitDoesNotFit(Conflict, slug="unit-does-not-fit", title="The unit breaks a hard constraint"):
+    """409: the unit does not admit the household (the constraints broken are named)."""
+
+
+class PlacementEnded(Conflict, slug="placement-ended", title="The household moved out"):
+    """409: a placement ended does not change."""
+
+
+class RequestNotWaiting(Conflict, slug="request-not-waiting", title="The request is not waiting"):
+    """409: only a waiting request is placed directly (one proposed is answered instead)."""
+
+
+class InvalidDateRange(ValidationFailed, slug="invalid-date-range", title="Invalid range of days"):
+    """422: ``to`` before ``from``, or more days between them than one answer counts."""
+
+
+def require_days(first: date, last: date, most: int) -> None:
+    if last < first or (last - first).days >= most:
+        raise InvalidDateRange(f"'to' must be on or after 'from', at most {most} days later.")
+
+
+def require_room(*, free_beds: int, household_size: int) -> None:
+    if household_size > free_beds:
+        raise NoFreeBed(f"{free_beds} beds are free; the household is {household_size}.")
+
+
+def stay_ends_on(moved_in_on: date, max_stay_days: int | None) -> date | None:
+    """The last day of the facility's maximum stay, or None if it has none."""
+    return None if max_stay_days is None else moved_in_on + timedelta(days=max_stay_days)
+
+
+def over_stay(stay_ends: date | None, today: date, moved_out: date | None) -> bool:
+    return moved_out is None and stay_ends is not None and today > stay_ends

@@ -1,0 +1,1 @@
+"""Proposals: a place offered to a request, holding its beds until it is answered."""
