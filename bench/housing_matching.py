@@ -52,6 +52,7 @@ from deploy.local import stack as stacks
 from deploy.local.process import say
 from deploy.local.realm import Realm
 from kit.db import Database, utcnow
+from services.housing.cases.domain import platform_target_group, vulnerability
 from services.housing.facilities import service as facilities
 from services.housing.matching import solver
 from services.housing.matching.domain import Request, Vacancy
@@ -107,12 +108,10 @@ async def load(database: Database, requests_: Sequence[Request], units: Sequence
     facts, rows = [], []
     for request in requests_:
         case_id = uuid.uuid4()
-        facts.append(
-            {
-                "case_id": case_id, "group": CASEWORK_GROUP[request.target_group],
-                "urgency": "high" if rng.random() < 0.3 else "normal", "at": now,
-            }
-        )  # fmt: skip
+        urgency = "high" if rng.random() < 0.3 else "normal"
+        group = CASEWORK_GROUP[request.target_group]
+        facts.append({"case_id": case_id, "group": group, "urgency": urgency, "at": now})
+        level = vulnerability(platform_target_group(group), urgency)
         members = [{"sex": str(p.sex), "age": p.age} for p in request.people]
         rows.append(
             {
@@ -121,7 +120,7 @@ async def load(database: Database, requests_: Sequence[Request], units: Sequence
                 "minors": sum(p.age < 18 for p in request.people),
                 "accessible": request.needs_accessible,
                 "preferred": _json(sorted(request.preferred_municipi)),
-                "urgency": URGENCY[request.urgency],
+                "urgency": URGENCY[request.urgency], "vulnerability": level,
                 "on": (now - timedelta(days=request.waiting_days)).date(), "at": now,
             }
         )  # fmt: skip
@@ -163,9 +162,10 @@ async def load(database: Database, requests_: Sequence[Request], units: Sequence
             text(
                 "INSERT INTO housing_requests (id, version, case_id, status, target_group,"
                 " members, household_size, minors, needs_accessible, preferred_municipi,"
-                " urgency, requested_on, organisation, created_by, created_at, updated_at)"
+                " urgency, vulnerability, requested_on, organisation, created_by, created_at,"
+                " updated_at)"
                 " VALUES (:id, 1, :case_id, 'waiting', :group, CAST(:members AS json), :size,"
-                " :minors, :accessible, CAST(:preferred AS json), :urgency, :on,"
+                " :minors, :accessible, CAST(:preferred AS json), :urgency, :vulnerability, :on,"
                 " 'assoc-ponte', 'bench', :at, :at)"
             ),
             rows,

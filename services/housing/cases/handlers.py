@@ -39,11 +39,15 @@ TRANSFER_ANSWERED = consumed_event(
 
 
 async def on_opened(session: AsyncSession, event: CloudEvent) -> None:
-    await service.opened(session, OPENED.read(event))
+    opened = OPENED.read(event)
+    await service.opened(session, opened)
+    await requests.case_changed(session, opened.case_id)
 
 
 async def on_status_changed(session: AsyncSession, event: CloudEvent) -> None:
-    await service.status_changed(session, STATUS_CHANGED.read(event))
+    changed = STATUS_CHANGED.read(event)
+    await service.status_changed(session, changed)
+    await requests.case_changed(session, changed.case_id)  # the target group may change too
 
 
 async def on_closed(session: AsyncSession, event: CloudEvent) -> None:

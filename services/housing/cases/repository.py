@@ -6,11 +6,9 @@ import uuid
 from collections.abc import Collection
 
 from sqlalchemy import delete
-from sqlalchemy import select as sql_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from kit.rows import fetch
 from services.housing.cases.models import CaseFact, CaseFactMember, CaseFactPerson
 
 
@@ -23,16 +21,6 @@ async def many(session: AsyncSession, case_ids: Collection[uuid.UUID]) -> list[C
         return []
     stmt = select(CaseFact).where(col(CaseFact.case_id).in_(list(case_ids)))
     return list(await session.exec(stmt))
-
-
-async def groups_and_urgencies(
-    session: AsyncSession, case_ids: Collection[uuid.UUID]
-) -> list[tuple[uuid.UUID, str, str]]:
-    if not case_ids:
-        return []
-    columns = col(CaseFact.case_id), col(CaseFact.target_group), col(CaseFact.urgency)
-    stmt = sql_select(*columns).where(col(CaseFact.case_id).in_(list(case_ids)))
-    return [(r.case_id, r.target_group, r.urgency) for r in await fetch(session, stmt)]
 
 
 async def team_organisations(session: AsyncSession, case_id: uuid.UUID) -> set[str]:

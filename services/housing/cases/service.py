@@ -167,13 +167,3 @@ async def cases_of_persons(
     session: AsyncSession, person_refs: Collection[uuid.UUID]
 ) -> list[uuid.UUID]:
     return await repository.cases_of_persons(session, person_refs)
-
-
-async def vulnerabilities(
-    session: AsyncSession, case_ids: Collection[uuid.UUID]
-) -> dict[uuid.UUID, int]:
-    """Each known case's vulnerability (`domain.vulnerability`), read in bulk."""
-    return {
-        case_id: domain.vulnerability(domain.platform_target_group(group), urgency)
-        for case_id, group, urgency in await repository.groups_and_urgencies(session, case_ids)
-    }

@@ -128,8 +128,16 @@ async def candidates_for_unit(
     facility = await facilities.get(session=session, facility_id=facility_id)
     policy, _ = await weights_in_force(session)
     today = utcnow().date()
-    waiting = await requests.waiting(session)
     vacancy = vacancy_of(facility, beds)
+    if feasible_only:  # what SQL can tell of the constraints, it narrows first
+        waiting = await requests.waiting(
+            session,
+            target_groups=vacancy.target_groups,
+            most_people=vacancy.free_beds,
+            step_free=vacancy.accessible,
+        )
+    else:
+        waiting = await requests.waiting(session)
     pool = Instance(
         [request_of(w, today) for w in waiting],
         [vacancy],

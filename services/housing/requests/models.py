@@ -14,8 +14,8 @@ from services.housing.tables import HousingTable
 
 class HousingRequest(HousingTable, Versioned, table=True):
     """A household of a case waiting for a place: who they are (sex and age, no names), what
-    they need and prefer, how urgently. Its vulnerability is the case's, read when it is
-    weighed (`cases.domain.vulnerability`)."""
+    they need and prefer, how urgently, and its case's vulnerability (kept up to date from
+    casework's events)."""
 
     __tablename__ = "housing_requests"
 
@@ -28,6 +28,7 @@ class HousingRequest(HousingTable, Versioned, table=True):
     needs_accessible: bool
     preferred_municipi: list[int] = Field(sa_column=Column(JSON, nullable=False))
     urgency: str = Field(max_length=20, index=True)
+    vulnerability: int = Field(default=0, sa_column_kwargs={"server_default": "0"})  # the case's
     requested_on: date = Field(index=True)
     organisation: str = Field(max_length=100, index=True)  # the filer's
     withdrawal_reason: str | None = Field(default=None, max_length=30)

@@ -73,13 +73,36 @@ async def list_requests(
     return await _REQUESTS.page(session, stmt, page, where)
 
 
-async def waiting_rows(session: AsyncSession) -> list[Record]:
-    """Every waiting request as a row, longest waiting first."""
+_TABLE = HousingRequest.__table__  # type: ignore[attr-defined]
+WAITING_COLUMNS = (
+    "id", "version", "case_id", "target_group", "members", "household_size", "minors",
+    "needs_accessible", "preferred_municipi", "urgency", "requested_on", "organisation",
+    "vulnerability",
+)  # fmt: skip
+"""What a run reads of a waiting request (`service.Waiting`)."""
+
+
+async def waiting_rows(
+    session: AsyncSession,
+    *,
+    target_groups: Collection[str] | None = None,
+    most_people: int | None = None,
+    step_free: bool | None = None,
+) -> list[Record]:
+    """Every waiting request as a row, longest waiting first; with the filters, only those
+    of the target groups, of at most `most_people`, and (`step_free` false) not needing
+    step-free access."""
     stmt = (
-        sql_select(HousingRequest.__table__)  # type: ignore[attr-defined]
+        sql_select(*(_TABLE.c[name] for name in WAITING_COLUMNS))
         .where(col(HousingRequest.status) == RequestStatus.WAITING)
         .order_by(col(HousingRequest.requested_on), col(HousingRequest.id))
     )
+    if target_groups is not None:
+        stmt = stmt.where(col(HousingRequest.target_group).in_(list(target_groups)))
+    if most_people is not None:
+        stmt = stmt.where(col(HousingRequest.household_size) <= most_people)
+    if step_free is False:
+        stmt = stmt.where(col(HousingRequest.needs_accessible).is_(False))
     return await fetch(session, stmt)
 
 
@@ -194,3 +217,14 @@ async def add_proposals(session: AsyncSession, rows: Sequence[Mapping[str, Any]]
     """Proposals as rows: one statement (a run makes thousands)."""
     if rows:
         await (await session.connection()).execute(insert(Proposal), list(rows))
+
+
+async def set_vulnerability(session: AsyncSession, case_id: uuid.UUID, level: int) -> None:
+    """Every request of the case, the case's vulnerability (one statement; no version: it is
+    the case's fact, not a change of the request)."""
+    stmt = (
+        update(HousingRequest)
+        .where(col(HousingRequest.case_id) == case_id, col(HousingRequest.vulnerability) != level)
+        .values(vulnerability=level)
+    )
+    await (await session.connection()).execute(stmt)

@@ -90,6 +90,7 @@ async def file(*, session: AsyncSession, principal: Principal, request_in: Reque
         needs_accessible=request_in.needs_accessible,
         preferred_municipi=request_in.preferred_municipi,
         urgency=request_in.urgency,
+        vulnerability=case.vulnerability,
         requested_on=requested_on,
         organisation=principal.organisation,
         **created_by(principal),
@@ -97,7 +98,7 @@ async def file(*, session: AsyncSession, principal: Principal, request_in: Reque
     session.add(request)
     await session.flush()
     await _publish(session, RequestFiled, request, filed_at=request.created_at)
-    return Filed(request, case.vulnerability)
+    return Filed(request, request.vulnerability)
 
 
 async def get(*, session: AsyncSession, principal: Principal, request_id: uuid.UUID) -> Filed:
@@ -127,7 +128,7 @@ async def change(
 ) -> Filed:
     """The fields given change, while the request is open, by whoever acts for its case."""
     request = await _visible(session, principal, request_id, for_update=True)
-    case = await cases.acted_for(session, principal, request.case_id)
+    await cases.acted_for(session, principal, request.case_id)  # 404 unless it acts for it
     require_if_match(if_match, request.version)
     domain.require_open(RequestStatus(request.status))
     given = patch.model_dump(include=patch.model_fields_set)
@@ -137,14 +138,14 @@ async def change(
         given["minors"] = sum(m.age < domain.ADULT_AGE for m in patch.members)
     changed = [name for name, value in given.items() if getattr(request, name) != value]
     if not changed:  # nothing changes: no new version, no event
-        return Filed(request, case.vulnerability)
+        return Filed(request, request.vulnerability)
     for name in changed:
         setattr(request, name, given[name])
     now = _saved(request)
     await session.flush()
     shown = [name for name in changed if name not in ("household_size", "minors")]
     await _publish(session, RequestChanged, request, changed=shown, changed_at=now)
-    return Filed(request, case.vulnerability)
+    return Filed(request, request.vulnerability)
 
 
 async def withdraw(
@@ -157,7 +158,7 @@ async def withdraw(
 ) -> Filed:
     """Withdrawn by whoever acts for its case, for one of a case worker's reasons."""
     request = await _visible(session, principal, request_id, for_update=True)
-    case = await cases.acted_for(session, principal, request.case_id)
+    await cases.acted_for(session, principal, request.case_id)  # 404 unless it acts for it
     require_if_match(if_match, request.version)
     if reason not in domain.BY_CASE_WORKER:
         raise ValidationFailed.for_field(
@@ -165,7 +166,7 @@ async def withdraw(
         )
     domain.require_open(RequestStatus(request.status))
     await _withdrawn(session, request, reason)
-    return Filed(request, case.vulnerability)
+    return Filed(request, request.vulnerability)
 
 
 @dataclass(frozen=True)
@@ -194,30 +195,29 @@ class Waiting:
         return domain.waiting_days(self.requested_on, today)
 
 
-async def waiting(session: AsyncSession) -> list[Waiting]:
+async def waiting(
+    session: AsyncSession,
+    *,
+    target_groups: Collection[str] | None = None,
+    most_people: int | None = None,
+    step_free: bool | None = None,
+) -> list[Waiting]:
     """Every request waiting for a place, longest waiting first, with its case's
-    vulnerability: one query, rows not entities (a run reads ten thousand)."""
-    found = await repository.waiting_rows(session)
-    vulnerability = await cases.vulnerabilities(session, {row["case_id"] for row in found})
-    return [
-        Waiting(
-            **{name: row[name] for name in _WAITING_COLUMNS},
-            vulnerability=vulnerability.get(row["case_id"], 0),
-        )
-        for row in found
-    ]
+    vulnerability: rows, not entities (a run reads ten thousand). The filters narrow it to
+    the households a unit could take (`repository.waiting_rows`)."""
+    found = await repository.waiting_rows(
+        session, target_groups=target_groups, most_people=most_people, step_free=step_free
+    )
+    return [Waiting(**{name: row[name] for name in _WAITING_COLUMNS}) for row in found]
 
 
-_WAITING_COLUMNS = [f for f in Waiting.__dataclass_fields__ if f != "vulnerability"]
+_WAITING_COLUMNS = list(Waiting.__dataclass_fields__)
 
 
 def as_waiting(filed: Filed) -> Waiting:
     """A filed request as the matcher weighs it."""
     request = filed.request
-    return Waiting(
-        **{name: getattr(request, name) for name in _WAITING_COLUMNS},
-        vulnerability=filed.vulnerability,
-    )
+    return Waiting(**{name: getattr(request, name) for name in _WAITING_COLUMNS})
 
 
 async def propose_all(
@@ -273,12 +273,16 @@ async def erase_households(session: AsyncSession, case_ids: Collection[uuid.UUID
 
 
 async def weighed(session: AsyncSession, requests: Sequence[HousingRequest]) -> list[Filed]:
-    """Each request with its case's vulnerability (0 if housing never heard of the case)."""
-    known = await cases.cases(session, {request.case_id for request in requests})
-    return [
-        Filed(request, known[request.case_id].vulnerability if request.case_id in known else 0)
-        for request in requests
-    ]
+    """Each request with its case's vulnerability, as kept on it."""
+    del session
+    return [Filed(request, request.vulnerability) for request in requests]
+
+
+async def case_changed(session: AsyncSession, case_id: uuid.UUID) -> None:
+    """The case's facts changed (casework's events): its requests keep its vulnerability."""
+    case = (await cases.cases(session, [case_id])).get(case_id)
+    if case is not None:
+        await repository.set_vulnerability(session, case_id, case.vulnerability)
 
 
 async def visible_row(
