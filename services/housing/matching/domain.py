@@ -120,15 +120,23 @@ class Term(StrEnum):
     PREFERENCE = "preference"
 
 
-def score_terms(request: Request, vacancy: Vacancy, weights: Weights) -> dict[Term, float]:
-    """Each term of the priority of housing `request` in `vacancy`."""
+def request_terms(request: Request, weights: Weights) -> dict[Term, float]:
+    """The terms that depend on the request alone, wherever it is housed (its priority on the
+    waiting list)."""
     waited = min(request.waiting_days, weights.waiting_cap_days) / 30
-    preferred = vacancy.municipio in request.preferred_municipi
     return {
         Term.BASE: weights.base,
         Term.URGENCY: weights.urgency * request.urgency,
         Term.VULNERABILITY: weights.vulnerability * request.vulnerability,
         Term.WAITING: weights.waiting * waited,
+    }
+
+
+def score_terms(request: Request, vacancy: Vacancy, weights: Weights) -> dict[Term, float]:
+    """Each term of the priority of housing `request` in `vacancy`."""
+    preferred = vacancy.municipio in request.preferred_municipi
+    return {
+        **request_terms(request, weights),
         Term.PREFERENCE: weights.preference if preferred else 0.0,
     }
 

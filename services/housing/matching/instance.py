@@ -81,16 +81,15 @@ def without(pool: Instance, declined: set[tuple[str, str]]) -> Instance:
     refused: dict[str, set[str]] = {}
     for request_id, unit_id in declined:
         refused.setdefault(request_id, set()).add(unit_id)
-    own = {r.id: f"{r.target_group}#{r.id}" for r in pool.requests if r.id in refused}
+    declining = [r for r in pool.requests if r.id in refused]  # few: not every request
+    own = {r.id: f"{r.target_group}#{r.id}" for r in declining}
     requests_ = [replace(r, target_group=own[r.id]) if r.id in own else r for r in pool.requests]
     vacancies = []
     for vacancy in pool.vacancies:
         admits = {
             own[r.id]
-            for r in pool.requests
-            if r.id in own
-            and r.target_group in vacancy.target_groups
-            and vacancy.id not in refused[r.id]
+            for r in declining
+            if r.target_group in vacancy.target_groups and vacancy.id not in refused[r.id]
         }
         vacancies.append(
             replace(vacancy, target_groups=vacancy.target_groups | admits) if admits else vacancy
@@ -98,12 +97,20 @@ def without(pool: Instance, declined: set[tuple[str, str]]) -> Instance:
     return Instance(requests_, vacancies, pool.filed, pool.units)
 
 
-def of(waiting: Sequence[Waiting], facilities_: Sequence[FacilityBeds], today: date) -> Instance:
+def of(
+    waiting: Sequence[Waiting],
+    facilities_: Sequence[FacilityBeds],
+    today: date,
+    *,
+    full_too: bool = False,
+) -> Instance:
+    """The instance of `waiting` and the units of `facilities_` with a free bed (with
+    `full_too`, the full ones as well, to be judged)."""
     units = {
         str(beds.unit.id): (facility, beds)
         for facility in facilities_
         for beds in facility.units
-        if beds.free > 0
+        if full_too or beds.free > 0
     }
     return Instance(
         requests=[request_of(request, today) for request in waiting],

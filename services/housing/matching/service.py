@@ -23,7 +23,7 @@ from services.housing.matching import domain, repository, solver, whatif
 from services.housing.matching.classes import classify
 from services.housing.matching.domain import Request, Unmatched, Vacancy, Weights
 from services.housing.matching.events import MatchingRunCompleted
-from services.housing.matching.instance import Instance, instance, request_of, vacancy_of
+from services.housing.matching.instance import Instance, instance, of, request_of, vacancy_of
 from services.housing.matching.models import MatchingRun, RunResult
 from services.housing.matching.policies import MATCHING, MatchingPolicy
 from services.housing.requests import service as requests
@@ -102,16 +102,9 @@ async def candidates_for_request(
     policy, _ = await weights_in_force(session)
     found = await facilities.all_with_beds(session)
     request = request_of(requests.as_waiting(filed), utcnow().date())
-    pool = instance_of_units(found, full_too=full_too)
+    pool = of([], found, utcnow().date(), full_too=full_too)
     fits = [fit(request, vacancy, policy.weights()) for vacancy in pool.vacancies]
     return pool, ranked(fits, feasible_only=feasible_only, limit=limit)
-
-
-def instance_of_units(
-    found: Sequence[facilities.FacilityBeds], *, full_too: bool = False
-) -> Instance:
-    units = {str(b.unit.id): (f, b) for f in found for b in f.units if full_too or b.free > 0}
-    return Instance([], [vacancy_of(f, b) for f, b in units.values()], {}, units)
 
 
 async def candidates_for_unit(

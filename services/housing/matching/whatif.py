@@ -6,19 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from services.housing.matching.domain import Request, Weights
+from services.housing.matching.domain import Request, Weights, request_terms
 
 
 def priority(request: Request, weights: Weights) -> float:
     """A request's priority wherever it is housed: the score without the preference term
     (`domain.score_terms` less the Municipio's fit)."""
-    waited = min(request.waiting_days, weights.waiting_cap_days) / 30
-    return (
-        weights.base
-        + weights.urgency * request.urgency
-        + weights.vulnerability * request.vulnerability
-        + weights.waiting * waited
-    )
+    return sum(request_terms(request, weights).values())
 
 
 def ranking(requests: Sequence[Request], weights: Weights) -> dict[str, int]:

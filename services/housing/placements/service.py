@@ -80,8 +80,7 @@ async def place(
         raise domain.RequestNotWaiting(f"The request is {request.status}.")
     facility, beds = await facilities.locked_unit(session, placement_in.unit_id)
     facilities.require_operator_of(facility.facility.operator_organisation, principal)
-    [filed] = await requests.weighed(session, [request])
-    broken = matching.broken_constraints(filed, facility, beds)
+    broken = matching.broken_constraints(requests.Filed(request), facility, beds)
     if broken:
         raise domain.UnitDoesNotFit(
             f"The unit breaks: {', '.join(broken)}.", extensions={"constraints": broken}

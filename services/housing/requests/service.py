@@ -44,10 +44,13 @@ class RequestNotFound(NotFound):
 
 @dataclass(frozen=True)
 class Filed:
-    """A request with what the case it is for says of it."""
+    """A request with what follows from it: its household, its vulnerability, its wait."""
 
     request: HousingRequest
-    vulnerability: int
+
+    @property
+    def vulnerability(self) -> int:
+        return self.request.vulnerability
 
     @property
     def household(self) -> Household:
@@ -98,12 +101,12 @@ async def file(*, session: AsyncSession, principal: Principal, request_in: Reque
     session.add(request)
     await session.flush()
     await _publish(session, RequestFiled, request, filed_at=request.created_at)
-    return Filed(request, request.vulnerability)
+    return Filed(request)
 
 
 async def get(*, session: AsyncSession, principal: Principal, request_id: uuid.UUID) -> Filed:
     request = await _visible(session, principal, request_id)
-    return (await weighed(session, [request]))[0]
+    return Filed(request)
 
 
 async def list_requests(
@@ -114,8 +117,7 @@ async def list_requests(
     **where: Unpack[RequestFilter],
 ) -> Page[Filed]:
     found = await repository.list_requests(session, principal, page, **where)
-    filed = {f.request.id: f for f in await weighed(session, found.items)}
-    return found.map(lambda request: filed[request.id])
+    return found.map(Filed)
 
 
 async def change(
@@ -138,14 +140,14 @@ async def change(
         given["minors"] = sum(m.age < domain.ADULT_AGE for m in patch.members)
     changed = [name for name, value in given.items() if getattr(request, name) != value]
     if not changed:  # nothing changes: no new version, no event
-        return Filed(request, request.vulnerability)
+        return Filed(request)
     for name in changed:
         setattr(request, name, given[name])
     now = _saved(request)
     await session.flush()
     shown = [name for name in changed if name not in ("household_size", "minors")]
     await _publish(session, RequestChanged, request, changed=shown, changed_at=now)
-    return Filed(request, request.vulnerability)
+    return Filed(request)
 
 
 async def withdraw(
@@ -166,7 +168,7 @@ async def withdraw(
         )
     domain.require_open(RequestStatus(request.status))
     await _withdrawn(session, request, reason)
-    return Filed(request, request.vulnerability)
+    return Filed(request)
 
 
 @dataclass(frozen=True)
@@ -270,12 +272,6 @@ async def erase_households(session: AsyncSession, case_ids: Collection[uuid.UUID
 
 
 # --- steps -------------------------------------------------------------------------------
-
-
-async def weighed(session: AsyncSession, requests: Sequence[HousingRequest]) -> list[Filed]:
-    """Each request with its case's vulnerability, as kept on it."""
-    del session
-    return [Filed(request, request.vulnerability) for request in requests]
 
 
 async def case_changed(session: AsyncSession, case_id: uuid.UUID) -> None:
