@@ -14,6 +14,7 @@ from services.housing.matching.policies import MATCHING
 from services.housing.persons import handlers as person_handlers
 from services.housing.placements import events as placement_events
 from services.housing.placements import router as placements
+from services.housing.placements.jobs import stay_check_job
 from services.housing.requests import events as request_events
 from services.housing.requests.proposals import router as proposals
 from services.housing.requests.proposals.jobs import expiry_job
@@ -46,7 +47,8 @@ create_app = service_app(
     ],
     subscriptions=[case_handlers.cases, person_handlers.persons],
     jobs=lambda settings: [
-        expiry_job(timedelta(seconds=settings.proposal_expiry_interval_seconds))
+        expiry_job(timedelta(seconds=settings.proposal_expiry_interval_seconds)),
+        stay_check_job(timedelta(seconds=settings.stay_check_interval_seconds)),
     ],
 )
 app = create_app()  # the ASGI app; create_app(settings) gives one with other settings

@@ -17,3 +17,9 @@ class HousingSettings(ServiceSettings):
     proposal_expiry_interval_seconds: float = Field(
         default=60, gt=0, description="How often live proposals past their time are ended"
     )
+    # stays end on a day: an hourly check alerts within the hour after midnight (UTC)
+    stay_check_interval_seconds: float = Field(
+        default=3600,
+        gt=0,
+        description="How often placements past their facility's maximum stay are alerted",
+    )

@@ -1,4 +1,5 @@
-"""Placement rules: the outcomes of a stay, the maximum stay, a bed taken once. Pure: no I/O."""
+"""Placement rules: the outcomes of a stay, the maximum stay and its alert, a bed taken once.
+Pure: no I/O."""
 
 from __future__ import annotations
 
@@ -56,4 +57,18 @@ def stay_ends_on(moved_in_on: date, max_stay_days: int | None) -> date | None:
 
 
 def over_stay(stay_ends: date | None, today: date, moved_out: date | None) -> bool:
+    """Still there after the last day of the maximum stay (a household moved out never is)."""
     return moved_out is None and stay_ends is not None and today > stay_ends
+
+
+def days_over(stay_ends: date, today: date) -> int:
+    """The days `today` is past the last day of the stay: 1 the day after it, 0 or less before."""
+    return (today - stay_ends).days
+
+
+def stay_alert_due(
+    stay_ends: date | None, today: date, moved_out: date | None, *, alerted: bool
+) -> bool:
+    """The maximum-stay alert is raised once per placement: the first time it is over stay
+    (`over_stay`), never again for it, never for a household moved out."""
+    return not alerted and over_stay(stay_ends, today, moved_out)

@@ -1,5 +1,7 @@
 """Events housing publishes about placements (topic ``lgnet.housing.placements``, key the
-placement id): ids, the household's size, dates and the outcome code; no household member."""
+placement id): ids, the household's size, dates and the outcome code; no household member.
+``placement.over_stay`` is raised once per placement, by the stay check that first finds the
+household still there after the facility's maximum stay (`jobs.check_stays`)."""
 
 from __future__ import annotations
 
@@ -27,3 +29,19 @@ class PlacementData(EventData):
 
 PlacementStarted = event_type("lgnet.housing.placement.started", topic=TOPIC, payload=PlacementData)
 PlacementEnded = event_type("lgnet.housing.placement.ended", topic=TOPIC, payload=PlacementData)
+
+
+class PlacementOverStayData(EventData):
+    placement_id: uuid.UUID
+    request_id: uuid.UUID
+    unit_id: uuid.UUID
+    facility_id: uuid.UUID
+    household_size: int
+    moved_in_on: date
+    stay_ends_on: date
+    days_over: int  # days past stay_ends_on on the day it was raised
+
+
+PlacementOverStay = event_type(
+    "lgnet.housing.placement.over_stay", topic=TOPIC, payload=PlacementOverStayData
+)

@@ -67,6 +67,13 @@ class PlacementQuery:
     facility_id: Id | None = None
     request_id: Id | None = None
     current: Annotated[bool | None, Query(description="true: still there; false: moved out")] = None
+    over_stay: Annotated[
+        bool | None,
+        Query(
+            description="true: still there after stay_ends_on, the facility's maximum stay "
+            "(today, as over_stay says); false: every other placement"
+        ),
+    ] = None
 
 
 @router.get("", summary="Placements you may see, latest move-in first")

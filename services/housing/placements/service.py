@@ -1,12 +1,14 @@
 """Placement use cases: a proposal accepted becomes a placement, a waiting request placed
-straight in a unit, a move-out with its outcome, occupancy over time. Each checks the unit
-under its lock, so two households never take the last bed. Never commits."""
+straight in a unit, a move-out with its outcome, occupancy over time, the alert of a stay past
+its maximum. Each checks the unit under its lock, so two households never take the last bed.
+Never commits."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Unpack
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -24,7 +26,12 @@ from services.housing.facilities.service import Beds, FacilityBeds
 from services.housing.matching import service as matching
 from services.housing.placements import domain, repository
 from services.housing.placements.domain import MoveOutOutcome
-from services.housing.placements.events import PlacementData, PlacementEnded, PlacementStarted
+from services.housing.placements.events import (
+    PlacementData,
+    PlacementEnded,
+    PlacementOverStay,
+    PlacementStarted,
+)
 from services.housing.placements.models import Placement
 from services.housing.placements.repository import PlacementFilter
 from services.housing.placements.schemas import OccupancyDay, PlacementCreate
@@ -125,7 +132,51 @@ async def list_placements(
     page: PageParams,
     **where: Unpack[PlacementFilter],
 ) -> Page[Placement]:
-    return await repository.list_placements(session, principal, page, **where)
+    return await repository.list_placements(
+        session, principal, page, today=utcnow().date(), **where
+    )
+
+
+@dataclass(frozen=True)
+class StayCheck:
+    """What one batch of the stay check did: the placements alerted, and how many it read."""
+
+    alerted: list[uuid.UUID]
+    seen: int
+
+
+async def alert_over_stays(session: AsyncSession, *, now: datetime, limit: int) -> StayCheck:
+    """Raise ``placement.over_stay`` for each household still there after its facility's
+    maximum stay on `now`'s day and not alerted before: the placement is stamped in the
+    transaction of its outbox event, so each is alerted once. Its version does not move:
+    nothing the API shows changed, and an If-Match a client holds stays good. Reads up to
+    `limit`; call again while `seen` equals `limit`."""
+    today = now.date()
+    found = await repository.unalerted_over_stays(session, today, limit)
+    alerted = []
+    for placement in found:
+        ends, before = placement.stay_ends_on, placement.stay_alerted_at is not None
+        if ends is None or not domain.stay_alert_due(
+            ends, today, placement.moved_out_on, alerted=before
+        ):
+            continue  # never: the query is this rule in SQL (tests/unit/housing/placements)
+        placement.stay_alerted_at = now
+        data = PlacementOverStay.payload.of(
+            placement,
+            placement_id=placement.id,
+            stay_ends_on=ends,
+            days_over=domain.days_over(ends, today),
+        )
+        await record_event(
+            session,
+            PlacementOverStay,
+            data,
+            subject=str(placement.id),
+            organisation=placement.organisation,
+        )
+        alerted.append(placement.id)
+    await session.flush()
+    return StayCheck(alerted=alerted, seen=len(found))
 
 
 async def occupancy(
