@@ -10,7 +10,8 @@ facilities and units, the case facts of one case per request, and the waiting re
 - **run**: ``POST /v1/housing/matching-runs`` through the whole app (token, locking every
   waiting request and every unit, reading the instance, the solver, the results, one proposal
   per household housed, their events, the commit), ``--housing-rounds`` times — after each,
-  the proposals and results are deleted and the requests set waiting again, in SQL;
+  the proposals and results are deleted and the requests proposed set waiting again at
+  a new version (as a decline does), in SQL;
 - **bare**: `solver.assign` on the instance the service reads (built in this process from
   the same database), the same number of times;
 - **candidates**: ``GET …/units/{id}/candidates`` for a vacancy, ``--candidate-requests``
@@ -186,7 +187,8 @@ async def reset(database: Database) -> None:
             "DELETE FROM matching_run_classes",
             "DELETE FROM matching_runs",
             "DELETE FROM outbox",
-            "UPDATE housing_requests SET status = 'waiting', version = 1",
+            "UPDATE housing_requests SET status = 'waiting', version = version + 1"
+            " WHERE status <> 'waiting'",
         ):
             await connection.execute(text(statement))
 

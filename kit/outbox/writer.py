@@ -73,7 +73,9 @@ async def record_events(session: AsyncSession, pending: Sequence[Pending]) -> li
     traceparent, tracestate = current_trace_headers()
     events, rows = [], []
     for item in pending:
+        event_id = uuid.uuid4()
         cloud_event = CloudEvent(
+            id=str(event_id),
             type=item.kind.name,
             source=item.kind.source,
             subject=item.subject,
@@ -87,7 +89,7 @@ async def record_events(session: AsyncSession, pending: Sequence[Pending]) -> li
         events.append(cloud_event)
         rows.append(
             {
-                "event_id": uuid.UUID(cloud_event.id),
+                "event_id": event_id,
                 "topic": item.kind.topic,
                 "key": key.decode(),
                 "event_type": item.kind.name,

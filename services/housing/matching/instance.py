@@ -9,17 +9,15 @@ from datetime import date
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from kit.outbox.writer import database_key
 from services.housing.facilities import service as facilities
 from services.housing.facilities.schemas import Letting, SexPolicy
 from services.housing.facilities.service import Beds, FacilityBeds
-from services.housing.matching.domain import Person, Request, Sex, Vacancy
+from services.housing.matching.domain import Request, Vacancy
+from services.housing.matching.snapshot import Snapshot, request_of
 from services.housing.requests import service as requests
 from services.housing.requests.proposals import service as proposals
-from services.housing.requests.schemas import HousingUrgency
 from services.housing.requests.service import Waiting
-
-URGENCY_LEVEL = {urgency: level for level, urgency in enumerate(HousingUrgency)}
-"""An urgency's level as the matcher scores it, 0–3 (the vocabulary's order)."""
 
 
 @dataclass(frozen=True)
@@ -30,19 +28,6 @@ class Instance:
     vacancies: list[Vacancy]
     filed: dict[str, Waiting]  # request id -> the request as filed
     units: dict[str, tuple[FacilityBeds, Beds]]  # vacancy (unit) id -> its facility and beds
-
-
-def request_of(request: Waiting, today: date) -> Request:
-    return Request(
-        id=str(request.id),
-        people=tuple(Person(sex=Sex(m["sex"]), age=int(m["age"])) for m in request.members),
-        target_group=request.target_group,
-        needs_accessible=request.needs_accessible,
-        preferred_municipi=frozenset(request.preferred_municipi),
-        urgency=URGENCY_LEVEL[HousingUrgency(request.urgency)],
-        vulnerability=request.vulnerability,
-        waiting_days=request.waiting_days(today),
-    )
 
 
 def vacancy_of(facility: FacilityBeds, beds: Beds) -> Vacancy:
@@ -61,12 +46,36 @@ def vacancy_of(facility: FacilityBeds, beds: Beds) -> Vacancy:
     )
 
 
+_kept: dict[str, Snapshot] = {}  # per database: the waiting list last read
+
+
+async def waiting_now(session: AsyncSession, today: date) -> Snapshot:
+    """The waiting list now: the one kept if its stamp is the same (`requests.waiting_stamp`,
+    read before the list: a list read after it is as new or newer, never older); else the
+    one kept with the requests new to it or changed read again (`Snapshot.refreshed`); else
+    all of it read."""
+    stamp = await requests.waiting_stamp(session)
+    database = database_key((await session.connection()).sync_engine)
+    kept = _kept.get(database)
+    if kept is not None and kept.today == today and kept.stamp == stamp:
+        return kept
+    if kept is None:
+        snapshot = Snapshot.of(today, await requests.waiting(session), stamp=stamp)
+    else:
+        held, stale = kept.refreshed(await requests.waiting_versions(session))
+        fresh = await requests.waiting(session, ids=stale) if stale else []
+        snapshot = Snapshot.of(today, [*held, *fresh], kept, stamp=stamp)
+    _kept[database] = snapshot
+    return snapshot
+
+
 async def instance(session: AsyncSession, today: date, *, for_update: bool = False) -> Instance:
     """Every waiting request and every unit with a free bed, and no pair declined before
     (with `for_update`, the units are locked: no bed a run counts is taken meanwhile; a
     request withdrawn meanwhile is not proposed to, `requests.propose_all`)."""
-    waiting = await requests.waiting(session)
-    found = of(waiting, await facilities.all_with_beds(session, for_update=for_update), today)
+    snapshot = await waiting_now(session, today)
+    units = await facilities.all_with_beds(session, for_update=for_update)
+    found = of(snapshot.waiting, units, today, requests_=snapshot.requests)
     declined = await proposals.declined_pairs(session)
     return without(found, {(str(r), str(u)) for r, u in declined})
 
@@ -103,9 +112,10 @@ def of(
     today: date,
     *,
     full_too: bool = False,
+    requests_: Sequence[Request] | None = None,
 ) -> Instance:
-    """The instance of `waiting` and the units of `facilities_` with a free bed (with
-    `full_too`, the full ones as well, to be judged)."""
+    """The instance of `waiting` (`requests_`: they, made `Request`s already) and the units
+    of `facilities_` with a free bed (with `full_too`, the full ones as well, to be judged)."""
     units = {
         str(beds.unit.id): (facility, beds)
         for facility in facilities_
@@ -113,7 +123,9 @@ def of(
         if full_too or beds.free > 0
     }
     return Instance(
-        requests=[request_of(request, today) for request in waiting],
+        requests=(
+            [request_of(r, today) for r in waiting] if requests_ is None else list(requests_)
+        ),
         vacancies=[vacancy_of(facility, beds) for facility, beds in units.values()],
         filed={str(request.id): request for request in waiting},
         units=units,

@@ -23,9 +23,16 @@ from services.housing.matching import domain, repository, solver, whatif
 from services.housing.matching.classes import classify
 from services.housing.matching.domain import Request, Unmatched, Vacancy, Weights
 from services.housing.matching.events import MatchingRunCompleted
-from services.housing.matching.instance import Instance, instance, of, request_of, vacancy_of
+from services.housing.matching.instance import (
+    Instance,
+    instance,
+    of,
+    vacancy_of,
+    waiting_now,
+)
 from services.housing.matching.models import MatchingRun, RunResult
 from services.housing.matching.policies import MATCHING, MatchingPolicy
+from services.housing.matching.snapshot import request_of
 from services.housing.requests import service as requests
 from services.housing.requests.proposals import service as proposals
 
@@ -116,28 +123,22 @@ async def candidates_for_unit(
     limit: int,
 ) -> tuple[Instance, list[Fit]]:
     """The waiting requests for a unit, best first (its facility's readers ask: every waiting
-    request is weighed, and only ids and scores are shown)."""
+    request is weighed, and only ids and scores are shown). From the waiting list kept in
+    memory, by kinds of request (`snapshot`): only the requests shown are judged one by one."""
     beds = await facilities.unit(session=session, facility_id=facility_id, unit_id=unit_id)
     facility = await facilities.get(session=session, facility_id=facility_id)
     policy, _ = await weights_in_force(session)
-    today = utcnow().date()
+    weights = policy.weights()
     vacancy = vacancy_of(facility, beds)
-    if feasible_only:  # what SQL can tell of the constraints, it narrows first
-        waiting = await requests.waiting(
-            session,
-            target_groups=vacancy.target_groups,
-            most_people=vacancy.free_beds,
-            step_free=vacancy.accessible,
-        )
-    else:
-        waiting = await requests.waiting(session)
+    listed = await waiting_now(session, utcnow().date())
+    shown = listed.shortlist(vacancy, weights, feasible_only=feasible_only, limit=limit)
     pool = Instance(
-        [request_of(w, today) for w in waiting],
+        [listed.requests[i] for i in shown],
         [vacancy],
-        {str(w.id): w for w in waiting},
+        {str(listed.waiting[i].id): listed.waiting[i] for i in shown},
         {str(beds.unit.id): (facility, beds)},
     )
-    fits = [fit(request, vacancy, policy.weights()) for request in pool.requests]
+    fits = [fit(request, vacancy, weights) for request in pool.requests]
     return pool, ranked(fits, feasible_only=feasible_only, limit=limit)
 
 
@@ -209,14 +210,15 @@ async def run(*, session: AsyncSession, principal: Principal) -> MatchingRun:
             for cls, unit_ids in sorted(outcome.class_units.items())
         ],
     )
-    offers = [
-        proposals.Offer(
-            r["request_id"], r["unit_id"], pool.units[str(r["unit_id"])][0].facility.id, r["score"]
-        )
-        for r in results
-        if r["unit_id"] is not None
-    ]
-    chosen = [pool.filed[str(offer.request_id)] for offer in offers]
+    placed = solved.assignment.placed
+    offers, chosen = [], []
+    for request, row in zip(pool.requests, results, strict=True):
+        if row["unit_id"] is not None:
+            facility = pool.units[placed[request.id]][0].facility
+            offers.append(
+                proposals.Offer(row["request_id"], row["unit_id"], facility.id, row["score"])
+            )
+            chosen.append(pool.filed[request.id])
     await proposals.propose(
         session, principal, offers, chosen, hold=policy.proposal_hold, run_id=matching_run.id
     )
@@ -243,14 +245,14 @@ def _results(run_id: uuid.UUID, outcome: Outcome, weights: Weights) -> list[dict
         unit = placed.get(request.id)
         row: dict[str, Any] = {
             "run_id": run_id,
-            "request_id": uuid.UUID(request.id),
+            "request_id": pool.filed[request.id].id,
             "unit_id": None,
             "score": None,
             "unmatched": None,
             "fit_class": None,
         }
         if unit is not None:
-            row["unit_id"] = uuid.UUID(unit)
+            row["unit_id"] = pool.units[unit][1].unit.id
             row["score"] = domain.score(request, vacancies_by_id[unit], weights)
         else:
             cls = outcome.left_out_class[request.id]

@@ -9,7 +9,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, TypedDict, Unpack
 
-from sqlalchemy import insert, update
+from sqlalchemy import ARRAY, Uuid, any_, bindparam, func, update
 from sqlalchemy import select as sql_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -19,7 +19,7 @@ from kit.auth import Principal
 from kit.db import utcnow
 from kit.pagination import Page, PageParams
 from kit.query import Listing, first
-from kit.rows import Record, fetch
+from kit.rows import Record, fetch, insert_many
 from services.housing.requests.domain import OPEN, ProposalStatus, RequestStatus
 from services.housing.requests.models import DeclinedPair, HousingRequest, Proposal
 from services.housing.visibility import visible_requests
@@ -88,10 +88,11 @@ async def waiting_rows(
     target_groups: Collection[str] | None = None,
     most_people: int | None = None,
     step_free: bool | None = None,
+    ids: Collection[uuid.UUID] | None = None,
 ) -> list[Record]:
     """Every waiting request as a row, longest waiting first; with the filters, only those
-    of the target groups, of at most `most_people`, and (`step_free` false) not needing
-    step-free access."""
+    of the target groups, of at most `most_people`, (`step_free` false) not needing
+    step-free access, and among `ids`."""
     stmt = (
         sql_select(*(_TABLE.c[name] for name in WAITING_COLUMNS))
         .where(col(HousingRequest.status) == RequestStatus.WAITING)
@@ -103,7 +104,31 @@ async def waiting_rows(
         stmt = stmt.where(col(HousingRequest.household_size) <= most_people)
     if step_free is False:
         stmt = stmt.where(col(HousingRequest.needs_accessible).is_(False))
+    if ids is not None:
+        stmt = stmt.where(col(HousingRequest.id).in_(list(ids)))
     return await fetch(session, stmt)
+
+
+async def waiting_stamp(session: AsyncSession) -> tuple[int, datetime | None, int]:
+    """How many requests wait, the latest change to one, and the sum of their versions: a
+    change to the waiting list moves one of the three (a request joins it at a new
+    `updated_at`; any other change adds to a version, or takes one out)."""
+    stmt = sql_select(
+        func.count(),
+        func.max(col(HousingRequest.updated_at)),
+        func.coalesce(func.sum(col(HousingRequest.version)), 0),
+    ).where(col(HousingRequest.status) == RequestStatus.WAITING)
+    count, latest, versions = (await (await session.connection()).execute(stmt)).one()
+    return int(count), latest, int(versions)
+
+
+async def waiting_versions(session: AsyncSession) -> dict[uuid.UUID, int]:
+    """The version of every waiting request: what tells which a list read before has seen
+    (every change to a request moves its version)."""
+    stmt = sql_select(_TABLE.c.id, _TABLE.c.version).where(
+        col(HousingRequest.status) == RequestStatus.WAITING
+    )
+    return {row["id"]: row["version"] for row in await fetch(session, stmt)}
 
 
 async def mark_proposed(
@@ -112,12 +137,14 @@ async def mark_proposed(
     """The requests among `request_ids` still waiting, now proposed (one statement)."""
     if not request_ids:
         return set()
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":  # one array, not thousands of parameters
+        chosen = col(HousingRequest.id) == any_(bindparam("ids", list(request_ids), ARRAY(Uuid())))
+    else:
+        chosen = col(HousingRequest.id).in_(list(request_ids))
     stmt = (
         update(HousingRequest)
-        .where(
-            col(HousingRequest.id).in_(list(request_ids)),
-            col(HousingRequest.status) == RequestStatus.WAITING,
-        )
+        .where(chosen, col(HousingRequest.status) == RequestStatus.WAITING)
         .values(
             status=RequestStatus.PROPOSED,
             version=col(HousingRequest.version) + 1,
@@ -125,7 +152,6 @@ async def mark_proposed(
         )
         .returning(col(HousingRequest.id))
     )
-    connection = await session.connection()
     return {row[0] for row in await connection.execute(stmt)}
 
 
@@ -214,17 +240,19 @@ async def declined_pairs(
 
 
 async def add_proposals(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Proposals as rows: one statement (a run makes thousands)."""
-    if rows:
-        await (await session.connection()).execute(insert(Proposal), list(rows))
+    """Proposals as rows, copied in (a run makes thousands)."""
+    await insert_many(session, Proposal, rows)
 
 
-async def set_vulnerability(session: AsyncSession, case_id: uuid.UUID, level: int) -> None:
-    """Every request of the case, the case's vulnerability (one statement; no version: it is
-    the case's fact, not a change of the request)."""
+async def set_vulnerability(
+    session: AsyncSession, case_id: uuid.UUID, level: int, now: datetime
+) -> None:
+    """Every request of the case, the case's vulnerability (one statement): a new version,
+    as the request reads differently (no event: it is the case's fact, which casework's own
+    event told)."""
     stmt = (
         update(HousingRequest)
         .where(col(HousingRequest.case_id) == case_id, col(HousingRequest.vulnerability) != level)
-        .values(vulnerability=level)
+        .values(vulnerability=level, version=col(HousingRequest.version) + 1, updated_at=now)
     )
     await (await session.connection()).execute(stmt)

@@ -203,17 +203,30 @@ async def waiting(
     target_groups: Collection[str] | None = None,
     most_people: int | None = None,
     step_free: bool | None = None,
+    ids: Collection[uuid.UUID] | None = None,
 ) -> list[Waiting]:
     """Every request waiting for a place, longest waiting first, with its case's
     vulnerability: rows, not entities (a run reads ten thousand). The filters narrow it to
     the households a unit could take (`repository.waiting_rows`)."""
     found = await repository.waiting_rows(
-        session, target_groups=target_groups, most_people=most_people, step_free=step_free
+        session,
+        target_groups=target_groups,
+        most_people=most_people,
+        step_free=step_free,
+        ids=ids,
     )
     return [Waiting(**{name: row[name] for name in _WAITING_COLUMNS}) for row in found]
 
 
 _WAITING_COLUMNS = list(Waiting.__dataclass_fields__)
+
+
+async def waiting_stamp(session: AsyncSession) -> tuple[int, datetime | None, int]:
+    return await repository.waiting_stamp(session)
+
+
+async def waiting_versions(session: AsyncSession) -> dict[uuid.UUID, int]:
+    return await repository.waiting_versions(session)
 
 
 def as_waiting(filed: Filed) -> Waiting:
@@ -278,7 +291,7 @@ async def case_changed(session: AsyncSession, case_id: uuid.UUID) -> None:
     """The case's facts changed (casework's events): its requests keep its vulnerability."""
     case = (await cases.cases(session, [case_id])).get(case_id)
     if case is not None:
-        await repository.set_vulnerability(session, case_id, case.vulnerability)
+        await repository.set_vulnerability(session, case_id, case.vulnerability, utcnow())
 
 
 async def visible_row(

@@ -6,19 +6,20 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Select
+from sqlalchemy import JSON, Select
 from sqlalchemy import select as sql_select
 from sqlmodel import Field, col, select
 
 from deploy.local.stack import Stack
-from kit.db import Database, UtcDateTime
+from kit.db import Database, ReadOnlySession, UtcDateTime
 from kit.pagination import CursorCodec, PageParams, paginate, paginate_records
-from kit.rows import Record, fetch
+from kit.rows import Record, fetch, insert_many
 from kit.testing.tables import SCRATCH_METADATA, ScratchTable
 
 pytestmark = pytest.mark.integration
@@ -144,3 +145,78 @@ async def test_columns_sharing_a_key_are_refused(db: Database) -> None:
         )
         with pytest.raises(ValueError, match="distinct"):
             await fetch(session, twice)
+
+
+class Shade(StrEnum):
+    LIGHT = "light"
+    DARK = "dark"
+
+
+class Written(ScratchTable, table=True):
+    __tablename__ = "rows_written"
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    shade: str = Field(max_length=20)
+    score: float | None = None
+    whole: bool
+    at: datetime = Field(sa_type=UtcDateTime)
+    units: list[str] = Field(sa_type=JSON)
+    note: str | None = None
+
+
+async def test_insert_many_writes_what_the_orm_reads(db: Database) -> None:
+    async with db.engine.begin() as connection:
+        await connection.run_sync(
+            SCRATCH_METADATA.create_all, tables=[SCRATCH_METADATA.tables["rows_written"]]
+        )
+    rome = ZoneInfo("Europe/Rome")
+    rows: list[dict[str, Any]] = [
+        {
+            "id": uuid.uuid4(),
+            "shade": (Shade.LIGHT, Shade.DARK)[i % 2],
+            "score": None if i % 3 == 0 else i / 7,
+            "whole": i % 2 == 0,
+            "at": (T0 + timedelta(minutes=i)).astimezone(rome),
+            "units": [str(uuid.uuid4()) for _ in range(i % 3)] + ['tab\t"quote"\\'],
+            "note": None if i % 4 else f"line\nbreak {i}",
+        }
+        for i in range(250)
+    ]
+    async with db.session() as session:
+        await insert_many(session, Written, rows)
+    async with db.session(writes=False) as session:
+        found = {w.id: w for w in (await session.exec(select(Written))).all()}
+    assert len(found) == len(rows)
+    for row in rows:
+        written = found[row["id"]]
+        assert written.shade == str(row["shade"])
+        assert written.score == row["score"]
+        assert written.whole is row["whole"]
+        assert written.at == row["at"]
+        assert written.at.tzinfo == UTC
+        assert written.units == row["units"]
+        assert written.note == row["note"]
+
+
+async def test_insert_many_refuses_a_reader(db: Database) -> None:
+    async with db.session(writes=False) as session:
+        with pytest.raises(ReadOnlySession):
+            await insert_many(session, Written, [{"id": uuid.uuid4()}])
+
+
+async def test_ids_read_back_as_the_uuids_written(db: Database) -> None:
+    ids = [uuid.uuid4() for _ in range(40)] + [uuid.UUID(int=0), uuid.UUID(int=2**128 - 1)]
+    rows: list[dict[str, Any]] = [
+        {"id": i, "shade": "light", "whole": True, "at": T0, "units": [], "note": None} for i in ids
+    ]
+    async with db.engine.begin() as connection:
+        await connection.run_sync(
+            SCRATCH_METADATA.create_all, tables=[SCRATCH_METADATA.tables["rows_written"]]
+        )
+    async with db.session() as session:
+        await insert_many(session, Written, rows)
+    async with db.session(writes=False) as session:
+        records = await fetch(session, sql_select(col(Written.id)).order_by(col(Written.id)))
+    found = [r.id for r in records]
+    assert found == sorted(ids)
+    assert all(type(i) is uuid.UUID for i in found)
+    assert {hash(i) for i in found} == {hash(i) for i in ids}
