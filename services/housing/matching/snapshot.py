@@ -20,7 +20,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 from numpy.typing import NDArray
@@ -32,6 +32,10 @@ from services.housing.requests.service import Waiting
 
 URGENCY_LEVEL: dict[str, int] = {urgency: level for level, urgency in enumerate(HousingUrgency)}
 """An urgency's level as the matcher scores it, 0–3 (the vocabulary's order)."""
+
+Stamp = tuple[int, datetime | None, int]
+"""How many requests wait, the latest change to one, the sum of their versions
+(`requests.waiting_stamp`)."""
 
 Kind = tuple[str, int, frozenset[str], int, int, bool]
 """What the hard constraints read of a request: target group, size, sexes, youngest,
@@ -46,7 +50,7 @@ class Snapshot:
     today: date
     waiting: Sequence[Waiting]
     requests: Sequence[Request]
-    stamp: object = None  # what the list was read under (`instance.waiting_now`)
+    stamp: Stamp | None = None  # what the list was read under (`instance.waiting_now`)
     _kinds: dict[Kind, NDArray[np.int64]] | None = field(default=None, repr=False)
     _by_id: NDArray[np.int64] | None = field(default=None, repr=False)
     _preferred: dict[int, NDArray[np.bool_]] = field(default_factory=dict, repr=False)
@@ -59,7 +63,7 @@ class Snapshot:
         waiting: Iterable[Waiting],
         kept: Snapshot | None = None,
         *,
-        stamp: object = None,
+        stamp: Stamp | None = None,
     ) -> Snapshot:
         """The snapshot of `waiting` in the list's order, each `Request` taken from `kept` where
         it holds the same version on the same day."""
@@ -78,9 +82,6 @@ class Snapshot:
             [reused.get(w.id) or request_of(w, today) for w in ordered],
             stamp,
         )
-
-    def versions(self) -> dict[uuid.UUID, int]:
-        return {w.id: w.version for w in self.waiting}
 
     def refreshed(self, versions: Mapping[uuid.UUID, int]) -> tuple[list[Waiting], list[uuid.UUID]]:
         """Against the waiting list's `versions` now: the requests still as held, and the ids

@@ -198,23 +198,11 @@ class Waiting:
 
 
 async def waiting(
-    session: AsyncSession,
-    *,
-    target_groups: Collection[str] | None = None,
-    most_people: int | None = None,
-    step_free: bool | None = None,
-    ids: Collection[uuid.UUID] | None = None,
+    session: AsyncSession, *, ids: Collection[uuid.UUID] | None = None
 ) -> list[Waiting]:
-    """Every request waiting for a place, longest waiting first, with its case's
-    vulnerability: rows, not entities (a run reads ten thousand). The filters narrow it to
-    the households a unit could take (`repository.waiting_rows`)."""
-    found = await repository.waiting_rows(
-        session,
-        target_groups=target_groups,
-        most_people=most_people,
-        step_free=step_free,
-        ids=ids,
-    )
+    """Every request waiting for a place (with `ids`, those among them), longest waiting
+    first, with its case's vulnerability: rows, not entities (a run reads ten thousand)."""
+    found = await repository.waiting_rows(session, ids=ids)
     return [Waiting(**{name: row[name] for name in _WAITING_COLUMNS}) for row in found]
 
 
