@@ -13,17 +13,27 @@ collection then took 0.7 ms.
 What is frozen is never collected as a cycle; reference counting still frees it. Only the
 first call in a process freezes: a test session starts many apps in one process, and
 freezing each one's fixtures would keep their cycles for the session.
+
+`collection_paused` is for a use case that builds, and keeps to its end, hundreds of
+thousands of objects (a matching run: its instance, model, results and proposals): each
+collection would find them all alive, and the full ones would walk them again and again
+(2-3 of them, 0.15-0.2 s in all, in a run at 10,000 requests). Cyclic collection waits
+until the last such use case in the process ends; reference counting frees meanwhile.
 """
 
 from __future__ import annotations
 
 import gc
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-__all__ = ["freeze_long_lived"]
+__all__ = ["collection_paused", "freeze_long_lived"]
 
 log = logging.getLogger(__name__)
 _frozen = False
+_pausing = 0  # use cases inside `collection_paused` now
+_was_enabled = True
 
 
 def freeze_long_lived() -> bool:
@@ -36,3 +46,20 @@ def freeze_long_lived() -> bool:
     gc.freeze()
     log.info("froze %d long-lived objects out of full collections", gc.get_freeze_count())
     return True
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """Inside, no cyclic collection runs (nor in any coroutine interleaved with it); the
+    collector is as it was before once the last such block in the process has left."""
+    global _pausing, _was_enabled
+    if not _pausing:
+        _was_enabled = gc.isenabled()
+        gc.disable()
+    _pausing += 1
+    try:
+        yield
+    finally:
+        _pausing -= 1
+        if not _pausing and _was_enabled:
+            gc.enable()

@@ -27,12 +27,12 @@ def pack_headers(headers: Headers) -> bytes:
 
     CloudEvents forbids control characters in attribute values, so NUL cannot occur in them.
     """
-    parts: list[bytes] = []
-    for name, value in headers:
-        if b"\0" in value or "\0" in name:
-            raise ValueError(f"header {name} contains NUL")
-        parts += (name.encode(), value)
-    return b"\0".join(parts)
+    parts = [part for name, value in headers for part in (name.encode(), value)]
+    blob = b"\0".join(parts)
+    if parts and blob.count(b"\0") != len(parts) - 1:  # one scan, not one per header
+        bad = next(name for name, value in headers if b"\0" in value or "\0" in name)
+        raise ValueError(f"header {bad} contains NUL")
+    return blob
 
 
 def unpack_headers(blob: bytes) -> Headers:

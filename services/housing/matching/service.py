@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from kit.auth import Principal
 from kit.db import utcnow
 from kit.errors import NotFound, require_found
+from kit.heap import collection_paused
 from kit.outbox import record_event
 from kit.policy import service as policies
 from services.housing.facilities import service as facilities
@@ -178,7 +179,13 @@ def solve(pool: Instance, weights: Weights) -> Outcome:
 
 async def run(*, session: AsyncSession, principal: Principal) -> MatchingRun:
     """Assign every waiting request to the vacancies at once under the policy in force, and
-    keep the result (the requests are locked: two runs never propose to the same one)."""
+    keep the result (the requests are locked: two runs never propose to the same one).
+    Cyclic garbage collection waits meanwhile (`kit.heap.collection_paused`)."""
+    with collection_paused():
+        return await _run(session, principal)
+
+
+async def _run(session: AsyncSession, principal: Principal) -> MatchingRun:
     started = time.perf_counter()
     policy, version = await weights_in_force(session)
     pool = await instance(session, utcnow().date(), for_update=True)  # requests, then units

@@ -34,3 +34,30 @@ def test_a_full_collection_after_freezing_walks_only_what_came_after() -> None:
     cycle.append(cycle)
     del cycle
     assert gc.collect() >= 1  # new garbage is still collected
+
+
+def test_collection_is_paused_until_the_last_of_overlapping_blocks_leaves() -> None:
+    assert gc.isenabled()
+    first, second = heap.collection_paused(), heap.collection_paused()
+    first.__enter__()
+    second.__enter__()  # a second run interleaved with the first
+    first.__exit__(None, None, None)
+    assert not gc.isenabled()
+    second.__exit__(None, None, None)
+    assert gc.isenabled()
+
+
+def test_a_collector_disabled_before_stays_disabled() -> None:
+    gc.disable()
+    try:
+        with heap.collection_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_the_collector_comes_back_when_the_block_fails() -> None:
+    with pytest.raises(RuntimeError), heap.collection_paused():
+        raise RuntimeError("the use case failed")
+    assert gc.isenabled()

@@ -90,13 +90,14 @@ async def propose(
         if offer.request_id in proposed
     ]
     await repository.add_proposals(session, rows)
+    told = [name for name in ProposalMade.payload.names() if name in rows[0]] if rows else []
     await record_events(
         session,
         [
             Pending(
                 ProposalMade,
                 ProposalMade.payload.model_validate(
-                    {k: row[k] for k in ProposalMade.payload.model_fields if k in row}
+                    {name: row[name] for name in told}
                     | {"proposal_id": row["id"], "decline": None, "changed_at": now}
                 ),
                 str(row["request_id"]),
