@@ -17,4 +17,5 @@ BENCHMARKS: tuple[str, ...] = (
     "handover_burst",
     "matching_solver",
     "housing_matching",
+    "initiatives_programme",
 )

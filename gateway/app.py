@@ -177,6 +177,11 @@ def create_app(
                 settings.rate_limit_burst,
                 max_clients=settings.rate_limit_max_clients,
             ),
+            anonymous_limiter=TokenBucketLimiter(
+                settings.anonymous_rate_limit_per_second,
+                settings.anonymous_rate_limit_burst,
+                max_clients=settings.anonymous_rate_limit_max_clients,
+            ),
             tracer=gateway.tracer,
             trust_forwarded_headers=settings.trust_forwarded_headers,
         )

@@ -13,7 +13,9 @@ that could not be read), it builds one document:
   definition silently wins.
 - one security scheme, ``KeycloakBearer`` (an HTTP bearer JWT from the realm, whose OpenID Connect
   discovery URL the scheme names), required by default; the services' own schemes are dropped and
-  their operations' requirements pointed at it.
+  their operations' requirements pointed at it. The anonymous paths' GET and HEAD operations
+  (`gateway.routes.ANONYMOUS`: the public programme) require none: their ``security`` is
+  ``[{}]``, and they document the gateway's 429 (its per-address rate limit).
 - ``info.description`` and ``x-lgnet-upstreams`` say which services are in, and which are missing
   and why.
 
@@ -33,14 +35,15 @@ from typing import Any
 
 import httpx
 
-from gateway.routes import ROUTES, RouteRule
+from gateway.routes import ANONYMOUS, ANONYMOUS_METHODS, ROUTES, AnonymousPath, RouteRule
+from kit.openapi import problem_response
 
 __all__ = ["API_VERSION", "SECURITY_SCHEME", "OpenAPIAggregator", "merge_openapi"]
 
 logger = logging.getLogger(__name__)
 
 SECURITY_SCHEME = "KeycloakBearer"
-API_VERSION = "1.6.0"
+API_VERSION = "1.7.0"
 """``info.version`` of the merged document. A breaking change to the public API (a path, a field
 or an enum value removed, a new required field…) must move it on: the committed
 ``contracts/openapi.json`` is checked against the last released one by ``oasdiff breaking``
@@ -58,7 +61,10 @@ casework's transfers, read grants and legal bases; a case's export lists them. T
 minors' track (guardian, age assessment, placements, transition plan, extension to 21) and
 its part of the subject export; intake's birth-date read, for casework's service account
 alone. Casework's service directory (HSDS 3.0's read API and its keepers' writes), service
-referrals."""
+referrals. 1.7.0: an initiative's kind ``civic_engagement`` is ``civic_engagement_project``;
+initiatives have a status (draft, published, completed, cancelled), translations, topics and
+partners; the public programme (``/v1/initiatives/programme``, no token) and its iCalendar
+feeds."""
 HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 _COMPONENT_REF = "#/components/"
 
@@ -172,11 +178,16 @@ def _public(path: str, rules: Iterable[RouteRule]) -> bool:
     return any(rule.matches(path) for rule in rules)
 
 
+def _anonymous(path: str, method: str, anonymous: Iterable[AnonymousPath]) -> bool:
+    return method.upper() in ANONYMOUS_METHODS and any(entry.matches(path) for entry in anonymous)
+
+
 def merge_openapi(
     docs: Mapping[str, Mapping[str, Any] | None],
     *,
     issuer: str,
     routes: Iterable[RouteRule] = ROUTES,
+    anonymous: Iterable[AnonymousPath] = ANONYMOUS,
     missing: Mapping[str, str] | None = None,
     title: str = "LGNet API",
     version: str = API_VERSION,
@@ -187,6 +198,7 @@ def merge_openapi(
     ``missing`` gives the reason for those (``"unreachable"``, ``"HTTP 503"``…).
     """
     routes = tuple(routes)
+    anonymous = tuple(anonymous)
     present = {name: doc for name, doc in docs.items() if doc is not None}
     reasons = {
         name: (missing or {}).get(name, "unavailable") for name in docs if name not in present
@@ -210,7 +222,12 @@ def merge_openapi(
                 continue
             for method, operation in item.items():
                 if method in HTTP_METHODS and isinstance(operation, dict):
-                    if "security" in operation:
+                    if _anonymous(path, method, anonymous):
+                        operation["security"] = [{}]  # no token: see gateway.routes
+                        # the gateway's own per-address limit (gateway.proxy)
+                        responses = operation.setdefault("responses", {})
+                        responses.setdefault("429", problem_response(429))
+                    elif "security" in operation:
                         operation["security"] = _security_requirements(
                             operation["security"], scheme_names
                         )

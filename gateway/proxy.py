@@ -7,6 +7,10 @@ For every request under a public prefix (see :mod:`gateway.routes`):
 2. the bearer token is verified with :func:`kit.auth.authenticate` (401 / 403 / 503);
 3. the client's bucket is charged (429 with ``Retry-After``);
 4. the route's roles are checked against the token's realm roles (403 ``role-required``);
+
+   — except on an anonymous path (a GET or HEAD of `gateway.routes.ANONYMOUS`): no token is
+   asked for or looked at (an ``Authorization`` sent anyway is not forwarded), and the client
+   IP address's bucket of the anonymous limiter is charged instead (429 with ``Retry-After``);
 5. the request goes to the service — method, raw path and query, body and end-to-end headers,
    the ``Authorization`` header unchanged (the service verifies the token again: zero trust),
    plus ``X-Request-ID``, ``traceparent`` (a CLIENT span, child of the gateway's SERVER span) and
@@ -31,7 +35,7 @@ from prometheus_client import Counter
 from starlette.responses import Response, StreamingResponse
 
 from gateway.ratelimit import TokenBucketLimiter
-from gateway.routes import ROUTES, RouteRule, match_route
+from gateway.routes import ANONYMOUS, ROUTES, AnonymousPath, RouteRule, match_anonymous, match_route
 from kit.auth import MissingRole, Principal, TokenVerifier, authenticate
 from kit.errors import BadRequest, NotFound, ProblemError, TooManyRequests, Unauthorized
 from kit.logs import REQUEST_ID_HEADER, current_request_id
@@ -76,6 +80,10 @@ UPSTREAM_ERRORS = Counter(
 )
 RATE_LIMITED = Counter(
     "lgnet_gateway_rate_limited_total", "Requests refused by the per-client rate limit"
+)
+ANONYMOUS_RATE_LIMITED = Counter(
+    "lgnet_gateway_anonymous_rate_limited_total",
+    "Anonymous requests (public paths) refused by the per-IP rate limit",
 )
 
 
@@ -156,6 +164,8 @@ class Proxy:
         limiter: TokenBucketLimiter,
         tracer: trace.Tracer,
         routes: Iterable[RouteRule] = ROUTES,
+        anonymous: Iterable[AnonymousPath] = ANONYMOUS,
+        anonymous_limiter: TokenBucketLimiter | None = None,
         trust_forwarded_headers: bool = False,
     ) -> None:
         self.tracer = tracer
@@ -164,6 +174,11 @@ class Proxy:
         self.verifier = verifier
         self.limiter = limiter
         self.routes = tuple(routes)
+        self.anonymous = tuple(anonymous)
+        # (not `or`: an empty limiter has len() 0)
+        self.anonymous_limiter = (
+            anonymous_limiter if anonymous_limiter is not None else TokenBucketLimiter(5.0, 20)
+        )
         self.trust_forwarded_headers = trust_forwarded_headers
 
     def route(self, path: str) -> RouteRule:
@@ -191,20 +206,46 @@ class Proxy:
             raise MissingRole(f"{request.method} {rule.prefix} needs one of the roles: {roles}.")
         return principal
 
+    def client_address(self, request: Request) -> str:
+        """The caller's IP address: the one the trusted load balancer saw (the last
+        ``X-Forwarded-For`` entry) when forwarded headers are trusted, else the peer's."""
+        if self.trust_forwarded_headers:
+            forwarded = request.headers.get("x-forwarded-for", "")
+            last = forwarded.rsplit(",", 1)[-1].strip()
+            if last:
+                return last
+        return request.client.host if request.client else "unknown"
+
+    def admit_anonymous(self, request: Request) -> None:
+        """Rate-limit an anonymous request by its client IP address (no token involved)."""
+        decision = self.anonymous_limiter.acquire(self.client_address(request))
+        if not decision.allowed:
+            ANONYMOUS_RATE_LIMITED.inc()
+            raise TooManyRequests(
+                "Too many requests from this address; slow down.",
+                headers={"Retry-After": decision.retry_after_header},
+            )
+
     async def handle(self, request: Request) -> Response:
         """Answer a request under a public prefix (see the module docstring)."""
         path = request.url.path
         rule = self.route(path)
         request.state.route = rule.service
-        await self.admit(request, rule)
+        anonymous = match_anonymous(request.method, path, self.anonymous) is not None
+        if anonymous:
+            self.admit_anonymous(request)
+        else:
+            await self.admit(request, rule)
         base_url = self.upstreams.get(rule.service)
         if base_url is None:
             raise NotFound(f"No service serves {rule.prefix} yet.")
-        return await self.forward(request, rule.service, base_url)
+        return await self.forward(request, rule.service, base_url, anonymous=anonymous)
 
-    def _forward_headers(self, request: Request) -> list[tuple[str, str]]:
+    def _forward_headers(self, request: Request, *, anonymous: bool) -> list[tuple[str, str]]:
         incoming = request.headers.items()
         drop = _REPLACED_REQUEST if self.trust_forwarded_headers else _REPLACED_REQUEST | _FORWARDED
+        if anonymous:
+            drop = drop | {"authorization"}  # never checked here: not passed on either
         headers = end_to_end(incoming, drop)
         if "accept-encoding" not in request.headers:
             # else httpx offers gzip for a client that asked for nothing, and we pass bytes raw
@@ -229,12 +270,15 @@ class Proxy:
                 headers.append(("x-forwarded-host", host))
         return headers
 
-    async def forward(self, request: Request, service: str, base_url: str) -> Response:
-        """Send ``request`` to ``base_url`` and stream the answer back."""
+    async def forward(
+        self, request: Request, service: str, base_url: str, *, anonymous: bool = False
+    ) -> Response:
+        """Send ``request`` to ``base_url`` and stream the answer back (without its
+        ``Authorization`` header if it is `anonymous`)."""
         raw_path: bytes = request.scope.get("raw_path") or request.url.path.encode()
         query: bytes = request.scope.get("query_string", b"")
         target = httpx.URL(base_url).copy_with(raw_path=raw_path + (b"?" + query if query else b""))
-        headers = self._forward_headers(request)
+        headers = self._forward_headers(request, anonymous=anonymous)
         body = await request.body()  # bounded by the body-size middleware
         with self.tracer.start_as_current_span(
             f"{request.method} {service}", kind=SpanKind.CLIENT

@@ -17,7 +17,7 @@ A method is a *read* (GET, HEAD, OPTIONS) or a *write* (POST, PUT, PATCH, DELETE
   coordinator.
 - ``/v1/initiatives`` → events. Read: initiative-organizer, coordinator, case-worker,
   intake-operator, observatory-analyst.
-  Write: initiative-organizer, coordinator.
+  Write: initiative-organizer, coordinator, case-worker.
 - ``/v1/observatory`` → observatory. Read: observatory-analyst, coordinator, platform-admin.
   Write: platform-admin.
 - ``/v1/audit`` → audit (``LGNET_GATEWAY_UPSTREAM_AUDIT``; 404 while unset). Read: auditor.
@@ -36,7 +36,8 @@ Why, row by row:
   proposals and placements.
 - initiatives: case workers and intake operators read the programme to point beneficiaries to
   it, analysts to follow the network's reach; organisers (and
-  coordinators) run initiatives, sessions, registrations and attendance.
+  coordinators) run initiatives, sessions, registrations and attendance; case workers register
+  their beneficiaries to sessions.
 - observatory: aggregates only; platform admins may trigger its maintenance (e.g. a rebuild).
 - audit: auditors read the audit logs (``/v1/audit``, and each service's own, such as
   ``/v1/intake/audit``), and nobody else — not even coordinators or platform
@@ -44,6 +45,15 @@ Why, row by row:
 
 Matching is by whole path segments: ``/v1/intake`` and ``/v1/intake/…`` match, ``/v1/intakes``
 does not. A path no rule matches is 404.
+
+Anonymous paths (`ANONYMOUS`) are the exceptions: exactly these paths, with GET or HEAD, pass
+without a token (any other method on them, or any other path, needs one as above), rate-limited
+per client IP address instead (`gateway.proxy`):
+
+- ``/v1/initiatives/programme``, ``/v1/initiatives/programme/calendar.ics``,
+  ``/v1/initiatives/programme/{initiative_id}`` and its ``/calendar.ics`` → events: the public
+  programme of published initiatives and its iCalendar feeds, for a city website and anyone's
+  calendar application. The events service shows nothing there that is not public.
 """
 
 from __future__ import annotations
@@ -53,9 +63,20 @@ from dataclasses import dataclass
 
 from kit.auth import Role
 
-__all__ = ["READ_METHODS", "ROUTES", "WRITE_METHODS", "RouteRule", "match_route"]
+__all__ = [
+    "ANONYMOUS",
+    "ANONYMOUS_METHODS",
+    "READ_METHODS",
+    "ROUTES",
+    "WRITE_METHODS",
+    "AnonymousPath",
+    "RouteRule",
+    "match_anonymous",
+    "match_route",
+]
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+ANONYMOUS_METHODS = frozenset({"GET", "HEAD"})
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -140,7 +161,7 @@ ROUTES: tuple[RouteRule, ...] = (
             Role.INTAKE_OPERATOR,
             Role.OBSERVATORY_ANALYST,
         ),
-        write=_roles(Role.INITIATIVE_ORGANIZER, Role.COORDINATOR),
+        write=_roles(Role.INITIATIVE_ORGANIZER, Role.COORDINATOR, Role.CASE_WORKER),
     ),
     RouteRule(
         prefix="/v1/observatory",
@@ -169,3 +190,44 @@ def match_route(path: str, routes: Iterable[RouteRule] = ROUTES) -> RouteRule | 
 def services(routes: Iterable[RouteRule] = ROUTES) -> tuple[str, ...]:
     """The upstream services the table routes to, in table order."""
     return tuple(dict.fromkeys(rule.service for rule in routes))
+
+
+@dataclass(frozen=True, slots=True)
+class AnonymousPath:
+    """A path ``template`` that ``service`` answers without a token, for GET and HEAD: a
+    ``{name}`` segment stands for any one non-empty segment, the others must be equal."""
+
+    template: str
+    service: str
+
+    @property
+    def segments(self) -> tuple[str, ...]:
+        return tuple(self.template.split("/"))
+
+    def matches(self, path: str) -> bool:
+        """Whether `path` (a request's, or a document's path template) is this one."""
+        given = path.split("/")
+        if len(given) != len(self.segments):
+            return False
+        return all(
+            (want.startswith("{") and want.endswith("}") and seg != "") or seg == want
+            for want, seg in zip(self.segments, given, strict=True)
+        )
+
+
+_PROGRAMME = "/v1/initiatives/programme"
+ANONYMOUS: tuple[AnonymousPath, ...] = (
+    AnonymousPath(_PROGRAMME, "events"),
+    AnonymousPath(f"{_PROGRAMME}/calendar.ics", "events"),
+    AnonymousPath(f"{_PROGRAMME}/{{initiative_id}}", "events"),
+    AnonymousPath(f"{_PROGRAMME}/{{initiative_id}}/calendar.ics", "events"),
+)
+
+
+def match_anonymous(
+    method: str, path: str, anonymous: Iterable[AnonymousPath] = ANONYMOUS
+) -> AnonymousPath | None:
+    """The anonymous path `method` `path` is, or ``None`` (then it needs a token)."""
+    if method.upper() not in ANONYMOUS_METHODS:
+        return None
+    return next((entry for entry in anonymous if entry.matches(path)), None)

@@ -3,6 +3,7 @@
 LGNET_GATEWAY_UPSTREAM_INTAKE=http://127.0.0.1:8101        # one per service, see routes.py
 LGNET_GATEWAY_CORS_ORIGINS=https://app.example,https://ops.example   # or a JSON list
 LGNET_GATEWAY_RATE_LIMIT_PER_SECOND=20  LGNET_GATEWAY_RATE_LIMIT_BURST=40
+LGNET_GATEWAY_ANONYMOUS_RATE_LIMIT_PER_SECOND=5  LGNET_GATEWAY_ANONYMOUS_RATE_LIMIT_BURST=20
 LGNET_KEYCLOAK_ISSUER=http://127.0.0.1:8180/realms/lgnet   # common: issuer and audience
 """
 
@@ -51,6 +52,14 @@ class GatewaySettings(BaseSettings):
     """Bucket size: requests a client may send at once after being idle."""
     rate_limit_max_clients: int = Field(default=100_000, gt=0)
     """Buckets kept in memory; the least recently seen client's is dropped past it."""
+
+    anonymous_rate_limit_per_second: float = Field(default=5.0, gt=0)
+    """Sustained anonymous requests (the public programme) per second per client IP address."""
+    anonymous_rate_limit_burst: int = Field(default=20, gt=0)
+    """Anonymous requests an IP address may send at once after being idle: a page of the
+    programme with its initiatives and calendar links."""
+    anonymous_rate_limit_max_clients: int = Field(default=100_000, gt=0)
+    """IP addresses' buckets kept in memory; the least recently seen one's is dropped past it."""
 
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=lambda: [*DEV_ORIGINS])
     """Browser origins allowed to call the API (comma-separated or a JSON list)."""

@@ -161,9 +161,12 @@ class Idempotency:
         owner: str,
         status_code: int = 200,
         headers: Mapping[str, str] | Callable[[T], Mapping[str, str]] | None = None,
+        kept: Callable[[T], Any] | None = None,
     ) -> Response:
         """Call `fn` (a use case returning a public schema) and answer with its JSON, or
-        replay the stored answer for this key and `owner` (the caller's identity)."""
+        replay the stored answer for this key and `owner` (the caller's identity). `kept`:
+        what is stored for a replay, if not the answer itself (a secret the answer carries
+        once, such as a token whose hash alone is kept, is left out of it)."""
         if self.key is None:
             result = await fn()
             return _json_response(_encode(result), status_code, _headers(headers, result))
@@ -192,6 +195,7 @@ class Idempotency:
 
         result = await fn()
         body = _encode(result)
+        stored = body if kept is None else _encode(kept(result))
         response_headers = dict(_headers(headers, result) or {})
         self.session.add(
             IdempotencyRecord(
@@ -201,7 +205,7 @@ class Idempotency:
                 path=self.path,
                 fingerprint=self.fingerprint,
                 status_code=status_code,
-                response_body=body.decode(),
+                response_body=stored.decode(),
                 response_headers=response_headers,
             )
         )
@@ -215,9 +219,11 @@ class Idempotency:
         owner: str,
         location: Callable[[T], str],
         version: Callable[[T], int] | None = None,
+        kept: Callable[[T], Any] | None = None,
     ) -> Response:
         """`run` for a creation: 201 with ``Location: location(result)`` and, when the
-        result has an integer ``version``, its ``ETag`` (`kit.etag.etag_for`).
+        result has an integer ``version``, its ``ETag`` (`kit.etag.etag_for`); `kept` as
+        for `run`.
 
         `version`: where the created resource's version is when the result wraps it (a
         person answered with its duplicate candidates: ``lambda r: r.person.version``)."""
@@ -229,7 +235,7 @@ class Idempotency:
                 created["ETag"] = etag_for(version_of)
             return created
 
-        return await self.run(fn, owner=owner, status_code=201, headers=headers)
+        return await self.run(fn, owner=owner, status_code=201, headers=headers, kept=kept)
 
     async def _lock(self, owner: str) -> None:
         assert self.key is not None

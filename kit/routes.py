@@ -96,11 +96,13 @@ class Creation(Call):
         *,
         location: Callable[[T], str],
         version: Callable[[T], int] | None = None,
+        kept: Callable[[T], Any] | None = None,
     ) -> Response:
         """201 with ``Location`` and ``ETag`` (`Idempotency.created`), `create` run at most
-        once per ``Idempotency-Key`` of this principal."""
+        once per ``Idempotency-Key`` of this principal (`kept`: what a replay answers, if
+        not the same)."""
         return await self.idem.created(
-            create, owner=self.principal.subject, location=location, version=version
+            create, owner=self.principal.subject, location=location, version=version, kept=kept
         )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from kit.settings import ServiceSettings
@@ -12,3 +13,7 @@ from kit.settings import ServiceSettings
 class EventsSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="LGNET_EVENTS_", extra="ignore")
     service_name: ClassVar[str] = "events"
+
+    offer_expiry_interval_seconds: float = Field(
+        default=60, gt=0, description="How often live seat offers past their time are ended"
+    )

@@ -138,7 +138,9 @@ async def test_a_bad_token_is_401_and_never_reaches_the_service(gw: Harness) -> 
         ("GET", "/v1/casework/cases", ("intake-operator",), True),
         ("POST", "/v1/casework/cases", ("intake-operator",), False),
         ("GET", "/v1/initiatives", ("case-worker",), True),
-        ("POST", "/v1/initiatives", ("case-worker",), False),
+        ("POST", "/v1/initiatives", ("intake-operator",), False),
+        # case workers register beneficiaries (the service refuses them an initiative: 403)
+        ("POST", "/v1/initiatives/0d5c/sessions/1e6d/registrations", ("case-worker",), True),
         ("POST", "/v1/initiatives", ("initiative-organizer",), True),
         ("POST", "/v1/housing/requests", ("case-worker",), True),
         ("GET", "/v1/housing/requests", ("initiative-organizer",), False),

@@ -1,0 +1,1 @@
+"""The public programme: published initiatives and sessions for anyone, and calendar feeds."""

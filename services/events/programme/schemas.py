@@ -1,0 +1,65 @@
+"""The public programme's contract: what a city website shows of an initiative and its
+sessions. Only public fields, by construction: no author, no registrations, no person."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import Field
+
+from kit.pagination import Page
+from kit.schemas import Id, PublicModel
+from services.events.initiatives.schemas import TranslationPublic
+
+
+class ProgrammeVenue(PublicModel):
+    name: str
+    address: str = Field(description="The venue's address")
+    municipio: int
+    accessible: bool = Field(description="Step-free access for wheelchairs")
+
+
+class ProgrammeInitiative(PublicModel):
+    id: Id
+    title: str = Field(description="In Italian")
+    description: str | None = Field(description="In Italian")
+    translations: dict[str, TranslationPublic] = Field(
+        description="The title and description in other languages, by ISO 639-1 code"
+    )
+    kind: str = Field(description="workshop, meeting, information_session, …")
+    audience: str = Field(description="beneficiaries, public or both")
+    topics: list[str]
+    organiser_organisation: str
+    partner_organisations: list[str]
+    municipio: int
+    neighbourhood: str | None
+    starts_on: date
+    ends_on: date
+
+
+class ProgrammeSession(PublicModel):
+    id: Id
+    starts_at: datetime = Field(description="In the session's zone, with its offset")
+    ends_at: datetime = Field(description="In the session's zone, with its offset")
+    zone: str
+    venue: ProgrammeVenue
+    capacity: int = Field(description="Seats")
+    languages: list[str] = Field(description="Languages the session is held in")
+    cultural_mediator: bool
+    interpreter: bool
+
+
+class ProgrammeEntry(ProgrammeSession):
+    """One session of the programme with the initiative it belongs to."""
+
+    initiative: ProgrammeInitiative
+
+
+class ProgrammePage(Page[ProgrammeEntry]):
+    """A page of the programme, soonest first."""
+
+
+class InitiativeProgramme(ProgrammeInitiative):
+    """A public initiative with its scheduled sessions, soonest first."""
+
+    sessions: list[ProgrammeSession]

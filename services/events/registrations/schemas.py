@@ -1,0 +1,89 @@
+"""The registrations API contract: a beneficiary (intake's ``person_ref``) or a member of the
+public (a name, one contact, consent) in a session; the line and the offers of freed seats."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal, Self
+
+from pydantic import Field, model_validator
+
+from kit.schemas import ClosedModel, EmailAddress, Id, PublicModel, StrictStr, TrimmedText
+from services.events.registrations.domain import OfferOutcome, Registrant, RegistrationStatus
+
+
+class BeneficiaryIn(ClosedModel):
+    registrant: Literal["beneficiary"]
+    person_ref: Id = Field(description="Intake's pseudonymous reference of the person")
+
+
+class PublicRegistrantIn(ClosedModel):
+    """A member of the public: a name and exactly one contact (an e-mail address, kept lower
+    case, or a phone number in international form, kept as ``+`` and digits), and their
+    consent to be kept in touch about the session (it must be true)."""
+
+    registrant: Literal["public"] = "public"
+    name: Annotated[StrictStr, TrimmedText(200)]
+    email: EmailAddress | None = None
+    phone: Annotated[StrictStr, Field(max_length=40)] | None = None
+    consent: Literal[True] = Field(description="Consent to keep the name and contact")
+
+    @model_validator(mode="after")
+    def _one_contact(self) -> Self:
+        if (self.email is None) == (self.phone is None):
+            raise ValueError("give exactly one contact: email or phone")
+        return self
+
+
+RegistrationCreate = Annotated[
+    BeneficiaryIn | PublicRegistrantIn, Field(discriminator="registrant")
+]
+
+
+class RegistrationPublic(PublicModel):
+    """A registration. ``name`` and ``contact`` of a public registrant are shown only to
+    those who run the initiative."""
+
+    id: Id
+    version: int
+    session_id: Id
+    registrant: Registrant
+    person_ref: Id | None
+    name: str | None
+    contact: str | None
+    contact_kind: str | None
+    status: RegistrationStatus
+    position: int | None = Field(description="Place in the waiting list, first come first served")
+    offer_expires_at: datetime | None
+    organisation: str | None = Field(description="The organisation that registered them")
+    cancelled_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class RegistrationCreated(RegistrationPublic):
+    cancellation_token: str | None = Field(
+        description=(
+            "A public registrant's token to cancel: shown once, in this response only (a "
+            "replay under the same Idempotency-Key answers null: only its hash is kept)"
+        )
+    )
+
+
+class SeatOfferPublic(PublicModel):
+    id: Id
+    session_id: Id
+    registration_id: Id
+    position: int
+    outcome: OfferOutcome
+    offered_at: datetime
+    expires_at: datetime
+    decided_at: datetime | None
+
+
+class SeatsPublic(PublicModel):
+    capacity: int
+    registered: int
+    offered: int = Field(description="Seats held by live offers")
+    waitlisted: int
+    free: int
