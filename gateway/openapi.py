@@ -13,9 +13,10 @@ that could not be read), it builds one document:
   definition silently wins.
 - one security scheme, ``KeycloakBearer`` (an HTTP bearer JWT from the realm, whose OpenID Connect
   discovery URL the scheme names), required by default; the services' own schemes are dropped and
-  their operations' requirements pointed at it. The anonymous paths' GET and HEAD operations
-  (`gateway.routes.ANONYMOUS`: the public programme) require none: their ``security`` is
-  ``[{}]``, and they document the gateway's 429 (its per-address rate limit).
+  their operations' requirements pointed at it. The anonymous paths' operations
+  (`gateway.routes.ANONYMOUS`: the public programme, and public registration) require none:
+  their ``security`` is ``[{}]``, and they document the gateway's 429 (its per-address rate
+  limit).
 - ``info.description`` and ``x-lgnet-upstreams`` say which services are in, and which are missing
   and why.
 
@@ -35,7 +36,7 @@ from typing import Any
 
 import httpx
 
-from gateway.routes import ANONYMOUS, ANONYMOUS_METHODS, ROUTES, AnonymousPath, RouteRule
+from gateway.routes import ANONYMOUS, ROUTES, AnonymousPath, RouteRule
 from kit.openapi import problem_response
 
 __all__ = ["API_VERSION", "SECURITY_SCHEME", "OpenAPIAggregator", "merge_openapi"]
@@ -43,7 +44,7 @@ __all__ = ["API_VERSION", "SECURITY_SCHEME", "OpenAPIAggregator", "merge_openapi
 logger = logging.getLogger(__name__)
 
 SECURITY_SCHEME = "KeycloakBearer"
-API_VERSION = "1.7.0"
+API_VERSION = "1.8.0"
 """``info.version`` of the merged document. A breaking change to the public API (a path, a field
 or an enum value removed, a new required field…) must move it on: the committed
 ``contracts/openapi.json`` is checked against the last released one by ``oasdiff breaking``
@@ -64,7 +65,8 @@ alone. Casework's service directory (HSDS 3.0's read API and its keepers' writes
 referrals. 1.7.0: an initiative's kind ``civic_engagement`` is ``civic_engagement_project``;
 initiatives have a status (draft, published, completed, cancelled), translations, topics and
 partners; the public programme (``/v1/initiatives/programme``, no token) and its iCalendar
-feeds."""
+feeds. 1.8.0: a registration names its ``registrant`` (the union's tag) and a phone number's
+form is in the schema; a member of the public registers and cancels through the programme."""
 HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 _COMPONENT_REF = "#/components/"
 
@@ -179,7 +181,7 @@ def _public(path: str, rules: Iterable[RouteRule]) -> bool:
 
 
 def _anonymous(path: str, method: str, anonymous: Iterable[AnonymousPath]) -> bool:
-    return method.upper() in ANONYMOUS_METHODS and any(entry.matches(path) for entry in anonymous)
+    return any(entry.admits(method, path) for entry in anonymous)
 
 
 def merge_openapi(

@@ -8,7 +8,7 @@ For every request under a public prefix (see :mod:`gateway.routes`):
 3. the client's bucket is charged (429 with ``Retry-After``);
 4. the route's roles are checked against the token's realm roles (403 ``role-required``);
 
-   — except on an anonymous path (a GET or HEAD of `gateway.routes.ANONYMOUS`): no token is
+   — except on an anonymous path (`gateway.routes.ANONYMOUS`, for its methods): no token is
    asked for or looked at (an ``Authorization`` sent anyway is not forwarded), and the client
    IP address's bucket of the anonymous limiter is charged instead (429 with ``Retry-After``);
 5. the request goes to the service — method, raw path and query, body and end-to-end headers,

@@ -46,14 +46,18 @@ Why, row by row:
 Matching is by whole path segments: ``/v1/intake`` and ``/v1/intake/…`` match, ``/v1/intakes``
 does not. A path no rule matches is 404.
 
-Anonymous paths (`ANONYMOUS`) are the exceptions: exactly these paths, with GET or HEAD, pass
-without a token (any other method on them, or any other path, needs one as above), rate-limited
-per client IP address instead (`gateway.proxy`):
+Anonymous paths (`ANONYMOUS`) are the exceptions: exactly these paths, with GET or HEAD (or the
+method named), pass without a token (any other method on them, or any other path, needs one as
+above), rate-limited per client IP address instead (`gateway.proxy`):
 
 - ``/v1/initiatives/programme``, ``/v1/initiatives/programme/calendar.ics``,
   ``/v1/initiatives/programme/{initiative_id}`` and its ``/calendar.ics`` → events: the public
   programme of published initiatives and its iCalendar feeds, for a city website and anyone's
   calendar application. The events service shows nothing there that is not public.
+- POST ``/v1/initiatives/programme/{initiative_id}/sessions/{session_id}/registrations`` and
+  POST ``/v1/initiatives/programme/registrations/cancellations`` → events: a member of the
+  public registers (a name, one contact, consent) and cancels with the token the registration
+  answered.
 """
 
 from __future__ import annotations
@@ -194,11 +198,16 @@ def services(routes: Iterable[RouteRule] = ROUTES) -> tuple[str, ...]:
 
 @dataclass(frozen=True, slots=True)
 class AnonymousPath:
-    """A path ``template`` that ``service`` answers without a token, for GET and HEAD: a
-    ``{name}`` segment stands for any one non-empty segment, the others must be equal."""
+    """A path ``template`` that ``service`` answers without a token, for `methods` (GET and
+    HEAD unless named): a ``{name}`` segment stands for any one non-empty segment, the
+    others must be equal."""
 
     template: str
     service: str
+    methods: frozenset[str] = ANONYMOUS_METHODS
+
+    def admits(self, method: str, path: str) -> bool:
+        return method.upper() in self.methods and self.matches(path)
 
     @property
     def segments(self) -> tuple[str, ...]:
@@ -221,6 +230,13 @@ ANONYMOUS: tuple[AnonymousPath, ...] = (
     AnonymousPath(f"{_PROGRAMME}/calendar.ics", "events"),
     AnonymousPath(f"{_PROGRAMME}/{{initiative_id}}", "events"),
     AnonymousPath(f"{_PROGRAMME}/{{initiative_id}}/calendar.ics", "events"),
+    # a member of the public registers, and cancels with the token they were given
+    AnonymousPath(
+        f"{_PROGRAMME}/{{initiative_id}}/sessions/{{session_id}}/registrations",
+        "events",
+        frozenset({"POST"}),
+    ),
+    AnonymousPath(f"{_PROGRAMME}/registrations/cancellations", "events", frozenset({"POST"})),
 )
 
 
@@ -228,6 +244,4 @@ def match_anonymous(
     method: str, path: str, anonymous: Iterable[AnonymousPath] = ANONYMOUS
 ) -> AnonymousPath | None:
     """The anonymous path `method` `path` is, or ``None`` (then it needs a token)."""
-    if method.upper() not in ANONYMOUS_METHODS:
-        return None
-    return next((entry for entry in anonymous if entry.matches(path)), None)
+    return next((entry for entry in anonymous if entry.admits(method, path)), None)

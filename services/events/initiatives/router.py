@@ -24,7 +24,7 @@ from services.events.initiatives.schemas import (
 )
 
 router = APIRouter(prefix="/v1/initiatives", tags=["initiatives"])
-ONE = "/{initiative_id}"
+ONE = "/{initiative_id:uuid}"  # not "programme": its paths answer 405 for other methods
 
 ORGANISED_CHANGE = problem_responses(403, 404, 409)
 """``responses=`` of a change to an initiative: not found (404), organised by another

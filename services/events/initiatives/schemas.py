@@ -19,7 +19,8 @@ from kit.schemas import (
     StrictStr,
     TrimmedText,
 )
-from services.events.initiatives.domain import Audience, InitiativeKind, InitiativeStatus, distinct
+from services.events.initiatives.domain import Audience, InitiativeStatus, distinct
+from services.events.initiatives.domain import InitiativeKind as InitiativeKind  # lists filter
 
 MAX_TOPICS = 10
 MAX_PARTNERS = 20

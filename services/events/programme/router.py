@@ -12,7 +12,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable
 from dataclasses import dataclass
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -22,10 +21,19 @@ from kit.db import SessionDep
 from kit.errors import problem_responses
 from kit.pagination import PageParamsDep
 from kit.routes import QueryDep
-from kit.schemas import Municipio
+from kit.schemas import CalendarDate, Municipio
+from services.events.initiatives.schemas import InitiativeKind
 from services.events.programme import calendar, conditional, service
 from services.events.programme.domain import window
-from services.events.programme.schemas import InitiativeProgramme, ProgrammePage
+from services.events.programme.schemas import (
+    CancellationIn,
+    InitiativeProgramme,
+    ProgrammePage,
+    SelfCancelled,
+    SelfRegistered,
+)
+from services.events.registrations import service as registrations
+from services.events.registrations.schemas import PublicContactIn
 
 router = APIRouter(prefix="/v1/initiatives/programme", tags=["programme"])
 
@@ -57,19 +65,13 @@ class ProgrammeQuery:
     municipio: Annotated[
         Municipio | None, Query(description="Sessions held in this Municipio (their venue's)")
     ] = None
-    kind: Annotated[
-        str | None,
-        Query(
-            pattern=r"^[a-z_]{1,40}$",
-            description="Initiatives of this kind: workshop, meeting, information_session, …",
-        ),
-    ] = None
+    kind: Annotated[InitiativeKind | None, Query(description="Initiatives of this kind")] = None
     since: Annotated[
-        date | None,
+        CalendarDate | None,
         Query(alias="from", description="Sessions starting on this day (Europe/Rome) or later"),
     ] = None
     until: Annotated[
-        date | None,
+        CalendarDate | None,
         Query(alias="to", description="Sessions starting on this day (Europe/Rome) or earlier"),
     ] = None
     language: Annotated[
@@ -195,3 +197,41 @@ async def read_initiative_calendar(
         ),
         media_type=calendar.MEDIA_TYPE,
     )
+
+
+# --- a member of the public registers, and cancels -----------------------------------------
+
+
+@router.post(
+    ONE + "/sessions/{session_id}/registrations",
+    status_code=201,
+    responses=problem_responses(404, 409),
+    summary="Register for a session as a member of the public (no account)",
+)
+async def register_self(
+    initiative_id: uuid.UUID,
+    session_id: uuid.UUID,
+    registrant: PublicContactIn,
+    session: SessionDep,
+) -> SelfRegistered:
+    """A seat if one is free, else a place in line; the answer carries the cancellation
+    token this once. A second registration with the same contact is a 409."""
+    row, token = await registrations.register_public(
+        session=session, initiative_id=initiative_id, session_id=session_id, public_in=registrant
+    )
+    return SelfRegistered(
+        session_id=row.session_id,
+        status=row.status,
+        position=row.position,
+        cancellation_token=token,
+    )
+
+
+@router.post(
+    "/registrations/cancellations",
+    responses=problem_responses(404, 409),
+    summary="Cancel a public registration with its token",
+)
+async def cancel_self(cancellation: CancellationIn, session: SessionDep) -> SelfCancelled:
+    row = await registrations.cancel_by_token(session=session, token=cancellation.token)
+    return SelfCancelled(session_id=row.session_id, status=row.status)

@@ -4,11 +4,12 @@ sessions. Only public fields, by construction: no author, no registrations, no p
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import Field
 
 from kit.pagination import Page
-from kit.schemas import Id, PublicModel
+from kit.schemas import ClosedModel, Id, PublicModel, StrictStr
 from services.events.initiatives.schemas import TranslationPublic
 
 
@@ -63,3 +64,24 @@ class InitiativeProgramme(ProgrammeInitiative):
     """A public initiative with its scheduled sessions, soonest first."""
 
     sessions: list[ProgrammeSession]
+
+
+class SelfRegistered(PublicModel):
+    """What a member of the public is told of their registration: whether they have a seat
+    or their place in line, and, once, the token to cancel with."""
+
+    session_id: Id
+    status: str = Field(description="registered, or waitlisted (a freed seat is offered)")
+    position: int | None = Field(description="Place in the waiting list, if waitlisted")
+    cancellation_token: str = Field(
+        description="Shown this once: keep it to cancel (only its hash is kept)"
+    )
+
+
+class CancellationIn(ClosedModel):
+    token: Annotated[StrictStr, Field(min_length=20, max_length=100)]
+
+
+class SelfCancelled(PublicModel):
+    session_id: Id
+    status: str

@@ -157,7 +157,7 @@ def visible(*, registrar: str | None, organisation: str, runs_it: bool) -> bool:
     return runs_it or registrar == organisation
 
 
-_PHONE_SEPARATORS = re.compile(r"[\s().\-/]")
+_PHONE_SEPARATORS = re.compile(r"[ ().\-/]")
 
 
 def normalised_email(email: str) -> str:

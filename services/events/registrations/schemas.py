@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from kit.schemas import ClosedModel, EmailAddress, Id, PublicModel, StrictStr, TrimmedText
 from services.events.registrations.domain import OfferOutcome, Registrant, RegistrationStatus
@@ -17,15 +17,31 @@ class BeneficiaryIn(ClosedModel):
     person_ref: Id = Field(description="Intake's pseudonymous reference of the person")
 
 
-class PublicRegistrantIn(ClosedModel):
+# as `domain.normalised_phone` reads it: + (or 00) and 8 to 15 digits, with separators
+PHONE_PATTERN = r"^ *(\+|00)[ ().\-/]*[1-9]([ ().\-/]*[0-9]){7,14}[ ().\-/]*$"
+Phone = Annotated[
+    StrictStr,
+    Field(max_length=40, pattern=PHONE_PATTERN, description="International, e.g. +39 02 1234567"),
+]
+
+
+class PublicContactIn(ClosedModel):
     """A member of the public: a name and exactly one contact (an e-mail address, kept lower
     case, or a phone number in international form, kept as ``+`` and digits), and their
     consent to be kept in touch about the session (it must be true)."""
 
-    registrant: Literal["public"] = "public"
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": [name], "properties": {name: {"not": {"type": "null"}}}}
+                for name in ("email", "phone")
+            ]
+        }
+    )
+
     name: Annotated[StrictStr, TrimmedText(200)]
     email: EmailAddress | None = None
-    phone: Annotated[StrictStr, Field(max_length=40)] | None = None
+    phone: Phone | None = None
     consent: Literal[True] = Field(description="Consent to keep the name and contact")
 
     @model_validator(mode="after")
@@ -33,6 +49,12 @@ class PublicRegistrantIn(ClosedModel):
         if (self.email is None) == (self.phone is None):
             raise ValueError("give exactly one contact: email or phone")
         return self
+
+
+class PublicRegistrantIn(PublicContactIn):
+    """`PublicContactIn`, registered by those who run the initiative on their behalf."""
+
+    registrant: Literal["public"]
 
 
 RegistrationCreate = Annotated[

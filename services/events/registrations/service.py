@@ -43,7 +43,7 @@ from services.events.registrations.events import (
     SeatsChanged,
 )
 from services.events.registrations.models import Registration, SeatOffer
-from services.events.registrations.schemas import BeneficiaryIn, PublicRegistrantIn
+from services.events.registrations.schemas import BeneficiaryIn, PublicContactIn
 from services.events.sessions import service as sessions
 
 log = logging.getLogger(__name__)
@@ -110,7 +110,7 @@ async def register_public(
     session: AsyncSession,
     initiative_id: uuid.UUID,
     session_id: uuid.UUID,
-    public_in: PublicRegistrantIn,
+    public_in: PublicContactIn,
     principal: Principal | None = None,
 ) -> tuple[Registration, str]:
     """A member of the public, online (no `principal`) or by those who run the initiative on

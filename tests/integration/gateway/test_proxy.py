@@ -32,7 +32,9 @@ def gateway(run_gateway: RunGateway) -> Iterator[str]:
         ("analyst.comune", "GET", "/v1/observatory/indicators", 200),
         ("analyst.comune", "GET", "/v1/intake/persons", 403),
         ("organizer.ponte", "POST", "/v1/initiatives", 200),
-        ("caseworker.ponte", "POST", "/v1/initiatives", 403),
+        ("intake.ponte", "POST", "/v1/initiatives", 403),
+        # a case worker registers beneficiaries (the events service refuses them the rest)
+        ("caseworker.ponte", "POST", "/v1/initiatives/0d5c/sessions/1e6d/registrations", 200),
         ("housing.ponte", "GET", "/v1/casework/cases", 403),
         ("coordinator.comune", "GET", "/v1/audit/entries", 403),
         ("auditor.comune", "GET", "/v1/intake/referrals", 403),

@@ -3,6 +3,8 @@ paths and only GET/HEAD, and a per-IP-address rate limit in place of the per-cli
 
 from __future__ import annotations
 
+import uuid
+
 import httpx
 import pytest
 
@@ -55,8 +57,13 @@ async def test_anything_else_still_needs_a_token(gw: Harness, method: str, path:
     assert not gw.upstreams["events"].received
 
 
-def test_only_get_and_head_of_the_exact_paths_are_anonymous() -> None:
+def test_only_the_exact_paths_and_their_methods_are_anonymous() -> None:
     assert match_anonymous("get", PROGRAMME) is not None
+    registrations = f"{ONE}/sessions/{uuid.uuid4()}/registrations"
+    assert match_anonymous("POST", registrations) is not None  # a member of the public
+    assert match_anonymous("GET", registrations) is None
+    assert match_anonymous("POST", f"{PROGRAMME}/registrations/cancellations") is not None
+    assert match_anonymous("POST", PROGRAMME) is None
     assert match_anonymous("GET", f"{PROGRAMME}/") is None
     assert match_anonymous("GET", f"{PROGRAMME}//calendar.ics") is None
     assert match_anonymous("PUT", ONE) is None
