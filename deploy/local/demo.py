@@ -91,27 +91,41 @@ def load_demo_data_once(stack: Stack, *, referrals: int = 24, seed: int = 2026) 
 
 def _facilities(gateway: httpx.Client, realm: Realm, rng: random.Random) -> None:
     headers = {"Authorization": f"Bearer {realm.cached_user_token('housing.ponte')}"}
+    # name, kind, Municipio, target groups, sex policy, ages, units (label, beds, letting)
     facilities = [
-        ("Rifugio Stella Polare", "shelter", 2, 24, ["unaccompanied_minor"], "male"),
-        ("Casa Ponte Corvetto", "co_housing", 4, 8, ["young_adult"], "any"),
-        ("Appartamento Giambellino", "autonomy_apartment", 6, 4, ["vulnerable_family"], "any"),
-        ("Rifugio San Siro", "shelter", 7, 30, ["vulnerable_family", "other"], "any"),
-    ]
-    for i, (name, kind, municipio, beds, groups, sex) in enumerate(facilities):
-        gateway.post(
+        ("Rifugio Stella Polare", "shelter", 2, ["unaccompanied_minor"], "male", (14, 17),
+         [("Camera 1", 4, "by_bed"), ("Camera 2", 4, "by_bed")]),
+        ("Casa Ponte Corvetto", "co_housing", 4, ["young_adult"], "mixed", (18, 25),
+         [("Stanza A", 2, "by_bed"), ("Stanza B", 2, "by_bed")]),
+        ("Appartamento Giambellino", "autonomy_apartment", 6, ["vulnerable_family"], "family",
+         (0, None), [("Appartamento", 4, "whole")]),
+        ("Rifugio San Siro", "shelter", 7, ["vulnerable_family", "other"], "family", (0, None),
+         [("Famiglie 1", 5, "whole"), ("Famiglie 2", 5, "whole")]),
+    ]  # fmt: skip
+    for i, (name, kind, municipio, groups, sex, (youngest, eldest), units) in enumerate(facilities):
+        created = gateway.post(
             "/v1/housing/facilities",
             headers={**headers, "Idempotency-Key": f"demo-facility-{i}"},
             json={
                 "name": name,
                 "kind": kind,
                 "municipio": municipio,
-                "capacity_beds": beds,
+                "address": f"Via Esempio {i + 1}, Milano",
                 "target_groups": groups,
-                "sex": sex,
+                "sex_policy": sex,
+                "min_age": youngest,
+                "max_age": eldest,
                 "accessible": rng.random() < 0.5,
                 "max_stay_days": 180 if kind != "autonomy_apartment" else 365,
             },
-        ).raise_for_status()
+        )
+        created.raise_for_status()
+        for j, (label, beds, letting) in enumerate(units):
+            gateway.post(
+                f"{created.headers['Location']}/units",
+                headers={**headers, "Idempotency-Key": f"demo-facility-{i}-unit-{j}"},
+                json={"label": label, "beds": beds, "letting": letting, "accessible": True},
+            ).raise_for_status()
 
 
 def _initiatives(gateway: httpx.Client, realm: Realm, rng: random.Random) -> None:
@@ -125,7 +139,7 @@ def _initiatives(gateway: httpx.Client, realm: Realm, rng: random.Random) -> Non
     ]
     for i, (title, kind, municipio, neighbourhood) in enumerate(initiatives):
         starts = start + timedelta(days=rng.randint(0, 30))
-        gateway.post(
+        created = gateway.post(
             "/v1/initiatives",
             headers={**headers, "Idempotency-Key": f"demo-initiative-{i}"},
             json={
@@ -136,5 +150,30 @@ def _initiatives(gateway: httpx.Client, realm: Realm, rng: random.Random) -> Non
                 "neighbourhood": neighbourhood,
                 "starts_on": starts.isoformat(),
                 "ends_on": (starts + timedelta(days=rng.randint(0, 60))).isoformat(),
+                "translations": {"en": {"title": f"{title} (in English)"}},
+            },
+        )
+        created.raise_for_status()
+        location = created.headers["Location"]
+        day = starts.isoformat()
+        gateway.post(
+            f"{location}/sessions",
+            headers={**headers, "Idempotency-Key": f"demo-initiative-{i}-session"},
+            json={
+                "starts_at": f"{day}T17:30:00",
+                "ends_at": f"{day}T19:30:00",
+                "venue": {
+                    "name": f"Spazio di quartiere {neighbourhood}",
+                    "address": f"Via Esempio {10 + i}, Milano",
+                    "municipio": municipio,
+                    "accessible": True,
+                },
+                "capacity": rng.choice([12, 20, 30]),
+                "languages": ["it", rng.choice(["ar", "en", "fr", "ti"])],
+                "cultural_mediator": rng.random() < 0.5,
             },
         ).raise_for_status()
+        if created.status_code == 201 and created.headers.get("Idempotent-Replayed") != "true":
+            gateway.post(
+                f"{location}/publication", headers={**headers, "If-Match": created.headers["ETag"]}
+            ).raise_for_status()

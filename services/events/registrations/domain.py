@@ -67,6 +67,22 @@ class RegistrationNotLive(
     """A cancelled or expired registration no longer changes (409)."""
 
 
+class CapacityBelowSeatsTaken(
+    Conflict, slug="capacity-below-seats-taken", title="Fewer seats than are taken"
+):
+    """A session keeps a seat for everyone registered or offered one (409)."""
+
+
+def require_room(seats: Seats) -> None:
+    """A new capacity still seats those registered and those holding an offer."""
+    taken = seats.registered + seats.offered
+    if seats.capacity < taken:
+        raise CapacityBelowSeatsTaken(
+            f"{taken} seats are taken (registered or offered): the capacity cannot be "
+            f"{seats.capacity}; cancel registrations first."
+        )
+
+
 class NoLiveOffer(Conflict, slug="no-live-offer", title="No live offer to confirm"):
     """Only an offered registration, before its offer expires, is confirmed (409)."""
 

@@ -264,6 +264,15 @@ async def promote(
     return await _filled(session, initiative, row, await _seats(session, row), utcnow())
 
 
+async def resized(
+    session: AsyncSession, initiative_id: uuid.UUID, row: InitiativeSession
+) -> list[Registration]:
+    """After a change of the session's capacity: 409 if it no longer seats those registered
+    or offered; otherwise seats it adds go to the first in line (those promoted)."""
+    domain.require_room(await _seats(session, row))
+    return await promote(session, initiative_id, row.id)
+
+
 async def expire(
     session: AsyncSession, *, now: datetime, limit: int
 ) -> tuple[list[uuid.UUID], int]:

@@ -11,6 +11,7 @@ from kit.errors import problem_responses
 from kit.pagination import Page, PageParamsDep
 from kit.routes import NOT_FOUND, creates
 from services.events.access import Changing, Creating, Reading
+from services.events.registrations import service as registrations
 from services.events.sessions import service
 from services.events.sessions.domain import SessionStatus, local
 from services.events.sessions.models import InitiativeSession
@@ -94,6 +95,8 @@ async def change_session(
     changed = await service.change(
         **change.by, initiative_id=initiative_id, session_id=session_id, patch=patch
     )
+    if "capacity" in patch.model_fields_set:  # seats taken kept, seats added to the line
+        await registrations.resized(change.session, initiative_id, changed)
     return change.etagged(changed.version, public(changed))
 
 

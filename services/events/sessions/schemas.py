@@ -85,7 +85,9 @@ class SessionCreate(ClosedModel):
 class SessionPatch(ClosedModel):
     """Only the fields given change; a new time (``starts_at``, ``ends_at``, ``zone``) is a
     reschedule, which registrants are told of by event. A time given without its offset is
-    read in the zone the session has after the change."""
+    read in the zone the session has after the change. A capacity below the seats taken
+    (registered or offered) is a 409 ``capacity-below-seats-taken``; seats added go to the
+    first in line."""
 
     starts_at: WallClock = KEPT
     ends_at: WallClock = KEPT

@@ -469,3 +469,30 @@ async def test_a_waitlisted_registration_cancelled_just_leaves_the_line(
     assert [(r["id"], r["position"]) for r in line.json()["items"]] == [(staying["id"], 2)]
     offers = await events.get(f"{session_at(initiative_id, session_id)}/offers", headers=headers)
     assert offers.json()["items"] == []
+
+
+async def test_a_capacity_change_keeps_the_seats_taken_and_fills_new_ones_from_the_line(
+    events: ServiceClient, realm: Realm
+) -> None:
+    initiative_id, session_id = await _session(events, realm, capacity=2)
+    people = [await _registered(events, realm, initiative_id, session_id) for _ in range(4)]
+    assert [p["status"] for p in people] == ["registered"] * 2 + ["waitlisted"] * 2
+    location = session_at(initiative_id, session_id)
+    headers = realm.headers("organizer.ponte")
+
+    fewer = await events.patch(
+        location, json={"capacity": 1}, headers={**headers, "If-Match": '"1"'}
+    )
+    assert_problem(fewer, 409, f"{P}capacity-below-seats-taken")
+    more = await events.patch(
+        location, json={"capacity": 3}, headers={**headers, "If-Match": '"1"'}
+    )
+    assert more.status_code == 200, more.text
+    seats = (await events.get(f"{location}/seats", headers=headers)).json()
+    assert (seats["registered"], seats["offered"], seats["waitlisted"]) == (2, 1, 1)
+    first_in_line = (
+        await events.get(
+            f"{registrations_of(initiative_id, session_id)}/{people[2]['id']}", headers=headers
+        )
+    ).json()
+    assert first_in_line["status"] == "offered"
