@@ -7,7 +7,6 @@ import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -23,6 +22,7 @@ from services.events.programme.schemas import (
     ProgrammePage,
     ProgrammeSession,
 )
+from services.events.sessions import service as sessions
 
 ORDERING = "programme:starts_at,id:asc"
 """The keyset a programme cursor belongs to (`kit.pagination.CursorCodec`)."""
@@ -49,22 +49,13 @@ def _initiative(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _session(row: Mapping[str, Any]) -> dict[str, Any]:
-    zone = ZoneInfo(row["zone"])
     return {
         "id": row["session_id"],
-        "starts_at": row["starts_at"].astimezone(zone),
-        "ends_at": row["ends_at"].astimezone(zone),
-        "zone": row["zone"],
-        "venue": {
-            "name": row["venue_name"],
-            "address": row["venue_address"],
-            "municipio": row["venue_municipio"],
-            "accessible": row["venue_accessible"],
+        **{
+            name: row[name]
+            for name in ("zone", "capacity", "languages", "cultural_mediator", "interpreter")
         },
-        "capacity": row["capacity"],
-        "languages": row["languages"],
-        "cultural_mediator": row["cultural_mediator"],
-        "interpreter": row["interpreter"],
+        **sessions.shown(row),
     }
 
 

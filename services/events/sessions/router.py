@@ -13,7 +13,7 @@ from kit.routes import NOT_FOUND, creates
 from services.events.access import Changing, Creating, Reading
 from services.events.registrations import service as registrations
 from services.events.sessions import service
-from services.events.sessions.domain import SessionStatus, local
+from services.events.sessions.domain import SessionStatus
 from services.events.sessions.models import InitiativeSession
 from services.events.sessions.schemas import SessionCreate, SessionPatch, SessionPublic
 
@@ -24,19 +24,8 @@ RUN_CHANGE = problem_responses(403, 404, 409)
 
 
 def public(row: InitiativeSession) -> SessionPublic:
-    return SessionPublic.model_validate(
-        {
-            **row.model_dump(),
-            "starts_at": local(row.starts_at, row.zone),
-            "ends_at": local(row.ends_at, row.zone),
-            "venue": {
-                "name": row.venue_name,
-                "address": row.venue_address,
-                "municipio": row.venue_municipio,
-                "accessible": row.venue_accessible,
-            },
-        }
-    )
+    columns = row.model_dump()
+    return SessionPublic.model_validate({**columns, **service.shown(columns)})
 
 
 @router.post(

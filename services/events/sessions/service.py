@@ -4,6 +4,7 @@ it; read them. Never commits."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -170,6 +171,22 @@ async def run_by(
 def require_scheduled(row: InitiativeSession) -> None:
     """409 ``session-cancelled`` once the session is cancelled."""
     domain.require_scheduled(SessionStatus(row.status))
+
+
+def shown(columns: Mapping[str, Any]) -> dict[str, Any]:
+    """What a session's columns read as in public (its API and the programme): its times in
+    its zone, with that day's offset, and the venue as one object."""
+    zone = columns["zone"]
+    return {
+        "starts_at": domain.local(columns["starts_at"], zone),
+        "ends_at": domain.local(columns["ends_at"], zone),
+        "venue": {
+            "name": columns["venue_name"],
+            "address": columns["venue_address"],
+            "municipio": columns["venue_municipio"],
+            "accessible": columns["venue_accessible"],
+        },
+    }
 
 
 def local_time(row: InitiativeSession, moment: datetime) -> datetime:
