@@ -318,10 +318,32 @@ def _json_pointer(parts: Sequence[int | str]) -> str:
     return "#/" + "/".join(escaped) if parts else "#"
 
 
-def field_errors(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+_ABSENT = object()
+
+
+def _in_body(body: Any, parts: Sequence[int | str]) -> list[int | str]:
+    """`parts` of a body error's location that are places in `body`: pydantic also names the
+    branch of a union it tried (a tag such as ``public``, a type such as ``int``), which is no
+    place a client can point to. The last part stays when it names a missing field."""
+    kept: list[int | str] = []
+    here = body
+    for n, part in enumerate(parts):
+        in_list = isinstance(here, list) and isinstance(part, int) and 0 <= part < len(here)
+        if in_list or (isinstance(here, dict) and part in here):
+            here = here[part]
+        elif isinstance(here, dict) and n == len(parts) - 1:
+            pass  # a missing field
+        else:
+            continue  # a branch's label
+        kept.append(part)
+    return kept
+
+
+def field_errors(errors: Iterable[Mapping[str, Any]], body: Any = _ABSENT) -> list[dict[str, Any]]:
     """Pydantic/FastAPI error dicts as `FieldError` dicts; the input values are dropped, and so
     is a nullable field's "Input should be None" beside what its value got wrong (``8.5`` for
-    an ``int | None``: the integer's error is the one to tell)."""
+    an ``int | None``: the integer's error is the one to tell). Given the request's `body`,
+    body pointers leave out the union branches pydantic names (`_in_body`)."""
     errors = list(errors)
     wrong = {tuple(e.get("loc", ()))[:-1] for e in errors if not _null_branch(e)}
     result = []
@@ -332,7 +354,7 @@ def field_errors(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
         location = str(loc[0]) if loc else "body"
         item: dict[str, Any] = {"location": location}
         if location == "body":
-            item["pointer"] = _json_pointer(loc[1:])
+            item["pointer"] = _json_pointer(loc[1:] if body is _ABSENT else _in_body(body, loc[1:]))
         else:
             item["parameter"] = ".".join(str(p) for p in loc[1:]) or None
         item["detail"] = str(err.get("msg", "Invalid value"))

@@ -41,8 +41,8 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Request
 from fastapi.encoders import jsonable_encoder
-from sqlalchemy import JSON, Text, delete, text
-from sqlmodel import Field
+from sqlalchemy import JSON, Text, and_, delete, insert, select, text
+from sqlmodel import Field, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.responses import Response
 
@@ -180,10 +180,14 @@ class Idempotency:
         self._held.append(in_flight)
         await self._lock(owner)
 
-        record = await self.session.get(IdempotencyRecord, (owner, self.key))
+        # Core, not the ORM, here and below: a POST with a key pays these on every call
+        connection = await self.session.connection()
+        this_key = and_(
+            col(IdempotencyRecord.owner) == owner, col(IdempotencyRecord.key) == self.key
+        )
+        record = (await connection.execute(select(IdempotencyRecord).where(this_key))).first()
         if record is not None and record.created_at <= utcnow() - self.ttl:
-            await self.session.delete(record)
-            await self.session.flush()
+            await connection.execute(delete(IdempotencyRecord).where(this_key))
             record = None
         if record is not None:
             if record.fingerprint != self.fingerprint:
@@ -197,19 +201,20 @@ class Idempotency:
         body = _encode(result)
         stored = body if kept is None else _encode(kept(result))
         response_headers = dict(_headers(headers, result) or {})
-        self.session.add(
-            IdempotencyRecord(
-                owner=owner,
-                key=self.key,
-                method=self.method,
-                path=self.path,
-                fingerprint=self.fingerprint,
-                status_code=status_code,
-                response_body=stored.decode(),
-                response_headers=response_headers,
-            )
+        # one Core statement, not an ORM flush: it is written under whatever lock the use
+        # case holds (a session's seats), so its CPU is everyone's wait
+        record_row = insert(IdempotencyRecord).values(
+            owner=owner,
+            key=self.key,
+            method=self.method,
+            path=self.path,
+            fingerprint=self.fingerprint,
+            status_code=status_code,
+            response_body=stored.decode(),
+            response_headers=response_headers,
+            created_at=utcnow(),
         )
-        await self.session.flush()
+        await (await self.session.connection()).execute(record_row)
         return _json_response(body, status_code, response_headers)
 
     async def created(
@@ -241,9 +246,12 @@ class Idempotency:
         assert self.key is not None
         if self.session.get_bind().dialect.name != "postgresql":
             return  # SQLite: a POST's transaction holds the process's writer turn
-        acquired = await self.session.scalar(
-            text("SELECT pg_try_advisory_xact_lock(:id)"), {"id": _lock_id(owner, self.key)}
-        )
+        connection = await self.session.connection()
+        acquired = (
+            await connection.execute(
+                text("SELECT pg_try_advisory_xact_lock(:id)"), {"id": _lock_id(owner, self.key)}
+            )
+        ).scalar()
         if not acquired:
             raise IdempotencyKeyInFlight(
                 "A request with this Idempotency-Key is still being processed; retry later."

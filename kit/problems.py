@@ -125,7 +125,7 @@ async def _validation_handler(request: Request, exc: Exception) -> Response:
             title="Malformed JSON",
             detail="The request body is not valid JSON.",
         )
-    return render_problem(request, ValidationFailed(errors=field_errors(errors)))
+    return render_problem(request, ValidationFailed(errors=field_errors(errors, exc.body)))
 
 
 async def _unhandled_handler(request: Request, exc: Exception) -> Response:

@@ -4,22 +4,25 @@ An unknown parameter is refused, not silently ignored: ``?stauts=open`` must not
 unfiltered list as if the filter had been applied. A value holding NUL (``%00``), which no
 database text column can store or compare, is a validation error rather than a server error.
 A repository turns the filters that were given into ``WHERE`` conditions with `where_given`,
-or declares a list's filters and order once as a `Listing`, and reads one row, locked for a
-change if need be, with `first`.
+or declares a list's filters and order once as a `Listing`, reads one row, locked for a
+change if need be, with `first`, and rows among many ids with `among`.
 """
 
 from __future__ import annotations
 
+import functools
 import operator
-from collections.abc import Callable, Mapping, Sequence
+import uuid
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, Self, TypeVar
 
 from fastapi import Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
-from sqlalchemy import Table
+from sqlalchemy import ARRAY, ColumnElement, Table, Uuid, any_, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -181,15 +184,33 @@ async def first(
 
 
 async def insert_once(session: AsyncSession, table: Table, **values: Any) -> bool:
-    """Insert the row of `values` into `table` unless its key is taken; whether it was.
+    """Insert the row of `values` into `table` unless a unique key of it is taken (its
+    primary key, or any unique index, partial ones included); whether it was.
 
-    A claim that is made at most once, by whoever comes first even concurrently (the primary
-    key decides; a concurrent insert waits for the other's commit): a breach raised once.
+    A claim that is made at most once, by whoever comes first even concurrently (the key
+    decides; a concurrent insert waits for the other's commit): a breach raised once, a
+    person registered once in a session.
     """
-    dialect = session.get_bind().dialect.name
+    connection = await session.connection()
+    statement = _insert_once(table, connection.dialect.name)
+    return (await connection.execute(statement, values)).first() is not None
+
+
+@functools.cache
+def _insert_once(table: Table, dialect: str) -> Any:
+    # built once per table: the values are the execution's parameters (its compiled form is
+    # cached too), which spares the statement's construction on each call
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     key = next(iter(table.primary_key.columns))
     # RETURNING, not rowcount: psycopg's async cursor reports -1 for ON CONFLICT DO NOTHING
-    statement = insert(table).values(**values).on_conflict_do_nothing().returning(key)
-    connection = await session.connection()
-    return (await connection.execute(statement)).first() is not None
+    return insert(table).on_conflict_do_nothing().returning(key)
+
+
+async def among(
+    session: AsyncSession, column: ColumnElement[Any] | Mapped[Any], ids: Collection[uuid.UUID]
+) -> ColumnElement[bool]:
+    """``column IN ids``: on PostgreSQL one ``uuid[]`` parameter (``= ANY``), not one per id
+    (psycopg took 0.15 s to parse a statement with 5,000 of them, and 0.4 ms at 100)."""
+    if (await session.connection()).dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(ids), ARRAY(Uuid())))
+    return column.in_(list(ids))

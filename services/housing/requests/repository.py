@@ -9,9 +9,8 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, TypedDict, Unpack
 
-from sqlalchemy import ARRAY, Uuid, any_, bindparam, func, update
+from sqlalchemy import func, update
 from sqlalchemy import select as sql_select
-from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
@@ -19,7 +18,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from kit.auth import Principal
 from kit.db import utcnow
 from kit.pagination import Page, PageParams
-from kit.query import Listing, first
+from kit.query import Listing, among, first
 from kit.rows import Record, fetch, insert_many
 from services.housing.requests.domain import OPEN, ProposalStatus, RequestStatus
 from services.housing.requests.models import DeclinedPair, HousingRequest, Proposal
@@ -93,16 +92,8 @@ async def waiting_rows(
         .order_by(col(HousingRequest.requested_on), col(HousingRequest.id))
     )
     if ids is not None:
-        stmt = stmt.where(await _among(session, ids))
+        stmt = stmt.where(await among(session, col(HousingRequest.id), ids))
     return await fetch(session, stmt)
-
-
-async def _among(session: AsyncSession, ids: Collection[uuid.UUID]) -> ColumnElement[bool]:
-    """The requests among `ids`: on PostgreSQL one ``uuid[]`` parameter, not one per id
-    (psycopg took 0.15 s to parse a statement with 5,000 of them)."""
-    if (await session.connection()).dialect.name == "postgresql":
-        return col(HousingRequest.id) == any_(bindparam("ids", list(ids), ARRAY(Uuid())))
-    return col(HousingRequest.id).in_(list(ids))
 
 
 async def waiting_stamp(session: AsyncSession) -> tuple[int, datetime | None, int]:
@@ -136,7 +127,8 @@ async def mark_proposed(
     stmt = (
         update(HousingRequest)
         .where(
-            await _among(session, request_ids), col(HousingRequest.status) == RequestStatus.WAITING
+            await among(session, col(HousingRequest.id), request_ids),
+            col(HousingRequest.status) == RequestStatus.WAITING,
         )
         .values(
             status=RequestStatus.PROPOSED,

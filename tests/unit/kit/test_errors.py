@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import httpx
 import pytest
@@ -263,3 +263,27 @@ def test_a_nullable_field_s_error_is_what_its_value_got_wrong() -> None:
         ("max_age", "int_type"),
         ("nothing", "none_required"),  # a field that is only null keeps its one error
     ]
+
+
+def test_a_pointer_names_places_in_the_body_not_the_union_branches_pydantic_tried() -> None:
+    class Phone(BaseModel):
+        kind: Literal["phone"]
+        number: Annotated[str, Field(pattern=r"^\+[0-9]+$")]
+
+    class Mail(BaseModel):
+        kind: Literal["mail"]
+        address: str
+
+    class Contacts(BaseModel):
+        contacts: list[Annotated[Phone | Mail, Field(discriminator="kind")]]
+        seats: int | str
+
+    body = {"contacts": [{"kind": "mail", "address": "a@b.c"}, {"kind": "phone", "number": "x"},
+                         {"kind": "phone"}], "seats": 1.5}  # fmt: skip
+    with pytest.raises(ValidationError) as caught:
+        Contacts.model_validate(body)
+    located = [{**e, "loc": ("body", *e["loc"])} for e in caught.value.errors()]
+    pointers = {e["pointer"] for e in field_errors(located, body)}
+    assert pointers == {"#/contacts/1/number", "#/contacts/2/number", "#/seats"}
+    # without the body, the location as pydantic gave it
+    assert "#/contacts/1/phone/number" in {e["pointer"] for e in field_errors(located)}
