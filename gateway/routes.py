@@ -54,10 +54,10 @@ above), rate-limited per client IP address instead (`gateway.proxy`):
   ``/v1/initiatives/programme/{initiative_id}`` and its ``/calendar.ics`` → events: the public
   programme of published initiatives and its iCalendar feeds, for a city website and anyone's
   calendar application. The events service shows nothing there that is not public.
-- POST ``/v1/initiatives/programme/{initiative_id}/sessions/{session_id}/registrations`` and
-  POST ``/v1/initiatives/programme/registrations/cancellations`` → events: a member of the
-  public registers (a name, one contact, consent) and cancels with the token the registration
-  answered.
+- POST ``/v1/initiatives/programme/{initiative_id}/sessions/{session_id}/registrations``,
+  POST ``/v1/initiatives/programme/registrations/cancellations`` and ``…/erasures`` → events: a
+  member of the public registers (a name, one contact, consent), and cancels or erases their
+  data with the token the registration answered.
 """
 
 from __future__ import annotations
@@ -230,13 +230,14 @@ ANONYMOUS: tuple[AnonymousPath, ...] = (
     AnonymousPath(f"{_PROGRAMME}/calendar.ics", "events"),
     AnonymousPath(f"{_PROGRAMME}/{{initiative_id}}", "events"),
     AnonymousPath(f"{_PROGRAMME}/{{initiative_id}}/calendar.ics", "events"),
-    # a member of the public registers, and cancels with the token they were given
+    # a member of the public registers, and cancels or erases with the token they were given
     AnonymousPath(
         f"{_PROGRAMME}/{{initiative_id}}/sessions/{{session_id}}/registrations",
         "events",
         frozenset({"POST"}),
     ),
     AnonymousPath(f"{_PROGRAMME}/registrations/cancellations", "events", frozenset({"POST"})),
+    AnonymousPath(f"{_PROGRAMME}/registrations/erasures", "events", frozenset({"POST"})),
 )
 
 

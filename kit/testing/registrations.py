@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from kit.testing.resources import Realm
+from kit.testing.resources import Realm, assert_created
 
 PUBLIC_REGISTRANT: dict[str, Any] = {
     "registrant": "public",
@@ -46,6 +46,19 @@ async def register(
         json=body or beneficiary(),
         headers=realm.headers(user),
     )
+
+
+async def registered(
+    client: httpx.AsyncClient,
+    realm: Realm,
+    initiative_id: str,
+    session_id: str,
+    body: dict[str, Any] | None = None,
+    user: str = "caseworker.ponte",
+) -> dict[str, Any]:
+    """`register`, which must create it: the registration as created."""
+    response = await register(client, realm, initiative_id, session_id, body, user)
+    return assert_created(response, registrations_of(initiative_id, session_id))
 
 
 async def step_registration(

@@ -17,3 +17,14 @@ class EventsSettings(ServiceSettings):
     offer_expiry_interval_seconds: float = Field(
         default=60, gt=0, description="How often live seat offers past their time are ended"
     )
+    public_registrant_retention_days: int = Field(
+        default=30,
+        ge=0,
+        description=(
+            "Days a public registrant's name and contact are kept after their session (or "
+            "their registration) ended; then they are erased"
+        ),
+    )
+    erasure_interval_seconds: float = Field(
+        default=3600, gt=0, description="How often public registrants past retention are erased"
+    )

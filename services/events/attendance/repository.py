@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -43,3 +43,15 @@ async def usefulness_counts(session: AsyncSession, session_id: uuid.UUID) -> dic
         .group_by(col(Feedback.usefulness))
     )
     return {int(score): int(n) for score, n in await session.exec(stmt)}
+
+
+async def erase_comments(session: AsyncSession, registration_ids: Collection[uuid.UUID]) -> None:
+    """The comments of these registrations' feedback go (free text may name someone); the
+    scores stay for the counts."""
+    if registration_ids:
+        stmt = (
+            update(Feedback)
+            .where(col(Feedback.registration_id).in_(list(registration_ids)))
+            .values(comment=None)
+        )
+        await (await session.connection()).execute(stmt)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from collections.abc import Collection
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -264,3 +265,8 @@ def _answer(results: list[ScanResult]) -> ScanBatchResult:
 def _cell(text: str) -> str:
     """A cell a spreadsheet will not run as a formula (CSV injection)."""
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+async def erase_comments(session: AsyncSession, registration_ids: Collection[uuid.UUID]) -> None:
+    """With a registrant's erasure: their feedback's comment goes, its score stays."""
+    await repository.erase_comments(session, registration_ids)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from kit.errors import Conflict, ValidationFailed
@@ -37,6 +37,14 @@ class RegistrationStatus(StrEnum):
 class Registrant(StrEnum):
     BENEFICIARY = "beneficiary"  # intake's person_ref, registered by the network
     PUBLIC = "public"  # a member of the public: a name and one contact
+
+
+class ErasureGround(StrEnum):
+    """Why a public registrant's name and contact are erased (GDPR art. 17(1))."""
+
+    DATA_SUBJECT_REQUEST = "data_subject_request"
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+    RETENTION_EXPIRED = "retention_expired"  # the job's, never asked for
 
 
 class OfferOutcome(StrEnum):
@@ -171,6 +179,43 @@ def visible(*, registrar: str | None, organisation: str, runs_it: bool) -> bool:
     """A registration is seen and changed by the organisation that made it and by those who
     run the initiative; to anyone else it does not exist (404)."""
     return runs_it or registrar == organisation
+
+
+# --- erasure -------------------------------------------------------------------------------
+
+
+class NotAPublicRegistrant(
+    Conflict, slug="not-a-public-registrant", title="Not a member of the public"
+):
+    """Only a public registrant's name and contact are kept here: a beneficiary's data is
+    intake's, erased there (409)."""
+
+
+class AlreadyErased(Conflict, slug="already-erased", title="Already erased"):
+    """A registrant's name and contact are erased once (409)."""
+
+
+def require_erasable(registrant: Registrant, erased_at: datetime | None) -> None:
+    if registrant is not Registrant.PUBLIC:
+        raise NotAPublicRegistrant(
+            "A beneficiary's registration holds only intake's reference: erase the person in "
+            "intake."
+        )
+    if erased_at is not None:
+        raise AlreadyErased(f"The registrant's data was erased at {erased_at.isoformat()}.")
+
+
+def cancelled_by_erasure(status: RegistrationStatus, starts_at: datetime, now: datetime) -> bool:
+    """Whether an erasure on request also cancels the registration: it is live and its
+    session is still to come (a seat it held goes to the next in line). A past session's
+    registration stays as it was, for the attendance counts."""
+    return status in LIVE and starts_at > now
+
+
+def retention_cutoff(now: datetime, retention: timedelta) -> datetime:
+    """A public registrant is erased once their session ended, or their registration did
+    (cancelled, offer expired), before this moment."""
+    return now - retention
 
 
 _PHONE_SEPARATORS = re.compile(r"[ ().\-/]")

@@ -14,6 +14,8 @@ from services.events.tables import EventsTable
 
 # a registration that still counts: holding a seat, offered one, or in line
 _LIVE = text("status IN ('registered', 'offered', 'waitlisted')")
+# a public registrant whose name and contact are still kept: what the retention job looks at
+_KEPT = text("registrant = 'public' AND erased_at IS NULL")
 
 
 class Registration(EventsTable, Versioned, table=True):
@@ -40,6 +42,12 @@ class Registration(EventsTable, Versioned, table=True):
             postgresql_where=_LIVE,
             sqlite_where=_LIVE,
         ),
+        Index(
+            "ix_registrations_public_kept",
+            "session_id",
+            postgresql_where=_KEPT,
+            sqlite_where=_KEPT,
+        ),
     )
 
     session_id: uuid.UUID = Field(
@@ -60,6 +68,7 @@ class Registration(EventsTable, Versioned, table=True):
     checked_in_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
     cancelled_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
     erased_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+    erasure_ground: str | None = Field(default=None, max_length=30)  # domain.ErasureGround
     created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
 

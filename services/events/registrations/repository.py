@@ -6,13 +6,18 @@ import uuid
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import Table, func, or_
+from sqlalchemy import Table, and_, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from kit.pagination import Page, PageParams, paginate
-from kit.query import where_given
-from services.events.registrations.domain import LIVE, OfferOutcome, RegistrationStatus
+from kit.query import insert_once, where_given
+from services.events.registrations.domain import (
+    LIVE,
+    OfferOutcome,
+    Registrant,
+    RegistrationStatus,
+)
 from services.events.registrations.models import Registration, SeatOffer
 from services.events.tables import METADATA
 
@@ -26,31 +31,24 @@ def _sessions() -> Table:
 
 
 async def counts(session: AsyncSession, session_id: uuid.UUID) -> dict[str, int]:
-    """Live registrations of a session by status."""
+    """Live registrations of a session by status (what the session holds pending is
+    written first). Core, not the ORM: it is counted under the session's lock."""
+    await session.flush()
     stmt = (
         select(Registration.status, func.count())
         .where(col(Registration.session_id) == session_id, col(Registration.status).in_(_LIVE))
         .group_by(col(Registration.status))
     )
-    return {status: int(n) for status, n in await session.exec(stmt)}
+    found = await (await session.connection()).execute(stmt)
+    return {status: int(n) for status, n in found.all()}
 
 
-async def live_duplicate(
-    session: AsyncSession,
-    session_id: uuid.UUID,
-    *,
-    person_ref: uuid.UUID | None = None,
-    contact: str | None = None,
-) -> Registration | None:
-    same = (
-        col(Registration.person_ref) == person_ref
-        if person_ref is not None
-        else col(Registration.contact) == contact
-    )
-    stmt = select(Registration).where(
-        col(Registration.session_id) == session_id, col(Registration.status).in_(_LIVE), same
-    )
-    return (await session.exec(stmt)).first()
+async def insert(session: AsyncSession, registration: Registration) -> bool:
+    """Write `registration` (one statement, no ORM flush) unless a live one of the same
+    person or contact holds the session's partial unique index; whether it was written."""
+    table = Registration.__table__  # type: ignore[attr-defined]
+    values = {column.key: getattr(registration, column.key) for column in table.columns}
+    return await insert_once(session, table, **values)
 
 
 async def get(
@@ -202,4 +200,39 @@ async def attendees(session: AsyncSession, session_id: uuid.UUID) -> list[Regist
         )
         .order_by(col(Registration.created_at), col(Registration.id))
     )
+    return list(await session.exec(stmt))
+
+
+async def due_for_erasure(
+    session: AsyncSession, cutoff: datetime, limit: int
+) -> list[Registration]:
+    """Public registrants still kept whose session, or whose registration, ended before
+    `cutoff`, locked, oldest first; those another run holds are skipped."""
+    sessions = _sessions()
+    ended_sessions = select(sessions.c.id).where(sessions.c.ends_at < cutoff)
+    stmt = (
+        select(Registration)
+        .where(
+            col(Registration.registrant) == Registrant.PUBLIC,
+            col(Registration.erased_at).is_(None),
+            or_(
+                col(Registration.session_id).in_(ended_sessions),
+                and_(
+                    col(Registration.status).not_in(_LIVE),
+                    col(Registration.updated_at) < cutoff,
+                ),
+            ),
+        )
+        .order_by(col(Registration.created_at), col(Registration.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list(await session.exec(stmt))
+
+
+async def of_persons(session: AsyncSession, person_refs: Collection[uuid.UUID]) -> list[uuid.UUID]:
+    """The ids of every registration of these beneficiaries, in any session."""
+    if not person_refs:
+        return []
+    stmt = select(Registration.id).where(col(Registration.person_ref).in_(list(person_refs)))
     return list(await session.exec(stmt))

@@ -13,7 +13,6 @@ from kit.routes import NOT_FOUND, creates
 from services.events.access import Answering, Reading, Registering, Tracking
 from services.events.registrations import service
 from services.events.registrations.domain import RegistrationStatus
-from services.events.registrations.models import Registration
 from services.events.registrations.schemas import (
     BeneficiaryIn,
     RegistrationCreate,
@@ -30,15 +29,7 @@ ONE = f"{REGISTRATIONS}/{{registration_id}}"
 ANSWER = problem_responses(404, 409)
 
 # registrations name persons: their registrars and those who run the initiative read them
-
-
-def public(row: Registration, runs_it: bool) -> RegistrationPublic:
-    """A registration as the caller may see it: a public registrant's name and contact only
-    for those who run the initiative."""
-    shown = row.model_dump()
-    if not runs_it:
-        shown.update(name=None, contact=None, contact_kind=None)
-    return RegistrationPublic.model_validate(shown)
+public = RegistrationPublic.shown
 
 
 @router.post(

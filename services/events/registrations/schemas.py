@@ -4,7 +4,7 @@ public (a name, one contact, consent) in a session; the line and the offers of f
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import ConfigDict, Field, model_validator
 
@@ -79,8 +79,20 @@ class RegistrationPublic(PublicModel):
     offer_expires_at: datetime | None
     organisation: str | None = Field(description="The organisation that registered them")
     cancelled_at: datetime | None
+    erased_at: datetime | None = Field(
+        description="When a public registrant's name and contact were erased"
+    )
     created_at: datetime
     updated_at: datetime
+
+    @classmethod
+    def shown(cls, row: Any, runs_it: bool) -> Self:
+        """A registration as the caller may see it: a public registrant's name and contact
+        only for those who run the initiative."""
+        shown = row.model_dump()
+        if not runs_it:
+            shown.update(name=None, contact=None, contact_kind=None)
+        return cls.model_validate(shown)
 
 
 class RegistrationCreated(RegistrationPublic):

@@ -1,6 +1,7 @@
 """Registration use cases: register a beneficiary or a member of the public into a session
 (a seat while one is free, else the waiting list), cancel, confirm an offer, fill freed seats
-from the line (`promote`) and expire offers past their time; read them. Seats are counted
+from the line (`promote`) and expire offers past their time; erase a public registrant's name
+and contact; read them (a read of a public registrant's name is audited). Seats are counted
 under the session's lock (`sessions.service.locked`). Never commits."""
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from kit.audit import AuditAction, AuditPurpose, AuditScope
 from kit.auth import Principal, Role
 from kit.db import utcnow
 from kit.errors import Forbidden, NotFound, require_found
@@ -25,12 +26,13 @@ from kit.pagination import Page, PageParams
 from services.events.initiatives import service as initiatives
 from services.events.initiatives.service import Initiative
 from services.events.registrations import domain, repository
+from services.events.registrations.domain import ErasureGround as ErasureGround  # erasure's
 from services.events.registrations.domain import (
     OfferOutcome,
     Registrant,
     RegistrationStatus,
-    Seats,
 )
+from services.events.registrations.domain import Seats as Seats  # the programme's
 from services.events.registrations.events import (
     BeneficiaryCancelled,
     BeneficiaryConfirmed,
@@ -42,7 +44,8 @@ from services.events.registrations.events import (
     SeatCounts,
     SeatsChanged,
 )
-from services.events.registrations.models import Registration, SeatOffer
+from services.events.registrations.models import Registration as Registration  # what it gives
+from services.events.registrations.models import SeatOffer
 from services.events.registrations.schemas import BeneficiaryIn, PublicContactIn
 from services.events.sessions import service as sessions
 
@@ -57,6 +60,8 @@ _TOLD: dict[str, EventType[RegistrationData]] = {
     "cancelled": BeneficiaryCancelled,
     "offer_expired": OfferExpired,
 }
+REGISTRANTS = AuditScope("public_registrant", AuditPurpose.INITIATIVES)
+"""Reads and erasures of a public registrant's name and contact."""
 
 
 class InitiativeSession(Protocol):
@@ -64,6 +69,7 @@ class InitiativeSession(Protocol):
 
     id: uuid.UUID
     status: str
+    starts_at: datetime
     capacity: int
     auto_confirm: bool
     offer_hold_minutes: int
@@ -92,8 +98,6 @@ async def register(
     if not principal.has_role(Role.CASE_WORKER):
         initiatives.require_runner(initiative, principal)
     row = await _open(session, initiative, session_id)
-    if await repository.live_duplicate(session, row.id, person_ref=beneficiary_in.person_ref):
-        raise _already()
     return await _placed(
         session,
         initiative,
@@ -124,8 +128,6 @@ async def register_public(
     else:
         kind, contact = "phone", domain.normalised_phone(public_in.phone or "")
     row = await _open(session, initiative, session_id)
-    if await repository.live_duplicate(session, row.id, contact=contact):
-        raise _already()
     token = secrets.token_urlsafe(32)
     registration = await _placed(
         session,
@@ -158,7 +160,9 @@ async def _placed(
     row: InitiativeSession,
     **fields: Any,
 ) -> Registration:
-    """A new registration with `fields`: registered while a seat is free, else next in line."""
+    """A new registration with `fields`: registered while a seat is free, else next in line;
+    409 if the person (or the contact) is already in the session (the partial unique indexes
+    decide, so a concurrent duplicate is refused too)."""
     seats = await _seats(session, row)
     status = domain.placed(seats)
     position = None
@@ -174,12 +178,8 @@ async def _placed(
         updated_at=now,
         **fields,
     )
-    try:
-        async with session.begin_nested():
-            session.add(registration)
-            await session.flush()
-    except IntegrityError as exc:  # the partial unique indexes: a race the lock did not see
-        raise _already() from exc
+    if not await repository.insert(session, registration):
+        raise _already()
     seats = seats.moved(None, _S(registration.status))
     await _publish(session, initiative, registration, registration.status, seats)
     log.info("registration %s in session %s: %s", registration.id, row.id, registration.status)
@@ -210,9 +210,20 @@ async def cancel(
 
 async def cancel_by_token(*, session: AsyncSession, token: str) -> Registration:
     """A public registrant cancels with their token (404 if it is nobody's)."""
-    unknown = RegistrationNotFound("No registration has this cancellation token.")
-    found = await repository.by_token_hash(session, domain.token_hash(token))
-    found = require_found(found, unknown)
+    initiative, row, registration = await _by_token(session, token)
+    await _cancelled(session, initiative, row, registration)
+    return registration
+
+
+async def _by_token(
+    session: AsyncSession, token: str
+) -> tuple[Initiative, InitiativeSession, Registration]:
+    """The registration a public registrant's token names, its session locked (404 if none:
+    an erased registration's token is gone with it)."""
+    unknown = RegistrationNotFound("No registration has this token.")
+    found = require_found(
+        await repository.by_token_hash(session, domain.token_hash(token)), unknown
+    )
     initiative_id = require_found(
         await repository.initiative_of(session, found.session_id), unknown
     )
@@ -221,8 +232,7 @@ async def cancel_by_token(*, session: AsyncSession, token: str) -> Registration:
     registration = require_found(
         await repository.get(session, row.id, found.id, for_update=True), unknown
     )
-    await _cancelled(session, initiative, row, registration)
-    return registration
+    return initiative, row, registration
 
 
 async def confirm(
@@ -301,6 +311,77 @@ async def expire(
     return ended, len(found)
 
 
+# --- erasing -----------------------------------------------------------------------------
+
+
+async def erase(
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    initiative_id: uuid.UUID,
+    session_id: uuid.UUID,
+    registration_id: uuid.UUID,
+    ground: ErasureGround,
+    if_match: str | None,
+) -> Registration:
+    """A public registrant's name and contact erased on their request, by those who run the
+    initiative (audited); a registration for a session to come is cancelled too."""
+    initiative = await initiatives.get(session=session, initiative_id=initiative_id)
+    initiatives.require_runner(initiative, principal)
+    row = await sessions.locked(session, initiative_id, session_id)
+    registration = await _visible(session, principal, initiative, row.id, registration_id)
+    require_if_match(if_match, registration.version)
+    await _erased(session, initiative, row, registration, ground)
+    await REGISTRANTS.record(session, principal, AuditAction.ERASE, registration.id)
+    return registration
+
+
+async def erase_by_token(*, session: AsyncSession, token: str) -> Registration:
+    """A public registrant erases their own name and contact with their cancellation token
+    (404 if it is nobody's)."""
+    initiative, row, registration = await _by_token(session, token)
+    await _erased(session, initiative, row, registration, ErasureGround.DATA_SUBJECT_REQUEST)
+    return registration
+
+
+async def erase_expired(
+    session: AsyncSession, *, now: datetime, retention: timedelta, limit: int
+) -> list[Registration]:
+    """Up to `limit` public registrants whose session or registration ended `retention`
+    before `now`, erased (nothing else changes: the session is over, or they left it)."""
+    due = await repository.due_for_erasure(session, domain.retention_cutoff(now, retention), limit)
+    for registration in due:
+        _blank(registration, ErasureGround.RETENTION_EXPIRED, now)
+    await session.flush()
+    return due
+
+
+async def _erased(
+    session: AsyncSession,
+    initiative: Initiative,
+    row: InitiativeSession,
+    registration: Registration,
+    ground: ErasureGround,
+) -> None:
+    domain.require_erasable(Registrant(registration.registrant), registration.erased_at)
+    now = utcnow()
+    if domain.cancelled_by_erasure(_S(registration.status), row.starts_at, now):
+        await _cancelled(session, initiative, row, registration)
+    _blank(registration, ground, now)
+    await session.flush()
+    log.info("registration %s in session %s: registrant erased", registration.id, row.id)
+
+
+def _blank(registration: Registration, ground: ErasureGround, now: datetime) -> None:
+    """What erasure destroys: the name, the contact and the token. The registration's facts
+    (status, times, check-in) stay for the counts."""
+    registration.name = registration.contact = registration.contact_kind = None
+    registration.token_hash = None
+    registration.erased_at, registration.erasure_ground = now, ground
+    registration.version += 1
+    registration.updated_at = now
+
+
 # --- reading -----------------------------------------------------------------------------
 
 
@@ -317,7 +398,10 @@ async def get(
     initiative = await initiatives.get(session=session, initiative_id=initiative_id)
     row = await sessions.get(session=session, initiative_id=initiative_id, session_id=session_id)
     found = await _visible(session, principal, initiative, row.id, registration_id)
-    return found, _runs(initiative, principal)
+    runs_it = _runs(initiative, principal)
+    if runs_it:
+        await _audited(session, principal, AuditAction.READ, [found])
+    return found, runs_it
 
 
 async def of_session(
@@ -337,10 +421,13 @@ async def of_session(
     runs_it = _runs(initiative, principal)
     organisation = None if runs_it else principal.organisation
     if waiting:
-        return await repository.waitlist(session, row.id, page, organisation), runs_it
-    found = await repository.of_session(
-        session, row.id, page, status=status, organisation=organisation
-    )
+        found = await repository.waitlist(session, row.id, page, organisation)
+    else:
+        found = await repository.of_session(
+            session, row.id, page, status=status, organisation=organisation
+        )
+    if runs_it:
+        await _audited(session, principal, AuditAction.LIST, found.items)
     return found, runs_it
 
 
@@ -396,7 +483,23 @@ async def in_session(
     )
 
 
+async def of_persons(session: AsyncSession, person_refs: Collection[uuid.UUID]) -> list[uuid.UUID]:
+    """The registrations of these beneficiaries (intake erased them), by id."""
+    return await repository.of_persons(session, person_refs)
+
+
 # --- steps -------------------------------------------------------------------------------
+
+
+async def _audited(
+    session: AsyncSession,
+    principal: Principal,
+    action: AuditAction,
+    rows: Sequence[Registration],
+) -> None:
+    """Audit a read by those who run the initiative of the public registrants still named."""
+    named = [row.id for row in rows if row.registrant == Registrant.PUBLIC and row.name]
+    await REGISTRANTS.record(session, principal, action, *named)
 
 
 def _already() -> domain.AlreadyRegistered:

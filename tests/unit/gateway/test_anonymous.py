@@ -62,7 +62,9 @@ def test_only_the_exact_paths_and_their_methods_are_anonymous() -> None:
     registrations = f"{ONE}/sessions/{uuid.uuid4()}/registrations"
     assert match_anonymous("POST", registrations) is not None  # a member of the public
     assert match_anonymous("GET", registrations) is None
-    assert match_anonymous("POST", f"{PROGRAMME}/registrations/cancellations") is not None
+    for by_token in ("cancellations", "erasures"):
+        assert match_anonymous("POST", f"{PROGRAMME}/registrations/{by_token}") is not None
+        assert match_anonymous("GET", f"{PROGRAMME}/registrations/{by_token}") is None
     assert match_anonymous("POST", PROGRAMME) is None
     assert match_anonymous("GET", f"{PROGRAMME}/") is None
     assert match_anonymous("GET", f"{PROGRAMME}//calendar.ics") is None

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from functools import partial
 from typing import Any
 
 import pytest
@@ -19,12 +20,12 @@ from kit.testing.initiatives import publish_initiative
 from kit.testing.kafka import events_about
 from kit.testing.registrations import (
     PUBLIC_REGISTRANT,
-    register,
+    registered,
     registrations_of,
     session_at,
     step_registration,
 )
-from kit.testing.resources import assert_created, assert_problem
+from kit.testing.resources import assert_problem
 from kit.testing.sessions import schedule_session
 from services.events.initiatives.events import TOPIC
 
@@ -42,11 +43,7 @@ async def _session(events: ServiceClient, realm: Realm, **changes: Any) -> tuple
     return initiative["id"], scheduled.json()["id"]
 
 
-async def _registered(
-    events: ServiceClient, realm: Realm, initiative_id: str, session_id: str, body: Any = None
-) -> dict[str, Any]:
-    response = await register(events, realm, initiative_id, session_id, body, ORGANISER)
-    return assert_created(response, registrations_of(initiative_id, session_id))
+_registered = partial(registered, user=ORGANISER)
 
 
 def _scan(registration_id: str | None, nonce: str | None = None, **more: Any) -> dict[str, Any]:

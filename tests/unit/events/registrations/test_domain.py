@@ -129,3 +129,27 @@ def test_emails_are_kept_lower_case_and_tokens_only_as_their_hash() -> None:
     assert len(kept) == 64
     assert "secret-token" not in kept
     assert kept == domain.token_hash("secret-token")
+
+
+# --- erasure -------------------------------------------------------------------------------
+
+
+def test_only_a_public_registrant_not_yet_erased_is_erased() -> None:
+    domain.require_erasable(Registrant.PUBLIC, None)
+    with pytest.raises(domain.NotAPublicRegistrant):
+        domain.require_erasable(Registrant.BENEFICIARY, None)
+    with pytest.raises(domain.AlreadyErased):
+        domain.require_erasable(Registrant.PUBLIC, NOW)
+
+
+@pytest.mark.parametrize("status", list(RegistrationStatus))
+def test_an_erasure_cancels_a_live_registration_only_for_a_session_to_come(
+    status: RegistrationStatus,
+) -> None:
+    to_come, begun = NOW + timedelta(days=1), NOW - timedelta(minutes=1)
+    assert domain.cancelled_by_erasure(status, to_come, NOW) is (status in domain.LIVE)
+    assert domain.cancelled_by_erasure(status, begun, NOW) is False  # the counts stay
+
+
+def test_the_retention_cutoff_is_the_period_before_now() -> None:
+    assert domain.retention_cutoff(NOW, timedelta(days=30)) == NOW - timedelta(days=30)

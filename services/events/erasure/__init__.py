@@ -1,0 +1,1 @@
+"""Erasure of public registrants: on their request and after the retention period."""

@@ -1,0 +1,1 @@
+"""What the events service does when intake erases a person."""
