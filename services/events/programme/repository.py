@@ -1,14 +1,17 @@
 """The programme's queries: the only place that builds its SQL.
 
-The programme reads two tables other features own and write (``initiatives``, written by
-`services.events.initiatives`; ``initiative_sessions``, by `services.events.sessions`). It
-declares here, as plain SQL tables, only the columns it may show or filter on: the authors'
-and registrations' columns are not even selectable, so no query of the programme can leak them.
+The programme reads three tables other features own and write (``initiatives``, written by
+`services.events.initiatives`; ``initiative_sessions``, by `services.events.sessions`;
+``registrations``, by `services.events.registrations`). It declares here, as plain SQL
+tables, only the columns it may show, filter or count on: the authors' columns and the
+registrants' names and contacts are not even selectable, so no query of the programme can leak
+them. Of registrations it reads only how many hold each session's seats, and their versions.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,6 +27,7 @@ from sqlalchemy import (
     Text,
     Uuid,
     and_,
+    case,
     cast,
     column,
     func,
@@ -31,11 +35,13 @@ from sqlalchemy import (
     or_,
     select,
     table,
+    true,
     tuple_,
 )
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from kit.db import UtcDateTime
+from kit.query import among
 from kit.rows import Record, fetch
 from services.events.programme.domain import LISTED, READABLE, SHOWN_SESSION
 
@@ -76,7 +82,17 @@ sessions = table(
     column("interpreter", Boolean()),
     column("updated_at", UtcDateTime()),
 )
-i, s = initiatives.c, sessions.c
+registrations = table(
+    "registrations",
+    column("session_id", Uuid()),
+    column("status", String()),
+    column("version", Integer()),
+)
+i, s, r = initiatives.c, sessions.c, registrations.c
+
+HOLDING = ("registered", "offered")
+"""The registration statuses that hold a seat (`registrations.service.Seats` counts them as
+``registered`` and ``offered``: a live offer holds its seat)."""
 
 INITIATIVE_COLUMNS = (
     i.id,
@@ -191,6 +207,62 @@ async def programme(
     return await fetch(session, stmt)
 
 
+def _written() -> tuple[Any, ...]:
+    # every write of a registration adds one to its version (`kit.tables.Versioned`), an
+    # insert one to the count: together they move with each registration, cancellation,
+    # offer, confirmation or expiry, even when two commit out of their ``updated_at`` order
+    return (
+        func.count().label("written"),
+        func.coalesce(func.sum(r.version), 0).label("versions"),
+    )
+
+
+async def seats_held(
+    session: AsyncSession, session_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, Record]:
+    """Of each of these sessions' registrations: how many hold its seats, as ``registered``
+    and ``offered``, and how many were ``written`` and the sum of their ``versions``
+    (`registrations_version` reads the same again). One grouped query for them all, by the
+    index on ``session_id``; a session nobody registered for is left out."""
+    if not session_ids:
+        return {}
+    stmt = (
+        select(
+            r.session_id,
+            func.count(case((r.status == "registered", 1))).label("registered"),
+            func.count(case((r.status == "offered", 1))).label("offered"),
+            *_written(),
+        )
+        .where(await among(session, r.session_id, session_ids))
+        .group_by(r.session_id)
+    )
+    return {row["session_id"]: row for row in await fetch(session, stmt)}
+
+
+Keys = tuple[uuid.UUID, ...] | None
+"""The sessions whose registrations a freshness also covers (`conditional.Shown.keys`)."""
+
+
+async def _with_registrations(
+    session: AsyncSession, stmt: Select[Any], session_ids: Keys
+) -> Select[Any]:
+    # `stmt`'s one row, and the totals of `seats_held`'s ``written`` and ``versions`` for
+    # these sessions, by the same index, in one statement (`stmt` alone if not asked)
+    if session_ids is None:
+        return stmt
+    of_them = await among(session, r.session_id, session_ids)
+    written = select(*_written()).where(of_them).subquery("written")
+    own = stmt.subquery("own")
+    return select(own, written).select_from(own.join(written, true()))
+
+
+def _split(row: Record, session_ids: Keys) -> tuple[tuple[Any, ...], Any]:
+    values = tuple(row.values())
+    if session_ids is None:
+        return values, None
+    return values[:-2], values[-2:]
+
+
 def _freshness(stmt: Select[Any]) -> Select[Any]:
     columns: tuple[Any, ...] = (
         func.count(s.id).label("sessions"),
@@ -200,17 +272,20 @@ def _freshness(stmt: Select[Any]) -> Select[Any]:
     return stmt.with_only_columns(*columns)
 
 
-async def data_version(session: AsyncSession) -> tuple[Any, ...]:
+async def data_version(session: AsyncSession, session_ids: Keys) -> tuple[tuple[Any, ...], Any]:
     """How many initiatives and sessions there are and when the latest of each changed: what
-    moves whenever any of them is written (each write moves its ``updated_at``), two scans of
-    narrow columns and no join. Time passing is the caller's (`conditional.Rendered`)."""
+    moves whenever any of them is written (each write moves its ``updated_at``, an insert the
+    count), two scans of narrow columns and no join; and, for `session_ids`, how many
+    registrations they have and the sum of their versions, in the same statement. Time passing
+    is the caller's (`conditional.Rendered`)."""
     stmt = select(
         select(func.count()).select_from(initiatives).scalar_subquery().label("initiatives"),
         select(func.max(i.updated_at)).scalar_subquery().label("initiatives_changed"),
         select(func.count()).select_from(sessions).scalar_subquery().label("sessions"),
         select(func.max(s.updated_at)).scalar_subquery().label("sessions_changed"),
     )
-    return tuple((await fetch(session, stmt))[0].values())
+    stmt = await _with_registrations(session, stmt, session_ids)
+    return _split((await fetch(session, stmt))[0], session_ids)
 
 
 def _readable(initiative_id: uuid.UUID) -> list[ColumnElement[bool]]:
@@ -235,10 +310,14 @@ async def sessions_of(session: AsyncSession, initiative_id: uuid.UUID) -> list[R
     return await fetch(session, stmt)
 
 
-async def initiative_freshness(session: AsyncSession, initiative_id: uuid.UUID) -> tuple[Any, ...]:
-    """The initiative's last change, and its scheduled sessions' count and last change."""
+async def initiative_freshness(
+    session: AsyncSession, initiative_id: uuid.UUID, session_ids: Keys
+) -> tuple[tuple[Any, ...], Any]:
+    """The initiative's last change, and its scheduled sessions' count and last change; and
+    `session_ids`' registrations, as `data_version`."""
     shown = and_(s.initiative_id == i.id, s.status == SHOWN_SESSION)
     joined = initiatives.outerjoin(sessions, shown)
     stmt = _freshness(select(i.id).select_from(joined).where(*_readable(initiative_id)))
     stmt = stmt.add_columns(func.count(i.id).label("initiatives"))
-    return tuple((await fetch(session, stmt))[0].values())
+    stmt = await _with_registrations(session, stmt, session_ids)
+    return _split((await fetch(session, stmt))[0], session_ids)

@@ -3,7 +3,8 @@
 No route here takes a token: they read the request's session (`kit.db.SessionDep`) directly,
 and show only what `domain` makes public. Each answer carries a strong ``ETag`` (its body's
 hash) and ``Cache-Control: public, max-age=60``, and a matching ``If-None-Match`` is a 304
-decided before rendering (`conditional`). HEAD is answered as GET is (the gateway lets both
+decided before rendering (`conditional`); a feed's body is also kept once rendered, until its
+data changes (`conditional.Bodies`). HEAD is answered as GET is (the gateway lets both
 through without a token), and left out of the document.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable
 from dataclasses import dataclass
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -113,13 +115,13 @@ async def read_programme(
     )
 
     async def render() -> conditional.Rendered:
-        found, valid_until = await service.programme(session=session, where=where, page=page)
-        return conditional.Rendered(found.model_dump_json().encode(), valid_until)
+        found, valid_until, shown = await service.programme(session=session, where=where, page=page)
+        return conditional.Rendered(found.model_dump_json().encode(), valid_until, shown)
 
     return await conditional.answer(
         if_none_match=if_none_match,
         answer_key=("programme", query, page.limit, page.cursor),
-        freshness=lambda: service.data_version(session=session),
+        freshness=partial(service.data_version, session=session),
         render=render,
         media_type=JSON,
     )
@@ -145,9 +147,10 @@ async def read_programme_calendar(
     return await conditional.answer(
         if_none_match=if_none_match,
         answer_key=("calendar", query),
-        freshness=lambda: service.data_version(session=session),
+        freshness=partial(service.data_version, session=session),
         render=render,
         media_type=calendar.MEDIA_TYPE,
+        cache_body=True,
     )
 
 
@@ -162,14 +165,16 @@ async def read_initiative_programme(
     initiative_id: uuid.UUID, session: SessionDep, if_none_match: IfNoneMatch
 ) -> Response:
     async def render() -> conditional.Rendered:
-        found = await service.initiative_programme(session=session, initiative_id=initiative_id)
-        return conditional.Rendered(found.model_dump_json().encode())
+        found, shown = await service.initiative_programme(
+            session=session, initiative_id=initiative_id
+        )
+        return conditional.Rendered(found.model_dump_json().encode(), shown=shown)
 
     return await conditional.answer(
         if_none_match=if_none_match,
         answer_key=("initiative", initiative_id),
-        freshness=lambda: service.initiative_freshness(
-            session=session, initiative_id=initiative_id
+        freshness=partial(
+            service.initiative_freshness, session=session, initiative_id=initiative_id
         ),
         render=render,
         media_type=JSON,
@@ -189,13 +194,14 @@ async def read_initiative_calendar(
     return await conditional.answer(
         if_none_match=if_none_match,
         answer_key=("initiative-calendar", initiative_id),
-        freshness=lambda: service.initiative_freshness(
-            session=session, initiative_id=initiative_id
+        freshness=partial(
+            service.initiative_freshness, session=session, initiative_id=initiative_id
         ),
         render=lambda: _rendered(
             service.initiative_calendar(session=session, initiative_id=initiative_id)
         ),
         media_type=calendar.MEDIA_TYPE,
+        cache_body=True,
     )
 
 

@@ -1,5 +1,6 @@
 """The public programme's contract: what a city website shows of an initiative and its
-sessions. Only public fields, by construction: no author, no registrations, no person."""
+sessions. Only public fields, by construction: no author, no person. Of registrations, only
+how many seats are still free: a count, never who registered."""
 
 from __future__ import annotations
 
@@ -45,6 +46,10 @@ class ProgrammeSession(PublicModel):
     zone: str
     venue: ProgrammeVenue
     capacity: int = Field(description="Seats")
+    seats_free: int = Field(
+        description="Seats not yet taken or offered; 0 when full: registering then joins the "
+        "waiting list"
+    )
     languages: list[str] = Field(description="Languages the session is held in")
     cultural_mediator: bool
     interpreter: bool
@@ -68,13 +73,16 @@ class InitiativeProgramme(ProgrammeInitiative):
 
 class SelfRegistered(PublicModel):
     """What a member of the public is told of their registration: whether they have a seat
-    or their place in line, and, once, the token to cancel with."""
+    or their place in line, and, once, the token to cancel with (and to be erased with)."""
 
     session_id: Id
     status: str = Field(description="registered, or waitlisted (a freed seat is offered)")
     position: int | None = Field(description="Place in the waiting list, if waitlisted")
     cancellation_token: str = Field(
-        description="Shown this once: keep it to cancel (only its hash is kept)"
+        description=(
+            "Shown this once: keep it to cancel, or to have your name and contact erased"
+            " (only its hash is kept)"
+        )
     )
 
 

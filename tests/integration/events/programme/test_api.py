@@ -1,7 +1,7 @@
 """The public programme through the events service's API, with no token at all: what a city
-website shows (published initiatives' scheduled sessions, never a draft, a cancellation or a
-person), its filters and pages, its ETags and 304s, and its iCalendar feeds parsed by the real
-``icalendar`` library across both clock changes."""
+website shows (published initiatives' scheduled sessions and their free seats, never a draft, a
+cancellation or a person), its filters and pages, its ETags and 304s, and its iCalendar feeds
+parsed by the real ``icalendar`` library across both clock changes."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from icalendar import Calendar
 
 from deploy.local.realm import Realm
 from kit.testing.initiatives import create_initiative, publish_initiative, step_initiative
+from kit.testing.registrations import PUBLIC_REGISTRANT
 from kit.testing.resources import assert_problem
 from kit.testing.sessions import schedule_session, sessions_of
 
@@ -48,6 +49,7 @@ SESSION_FIELDS = {
     "zone",
     "venue",
     "capacity",
+    "seats_free",
     "languages",
     "cultural_mediator",
     "interpreter",
@@ -56,6 +58,7 @@ VENUE_FIELDS = {"name", "address", "municipio", "accessible"}
 TRANSLATION_FIELDS = {"title", "description"}
 """Every field the programme may show: anything else (an author, a status, registrations, a
 version of a draft) is a leak."""
+PERSON = {k: v for k, v in PUBLIC_REGISTRANT.items() if k != "registrant"}
 
 
 async def _published(events: httpx.AsyncClient, realm: Realm, **changes: Any) -> str:
@@ -83,6 +86,23 @@ async def _cancel_session(events: httpx.AsyncClient, realm: Realm, made: dict[st
     location = f"{sessions_of(made['initiative_id'])}/{made['id']}"
     headers = {**realm.headers("organizer.ponte"), "If-Match": f'"{made["version"]}"'}
     cancelled = await events.post(f"{location}/cancellation", headers=headers)
+    assert cancelled.status_code == 200, cancelled.text
+
+
+async def _register(
+    events: httpx.AsyncClient, made: dict[str, Any], email: str = PERSON["email"]
+) -> dict[str, Any]:
+    """A member of the public registers in the session `made` (no token): their answer."""
+    path = f"{PROGRAMME}/{made['initiative_id']}/sessions/{made['id']}/registrations"
+    registered = await events.post(path, json={**PERSON, "email": email})
+    assert registered.status_code == 201, registered.text
+    body: dict[str, Any] = registered.json()
+    return body
+
+
+async def _cancel_registration(events: httpx.AsyncClient, registered: dict[str, Any]) -> None:
+    token = {"token": registered["cancellation_token"]}
+    cancelled = await events.post(f"{PROGRAMME}/registrations/cancellations", json=token)
     assert cancelled.status_code == 200, cancelled.text
 
 
@@ -175,6 +195,9 @@ async def test_no_draft_cancelled_or_personal_data_appears_in_any_field(
     written = await events.get(f"/v1/initiatives/{shown}", headers=realm.headers("organizer.ponte"))
     author = written.json()["created_by"]
     hidden = {draft, cancelled, dropped["id"], draft_session["id"], cancelled_session["id"]}
+    registrant = await _register(events, kept)  # counted in its free seats, never shown
+    personal = {PERSON["name"], PERSON["email"], PERSON["email"].lower()}
+    personal.add(registrant["cancellation_token"])
 
     listed = await _all(events)
     one = (await events.get(f"{PROGRAMME}/{shown}")).json()
@@ -192,7 +215,9 @@ async def test_no_draft_cancelled_or_personal_data_appears_in_any_field(
                 continue
             assert value not in hidden, f"{path} shows a draft or a cancellation"
             assert value != author, f"{path} shows who wrote the initiative"
+            assert value not in personal, f"{path} shows who registered"
     assert kept["id"] in {item["id"] for item in listed}
+    assert one["sessions"][0]["seats_free"] == kept["capacity"] - 1
 
 
 async def test_a_draft_a_cancelled_and_an_unknown_initiative_are_404_alike(
@@ -318,6 +343,75 @@ async def test_etags_and_304_for_a_client_that_holds_the_answer(
         changed = await events.get(path, headers={"If-None-Match": etag})
         assert changed.status_code == 200, path
         assert changed.headers["ETag"] != etag
+
+
+async def _seats_free(events: httpx.AsyncClient, made: dict[str, Any]) -> tuple[int, int]:
+    """The session's free seats as the programme and its initiative's page show them."""
+    municipio = made["venue"]["municipio"]
+    [listed] = [
+        item for item in await _all(events, municipio=municipio) if item["id"] == made["id"]
+    ]
+    one = (await events.get(f"{PROGRAMME}/{made['initiative_id']}")).json()
+    [shown] = [session for session in one["sessions"] if session["id"] == made["id"]]
+    return listed["seats_free"], shown["seats_free"]
+
+
+async def test_a_sessions_free_seats_follow_its_registrations_at_once(
+    events: httpx.AsyncClient, realm: Realm
+) -> None:
+    initiative_id = await _published(events, realm)
+    venue = {"name": "Sala", "address": "Via Otto 8, Milano", "municipio": 8, "accessible": True}
+    made = await _session(events, realm, initiative_id, capacity=2, venue=venue)
+    assert await _seats_free(events, made) == (2, 2)
+
+    giulia = await _register(events, made)
+    assert await _seats_free(events, made) == (1, 1)
+    await _register(events, made, "marco@example.org")
+    assert await _seats_free(events, made) == (0, 0)
+    anna = await _register(events, made, "anna@example.org")
+    assert anna["status"] == "waitlisted"
+    assert await _seats_free(events, made) == (0, 0)
+    await _cancel_registration(events, giulia)  # her seat is offered to Anna: still held
+    assert await _seats_free(events, made) == (0, 0)
+    await _cancel_registration(events, anna)  # the offer declined, nobody else in line
+    assert await _seats_free(events, made) == (1, 1)
+
+
+async def test_a_registration_or_its_cancellation_makes_the_pages_etag_stale_not_the_feeds(
+    events: httpx.AsyncClient, realm: Realm
+) -> None:
+    initiative_id = await _published(events, realm)
+    venue = {"name": "Aula", "address": "Via Due 2, Milano", "municipio": 2, "accessible": True}
+    made = await _session(events, realm, initiative_id, venue=venue)
+    in_two: dict[str, Any] = {"municipio": 2}
+    every: dict[str, Any] = {}
+    pages = ((PROGRAMME, in_two), (f"{PROGRAMME}/{initiative_id}", every))
+    feeds = ((CALENDAR, in_two), (f"{PROGRAMME}/{initiative_id}/calendar.ics", every))
+    held: dict[str, str] = {}
+    for path, params in (*pages, *feeds):
+        etag = (await events.get(path, params=params)).headers["ETag"]
+        again = await events.get(path, params=params, headers={"If-None-Match": etag})
+        assert again.status_code == 304, path
+        held[path] = etag
+
+    async def pages_show(seats_free: int) -> None:
+        for path, params in pages:
+            changed = await events.get(path, params=params, headers={"If-None-Match": held[path]})
+            assert changed.status_code == 200, path
+            assert changed.headers["ETag"] != held[path]
+            held[path] = changed.headers["ETag"]
+            body = changed.json()
+            [shown] = [s for s in body.get("items", body.get("sessions")) if s["id"] == made["id"]]
+            assert shown["seats_free"] == seats_free
+
+    registered = await _register(events, made)
+    await pages_show(made["capacity"] - 1)
+    await _cancel_registration(events, registered)  # no new row: the same count, a new version
+    await pages_show(made["capacity"])
+    for path, params in feeds:  # they show no seats: the same bytes, still held
+        same = await events.get(path, params=params, headers={"If-None-Match": held[path]})
+        assert same.status_code == 304, path
+        assert (await events.get(path, params=params)).headers["ETag"] == held[path]
 
 
 def _events_of(feed: httpx.Response) -> dict[str, Any]:

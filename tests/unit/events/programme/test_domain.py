@@ -56,8 +56,8 @@ async def test_a_304_once_rendered_is_decided_without_rendering_again() -> None:
     clock = [datetime(2027, 1, 1, 9, tzinfo=UTC)]
     until = datetime(2027, 1, 1, 12, tzinfo=UTC)  # when a session on it is over
 
-    async def freshness() -> tuple[int]:
-        return (version[0],)
+    async def freshness(keys: Any) -> tuple[int, None]:
+        return version[0], None
 
     async def render() -> conditional.Rendered:
         rendered.append(version[0])
