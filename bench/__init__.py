@@ -18,4 +18,5 @@ BENCHMARKS: tuple[str, ...] = (
     "matching_solver",
     "housing_matching",
     "initiatives_programme",
+    "initiatives_registration",
 )

@@ -261,6 +261,19 @@ class Steal:
         return line
 
 
+def on_full_infrastructure(
+    measure: Callable[[stacks.Stack], Coroutine[Any, Any, T]],
+) -> tuple[T, str]:
+    """What `measure` finds on PostgreSQL, Kafka and Keycloak started for it, and the
+    machine's line for its report: load and the CPU stolen while it ran."""
+    steal = Steal()
+    with full_infrastructure() as stack:
+        steal.start()
+        found = run_async(measure(stack))
+        stolen = steal.stop()
+    return found, f"{machine()}; {stolen}"
+
+
 def _steal_share(before: list[int], after: list[int]) -> float:
     spent = [b - a for a, b in zip(before, after, strict=True)]
     total = sum(spent[:8])  # guest time is counted in user already

@@ -36,12 +36,9 @@ from sqlalchemy.dialects import postgresql
 from sqlmodel import col, select
 
 from bench._support import (
-    Steal,
-    full_infrastructure,
-    machine,
+    on_full_infrastructure,
     percentile,
     print_block,
-    run_async,
     service_process,
     standalone,
 )
@@ -268,12 +265,8 @@ def report(results: dict[str, dict[str, Side]], args: argparse.Namespace, load: 
 
 
 def run(args: argparse.Namespace) -> int:
-    steal = Steal()
-    with full_infrastructure() as stack:
-        steal.start()
-        results = run_async(measure(stack, args))
-        stolen = steal.stop()
-    report(results, args, f"{machine()}; {stolen}")
+    results, load = on_full_infrastructure(lambda stack: measure(stack, args))
+    report(results, args, load)
     return 0
 
 

@@ -29,12 +29,9 @@ from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 
 from bench._support import (
-    Steal,
     create_topics,
-    full_infrastructure,
-    machine,
+    on_full_infrastructure,
     print_block,
-    run_async,
     service_process,
     standalone,
 )
@@ -191,12 +188,8 @@ def report(burst: Burst, where: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    steal = Steal()
-    with full_infrastructure() as stack:
-        steal.start()
-        burst = run_async(measure(stack, args.handovers))
-        stolen = steal.stop()
-    report(burst, f"{machine()}; {stolen}")
+    burst, load = on_full_infrastructure(lambda stack: measure(stack, args.handovers))
+    report(burst, load)
     return 0 if burst.cases_after_redelivery == burst.handovers else 1
 
 

@@ -40,12 +40,9 @@ from sqlalchemy import text
 
 from bench._housing import synthetic_instance
 from bench._support import (
-    Steal,
-    full_infrastructure,
-    machine,
+    on_full_infrastructure,
     percentile,
     print_block,
-    run_async,
     service_process,
     standalone,
 )
@@ -297,12 +294,8 @@ async def _facility_of(database: Database, unit_id: uuid.UUID) -> uuid.UUID:
 
 
 def run(args: argparse.Namespace) -> int:
-    steal = Steal()
-    with full_infrastructure() as stack:
-        steal.start()
-        rows = run_async(measure(stack, args))
-        stolen = steal.stop()
-    print_block("housing matching", [*rows, ("machine", f"{machine()}; {stolen}")])
+    rows, load = on_full_infrastructure(lambda stack: measure(stack, args))
+    print_block("housing matching", [*rows, ("machine", load)])
     return 0
 
 
