@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from icalendar import Calendar
+from icalendar import Calendar, Timezone
 
 from deploy.local.realm import Realm
 from kit.testing.initiatives import create_initiative, publish_initiative, step_initiative
@@ -433,7 +434,15 @@ async def test_an_initiatives_calendar_keeps_local_times_across_both_clock_chang
     )
     feed = await events.get(f"{PROGRAMME}/{initiative_id}/calendar.ics")
     calendar = Calendar.from_ical(feed.content)
-    assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["Europe/Rome"]
+    [zone] = calendar.walk("VTIMEZONE")
+    assert isinstance(zone, Timezone)
+    assert zone["TZID"] == "Europe/Rome"
+    # the feed's own zone rules, read by the library, agree with the zone database
+    rules = zone.to_tz()
+    rome = ZoneInfo("Europe/Rome")
+    for moment in ("2026-10-25T00:30", "2026-10-25T03:30", "2027-03-28T01:30", "2027-03-28T03:30"):
+        local = datetime.fromisoformat(moment)
+        assert local.replace(tzinfo=rules).utcoffset() == local.replace(tzinfo=rome).utcoffset()
     found = _events_of(feed)
     assert set(found) == {f"{october['id']}@lgnet", f"{march['id']}@lgnet"}
     for made, offset in ((october, timedelta(hours=1)), (march, timedelta(hours=2))):
