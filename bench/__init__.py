@@ -19,4 +19,5 @@ BENCHMARKS: tuple[str, ...] = (
     "housing_matching",
     "initiatives_programme",
     "initiatives_registration",
+    "observatory_suppression",
 )
