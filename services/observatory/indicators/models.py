@@ -28,6 +28,7 @@ class ReferralFact(ObservatoryTable, table=True):
     reporting_organisation: str = Field(max_length=100)
     lead_organisation: str | None = Field(default=None, max_length=100)
     received_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False, index=True))
+    received_month: str | None = Field(default=None, max_length=7)  # YYYY-MM in the city
     handed_over_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
 
 

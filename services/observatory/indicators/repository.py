@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ColumnElement, func
+import sqlalchemy as sql
+from sqlalchemy import ColumnElement, case, exists, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
+from services.observatory.indicators.breakdowns import Counts, Level
 from services.observatory.indicators.domain import Cohort, Indicator
 from services.observatory.indicators.models import CaseFact, ReferralFact
 
@@ -46,3 +48,29 @@ async def counts_by_municipio(
     """The indicator's count in each Municipio that has any, over the cohort's referrals."""
     rows = await session.exec(_per_municipio(indicator, cohort))
     return {municipio: count for municipio, count in rows}
+
+
+async def cohort_counts(session: AsyncSession, cohort: Cohort) -> Counts:
+    """The cohort's referrals by where they stand (taken in charge, handed over only, received
+    only), month received, Municipio and target group: one grouped query."""
+    referral = ReferralFact
+    taken = exists().where(col(CaseFact.referral_id) == col(referral.referral_id))
+    level = case(
+        (taken, Level.TAKEN_IN_CHARGE.value),
+        (col(referral.handed_over_at).is_not(None), Level.HANDED_OVER.value),
+        else_=Level.RECEIVED.value,
+    )
+    conditions: list[ColumnElement[bool]] = []
+    if cohort.received_from is not None:
+        conditions.append(col(referral.received_at) >= cohort.received_from)
+    if cohort.received_to is not None:
+        conditions.append(col(referral.received_at) < cohort.received_to)
+    month, municipio, group = (
+        col(referral.received_month),
+        col(referral.municipio),
+        col(referral.target_group),
+    )
+    keys = (level, month, municipio, group)
+    query = sql.select(*keys, func.count()).where(*conditions).group_by(*keys)
+    rows = await (await session.connection()).execute(query)  # five columns: Core
+    return {(row[0], row[1] or "", row[2], row[3]): row[4] for row in rows}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -11,8 +12,15 @@ from kit.db import utcnow
 from kit.routes import Call, call_by
 from kit.schemas import Timestamp
 from services.observatory.indicators import service
-from services.observatory.indicators.domain import DESCRIPTIONS, Cohort, Figure
-from services.observatory.indicators.schemas import CellPublic, IndicatorPublic, IndicatorsPublic
+from services.observatory.indicators.breakdowns import Cell, Dimension, Table, chosen
+from services.observatory.indicators.domain import DESCRIPTIONS, Cohort, Figure, Indicator
+from services.observatory.indicators.schemas import (
+    BreakdownCellPublic,
+    BreakdownPublic,
+    CellPublic,
+    IndicatorPublic,
+    IndicatorsPublic,
+)
 from services.observatory.settings import ObservatorySettingsDep
 
 router = APIRouter(prefix="/v1/observatory/indicators", tags=["indicators"])
@@ -61,3 +69,67 @@ async def get_indicators(
         suppression_threshold=threshold,
         indicators=[public(figure) for figure in figures],
     )
+
+
+SUPPRESSION = (
+    "Every table of up to two breakdowns of the three nested referral indicators over the "
+    "cohort, and their totals, protected at once: cells under the threshold suppressed (zeros "
+    "included), then secondary cells chosen by Gaussian elimination so that none of them is a "
+    "linear combination of published cells, then widened until linear programming cannot pin "
+    "any suppressed cell to a range narrower than the threshold."
+)
+
+
+def _cell(cell: Cell) -> BreakdownCellPublic:
+    return BreakdownCellPublic(
+        breakdown=dict(cell.breakdown), value=cell.value, suppressed=cell.suppressed
+    )
+
+
+def public_breakdown(
+    found: Table, cohort: tuple[datetime, datetime], threshold: int
+) -> BreakdownPublic:
+    return BreakdownPublic(
+        name=found.indicator,
+        description=DESCRIPTIONS[found.indicator],
+        received_from=cohort[0],
+        received_to=cohort[1],
+        by=list(found.by),
+        suppression_threshold=threshold,
+        suppression=SUPPRESSION,
+        total=_cell(found.total),
+        cells=[_cell(cell) for cell in found.cells],
+    )
+
+
+@router.get(
+    "/{name}",
+    summary="One indicator over a cohort of referrals, by up to two breakdowns, protected",
+)
+async def get_breakdown(
+    call: Reading,
+    settings: ObservatorySettingsDep,
+    name: Indicator,
+    received_from: Annotated[
+        Timestamp, Query(description="Count referrals received from this time on.")
+    ],
+    received_to: Annotated[
+        Timestamp,
+        Query(
+            description=(
+                "…and before this time: after received_from and at most 366 days on, else a "
+                "400 (JSON Schema cannot compare two parameters)."
+            )
+        ),
+    ],
+    by: Annotated[
+        list[Dimension],
+        Query(max_length=2, description="Up to two breakdowns, each once (repeat the parameter)."),
+    ] = [],  # noqa: B006 - FastAPI copies a query list's default
+) -> BreakdownPublic:
+    cohort = Cohort(received_from=received_from, received_to=received_to)
+    threshold = settings.suppression_threshold
+    found = await service.breakdown(
+        session=call.session, cohort=cohort, indicator=name, by=chosen(by), threshold=threshold
+    )
+    return public_breakdown(found, (received_from, received_to), threshold)

@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from kit.schemas import Id, Municipio, PublicModel
+from services.observatory.indicators.breakdowns import Dimension
 from services.observatory.indicators.domain import Indicator
 
 # --- published -------------------------------------------------------------------------
@@ -31,6 +32,28 @@ class IndicatorsPublic(PublicModel):
     received_to: datetime | None = Field(description="…and before (null: no bound)")
     suppression_threshold: int = Field(description="Cells counting fewer are suppressed")
     indicators: list[IndicatorPublic]
+
+
+class BreakdownCellPublic(PublicModel):
+    breakdown: dict[Dimension, str] = Field(
+        description="The cell's value of each breakdown (a month as YYYY-MM, in Europe/Rome)"
+    )
+    value: int | None = Field(description="null when suppressed")
+    suppressed: bool
+
+
+class BreakdownPublic(PublicModel):
+    name: Indicator
+    description: str
+    received_from: datetime
+    received_to: datetime
+    by: list[Dimension]
+    suppression_threshold: int = Field(description="Cells counting fewer are suppressed")
+    suppression: str = Field(description="How the cells were protected")
+    total: BreakdownCellPublic = Field(description="The whole cohort; suppressed when small")
+    cells: list[BreakdownCellPublic] = Field(
+        description="Every combination of the breakdowns' values, nobody's counting 0"
+    )
 
 
 # --- consumed: tolerant readers (fields not needed are ignored; the committed JSON Schema was

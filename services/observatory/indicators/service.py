@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.observatory.indicators import repository
+from services.observatory.indicators.breakdowns import (
+    Dimension,
+    Table,
+    month_of,
+    months_between,
+    table,
+    within_a_year,
+)
 from services.observatory.indicators.domain import Cohort, Figure, Indicator, figure
 from services.observatory.indicators.models import CaseFact, ReferralFact
 from services.observatory.indicators.schemas import (
@@ -23,7 +33,10 @@ async def _referral_fact(session: AsyncSession, referral_in: ReferralIn) -> Refe
     """The referral's fact row; a new one from the facts every referral event carries."""
     fact = await repository.get_referral(session, referral_in.referral_id)
     if fact is None:
-        fact = ReferralFact(**referral_in.model_dump(include=set(ReferralIn.model_fields)))
+        fact = ReferralFact(
+            **referral_in.model_dump(include=set(ReferralIn.model_fields)),
+            received_month=month_of(referral_in.received_at),
+        )
         session.add(fact)
     return fact
 
@@ -64,3 +77,18 @@ async def figures(*, session: AsyncSession, cohort: Cohort, threshold: int) -> l
         )
         for indicator in Indicator
     ]
+
+
+async def breakdown(
+    *,
+    session: AsyncSession,
+    cohort: Cohort,
+    indicator: Indicator,
+    by: tuple[Dimension, ...],
+    threshold: int,
+) -> Table:
+    """``indicator`` over the cohort by ``by``, protected with its whole family."""
+    start, end = within_a_year(cohort)
+    counts = await repository.cohort_counts(session, cohort)
+    months = months_between(month_of(start), month_of(end - timedelta(microseconds=1)))
+    return table(counts, indicator, by, threshold=threshold, months=months)

@@ -49,8 +49,16 @@ def protect(model: Model, *, threshold: int) -> Protection:
     )
     rank = {n: r for r, n in enumerate(order)}
     guarded = [(columns[p], values[p]) for p in sorted(primary)]
-    hidden = primary | gauss.secondary(
-        columns, [column for column, _ in guarded] + _sums(model, same, primary, threshold), order
+    close = _close_parents(model, same, primary, threshold)
+    order = [n for n in order if n not in close]
+    hidden = (
+        primary
+        | close
+        | gauss.secondary(
+            columns,
+            [column for column, _ in guarded] + _sums(model, same, primary, threshold),
+            order,
+        )
     )
     audit = Audit(columns, values, [n for n in figures if n not in hidden])
     narrow = guarded
@@ -67,6 +75,27 @@ def protect(model: Model, *, threshold: int) -> Protection:
     suppressed = {n for n, representative in enumerate(same) if representative in hidden}
     first = {n for n, representative in enumerate(same) if representative in primary}
     return Protection(frozenset(first), frozenset(suppressed - first))
+
+
+def _close_parents(model: Model, same: list[int], primary: set[int], threshold: int) -> set[int]:
+    """Cells that hold a primary cell of a nested indicator in the same breakdown and exceed
+    it by less than the threshold: showing one would pin the cell within that difference."""
+    by_breakdown: dict[tuple[tuple[str, str], ...], list[int]] = {}
+    for n, cell in enumerate(model.cells):
+        by_breakdown.setdefault(cell.breakdown, []).append(same[n])
+    close: set[int] = set()
+    for cells in by_breakdown.values():
+        hidden = [n for n in cells if n in primary]
+        for child in hidden:
+            inner = set(model.cells[child].inner)
+            for parent in cells:
+                if parent in primary or parent == child:
+                    continue
+                if inner < set(model.cells[parent].inner) and (
+                    model.cells[parent].value - model.cells[child].value < threshold
+                ):
+                    close.add(parent)
+    return close
 
 
 def _sums(

@@ -19,8 +19,10 @@ import pytest
 
 from deploy.local.realm import Realm
 from deploy.local.stack import Stack
+from kit.db import CITY_ZONE
 from kit.testing import intake as intake_api
 from kit.testing.kafka import publish
+from kit.testing.resources import assert_problem
 from kit.testing.services import service_client
 from services.intake.referrals.events import ReferralHandedOver, ReferralReceived
 from services.observatory.app import create_app as create_observatory
@@ -234,3 +236,73 @@ async def test_indicators_are_for_analysts_coordinators_and_admins(
     headers = services.realm.headers(user) if user else {}
     response = await services.observatory.get(INDICATORS, headers=headers)
     assert response.status_code == status
+
+
+async def breakdown(services: Services, cohort: Cohort, name: str, *by: str) -> dict[str, Any]:
+    response = await services.observatory.get(
+        f"{INDICATORS}/{name}",
+        params={**cohort.params, "by": list(by)},
+        headers=services.realm.headers("analyst.osservatorio"),
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    for cell in [body["total"], *body["cells"]]:
+        assert cell["suppressed"] is (cell["value"] is None)
+    return body
+
+
+async def test_an_indicator_by_two_breakdowns_is_protected_with_its_family(
+    services: Services,
+) -> None:
+    cohort = Cohort.new()
+    ids = [await receive(services, cohort, 3, hand_over=i < 6) for i in range(9)]
+    ids += [await receive(services, cohort, 8, hand_over=True) for _ in range(2)]
+    await counted(services, cohort, referrals_received=11, referrals_handed_over=8, cases_open=8)
+
+    received = await breakdown(services, cohort, "referrals_received", "municipio")
+    assert received["by"] == ["municipio"]
+    assert received["total"]["value"] == 11
+    by_municipio = {cell["breakdown"]["municipio"]: cell["value"] for cell in received["cells"]}
+    assert set(by_municipio) == {str(m) for m in range(1, 10)}
+    # Municipio 8 counts 2, the seven others none: hidden; 11 − nothing shown would give 3's
+    # 9 away only if all the others were shown
+    assert by_municipio["8"] is None
+    assert all(by_municipio[m] is None for m in "1245679")
+
+    two = await breakdown(services, cohort, "cases_open", "target_group", "month")
+    assert two["by"] == ["month", "target_group"]  # the family's order
+    month = cohort.start.astimezone(CITY_ZONE).strftime("%Y-%m")
+    cells = {
+        (cell["breakdown"]["month"], cell["breakdown"]["target_group"]): cell["value"]
+        for cell in two["cells"]
+    }
+    assert cells[month, "unaccompanied_minor"] == 8
+    assert all(value is None for key, value in cells.items() if key[1] != "unaccompanied_minor")
+    assert "linear programming" in two["suppression"]
+    # aggregates only
+    assert not any(referral_id in str(received) + str(two) for referral_id in ids)
+
+
+async def test_a_breakdown_is_refused_what_it_cannot_protect(services: Services) -> None:
+    headers = services.realm.headers("analyst.osservatorio")
+    path = f"{INDICATORS}/referrals_received"
+    year = {"received_from": "2025-01-01T00:00:00Z", "received_to": "2026-01-03T00:00:00Z"}
+    assert_problem(
+        await services.observatory.get(path, params=year, headers=headers),
+        400,
+        "urn:lgnet:problem:bad-breakdown",
+    )
+    month = {"received_from": "2025-01-01T00:00:00Z", "received_to": "2025-02-01T00:00:00Z"}
+    twice = {**month, "by": ["month", "month"]}
+    assert_problem(await services.observatory.get(path, params=twice, headers=headers), 400)
+    three = {**month, "by": ["month", "municipio", "target_group"]}
+    assert_problem(await services.observatory.get(path, params=three, headers=headers), 422)
+    unknown = {**month, "by": ["nationality_of_the_moon"]}
+    assert_problem(await services.observatory.get(path, params=unknown, headers=headers), 422)
+    open_ended = {"received_from": month["received_from"]}
+    assert_problem(await services.observatory.get(path, params=open_ended, headers=headers), 422)
+    nothing = f"{INDICATORS}/referrals_imagined"
+    assert_problem(await services.observatory.get(nothing, params=month, headers=headers), 422)
+    not_analyst = services.realm.headers("caseworker.ponte")
+    forbidden = await services.observatory.get(path, params=month, headers=not_analyst)
+    assert forbidden.status_code == 403

@@ -1,0 +1,170 @@
+"""An indicator broken down by up to two dimensions, protected with every other table of its
+family. Pure: no I/O.
+
+The three referral indicators are one family: over a cohort of referrals, those received ⊇
+those handed over ⊇ those taken in charge. A reader who has one table of one of them may
+have every other — any breakdown of up to two dimensions, of any of the three, and the
+totals — so each answer is cut from the protection of them all (`suppression.protection`):
+every table of the family over the cohort, protected at once, the asked one read off it.
+
+Cells are every combination of the dimensions' values (the nine Municipi, the target groups,
+the months the cohort spans): a combination nobody falls in counts 0, and a 0 is suppressed
+like any cell under the threshold. The protection treats those zeros as known to a reader,
+which only makes it stricter for the other cells.
+
+A cohort is bounded at both ends and spans a year at most: the family of a year, nine
+Municipi and twelve months, is what the protection is measured on (bench §14).
+
+**Limit**: two cohorts that overlap (January–March and January–February) are protected each
+on its own; their difference is a third cohort nobody protected. Ask for whole months.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from itertools import product
+
+from kit.db import CITY_ZONE
+from kit.errors import BadRequest
+from kit.schemas import TargetGroup
+from services.observatory.indicators.domain import MUNICIPI, Cohort, Indicator
+from services.observatory.suppression.protection import protect
+from services.observatory.suppression.tables import Family
+
+
+class Dimension(StrEnum):
+    MONTH = "month"
+    MUNICIPIO = "municipio"
+    TARGET_GROUP = "target_group"
+
+
+class Level(StrEnum):
+    """Where a referral of the cohort stands: the inner level the nesting is counted by."""
+
+    TAKEN_IN_CHARGE = "taken_in_charge"
+    HANDED_OVER = "handed_over"  # and not (yet) taken in charge
+    RECEIVED = "received"  # and not (yet) handed over
+
+
+NESTING: Mapping[Indicator, frozenset[str]] = {
+    Indicator.REFERRALS_RECEIVED: frozenset(Level),
+    Indicator.REFERRALS_HANDED_OVER: frozenset({Level.TAKEN_IN_CHARGE, Level.HANDED_OVER}),
+    Indicator.CASES_OPEN: frozenset({Level.TAKEN_IN_CHARGE}),
+}
+DIMENSIONS = tuple(Dimension)
+MOST = 2
+"""Breakdowns at once."""
+YEAR = timedelta(days=366)
+
+
+class BadBreakdown(BadRequest):
+    slug = "bad-breakdown"
+    title = "Bad breakdown"
+
+
+def month_of(moment: datetime) -> str:
+    """The city's calendar month of ``moment`` (aware), as ``YYYY-MM``."""
+    return moment.astimezone(CITY_ZONE).strftime("%Y-%m")
+
+
+def within_a_year(cohort: Cohort) -> tuple[datetime, datetime]:
+    """The cohort's bounds, both required, at most a year (366 days) apart."""
+    start, end = cohort.received_from, cohort.received_to
+    if start is None or end is None:
+        raise BadBreakdown("A breakdown needs received_from and received_to.")
+    if end - start > YEAR:
+        raise BadBreakdown("A breakdown spans a year at most.")
+    return start, end
+
+
+def chosen(by: Sequence[Dimension]) -> tuple[Dimension, ...]:
+    """The breakdowns asked for, in the family's order; at most two, each once."""
+    if len(set(by)) != len(by):
+        raise BadBreakdown("Each breakdown may be asked for once.")
+    if len(by) > MOST:
+        raise BadBreakdown(f"At most {MOST} breakdowns at once.")
+    return tuple(dimension for dimension in DIMENSIONS if dimension in by)
+
+
+@dataclass(frozen=True)
+class Cell:
+    breakdown: tuple[tuple[Dimension, str], ...]
+    value: int | None  # None: suppressed
+
+    @property
+    def suppressed(self) -> bool:
+        return self.value is None
+
+
+@dataclass(frozen=True)
+class Table:
+    indicator: Indicator
+    by: tuple[Dimension, ...]
+    total: Cell
+    cells: tuple[Cell, ...]
+
+
+Counts = Mapping[tuple[str, str, int, str], int]
+"""Referrals of a cohort by (level, month, Municipio, target group)."""
+
+
+def table(
+    counts: Counts,
+    indicator: Indicator,
+    by: tuple[Dimension, ...],
+    *,
+    threshold: int,
+    months: Sequence[str] = (),
+) -> Table:
+    """``indicator`` by ``by`` over the cohort ``counts`` count, cut from the protection of
+    its whole family. ``months`` are the months the cohort spans (else those counted)."""
+    inner: dict[tuple[str, ...], int] = {
+        (level, month, str(municipio), group): count
+        for (level, month, municipio, group), count in counts.items()
+        if count
+    }
+    nesting = {str(indicator): levels for indicator, levels in NESTING.items()}
+    family = Family.up_to([d.value for d in DIMENSIONS], nesting, inner, breakdowns=MOST)
+    model = family.model()
+    hidden = protect(model, threshold=threshold).suppressed
+    shown: dict[tuple[tuple[str, str], ...], int | None] = {
+        cell.breakdown: None if n in hidden else cell.value
+        for n, cell in enumerate(model.cells)
+        if cell.indicator == str(indicator)
+    }
+    values = _values(months or sorted({key[1] for key in inner}))
+
+    def cell(breakdown: tuple[tuple[Dimension, str], ...]) -> Cell:
+        key = tuple((d.value, v) for d, v in breakdown)
+        value = shown.get(key, 0)  # a combination nobody falls in
+        return Cell(breakdown, None if value is not None and value < threshold else value)
+
+    combinations = product(*(values[d] for d in by))
+    return Table(
+        indicator,
+        by,
+        cell(()),
+        tuple(cell(tuple(zip(by, combo, strict=True))) for combo in combinations),
+    )
+
+
+def _values(months: Sequence[str]) -> dict[Dimension, tuple[str, ...]]:
+    return {
+        Dimension.MONTH: tuple(months),
+        Dimension.MUNICIPIO: tuple(str(m) for m in MUNICIPI),
+        Dimension.TARGET_GROUP: tuple(TargetGroup),
+    }
+
+
+def months_between(first: str, last: str) -> tuple[str, ...]:
+    """Every month from ``first`` to ``last`` (``YYYY-MM``), both included."""
+    year, month = map(int, first.split("-"))
+    end = tuple(map(int, last.split("-")))
+    found = []
+    while (year, month) <= end:
+        found.append(f"{year:04}-{month:02}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return tuple(found)
