@@ -79,8 +79,9 @@ UNSTATABLE_PROBLEMS = {
     "urn:lgnet:problem:invalid-date-range",
     # a cursor is the next_cursor of a page the server signed: any other string is 400
     "urn:lgnet:problem:invalid-cursor",
-    # received_from must come before received_to
+    # received_from must come before received_to, and a breakdown's cohort span a year at most
     "urn:lgnet:problem:empty-cohort",
+    "urn:lgnet:problem:cohort-too-long",
     # an initiative's ends_on must not come before its starts_on
     "urn:lgnet:problem:initiative-ends-before-it-starts",
     # a consent is not given in the future, nor withdrawn before it was given or after now

@@ -65,6 +65,11 @@ class BadBreakdown(BadRequest):
     title = "Bad breakdown"
 
 
+class CohortTooLong(BadRequest):
+    slug = "cohort-too-long"
+    title = "Cohort too long"
+
+
 def month_of(moment: datetime) -> str:
     """The city's calendar month of ``moment`` (aware), as ``YYYY-MM``."""
     return moment.astimezone(CITY_ZONE).strftime("%Y-%m")
@@ -74,9 +79,9 @@ def within_a_year(cohort: Cohort) -> tuple[datetime, datetime]:
     """The cohort's bounds, both required, at most a year (366 days) apart."""
     start, end = cohort.received_from, cohort.received_to
     if start is None or end is None:
-        raise BadBreakdown("A breakdown needs received_from and received_to.")
+        raise CohortTooLong("A breakdown needs received_from and received_to.")
     if end - start > YEAR:
-        raise BadBreakdown("A breakdown spans a year at most.")
+        raise CohortTooLong("A breakdown's cohort spans a year at most.")
     return start, end
 
 

@@ -117,14 +117,19 @@ async def get_breakdown(
         Timestamp,
         Query(
             description=(
-                "…and before this time: after received_from and at most 366 days on, else a "
-                "400 (JSON Schema cannot compare two parameters)."
+                "…and before this time: after received_from (else a 400 empty-cohort) and at "
+                "most 366 days on (else a 400 cohort-too-long): JSON Schema cannot compare two "
+                "parameters."
             )
         ),
     ],
     by: Annotated[
         list[Dimension],
-        Query(max_length=2, description="Up to two breakdowns, each once (repeat the parameter)."),
+        Query(
+            max_length=2,
+            json_schema_extra={"uniqueItems": True},
+            description="Up to two breakdowns, each once (repeat the parameter).",
+        ),
     ] = [],  # noqa: B006 - FastAPI copies a query list's default
 ) -> BreakdownPublic:
     cohort = Cohort(received_from=received_from, received_to=received_to)

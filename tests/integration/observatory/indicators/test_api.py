@@ -290,7 +290,7 @@ async def test_a_breakdown_is_refused_what_it_cannot_protect(services: Services)
     assert_problem(
         await services.observatory.get(path, params=year, headers=headers),
         400,
-        "urn:lgnet:problem:bad-breakdown",
+        "urn:lgnet:problem:cohort-too-long",
     )
     month = {"received_from": "2025-01-01T00:00:00Z", "received_to": "2025-02-01T00:00:00Z"}
     twice = {**month, "by": ["month", "month"]}

@@ -8,6 +8,7 @@ import pytest
 
 from services.observatory.indicators.breakdowns import (
     BadBreakdown,
+    CohortTooLong,
     Dimension,
     Level,
     chosen,
@@ -41,9 +42,9 @@ def test_breakdowns_are_two_at_most_each_once_in_the_familys_order() -> None:
 
 def test_a_cohort_is_bounded_and_a_year_at_most() -> None:
     start = datetime(2026, 1, 1, tzinfo=UTC)
-    with pytest.raises(BadBreakdown, match="needs"):
+    with pytest.raises(CohortTooLong, match="needs"):
         within_a_year(Cohort(received_from=start))
-    with pytest.raises(BadBreakdown, match="a year"):
+    with pytest.raises(CohortTooLong, match="a year"):
         within_a_year(Cohort(received_from=start, received_to=datetime(2027, 1, 3, tzinfo=UTC)))
 
 
