@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from itertools import product
 
 from kit.db import CITY_ZONE
@@ -126,21 +127,16 @@ def table(
 ) -> Table:
     """``indicator`` by ``by`` over the cohort ``counts`` count, cut from the protection of
     its whole family. ``months`` are the months the cohort spans (else those counted)."""
-    inner: dict[tuple[str, ...], int] = {
-        (level, month, str(municipio), group): count
-        for (level, month, municipio, group), count in counts.items()
-        if count
-    }
-    nesting = {str(indicator): levels for indicator, levels in NESTING.items()}
-    family = Family.up_to([d.value for d in DIMENSIONS], nesting, inner, breakdowns=MOST)
-    model = family.model()
-    hidden = protect(model, threshold=threshold).suppressed
-    shown: dict[tuple[tuple[str, str], ...], int | None] = {
-        cell.breakdown: None if n in hidden else cell.value
-        for n, cell in enumerate(model.cells)
-        if cell.indicator == str(indicator)
-    }
-    values = _values(months or sorted({key[1] for key in inner}))
+    inner = tuple(
+        sorted(
+            ((level, month, str(municipio), group), count)
+            for (level, month, municipio, group), count in counts.items()
+            if count
+        )
+    )
+    published = _published(inner, threshold)
+    shown = {key: value for (name, key), value in published.items() if name == str(indicator)}
+    values = _values(months or sorted({key[1] for key, _ in inner}))
 
     def cell(breakdown: tuple[tuple[Dimension, str], ...]) -> Cell:
         key = tuple((d.value, v) for d, v in breakdown)
@@ -154,6 +150,26 @@ def table(
         cell(()),
         tuple(cell(tuple(zip(by, combo, strict=True))) for combo in combinations),
     )
+
+
+Breakdown = tuple[tuple[str, str], ...]
+
+
+@lru_cache(maxsize=64)
+def _published(
+    inner: tuple[tuple[tuple[str, ...], int], ...], threshold: int
+) -> dict[tuple[str, Breakdown], int | None]:
+    """Every cell of the family over these counts, by (indicator, breakdown), ``None`` where
+    suppressed. The protection is a function of the counts alone: the same counts (every
+    table a dashboard asks of one cohort, until a new event moves one) are protected once."""
+    nesting = {str(indicator): levels for indicator, levels in NESTING.items()}
+    family = Family.up_to([d.value for d in DIMENSIONS], nesting, dict(inner), breakdowns=MOST)
+    model = family.model()
+    hidden = protect(model, threshold=threshold).suppressed
+    return {
+        (cell.indicator, cell.breakdown): None if n in hidden else cell.value
+        for n, cell in enumerate(model.cells)
+    }
 
 
 def _values(months: Sequence[str]) -> dict[Dimension, tuple[str, ...]]:
