@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from services.observatory.indicators.breakdowns import (
+    NESTING,
     BadBreakdown,
     CohortTooLong,
     Dimension,
@@ -108,3 +111,39 @@ def test_a_table_of_one_indicator_protects_the_nested_others() -> None:
     )
     # the same figure, whichever indicator's table it is read from
     assert tables[Indicator.REFERRALS_RECEIVED].total.value == 63
+
+
+levels = st.sampled_from(list(Level))
+keys = st.tuples(
+    levels,
+    st.sampled_from(["2026-01", "2026-02"]),
+    st.integers(1, 9),
+    st.sampled_from([MINOR, FAMILY]),
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.dictionaries(keys, st.integers(1, 9), max_size=24),
+    st.sampled_from(list(Indicator)),
+    st.lists(st.sampled_from(list(Dimension)), max_size=2, unique=True),
+)
+def test_what_a_table_shows_is_true_and_never_small(
+    counts: dict[tuple[Level, str, int, str], int],
+    indicator: Indicator,
+    by: list[Dimension],
+) -> None:
+    raw = {
+        (level.value, month, municipio, group): count
+        for (level, month, municipio, group), count in counts.items()
+    }
+    found = table(raw, indicator, chosen(by), threshold=5, months=("2026-01", "2026-02"))
+    position = {Dimension.MONTH: 1, Dimension.MUNICIPIO: 2, Dimension.TARGET_GROUP: 3}
+    for cell in [found.total, *found.cells]:
+        truth = sum(
+            count
+            for key, count in raw.items()
+            if key[0] in NESTING[indicator]
+            and all(str(key[position[d]]) == v for d, v in cell.breakdown)
+        )
+        assert cell.value is None or (cell.value == truth and truth >= 5)
