@@ -5,6 +5,9 @@
    first (a large cell is the one a reader wants, and the least informative to hide); a
    candidate that would make a primary cell — or the sum of a group's primary cells, when that
    sum is under the threshold — a linear combination of published cells is suppressed instead.
+   A cell that holds a primary cell of the same breakdown (a nested indicator's) and exceeds it
+   by less than the threshold is suppressed before: shown, it would pin the cell within that
+   difference, which the audit would find one program at a time.
 3. *Audit* (`audit`): for every primary cell, the least and greatest value it can take given
    every published cell of the family and that counts are not negative. Where they differ by
    less than the threshold, the smallest of the published cells that pin it (whose equalities
