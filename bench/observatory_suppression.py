@@ -27,6 +27,7 @@ from scipy.optimize import linprog
 
 from bench._support import Steal, machine, print_block, standalone
 from deploy.local.process import say
+from services.observatory.indicators.domain import suppress
 from services.observatory.suppression.protection import protect
 from services.observatory.suppression.tables import Family, Model
 
@@ -96,22 +97,14 @@ def narrowed(model: Model, shown: set[int], cells: list[int]) -> int:
 
 
 def table_by_table(model: Model) -> set[int]:
-    """The rule before: each indicator's table on its own, its primary cells and, when one
-    suppressed cell could be computed from the table's total, the smallest shown one too."""
+    """The rule before (`indicators.domain.suppress`), each indicator's table on its own."""
     hidden: set[int] = set()
     tables: dict[tuple[str, tuple[str, ...]], list[int]] = {}
     for n, cell in enumerate(model.cells):
         tables.setdefault((cell.indicator, tuple(d for d, _ in cell.breakdown)), []).append(n)
     for cells in tables.values():
-        small = {n for n in cells if model.cells[n].value < THRESHOLD}
-        shown = [n for n in cells if n not in small]
-        if (
-            len(cells) > 1
-            and shown
-            and (len(small) == 1 or (small and sum(model.cells[n].value for n in small) == 0))
-        ):
-            small.add(min(shown, key=lambda n: (model.cells[n].value, n)))
-        hidden |= small
+        shown = suppress([model.cells[n].value for n in cells], threshold=THRESHOLD)
+        hidden |= {n for n, value in zip(cells, shown, strict=True) if value is None}
     return hidden
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 import sqlalchemy as sql
 from sqlalchemy import ColumnElement, case, exists, func
+from sqlalchemy.orm import Mapped
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
@@ -23,6 +25,16 @@ async def get_case(session: AsyncSession, case_id: uuid.UUID) -> CaseFact | None
     return await session.get(CaseFact, case_id)
 
 
+def _in_cohort(received_at: Mapped[datetime], cohort: Cohort) -> list[ColumnElement[bool]]:
+    """Received within the cohort's bounds (an open end does not bound)."""
+    conditions: list[ColumnElement[bool]] = []
+    if cohort.received_from is not None:
+        conditions.append(received_at >= cohort.received_from)
+    if cohort.received_to is not None:
+        conditions.append(received_at < cohort.received_to)
+    return conditions
+
+
 def _per_municipio(indicator: Indicator, cohort: Cohort) -> Select[int, int]:
     conditions: list[ColumnElement[bool]]
     match indicator:
@@ -35,10 +47,7 @@ def _per_municipio(indicator: Indicator, cohort: Cohort) -> Select[int, int]:
         case Indicator.CASES_OPEN:  # no case ends yet: closures will narrow this
             municipio, received_at = col(CaseFact.municipio), col(CaseFact.referral_received_at)
             conditions = []
-    if cohort.received_from is not None:
-        conditions.append(received_at >= cohort.received_from)
-    if cohort.received_to is not None:
-        conditions.append(received_at < cohort.received_to)
+    conditions += _in_cohort(received_at, cohort)
     return select(municipio, func.count()).where(*conditions).group_by(municipio)
 
 
@@ -60,11 +69,7 @@ async def cohort_counts(session: AsyncSession, cohort: Cohort) -> Counts:
         (col(referral.handed_over_at).is_not(None), Level.HANDED_OVER.value),
         else_=Level.RECEIVED.value,
     )
-    conditions: list[ColumnElement[bool]] = []
-    if cohort.received_from is not None:
-        conditions.append(col(referral.received_at) >= cohort.received_from)
-    if cohort.received_to is not None:
-        conditions.append(col(referral.received_at) < cohort.received_to)
+    conditions = _in_cohort(col(referral.received_at), cohort)
     month, municipio, group = (
         col(referral.received_month),
         col(referral.municipio),
