@@ -113,6 +113,7 @@ class EventConsumer:
         validate: Callable[[CloudEvent], None] | None = contracts.validate,
         commit_interval: float = 0.5,
         linger: float = 0.03,
+        dead_letters: bool = True,
     ) -> None:
         self.name = name
         self.topics = topics
@@ -132,6 +133,7 @@ class EventConsumer:
         self._consumer: AIOKafkaConsumer | None = None
         self.commit_interval = commit_interval
         self.linger = linger
+        self.dead_letters = dead_letters  # False: a replay, whose failures were parked live
         self._uncommitted: dict[TopicPartition, int] = {}
         self._committed_at = 0.0
         self._committing: asyncio.Task[None] | None = None  # the offset commit under way
@@ -429,6 +431,16 @@ class EventConsumer:
     async def _dead_letter(
         self, record: ConsumerRecord[bytes, bytes], reason: str, *, attempts: int
     ) -> None:
+        if not self.dead_letters:
+            log.warning(
+                "consumer %s: %s/%d@%d not applied (%s); not parked again",
+                self.name,
+                record.topic,
+                record.partition,
+                record.offset,
+                reason.partition(":")[0],  # the kind: a message may quote the record
+            )
+            return
         assert self._dlq is not None
         headers = [
             *record.headers,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from kit.service import service_app
+from kit.service import Subscription, service_app
 from services.observatory.indicators import handlers as indicator_handlers
 from services.observatory.indicators.router import router as indicators
 from services.observatory.settings import ObservatorySettings
+
+SUBSCRIPTIONS: list[Subscription] = [indicator_handlers.referrals, indicator_handlers.cases]
+"""Every topic the read model is kept from (and rebuilt from: ``__main__``)."""
 
 create_app = service_app(
     ObservatorySettings,
@@ -14,7 +17,7 @@ create_app = service_app(
         "suppression. No person-level data."
     ),
     routers=[indicators],
-    subscriptions=[indicator_handlers.referrals, indicator_handlers.cases],
+    subscriptions=SUBSCRIPTIONS,
 )
 """The app with `settings`, by default the environment's (tests give others)."""
 

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from kit.auth import Role
 from kit.db import utcnow
-from kit.routes import Call, call_by
 from kit.schemas import Timestamp
+from services.observatory.access import Reading
 from services.observatory.indicators import service
-from services.observatory.indicators.breakdowns import Cell, Dimension, Table, chosen
+from services.observatory.indicators.breakdowns import Dimension, chosen
 from services.observatory.indicators.domain import DESCRIPTIONS, Cohort, Figure, Indicator
 from services.observatory.indicators.schemas import (
-    BreakdownCellPublic,
     BreakdownPublic,
     CellPublic,
     IndicatorPublic,
@@ -24,8 +21,6 @@ from services.observatory.indicators.schemas import (
 from services.observatory.settings import ObservatorySettingsDep
 
 router = APIRouter(prefix="/v1/observatory/indicators", tags=["indicators"])
-
-Reading = Annotated[Call, call_by(Role.OBSERVATORY_ANALYST, Role.COORDINATOR, Role.PLATFORM_ADMIN)]
 
 
 def public(figure: Figure) -> IndicatorPublic:
@@ -71,37 +66,6 @@ async def get_indicators(
     )
 
 
-SUPPRESSION = (
-    "Every table of up to two breakdowns of the three nested referral indicators over the "
-    "cohort, and their totals, protected at once: cells under the threshold suppressed (zeros "
-    "included), then secondary cells chosen by Gaussian elimination so that none of them is a "
-    "linear combination of published cells, then widened until linear programming cannot pin "
-    "any suppressed cell to a range narrower than the threshold."
-)
-
-
-def _cell(cell: Cell) -> BreakdownCellPublic:
-    return BreakdownCellPublic(
-        breakdown=dict(cell.breakdown), value=cell.value, suppressed=cell.suppressed
-    )
-
-
-def public_breakdown(
-    found: Table, cohort: tuple[datetime, datetime], threshold: int
-) -> BreakdownPublic:
-    return BreakdownPublic(
-        name=found.indicator,
-        description=DESCRIPTIONS[found.indicator],
-        received_from=cohort[0],
-        received_to=cohort[1],
-        by=list(found.by),
-        suppression_threshold=threshold,
-        suppression=SUPPRESSION,
-        total=_cell(found.total),
-        cells=[_cell(cell) for cell in found.cells],
-    )
-
-
 @router.get(
     "/{name}",
     summary="One indicator over a cohort of referrals, by up to two breakdowns, protected",
@@ -134,7 +98,6 @@ async def get_breakdown(
 ) -> BreakdownPublic:
     cohort = Cohort(received_from=received_from, received_to=received_to)
     threshold = settings.suppression_threshold
-    found = await service.breakdown(
+    return await service.published_breakdown(
         session=call.session, cohort=cohort, indicator=name, by=chosen(by), threshold=threshold
     )
-    return public_breakdown(found, (received_from, received_to), threshold)

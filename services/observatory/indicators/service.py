@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.observatory.indicators import repository
 from services.observatory.indicators.breakdowns import (
+    Cell,
     Dimension,
     Table,
     month_of,
@@ -15,9 +16,17 @@ from services.observatory.indicators.breakdowns import (
     table,
     within_a_year,
 )
-from services.observatory.indicators.domain import Cohort, Figure, Indicator, figure
+from services.observatory.indicators.domain import (
+    DESCRIPTIONS,
+    Cohort,
+    Figure,
+    Indicator,
+    figure,
+)
 from services.observatory.indicators.models import CaseFact, ReferralFact
 from services.observatory.indicators.schemas import (
+    BreakdownCellPublic,
+    BreakdownPublic,
     CaseOpenedIn,
     ReferralHandedOverIn,
     ReferralIn,
@@ -92,3 +101,48 @@ async def breakdown(
     counts = await repository.cohort_counts(session, cohort)
     months = months_between(month_of(start), month_of(end - timedelta(microseconds=1)))
     return table(counts, indicator, by, threshold=threshold, months=months)
+
+
+SUPPRESSION = (
+    "Every table of up to two breakdowns of the three nested referral indicators over the "
+    "cohort, and their totals, protected at once: cells under the threshold suppressed (zeros "
+    "included), then secondary cells chosen by Gaussian elimination so that none of them is a "
+    "linear combination of published cells, then widened until linear programming cannot pin "
+    "any suppressed cell to a range narrower than the threshold."
+)
+
+
+def _cell(cell: Cell) -> BreakdownCellPublic:
+    return BreakdownCellPublic(
+        breakdown=dict(cell.breakdown), value=cell.value, suppressed=cell.suppressed
+    )
+
+
+def _public(found: Table, cohort: tuple[datetime, datetime], threshold: int) -> BreakdownPublic:
+    return BreakdownPublic(
+        name=found.indicator,
+        description=DESCRIPTIONS[found.indicator],
+        received_from=cohort[0],
+        received_to=cohort[1],
+        by=list(found.by),
+        suppression_threshold=threshold,
+        suppression=SUPPRESSION,
+        total=_cell(found.total),
+        cells=[_cell(cell) for cell in found.cells],
+    )
+
+
+async def published_breakdown(
+    *,
+    session: AsyncSession,
+    cohort: Cohort,
+    indicator: Indicator,
+    by: tuple[Dimension, ...],
+    threshold: int,
+) -> BreakdownPublic:
+    """The breakdown as published: what the API, the dashboard and the exports show."""
+    found = await breakdown(
+        session=session, cohort=cohort, indicator=indicator, by=by, threshold=threshold
+    )
+    start, end = within_a_year(cohort)
+    return _public(found, (start, end), threshold)
