@@ -27,7 +27,6 @@ from scipy.optimize import linprog
 
 from bench._support import Steal, machine, print_block, standalone
 from deploy.local.process import say
-from services.observatory.indicators.domain import suppress
 from services.observatory.suppression.protection import protect
 from services.observatory.suppression.tables import Family, Model
 
@@ -36,7 +35,7 @@ THRESHOLD = 5
 INDICATORS = {
     "referrals_received": frozenset({"case", "handed", "received"}),
     "referrals_handed_over": frozenset({"case", "handed"}),
-    "cases_open": frozenset({"case"}),
+    "referrals_taken_in_charge": frozenset({"case"}),
 }
 DIMENSIONS = ("month", "municipio", "target_group", "sex")
 TARGET_GROUPS = (
@@ -96,8 +95,20 @@ def narrowed(model: Model, shown: set[int], cells: list[int]) -> int:
     return pinned
 
 
+def suppress(counts: list[int], *, threshold: int) -> list[int | None]:
+    """The rule before, on one table (cells in order; their total published): cells under the
+    threshold hidden, and the smallest other one when the total would give a hidden one away
+    (a single hidden cell, or hidden cells adding up to 0)."""
+    hidden = {i for i, count in enumerate(counts) if count < threshold}
+    if len(hidden) == 1 or (hidden and sum(counts[i] for i in hidden) == 0):
+        published = [i for i in range(len(counts)) if i not in hidden]
+        if published:
+            hidden.add(min(published, key=lambda i: (counts[i], i)))
+    return [None if i in hidden else count for i, count in enumerate(counts)]
+
+
 def table_by_table(model: Model) -> set[int]:
-    """The rule before (`indicators.domain.suppress`), each indicator's table on its own."""
+    """The rule before, each indicator's table on its own."""
     hidden: set[int] = set()
     tables: dict[tuple[str, tuple[str, ...]], list[int]] = {}
     for n, cell in enumerate(model.cells):

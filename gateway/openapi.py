@@ -44,7 +44,7 @@ __all__ = ["API_VERSION", "SECURITY_SCHEME", "OpenAPIAggregator", "merge_openapi
 logger = logging.getLogger(__name__)
 
 SECURITY_SCHEME = "KeycloakBearer"
-API_VERSION = "1.8.0"
+API_VERSION = "1.9.0"
 """``info.version`` of the merged document. A breaking change to the public API (a path, a field
 or an enum value removed, a new required field…) must move it on: the committed
 ``contracts/openapi.json`` is checked against the last released one by ``oasdiff breaking``
@@ -66,7 +66,11 @@ referrals. 1.7.0: an initiative's kind ``civic_engagement`` is ``civic_engagemen
 initiatives have a status (draft, published, completed, cancelled), translations, topics and
 partners; the public programme (``/v1/initiatives/programme``, no token) and its iCalendar
 feeds. 1.8.0: a registration names its ``registrant`` (the union's tag) and a phone number's
-form is in the schema; a member of the public registers and cancels through the programme."""
+form is in the schema; a member of the public registers and cancels through the programme.
+1.9.0: ``GET /v1/observatory/indicators`` is the indicator catalogue (the per-table summary it
+returned is gone: its suppression did not protect nested indicators); an indicator is asked
+for by its ``code``, ``cases_open`` is ``referrals_taken_in_charge``, and a breakdown names
+its indicator in Italian and English with its unit."""
 HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 _COMPONENT_REF = "#/components/"
 

@@ -53,16 +53,12 @@ async def test_changes_committed_while_kafka_is_down_all_arrive(
     async with platform.client() as gateway:
         while True:
             response = await gateway.get(
-                "/v1/observatory/indicators",
+                "/v1/observatory/indicators/referrals_received",
                 params=cohort,
                 headers=platform.as_user("analyst.comune"),
             )
             assert response.status_code == 200, response.text
-            total = next(
-                i["total"]
-                for i in response.json()["indicators"]
-                if i["name"] == "referrals_received"
-            )
+            total = response.json()["total"]["value"] or 0  # suppressed while small
             if total == CHANGES:
                 break
             assert total < CHANGES, f"{total} counted: more than were committed"

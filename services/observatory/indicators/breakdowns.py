@@ -8,9 +8,9 @@ totals — so each answer is cut from the protection of them all (`suppression.p
 every table of the family over the cohort, protected at once, the asked one read off it.
 
 Cells are every combination of the dimensions' values (the nine Municipi, the target groups,
-the months the cohort spans): a combination nobody falls in counts 0, and a 0 is suppressed
-like any cell under the threshold. The protection treats those zeros as known to a reader,
-which only makes it stricter for the other cells.
+the months the cohort spans): a combination nobody falls in counts 0, and a
+0 is suppressed like any cell under the threshold. The protection treats those zeros as known
+to a reader, which only makes it stricter for the other cells.
 
 A cohort is bounded at both ends and spans a year at most: the family of a year, nine
 Municipi and twelve months, is what the protection is measured on (bench §14).
@@ -53,7 +53,7 @@ class Level(StrEnum):
 NESTING: Mapping[Indicator, frozenset[str]] = {
     Indicator.REFERRALS_RECEIVED: frozenset(Level),
     Indicator.REFERRALS_HANDED_OVER: frozenset({Level.TAKEN_IN_CHARGE, Level.HANDED_OVER}),
-    Indicator.CASES_OPEN: frozenset({Level.TAKEN_IN_CHARGE}),
+    Indicator.REFERRALS_TAKEN_IN_CHARGE: frozenset({Level.TAKEN_IN_CHARGE}),
 }
 DIMENSIONS = tuple(Dimension)
 MOST = 2
@@ -113,8 +113,9 @@ class Table:
     cells: tuple[Cell, ...]
 
 
-Counts = Mapping[tuple[str, str, int, str], int]
-"""Referrals of a cohort by (level, month, Municipio, target group)."""
+Counts = Mapping[tuple[str | int, ...], int]
+"""Referrals of a cohort by their level and their value of each dimension, in `DIMENSIONS`'
+order: ``(level, month, Municipio, target group)``."""
 
 
 def table(
@@ -127,16 +128,10 @@ def table(
 ) -> Table:
     """``indicator`` by ``by`` over the cohort ``counts`` count, cut from the protection of
     its whole family. ``months`` are the months the cohort spans (else those counted)."""
-    inner = tuple(
-        sorted(
-            ((level, month, str(municipio), group), count)
-            for (level, month, municipio, group), count in counts.items()
-            if count
-        )
-    )
+    inner = tuple(sorted((tuple(map(str, key)), count) for key, count in counts.items() if count))
     published = _published(inner, threshold)
     shown = {key: value for (name, key), value in published.items() if name == str(indicator)}
-    values = _values(months or sorted({key[1] for key, _ in inner}))
+    values = _values(inner, months)
 
     def cell(breakdown: tuple[tuple[Dimension, str], ...]) -> Cell:
         key = tuple((d.value, v) for d, v in breakdown)
@@ -172,12 +167,20 @@ def _published(
     }
 
 
-def _values(months: Sequence[str]) -> dict[Dimension, tuple[str, ...]]:
-    return {
+def _values(
+    inner: tuple[tuple[tuple[str, ...], int], ...], months: Sequence[str]
+) -> dict[Dimension, tuple[str, ...]]:
+    """Each dimension's cells: every value it may take, then any other one counted (a channel
+    intake added since, say), so that a dimension's cells always add up to the total."""
+    known: dict[Dimension, tuple[str, ...]] = {
         Dimension.MONTH: tuple(months),
         Dimension.MUNICIPIO: tuple(str(m) for m in MUNICIPI),
         Dimension.TARGET_GROUP: tuple(TargetGroup),
     }
+    for position, dimension in enumerate(DIMENSIONS, start=1):
+        seen = {key[position] for key, _ in inner}
+        known[dimension] += tuple(sorted(seen - set(known[dimension])))
+    return known
 
 
 def months_between(first: str, last: str) -> tuple[str, ...]:

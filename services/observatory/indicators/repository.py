@@ -8,12 +8,11 @@ from datetime import datetime
 import sqlalchemy as sql
 from sqlalchemy import ColumnElement, case, exists, func
 from sqlalchemy.orm import Mapped
-from sqlmodel import col, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
-from sqlmodel.sql.expression import Select
 
 from services.observatory.indicators.breakdowns import Counts, Level
-from services.observatory.indicators.domain import Cohort, Indicator
+from services.observatory.indicators.domain import Cohort
 from services.observatory.indicators.models import CaseFact, ReferralFact
 
 
@@ -35,33 +34,10 @@ def _in_cohort(received_at: Mapped[datetime], cohort: Cohort) -> list[ColumnElem
     return conditions
 
 
-def _per_municipio(indicator: Indicator, cohort: Cohort) -> Select[int, int]:
-    conditions: list[ColumnElement[bool]]
-    match indicator:
-        case Indicator.REFERRALS_RECEIVED:
-            municipio, received_at = col(ReferralFact.municipio), col(ReferralFact.received_at)
-            conditions = []
-        case Indicator.REFERRALS_HANDED_OVER:
-            municipio, received_at = col(ReferralFact.municipio), col(ReferralFact.received_at)
-            conditions = [col(ReferralFact.handed_over_at).is_not(None)]
-        case Indicator.CASES_OPEN:  # no case ends yet: closures will narrow this
-            municipio, received_at = col(CaseFact.municipio), col(CaseFact.referral_received_at)
-            conditions = []
-    conditions += _in_cohort(received_at, cohort)
-    return select(municipio, func.count()).where(*conditions).group_by(municipio)
-
-
-async def counts_by_municipio(
-    session: AsyncSession, indicator: Indicator, cohort: Cohort
-) -> dict[int, int]:
-    """The indicator's count in each Municipio that has any, over the cohort's referrals."""
-    rows = await session.exec(_per_municipio(indicator, cohort))
-    return {municipio: count for municipio, count in rows}
-
-
 async def cohort_counts(session: AsyncSession, cohort: Cohort) -> Counts:
     """The cohort's referrals by where they stand (taken in charge, handed over only, received
-    only), month received, Municipio and target group: one grouped query."""
+    only) and by each dimension (month received, Municipio, target group): one
+    grouped query."""
     referral = ReferralFact
     taken = exists().where(col(CaseFact.referral_id) == col(referral.referral_id))
     level = case(
@@ -70,12 +46,13 @@ async def cohort_counts(session: AsyncSession, cohort: Cohort) -> Counts:
         else_=Level.RECEIVED.value,
     )
     conditions = _in_cohort(col(referral.received_at), cohort)
-    month, municipio, group = (
+    keys = (
+        level,
         col(referral.received_month),
         col(referral.municipio),
         col(referral.target_group),
     )
-    keys = (level, month, municipio, group)
     query = sql.select(*keys, func.count()).where(*conditions).group_by(*keys)
     rows = await (await session.connection()).execute(query)  # five columns: Core
-    return {(row[0], row[1] or "", row[2], row[3]): row[4] for row in rows}
+    # a referral consumed before its month was kept has none (migration 2026-12-03-0937)
+    return {tuple("unknown" if v is None else str(v) for v in row[:-1]): row[-1] for row in rows}

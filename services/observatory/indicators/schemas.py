@@ -8,30 +8,36 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kit.schemas import Id, Municipio, PublicModel
 from services.observatory.indicators.breakdowns import Dimension
+from services.observatory.indicators.catalogue import Unit
 from services.observatory.indicators.domain import Indicator
 
 # --- published -------------------------------------------------------------------------
 
 
-class CellPublic(PublicModel):
-    municipio: int
-    value: int | None = Field(description="null when suppressed")
-    suppressed: bool
+class NamePublic(PublicModel):
+    it: str = Field(description="In Italian")
+    en: str = Field(description="In English")
 
 
-class IndicatorPublic(PublicModel):
-    name: Indicator
-    description: str
-    total: int = Field(description="City-wide, never suppressed")
-    by_municipio: list[CellPublic]
+class CatalogueEntryPublic(PublicModel):
+    code: Indicator = Field(description="Ask for it at /v1/observatory/indicators/{code}")
+    name: NamePublic
+    definition: str = Field(description="What is counted, over which cohort")
+    unit: Unit
+    source_events: list[str] = Field(description="The events it is counted from (type and version)")
+    breakdowns: list[Dimension] = Field(description="What it may be broken down by, two at once")
+    part_of: Indicator | None = Field(
+        description="The indicator this one's units are a subset of (the nesting protected)"
+    )
+    suppression: str = Field(description="How its published cells are protected")
+    reference: str | None = Field(description="The legal reference of a fund's common indicator")
 
 
-class IndicatorsPublic(PublicModel):
-    generated_at: datetime
-    received_from: datetime | None = Field(description="The cohort: referrals received from…")
-    received_to: datetime | None = Field(description="…and before (null: no bound)")
-    suppression_threshold: int = Field(description="Cells counting fewer are suppressed")
-    indicators: list[IndicatorPublic]
+class CataloguePublic(PublicModel):
+    suppression_threshold: int = Field(
+        description="In force now: published cells count at least this many, or are suppressed"
+    )
+    indicators: list[CatalogueEntryPublic]
 
 
 class BreakdownCellPublic(PublicModel):
@@ -43,8 +49,9 @@ class BreakdownCellPublic(PublicModel):
 
 
 class BreakdownPublic(PublicModel):
-    name: Indicator
-    description: str
+    code: Indicator
+    name: NamePublic
+    unit: Unit
     received_from: datetime
     received_to: datetime
     by: list[Dimension]

@@ -16,18 +16,16 @@ from services.observatory.indicators.breakdowns import (
     table,
     within_a_year,
 )
-from services.observatory.indicators.domain import (
-    DESCRIPTIONS,
-    Cohort,
-    Figure,
-    Indicator,
-    figure,
-)
+from services.observatory.indicators.catalogue import CATALOGUE, Entry
+from services.observatory.indicators.domain import Cohort, Indicator
 from services.observatory.indicators.models import CaseFact, ReferralFact
 from services.observatory.indicators.schemas import (
     BreakdownCellPublic,
     BreakdownPublic,
     CaseOpenedIn,
+    CatalogueEntryPublic,
+    CataloguePublic,
+    NamePublic,
     ReferralHandedOverIn,
     ReferralIn,
     ReferralReceivedIn,
@@ -76,18 +74,6 @@ async def record_case_opened(*, session: AsyncSession, case_in: CaseOpenedIn) ->
     await session.flush()
 
 
-async def figures(*, session: AsyncSession, cohort: Cohort, threshold: int) -> list[Figure]:
-    """Every indicator over the cohort's referrals, breakdowns suppressed at ``threshold``."""
-    return [
-        figure(
-            indicator,
-            await repository.counts_by_municipio(session, indicator, cohort),
-            threshold=threshold,
-        )
-        for indicator in Indicator
-    ]
-
-
 async def breakdown(
     *,
     session: AsyncSession,
@@ -103,13 +89,29 @@ async def breakdown(
     return table(counts, indicator, by, threshold=threshold, months=months)
 
 
-SUPPRESSION = (
-    "Every table of up to two breakdowns of the three nested referral indicators over the "
-    "cohort, and their totals, protected at once: cells under the threshold suppressed (zeros "
-    "included), then secondary cells chosen by Gaussian elimination so that none of them is a "
-    "linear combination of published cells, then widened until linear programming cannot pin "
-    "any suppressed cell to a range narrower than the threshold."
-)
+def catalogue(*, threshold: int) -> CataloguePublic:
+    """The indicator catalogue, with the threshold in force."""
+    return CataloguePublic(
+        suppression_threshold=threshold,
+        indicators=[
+            CatalogueEntryPublic(
+                code=entry.indicator,
+                name=_name(entry),
+                definition=entry.definition,
+                unit=entry.unit,
+                source_events=list(entry.source_events),
+                breakdowns=list(entry.breakdowns),
+                part_of=entry.part_of,
+                suppression=entry.suppression,
+                reference=entry.reference,
+            )
+            for entry in CATALOGUE.values()
+        ],
+    )
+
+
+def _name(entry: Entry) -> NamePublic:
+    return NamePublic(it=entry.name_it, en=entry.name_en)
 
 
 def _cell(cell: Cell) -> BreakdownCellPublic:
@@ -119,14 +121,16 @@ def _cell(cell: Cell) -> BreakdownCellPublic:
 
 
 def _public(found: Table, cohort: tuple[datetime, datetime], threshold: int) -> BreakdownPublic:
+    entry = CATALOGUE[found.indicator]
     return BreakdownPublic(
-        name=found.indicator,
-        description=DESCRIPTIONS[found.indicator],
+        code=found.indicator,
+        name=_name(entry),
+        unit=entry.unit,
         received_from=cohort[0],
         received_to=cohort[1],
         by=list(found.by),
         suppression_threshold=threshold,
-        suppression=SUPPRESSION,
+        suppression=entry.suppression,
         total=_cell(found.total),
         cells=[_cell(cell) for cell in found.cells],
     )

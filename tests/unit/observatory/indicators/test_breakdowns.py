@@ -104,10 +104,11 @@ def test_a_table_of_one_indicator_protects_the_nested_others() -> None:
         ]
         return value
 
-    assert cell(Indicator.CASES_OPEN, "3") is None
+    assert cell(Indicator.REFERRALS_TAKEN_IN_CHARGE, "3") is None
     # with the totals shown, Municipio 1 would give Municipio 3 away: it is hidden too
     assert (
-        cell(Indicator.CASES_OPEN, "1") is None or tables[Indicator.CASES_OPEN].total.value is None
+        cell(Indicator.REFERRALS_TAKEN_IN_CHARGE, "1") is None
+        or tables[Indicator.REFERRALS_TAKEN_IN_CHARGE].total.value is None
     )
     # the same figure, whichever indicator's table it is read from
     assert tables[Indicator.REFERRALS_RECEIVED].total.value == 63

@@ -22,7 +22,7 @@ LEVELS = ("case", "handed", "received")
 NESTED = {
     "referrals_received": frozenset(LEVELS),
     "referrals_handed_over": frozenset({"case", "handed"}),
-    "cases_open": frozenset({"case"}),
+    "referrals_taken_in_charge": frozenset({"case"}),
 }
 FLAT = {"referrals_received": frozenset({"received"})}
 
@@ -131,7 +131,7 @@ def test_nested_indicators_defeat_suppression_table_by_table_but_not_the_familys
     # Table by table, each hides its small cell and the next smallest (the rule before):
     # cases 3 and 8, handed over 4 and 12, received nothing; every total shown. Together
     # they pin handed over in Municipio 1 to exactly 4.
-    hidden_alone = {("cases_open", "0"), ("cases_open", "1")} | {
+    hidden_alone = {("referrals_taken_in_charge", "0"), ("referrals_taken_in_charge", "1")} | {
         ("referrals_handed_over", "0"),
         ("referrals_handed_over", "1"),
     }

@@ -1,0 +1,46 @@
+"""The catalogue describes every indicator, truly: its nesting is the protection's, its source
+events are published ones."""
+
+from __future__ import annotations
+
+from kit.settings import REPO_ROOT
+from services.observatory.indicators.breakdowns import NESTING
+from services.observatory.indicators.catalogue import CATALOGUE
+from services.observatory.indicators.domain import Indicator
+from services.observatory.indicators.service import catalogue
+
+EVENTS = REPO_ROOT / "contracts" / "events"
+
+
+def test_every_indicator_has_one_entry_named_in_italian_and_english() -> None:
+    assert set(CATALOGUE) == set(Indicator)
+    for entry in CATALOGUE.values():
+        assert entry.name_it
+        assert entry.name_en
+        assert entry.name_it != entry.name_en
+        assert len(entry.definition) > 40
+
+
+def test_an_indicator_is_part_of_the_one_whose_units_hold_its_own() -> None:
+    for indicator, entry in CATALOGUE.items():
+        if entry.part_of is not None:
+            assert NESTING[indicator] < NESTING[entry.part_of]
+    roots = [entry for entry in CATALOGUE.values() if entry.part_of is None]
+    assert [entry.indicator for entry in roots] == [Indicator.REFERRALS_RECEIVED]
+
+
+def test_the_source_events_are_published_contracts() -> None:
+    for entry in CATALOGUE.values():
+        for source in entry.source_events:
+            event_type, version = source.split(" ")
+            assert (EVENTS / f"{event_type}.{version}.schema.json").is_file(), source
+
+
+def test_the_published_catalogue_carries_the_threshold_in_force() -> None:
+    published = catalogue(threshold=7)
+
+    assert published.suppression_threshold == 7
+    assert [entry.code for entry in published.indicators] == list(Indicator)
+    received = published.indicators[0]
+    assert received.name.it == "Segnalazioni ricevute"
+    assert "Gaussian elimination" in received.suppression
