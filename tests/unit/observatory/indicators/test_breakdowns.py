@@ -52,7 +52,7 @@ def test_a_cohort_is_bounded_and_a_year_at_most() -> None:
 
 
 def test_every_combination_is_a_cell_and_small_or_empty_ones_are_hidden() -> None:
-    counts: dict[tuple[str, str, int, str], int] = {
+    counts: dict[tuple[str | int, ...], int] = {
         (TAKEN, "2026-03", 3, MINOR): 12,
         (HANDED, "2026-03", 3, MINOR): 2,
         (RECEIVED, "2026-03", 3, MINOR): 9,
@@ -81,7 +81,7 @@ def test_every_combination_is_a_cell_and_small_or_empty_ones_are_hidden() -> Non
 def test_a_table_of_one_indicator_protects_the_nested_others() -> None:
     # received and handed over in Municipio 3 differ by 1: showing both, with handed over
     # hidden or not, must not give taken-in-charge's small cell away
-    counts: dict[tuple[str, str, int, str], int] = {
+    counts: dict[tuple[str | int, ...], int] = {
         (TAKEN, "2026-03", 3, MINOR): 3,
         (HANDED, "2026-03", 3, MINOR): 9,
         (RECEIVED, "2026-03", 3, MINOR): 1,
@@ -134,7 +134,7 @@ def test_what_a_table_shows_is_true_and_never_small(
     indicator: Indicator,
     by: list[Dimension],
 ) -> None:
-    raw = {
+    raw: dict[tuple[str | int, ...], int] = {
         (level.value, month, municipio, group): count
         for (level, month, municipio, group), count in counts.items()
     }
