@@ -20,4 +20,5 @@ BENCHMARKS: tuple[str, ...] = (
     "initiatives_programme",
     "initiatives_registration",
     "observatory_suppression",
+    "observatory_replay",
 )

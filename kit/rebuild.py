@@ -65,6 +65,7 @@ async def rebuild(
                 sessions=database.session,
                 bootstrap_servers=bootstrap,
                 dead_letters=False,
+                commutative=sub.commutative,
             )
             await replay(
                 consumer,

@@ -61,6 +61,10 @@ class Subscription:
     name: str
     consumes: Mapping[ConsumedEvent[Any], Handler]
     batched: Mapping[ConsumedEvent[Any], BatchHandler] = field(default_factory=dict)
+    commutative: bool = False
+    """Whether the effects of its events of different types commute (whatever their order,
+    the same state): then a poll's events are applied type by type, each type's in order,
+    which gives the batch handlers long runs (`kit.inbox.EventConsumer`)."""
 
     def __post_init__(self) -> None:
         if not self.consumes:
@@ -173,6 +177,7 @@ def create_service(spec: ServiceSpec) -> FastAPI:
                 batch_handlers=sub.batch_handlers,
                 sessions=database.session,
                 bootstrap_servers=common.kafka_bootstrap_servers,
+                commutative=sub.commutative,
             )
             for sub in spec.subscriptions
         ]

@@ -114,6 +114,7 @@ class EventConsumer:
         commit_interval: float = 0.5,
         linger: float = 0.03,
         dead_letters: bool = True,
+        commutative: bool = False,
     ) -> None:
         self.name = name
         self.topics = topics
@@ -134,6 +135,9 @@ class EventConsumer:
         self.commit_interval = commit_interval
         self.linger = linger
         self.dead_letters = dead_letters  # False: a replay, whose failures were parked live
+        # True: events of different types have effects that commute, so a batch's events are
+        # applied type by type (each type's in order): long runs for the batch handlers
+        self.commutative = commutative
         self._uncommitted: dict[TopicPartition, int] = {}
         self._committed_at = 0.0
         self._committing: asyncio.Task[None] | None = None  # the offset commit under way
@@ -275,7 +279,11 @@ class EventConsumer:
 
     async def _parse(self, record: ConsumerRecord[bytes, bytes]) -> _Item | str:
         """The record as an item to apply, or the outcome of a record not to apply: parked in
-        the DLQ (it can never succeed) or ignored (a type this consumer does not need)."""
+        the DLQ (it can never succeed) or ignored (a type this consumer does not need: told
+        by its ``ce_type`` header, without parsing it)."""
+        kind = _type_header(record.headers)
+        if kind is not None and kind not in self.handlers:
+            return self._count(kind, "ignored")
         try:
             event = CloudEvent.from_record(record.key, record.value, record.headers)
             if self.validate is not None:
@@ -297,6 +305,11 @@ class EventConsumer:
                 claimed = await _claim(session, self.name, items)
                 fresh = first_claims([item.event_id for item in items], claimed)
                 todo = [n for n, is_fresh in enumerate(fresh) if is_fresh]
+                if self.commutative:  # type by type, in the order types first came
+                    rank: dict[str, int] = {}
+                    for n in todo:
+                        rank.setdefault(items[n].event.type, len(rank))
+                    todo.sort(key=lambda n: rank[items[n].event.type])  # stable
                 keys = [self._batch_key(items[n].event.type) for n in todo]
                 for first, end in runs(keys):
                     run = [items[n] for n in todo[first:end]]
@@ -491,6 +504,17 @@ class EventConsumer:
     def _count(self, event_type: str, outcome: str) -> str:
         CONSUMED.labels(self.name, event_type, outcome).inc()
         return outcome
+
+
+def _type_header(headers: Sequence[tuple[str, bytes]]) -> str | None:
+    """The record's ``ce_type``, if it has a readable one."""
+    for name, raw in headers:
+        if name == "ce_type":
+            try:
+                return raw.decode()
+            except UnicodeDecodeError:
+                return None
+    return None
 
 
 def first_claims(event_ids: Sequence[str | uuid.UUID], claimed: set[uuid.UUID]) -> list[bool]:

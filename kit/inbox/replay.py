@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from kit.inbox.consumer import EventConsumer
@@ -32,6 +32,7 @@ class Progress:
 
     total: int
     done: int = 0
+    batches: int = 0  # transactions the records were applied in
     outcomes: dict[str, int] = field(default_factory=dict)
     started: float = field(default_factory=time.monotonic)
 
@@ -105,26 +106,43 @@ async def replay(
         for tp in todo:
             reader.seek(tp, start.get(tp, 0))
         while todo:
-            batches = await reader.getmany(*todo, timeout_ms=1000, max_records=batch_size)
-            records = [
-                record
-                for tp, polled in batches.items()
-                for record in polled
-                if record.offset < todo.get(tp, 0)
-            ]
-            for tp in list(todo):
-                # the position, not the last record: it steps over control records too
-                if await reader.position(tp) >= todo[tp]:
-                    del todo[tp]
-                    reader.pause(tp)
+            records = await _next_batch(reader, todo, batch_size)
             if not records:
                 continue
             for outcome in await target.process_batch(records):
                 progress.outcomes[outcome] = progress.outcomes.get(outcome, 0) + 1
             progress.done += len(records)
+            progress.batches += 1
             report(progress)
     finally:
         await reader.stop()
+
+
+async def _next_batch(
+    reader: AIOKafkaConsumer, todo: dict[TopicPartition, int], batch_size: int
+) -> list[ConsumerRecord[bytes, bytes]]:
+    """Up to `batch_size` records before the ends in `todo`, from as many fetches as it
+    takes (one fetch brings a partition's buffered records, often far fewer); a partition
+    whose end is reached leaves `todo`."""
+    records: list[ConsumerRecord[bytes, bytes]] = []
+    while todo and len(records) < batch_size:
+        polled = await reader.getmany(
+            *todo, timeout_ms=200 if records else 1000, max_records=batch_size - len(records)
+        )
+        records += [
+            record
+            for tp, batch in polled.items()
+            for record in batch
+            if record.offset < todo.get(tp, 0)
+        ]
+        for tp in list(todo):
+            # the position, not the last record: it steps over control records too
+            if await reader.position(tp) >= todo[tp]:
+                del todo[tp]
+                reader.pause(tp)
+        if not polled:
+            break
+    return records
 
 
 async def commit_group_offsets(bootstrap_servers: str, group: str, offsets: Offsets) -> None:

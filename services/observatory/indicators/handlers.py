@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from kit.events.envelope import CloudEvent
-from kit.inbox import consumed_event
+from kit.inbox import BatchHandler, Handler, consumed_event
 from kit.service import Subscription
 from services.observatory.indicators import service
 from services.observatory.indicators.schemas import (
@@ -27,23 +27,41 @@ CASE_OPENED = consumed_event(
 )
 
 
-async def on_referral_received(session: AsyncSession, event: CloudEvent) -> None:
-    received_in = REFERRAL_RECEIVED.read(event)
-    await service.record_referral_received(session=session, received_in=received_in)
+async def on_referrals_received(session: AsyncSession, events: list[CloudEvent]) -> None:
+    received = [REFERRAL_RECEIVED.read(event) for event in events]
+    await service.record_referrals_received(session=session, received=received)
 
 
-async def on_referral_handed_over(session: AsyncSession, event: CloudEvent) -> None:
-    handover_in = REFERRAL_HANDED_OVER.read(event)
-    await service.record_referral_handed_over(session=session, handover_in=handover_in)
+async def on_referrals_handed_over(session: AsyncSession, events: list[CloudEvent]) -> None:
+    handovers = [REFERRAL_HANDED_OVER.read(event) for event in events]
+    await service.record_referrals_handed_over(session=session, handovers=handovers)
 
 
-async def on_case_opened(session: AsyncSession, event: CloudEvent) -> None:
-    case_in = CASE_OPENED.read(event)
-    await service.record_case_opened(session=session, case_in=case_in)
+async def on_cases_opened(session: AsyncSession, events: list[CloudEvent]) -> None:
+    cases = [CASE_OPENED.read(event) for event in events]
+    await service.record_cases_opened(session=session, cases=cases)
+
+
+def _one(bulk: BatchHandler) -> Handler:
+    """The per-event form of a bulk handler: a run of one."""
+
+    async def handle(session: AsyncSession, event: CloudEvent) -> None:
+        await bulk(session, [event])
+
+    return handle
 
 
 referrals = Subscription(
     "referrals",
-    {REFERRAL_RECEIVED: on_referral_received, REFERRAL_HANDED_OVER: on_referral_handed_over},
+    {
+        REFERRAL_RECEIVED: _one(on_referrals_received),
+        REFERRAL_HANDED_OVER: _one(on_referrals_handed_over),
+    },
+    batched={
+        REFERRAL_RECEIVED: on_referrals_received,
+        REFERRAL_HANDED_OVER: on_referrals_handed_over,
+    },
 )
-cases = Subscription("cases", {CASE_OPENED: on_case_opened})
+cases = Subscription(
+    "cases", {CASE_OPENED: _one(on_cases_opened)}, batched={CASE_OPENED: on_cases_opened}
+)

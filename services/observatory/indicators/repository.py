@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
+import functools
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sql
 from sqlalchemy import ColumnElement, case, exists, func
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -14,14 +16,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.observatory.indicators.breakdowns import Counts, Level
 from services.observatory.indicators.domain import Cohort
 from services.observatory.indicators.models import CaseFact, ReferralFact
-
-
-async def get_referral(session: AsyncSession, referral_id: uuid.UUID) -> ReferralFact | None:
-    return await session.get(ReferralFact, referral_id)
-
-
-async def get_case(session: AsyncSession, case_id: uuid.UUID) -> CaseFact | None:
-    return await session.get(CaseFact, case_id)
 
 
 def _in_cohort(received_at: Mapped[datetime], cohort: Cohort) -> list[ColumnElement[bool]]:
@@ -56,3 +50,44 @@ async def cohort_counts(session: AsyncSession, cohort: Cohort) -> Counts:
     rows = await (await session.connection()).execute(query)  # five columns: Core
     # a referral consumed before its month was kept has none (migration 2026-12-03-0937)
     return {tuple("unknown" if v is None else str(v) for v in row[:-1]): row[-1] for row in rows}
+
+
+async def upsert_referrals(
+    session: AsyncSession, rows: list[dict[str, Any]], *, keep: tuple[str, ...]
+) -> None:
+    """Insert the referrals' fact rows, one per referral; where a row exists, set only the
+    ``keep`` columns from the new one (the facts the event carries that change)."""
+    connection = await session.connection()
+    await connection.execute(_upsert_referrals(connection.dialect.name, keep), rows)
+
+
+async def insert_cases(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Insert the cases' fact rows; a case already there is left as it is."""
+    connection = await session.connection()
+    await connection.execute(_insert_cases(connection.dialect.name), rows)
+
+
+# Statements built once per dialect (their construction, `excluded` above all, cost more than
+# running them in a replay's batches); the rows are the execution's parameters.
+
+
+def _insert(dialect: str, table: Any) -> Any:
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+@functools.cache
+def _upsert_referrals(dialect: str, keep: tuple[str, ...]) -> Any:
+    statement = _insert(dialect, _referrals)
+    return statement.on_conflict_do_update(
+        index_elements=[_referrals.c.referral_id],
+        set_={name: statement.excluded[name] for name in keep},
+    )
+
+
+@functools.cache
+def _insert_cases(dialect: str) -> Any:
+    return _insert(dialect, _cases).on_conflict_do_nothing()
+
+
+_referrals = ReferralFact.__table__  # type: ignore[attr-defined]
+_cases = CaseFact.__table__  # type: ignore[attr-defined]

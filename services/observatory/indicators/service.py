@@ -18,7 +18,6 @@ from services.observatory.indicators.breakdowns import (
 )
 from services.observatory.indicators.catalogue import CATALOGUE, Entry
 from services.observatory.indicators.domain import Cohort, Indicator
-from services.observatory.indicators.models import CaseFact, ReferralFact
 from services.observatory.indicators.schemas import (
     BreakdownCellPublic,
     BreakdownPublic,
@@ -33,45 +32,52 @@ from services.observatory.indicators.schemas import (
 
 # Each event sets only the facts it carries, so replays and late duplicates change nothing,
 # and a hand-over applied before its referral's reception (a rebuild from another offset)
-# is not undone by it.
+# is not undone by it. A poll's run of events of one type is applied in one statement; a
+# single event is a run of one.
 
 
-async def _referral_fact(session: AsyncSession, referral_in: ReferralIn) -> ReferralFact:
-    """The referral's fact row; a new one from the facts every referral event carries."""
-    fact = await repository.get_referral(session, referral_in.referral_id)
-    if fact is None:
-        fact = ReferralFact(
-            **referral_in.model_dump(include=set(ReferralIn.model_fields)),
-            received_month=month_of(referral_in.received_at),
-        )
-        session.add(fact)
-    return fact
+def _referral_row(referral_in: ReferralIn, **facts: object) -> dict[str, object]:
+    """A referral's fact row from the facts every referral event carries, and ``facts``."""
+    return {
+        **referral_in.model_dump(include=set(ReferralIn.model_fields)),
+        "received_month": month_of(referral_in.received_at),
+        **facts,
+    }
 
 
-async def record_referral_received(
-    *, session: AsyncSession, received_in: ReferralReceivedIn
+def _last_per_referral(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    """One row per referral, the last (a redelivery in the same poll repeats one)."""
+    return list({row["referral_id"]: row for row in rows}.values())
+
+
+async def record_referrals_received(
+    *, session: AsyncSession, received: list[ReferralReceivedIn]
 ) -> None:
-    fact = await _referral_fact(session, received_in)
-    fact.channel = received_in.channel
-    await session.flush()
+    rows = [_referral_row(r, channel=r.channel) for r in received]
+    await repository.upsert_referrals(session, _last_per_referral(rows), keep=("channel",))
 
 
-async def record_referral_handed_over(
-    *, session: AsyncSession, handover_in: ReferralHandedOverIn
+async def record_referrals_handed_over(
+    *, session: AsyncSession, handovers: list[ReferralHandedOverIn]
 ) -> None:
-    fact = await _referral_fact(session, handover_in)
-    fact.lead_organisation = handover_in.lead_organisation
-    fact.handed_over_at = handover_in.handed_over_at
-    await session.flush()
+    rows = [
+        _referral_row(h, lead_organisation=h.lead_organisation, handed_over_at=h.handed_over_at)
+        for h in handovers
+    ]
+    keep = ("lead_organisation", "handed_over_at")
+    await repository.upsert_referrals(session, _last_per_referral(rows), keep=keep)
 
 
-async def record_case_opened(*, session: AsyncSession, case_in: CaseOpenedIn) -> None:
-    if case_in.referral_id is None or case_in.referral_received_at is None:
-        return  # opened by a case worker: the indicators count referrals taken in charge
-    if await repository.get_case(session, case_in.case_id) is not None:
-        return  # a case's opening facts never change
-    session.add(CaseFact(**case_in.model_dump()))  # the event carries exactly the row's facts
-    await session.flush()
+async def record_cases_opened(*, session: AsyncSession, cases: list[CaseOpenedIn]) -> None:
+    # a case opened by a case worker has no referral: the indicators count referrals
+    # taken in charge; a case's opening facts never change
+    rows = {
+        case.case_id: case.model_dump()
+        for case in cases
+        if case.referral_id is not None and case.referral_received_at is not None
+    }
+    if rows:
+        await repository.insert_cases(session, list(rows.values()))
 
 
 async def breakdown(

@@ -277,6 +277,31 @@ async def test_a_batch_form_takes_each_run_of_its_type_and_keeps_the_order(db: D
     assert consumer.transactions == 1
 
 
+async def test_events_whose_effects_commute_are_applied_type_by_type(db: Database) -> None:
+    bulk_calls: list[list[int]] = []
+    consumer = Consumer(
+        db,
+        handlers={CHANGED: effect("event"), CLOSED: effect("closed")},
+        batch_handlers={CHANGED: bulk_effect(bulk_calls)},
+        commutative=True,
+    )
+    kinds = [CHANGED, CLOSED, CHANGED, CLOSED, CHANGED]
+    outcomes = await consumer.process_batch(
+        records_of([_event(i, kind) for i, kind in enumerate(kinds)])
+    )
+
+    assert outcomes == ["applied"] * 5  # reported in the records' order
+    assert bulk_calls == [[0, 2, 4]]  # one run, each type's events in order
+    assert await applied(db) == [
+        (0, "bulk"),
+        (2, "bulk"),
+        (4, "bulk"),
+        (1, "closed"),
+        (3, "closed"),
+    ]
+    assert consumer.transactions == 1
+
+
 async def test_a_failing_batch_form_falls_back_to_the_per_event_handler(db: Database) -> None:
     async def broken(session: AsyncSession, events: list[CloudEvent]) -> None:
         await (await session.connection()).execute(text("SELECT 1"))
