@@ -58,6 +58,10 @@ above), rate-limited per client IP address instead (`gateway.proxy`):
   POST ``/v1/initiatives/programme/registrations/cancellations`` and ``…/erasures`` → events: a
   member of the public registers (a name, one contact, consent), and cancels or erases their
   data with the token the registration answered.
+- ``/v1/observatory/dashboard`` and its ``/dashboard.js``, ``/dashboard.css`` and ``/vega.js`` →
+  observatory: the dashboard's page shell, which holds no data. A browser cannot send a token
+  when it opens a page; the page signs its user in with Keycloak (code flow with PKCE) and asks
+  for the charts with a token, under the ``/v1/observatory`` rule above.
 """
 
 from __future__ import annotations
@@ -225,6 +229,8 @@ class AnonymousPath:
 
 
 _PROGRAMME = "/v1/initiatives/programme"
+_DASHBOARD = "/v1/observatory/dashboard"
+_DASHBOARD_FILES = ("dashboard.js", "dashboard.css", "vega.js")
 ANONYMOUS: tuple[AnonymousPath, ...] = (
     AnonymousPath(_PROGRAMME, "events"),
     AnonymousPath(f"{_PROGRAMME}/calendar.ics", "events"),
@@ -238,6 +244,9 @@ ANONYMOUS: tuple[AnonymousPath, ...] = (
     ),
     AnonymousPath(f"{_PROGRAMME}/registrations/cancellations", "events", frozenset({"POST"})),
     AnonymousPath(f"{_PROGRAMME}/registrations/erasures", "events", frozenset({"POST"})),
+    # the dashboard's page shell, no data: its charts need a token
+    AnonymousPath(_DASHBOARD, "observatory"),
+    *(AnonymousPath(f"{_DASHBOARD}/{name}", "observatory") for name in _DASHBOARD_FILES),
 )
 
 

@@ -55,6 +55,7 @@ def _banner(stack: stacks.Stack, took: float) -> None:
         "",
         f"LGNet is up in {took:.1f}s  (Ctrl-C stops everything)",
         f"  gateway      {stack.gateway_url}   docs {stack.gateway_url}/docs",
+        f"  dashboard    {stack.gateway_url}/v1/observatory/dashboard   (the Observatory's charts)",
         *(f"  {name:<12} {url}" for name, url in stack.service_urls.items()),
         f"  keycloak     {stack.keycloak_url}   (admin console: admin / admin, local only)",
         f"  kafka        {stack.kafka_bootstrap}",
@@ -90,13 +91,16 @@ def _postmaster_alive(pgdata: Path) -> bool:
 
 
 def fetch() -> int:
-    """Download and verify every pinned artifact (no-op when the cache is complete)."""
+    """Download and verify every pinned artifact (no-op when the cache is complete), and
+    install Debian's Chromium where it is missing (the dashboard's browser test)."""
     from deploy.local.artifacts import fetch_all, read_lock
+    from deploy.local.chromium import ensure_chromium
     from deploy.local.java import find_java_home
 
     fetch_all(read_lock(ROOT / "deploy" / "kafka" / "artifacts.lock"), "kafka")
     fetch_all(read_lock(ROOT / "deploy" / "keycloak" / "keycloak.lock"), "keycloak")
     find_java_home(21)
+    ensure_chromium()
     return 0
 
 
@@ -110,7 +114,10 @@ def main(argv: list[str] | None = None) -> int:
         help="run the services on an embedded PostgreSQL instead of SQLite files",
     )
     sub.add_parser("down", help="stop anything a previous run left behind")
-    sub.add_parser("fetch", help="download and verify the pinned Kafka and Keycloak artifacts")
+    sub.add_parser(
+        "fetch",
+        help="download and verify the pinned Kafka and Keycloak artifacts (and install chromium)",
+    )
     args = parser.parse_args(argv)
     if args.command == "run":
         return run(args.postgres)

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import jwt
 
-from deploy.local.keycloak import API_AUDIENCE, REALM
+from deploy.local.keycloak import API_AUDIENCE, REALM, admin_client
 from kit.auth import SYSTEM_ROLES, Role
 
 DEMO_PASSWORD = "lgnet-demo"  # local-only demo password, see deploy/keycloak/README.md
@@ -61,6 +61,26 @@ CASEWORK_SECRET = "local-only-casework-secret"
 PLATFORM_SYSTEMS = {
     CASEWORK_CLIENT_ID: (CASEWORK_SECRET, "comune-milano", {"birth-date-reader"}),
 }
+
+
+WEB_CLIENT_ID = "lgnet-web"
+"""The public browser client (code flow with PKCE): the dashboard signs in with it."""
+
+
+def allow_web_origin(keycloak_url: str, origin: str) -> bool:
+    """Let ``lgnet-web`` send a browser back to pages of `origin` (a stack's gateway), and so
+    answer its token requests from there (its web origins are its redirect URIs'): a test
+    profile's gateway port is none of the realm file's. Idempotent; whether it changed."""
+    admin = admin_client(keycloak_url)
+    client_id = admin.get_client_id(WEB_CLIENT_ID)
+    if client_id is None:
+        raise RuntimeError(f"the realm has no client {WEB_CLIENT_ID}")
+    client = admin.get_client(client_id)
+    wanted = f"{origin.rstrip('/')}/*"
+    if wanted in client["redirectUris"]:
+        return False
+    admin.update_client(client_id, {"redirectUris": [*client["redirectUris"], wanted]})
+    return True
 
 
 class Realm:

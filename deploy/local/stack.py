@@ -17,7 +17,7 @@ from deploy.local.kafka import Kafka
 from deploy.local.keycloak import Keycloak
 from deploy.local.postgres import Postgres
 from deploy.local.process import ROOT, Component, Supervisor, http_ok, say
-from deploy.local.realm import CASEWORK_CLIENT_ID, CASEWORK_SECRET
+from deploy.local.realm import CASEWORK_CLIENT_ID, CASEWORK_SECRET, allow_web_origin
 
 SERVICES: tuple[str, ...] = ("intake", "casework", "housing", "events", "observatory")
 
@@ -180,6 +180,8 @@ def start_infrastructure(stack: Stack) -> None:
     post_start = getattr(stack.keycloak, "post_start", None)
     if callable(post_start):
         post_start()
+    # the dashboard signs in through the gateway's pages, whatever the profile's port
+    allow_web_origin(stack.keycloak_url, stack.gateway_url)
 
 
 def start_services(stack: Stack, services: tuple[str, ...] = SERVICES) -> None:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from kit.service import Subscription, service_app
+from services.observatory.dashboard.router import router as dashboard
+from services.observatory.exports.router import router as exports
 from services.observatory.indicators import handlers as indicator_handlers
 from services.observatory.indicators.router import router as indicators
+from services.observatory.reports.router import router as reports
 from services.observatory.settings import ObservatorySettings
 
 SUBSCRIPTIONS: list[Subscription] = [indicator_handlers.referrals, indicator_handlers.cases]
@@ -16,7 +19,7 @@ create_app = service_app(
         "Indicators of the network, with breakdowns by Municipio and small-cell "
         "suppression. No person-level data."
     ),
-    routers=[indicators],
+    routers=[indicators, exports, reports, dashboard],
     subscriptions=SUBSCRIPTIONS,
 )
 """The app with `settings`, by default the environment's (tests give others)."""

@@ -17,6 +17,8 @@ class ObservatorySettings(ServiceSettings):
 
     suppression_threshold: int = Field(default=5, ge=1)
     """Breakdown cells counting fewer than this are suppressed (see indicators.domain)."""
+    dashboard_client_id: str = "lgnet-web"
+    """The realm's public client the dashboard page signs in with (code flow with PKCE)."""
 
 
 ObservatorySettingsDep = Annotated[

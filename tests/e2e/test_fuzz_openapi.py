@@ -82,6 +82,8 @@ UNSTATABLE_PROBLEMS = {
     # received_from must come before received_to, and a breakdown's cohort span a year at most
     "urn:lgnet:problem:empty-cohort",
     "urn:lgnet:problem:cohort-too-long",
+    # the monthly report is of a month begun: a well-formed month may lie in the future
+    "urn:lgnet:problem:month-in-the-future",
     # an initiative's ends_on must not come before its starts_on
     "urn:lgnet:problem:initiative-ends-before-it-starts",
     # a consent is not given in the future, nor withdrawn before it was given or after now

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated
 
+from fastapi import Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from kit.schemas import Id, Municipio, PublicModel
-from services.observatory.indicators.breakdowns import Dimension
+from kit.schemas import Id, Municipio, PublicModel, Timestamp
+
+# the types other features name when they ask for a breakdown (dashboard, exports, reports)
+from services.observatory.indicators.breakdowns import Dimension as Dimension
+from services.observatory.indicators.breakdowns import chosen
 from services.observatory.indicators.catalogue import Unit
-from services.observatory.indicators.domain import Indicator
+from services.observatory.indicators.domain import Cohort as Cohort
+from services.observatory.indicators.domain import Indicator as Indicator
 
 # --- published -------------------------------------------------------------------------
 
@@ -61,6 +68,45 @@ class BreakdownPublic(PublicModel):
     cells: list[BreakdownCellPublic] = Field(
         description="Every combination of the breakdowns' values, nobody's counting 0"
     )
+
+
+# --- asked: the query of a breakdown (its JSON answer, and its exports) -------------------
+
+
+@dataclass(frozen=True)
+class BreakdownQuery:
+    cohort: Cohort
+    by: tuple[Dimension, ...]
+
+
+def _breakdown_query(
+    received_from: Annotated[
+        Timestamp, Query(description="Count referrals received from this time on.")
+    ],
+    received_to: Annotated[
+        Timestamp,
+        Query(
+            description=(
+                "…and before this time: after received_from (else a 400 empty-cohort) and at "
+                "most 366 days on (else a 400 cohort-too-long): JSON Schema cannot compare two "
+                "parameters."
+            )
+        ),
+    ],
+    by: Annotated[
+        list[Dimension],
+        Query(
+            max_length=2,
+            json_schema_extra={"uniqueItems": True},
+            description="Up to two breakdowns, each once (repeat the parameter).",
+        ),
+    ] = [],  # noqa: B006 - FastAPI copies a query list's default
+) -> BreakdownQuery:
+    return BreakdownQuery(Cohort(received_from, received_to), chosen(by))
+
+
+AskedBreakdown = Annotated[BreakdownQuery, Depends(_breakdown_query)]
+"""A route's cohort and breakdowns, from its query (``received_from``, ``received_to``, ``by``)."""
 
 
 # --- consumed: tolerant readers (fields not needed are ignored; the committed JSON Schema was

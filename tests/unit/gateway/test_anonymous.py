@@ -1,5 +1,6 @@
-"""The public programme's anonymous paths at the gateway: no token asked for, exactly those
-paths and only GET/HEAD, and a per-IP-address rate limit in place of the per-client one."""
+"""The anonymous paths at the gateway (the public programme, the dashboard's page shell): no
+token asked for, exactly those paths and only GET/HEAD, and a per-IP-address rate limit in
+place of the per-client one."""
 
 from __future__ import annotations
 
@@ -16,6 +17,11 @@ PROBLEM = "application/problem+json"
 PROGRAMME = "/v1/initiatives/programme"
 ONE = f"{PROGRAMME}/0d5c7a2e-4e8b-4c4e-9f55-3a1b2c3d4e5f"
 PUBLIC_PATHS = [PROGRAMME, f"{PROGRAMME}/calendar.ics", ONE, f"{ONE}/calendar.ics"]
+DASHBOARD = "/v1/observatory/dashboard"
+DASHBOARD_SHELL = [
+    DASHBOARD,
+    *(f"{DASHBOARD}/{f}" for f in ("dashboard.js", "dashboard.css", "vega.js")),
+]
 
 
 @pytest.mark.parametrize("path", PUBLIC_PATHS)
@@ -69,7 +75,31 @@ def test_only_the_exact_paths_and_their_methods_are_anonymous() -> None:
     assert match_anonymous("GET", f"{PROGRAMME}/") is None
     assert match_anonymous("GET", f"{PROGRAMME}//calendar.ics") is None
     assert match_anonymous("PUT", ONE) is None
-    assert {entry.service for entry in ANONYMOUS} == {"events"}
+    assert {entry.service for entry in ANONYMOUS} == {"events", "observatory"}
+
+
+@pytest.mark.parametrize("path", DASHBOARD_SHELL)
+async def test_the_dashboards_page_shell_is_proxied_to_the_observatory_without_a_token(
+    gw: Harness, path: str
+) -> None:
+    response = await gw.client.get(path)
+    assert response.status_code == 200, response.text
+    assert gw.upstreams["observatory"].last.path == path
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"{DASHBOARD}/charts/over_time",
+        f"{DASHBOARD}/charts/over_time.svg",
+        f"{DASHBOARD}/",
+        f"{DASHBOARD}/other.js",
+    ],
+)
+async def test_the_dashboards_charts_still_need_a_token(gw: Harness, path: str) -> None:
+    response = await gw.client.get(path)
+    assert response.status_code == 401, response.text
+    assert not gw.upstreams["observatory"].received
 
 
 async def test_an_address_over_its_rate_gets_429_with_retry_after(

@@ -1,0 +1,72 @@
+"""HTTP for exports: an indicator's breakdown as a CSV or XLSX file, the same figures as the
+indicator's JSON answer (`GET /v1/observatory/indicators/{code}`) for the same query."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Response
+
+from kit.db import utcnow
+from kit.errors import problem_responses
+from services.observatory.access import Reading
+from services.observatory.exports import service, workbook
+from services.observatory.exports.schemas import Format
+from services.observatory.indicators.schemas import AskedBreakdown, Indicator
+from services.observatory.settings import ObservatorySettingsDep
+
+router = APIRouter(prefix="/v1/observatory/exports", tags=["exports"])
+
+THRESHOLD_HEADER = "Suppression-Threshold"
+_FILE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The file: CSV (header row, then data) or XLSX (Data and About sheets)",
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            workbook.MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
+        },
+        "headers": {
+            "Content-Disposition": {
+                "description": "attachment, named after the indicator, cohort and breakdowns",
+                "schema": {"type": "string"},
+            },
+            THRESHOLD_HEADER: {
+                "description": "Cells counting fewer than this are suppressed (left empty)",
+                "schema": {"type": "integer"},
+            },
+        },
+    },
+    **problem_responses(400),
+}
+
+
+@router.get(
+    "/{code}.{format}",
+    response_class=Response,
+    responses=_FILE,
+    summary="One indicator by up to two breakdowns as a CSV or XLSX file, protected",
+)
+async def export_breakdown(
+    call: Reading,
+    settings: ObservatorySettingsDep,
+    code: Indicator,
+    format: Format,
+    asked: AskedBreakdown,
+) -> Response:
+    made = await service.export(
+        session=call.session,
+        indicator=code,
+        cohort=asked.cohort,
+        by=asked.by,
+        threshold=settings.suppression_threshold,
+        format=format,
+        generated_at=utcnow(),
+    )
+    return Response(
+        made.body,
+        media_type=made.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{made.filename}"',
+            THRESHOLD_HEADER: str(made.threshold),
+        },
+    )
