@@ -20,6 +20,8 @@ A method is a *read* (GET, HEAD, OPTIONS) or a *write* (POST, PUT, PATCH, DELETE
   Write: initiative-organizer, coordinator, case-worker.
 - ``/v1/observatory`` → observatory. Read: observatory-analyst, coordinator, platform-admin.
   Write: platform-admin.
+- ``/v1/observatory/policies`` → observatory's versioned policies (the suppression threshold).
+  Read: as the observatory. Write: coordinator.
 - ``/v1/audit`` → audit (``LGNET_GATEWAY_UPSTREAM_AUDIT``; 404 while unset). Read: auditor.
   Write: nobody (the audit log is append-only, written by the services themselves).
 
@@ -38,7 +40,9 @@ Why, row by row:
   it, analysts to follow the network's reach; organisers (and
   coordinators) run initiatives, sessions, registrations and attendance; case workers register
   their beneficiaries to sessions.
-- observatory: aggregates only; platform admins may trigger its maintenance (e.g. a rebuild).
+- observatory: aggregates only; platform admins may trigger its maintenance (e.g. a rebuild);
+  the Comune's coordinators set the suppression threshold, as they set the other services'
+  policies.
 - audit: auditors read the audit logs (``/v1/audit``, and each service's own, such as
   ``/v1/intake/audit``), and nobody else — not even coordinators or platform
   admins, whose own reads of person data it records.
@@ -176,6 +180,12 @@ ROUTES: tuple[RouteRule, ...] = (
         service="observatory",
         read=_roles(Role.OBSERVATORY_ANALYST, Role.COORDINATOR, Role.PLATFORM_ADMIN),
         write=_roles(Role.PLATFORM_ADMIN),
+    ),
+    RouteRule(
+        prefix="/v1/observatory/policies",
+        service="observatory",
+        read=_roles(Role.OBSERVATORY_ANALYST, Role.COORDINATOR, Role.PLATFORM_ADMIN),
+        write=_roles(Role.COORDINATOR),
     ),
     RouteRule(
         prefix="/v1/audit",

@@ -16,7 +16,8 @@ class ObservatorySettings(ServiceSettings):
     service_name: ClassVar[str] = "observatory"
 
     suppression_threshold: int = Field(default=5, ge=1)
-    """Breakdown cells counting fewer than this are suppressed (see indicators.domain)."""
+    """Cells counting fewer than this are suppressed until the policy ``observatory.suppression``
+    has a version (indicators.policies)."""
     dashboard_client_id: str = "lgnet-web"
     """The realm's public client the dashboard page signs in with (code flow with PKCE)."""
 

@@ -54,7 +54,7 @@ def _subtitle(breakdown: BreakdownPublic, by: str) -> list[str]:
         f"{breakdown.name.en}, {by}.",
         f"Segnalazioni ricevute dal {_day(breakdown.received_from)} al {_day(last_day)} "
         f"(referrals received in that period) · totale · total: {total}",
-        f"Barre grigie «n.d.»: dato oscurato per tutela (meno di {threshold} persone, o cella "
+        f"Barre grigie «n.d.»: dato oscurato per tutela (meno di {threshold}, o cella "
         "che ne svelerebbe un'altra); l'altezza è simbolica.",
         f"Grey “n.d.” bars: suppressed to protect people (fewer than {threshold}, or a cell "
         "that would reveal one); their height means nothing.",

@@ -15,6 +15,7 @@ from services.observatory.dashboard import service, shell
 from services.observatory.dashboard.periods import MONTH_PATTERN, period
 from services.observatory.indicators.schemas import Cohort, Indicator
 from services.observatory.settings import ObservatorySettingsDep
+from services.observatory.threshold import Threshold
 
 router = APIRouter(prefix=shell.PREFIX, tags=["dashboard"])
 
@@ -56,12 +57,12 @@ def _answer(asset: shell.Asset, if_none_match: str | None) -> Response:
     summary="The Observatory's dashboard: a page, no data (anonymous)",
 )
 async def dashboard(
-    settings: ObservatorySettingsDep, if_none_match: IfNoneMatch = None
+    settings: ObservatorySettingsDep, threshold: Threshold, if_none_match: IfNoneMatch = None
 ) -> Response:
     page = shell.page(
         issuer=settings.common.keycloak_issuer,
         client_id=settings.dashboard_client_id,
-        threshold=settings.suppression_threshold,
+        threshold=threshold,
     )
     return _answer(page, if_none_match)
 
@@ -154,12 +155,12 @@ def _file(body: bytes | str, media_type: str, chart: Chart, indicator: Indicator
 )
 async def chart_svg(
     call: Reading,
-    settings: ObservatorySettingsDep,
+    threshold: Threshold,
     chart: Chart,
     indicator: IndicatorQuery,
     cohort: Period,
 ) -> Response:
-    spec = await _spec(call, settings.suppression_threshold, chart, indicator, cohort)
+    spec = await _spec(call, threshold, chart, indicator, cohort)
     return _file(await run_in_threadpool(svg, spec), "image/svg+xml", chart, indicator)
 
 
@@ -171,12 +172,12 @@ async def chart_svg(
 )
 async def chart_png(
     call: Reading,
-    settings: ObservatorySettingsDep,
+    threshold: Threshold,
     chart: Chart,
     indicator: IndicatorQuery,
     cohort: Period,
 ) -> Response:
-    spec = await _spec(call, settings.suppression_threshold, chart, indicator, cohort)
+    spec = await _spec(call, threshold, chart, indicator, cohort)
     return _file(await run_in_threadpool(png, spec), "image/png", chart, indicator)
 
 
@@ -188,9 +189,9 @@ async def chart_png(
 )
 async def chart_spec(
     call: Reading,
-    settings: ObservatorySettingsDep,
+    threshold: Threshold,
     chart: Chart,
     indicator: IndicatorQuery,
     cohort: Period,
 ) -> dict[str, Any]:
-    return await _spec(call, settings.suppression_threshold, chart, indicator, cohort)
+    return await _spec(call, threshold, chart, indicator, cohort)

@@ -13,7 +13,7 @@ from services.observatory.access import Reading
 from services.observatory.exports import service, workbook
 from services.observatory.exports.schemas import Format
 from services.observatory.indicators.schemas import AskedBreakdown, Indicator
-from services.observatory.settings import ObservatorySettingsDep
+from services.observatory.threshold import Threshold
 
 router = APIRouter(prefix="/v1/observatory/exports", tags=["exports"])
 
@@ -48,7 +48,7 @@ _FILE: dict[int | str, dict[str, Any]] = {
 )
 async def export_breakdown(
     call: Reading,
-    settings: ObservatorySettingsDep,
+    threshold: Threshold,
     code: Indicator,
     format: Format,
     asked: AskedBreakdown,
@@ -58,7 +58,7 @@ async def export_breakdown(
         indicator=code,
         cohort=asked.cohort,
         by=asked.by,
-        threshold=settings.suppression_threshold,
+        threshold=threshold,
         format=format,
         generated_at=utcnow(),
     )

@@ -12,14 +12,14 @@ from services.observatory.indicators.schemas import (
     BreakdownPublic,
     CataloguePublic,
 )
-from services.observatory.settings import ObservatorySettingsDep
+from services.observatory.threshold import Threshold
 
 router = APIRouter(prefix="/v1/observatory/indicators", tags=["indicators"])
 
 
 @router.get("", summary="The indicator catalogue: what is published, how it is protected")
-async def get_catalogue(_call: Reading, settings: ObservatorySettingsDep) -> CataloguePublic:
-    return service.catalogue(threshold=settings.suppression_threshold)
+async def get_catalogue(_call: Reading, threshold: Threshold) -> CataloguePublic:
+    return service.catalogue(threshold=threshold)
 
 
 @router.get(
@@ -27,12 +27,12 @@ async def get_catalogue(_call: Reading, settings: ObservatorySettingsDep) -> Cat
     summary="One indicator over a cohort of referrals, by up to two breakdowns, protected",
 )
 async def get_breakdown(
-    call: Reading, settings: ObservatorySettingsDep, code: Indicator, asked: AskedBreakdown
+    call: Reading, threshold: Threshold, code: Indicator, asked: AskedBreakdown
 ) -> BreakdownPublic:
     return await service.published_breakdown(
         session=call.session,
         cohort=asked.cohort,
         indicator=code,
         by=asked.by,
-        threshold=settings.suppression_threshold,
+        threshold=threshold,
     )

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from kit.policy import current_version
 from services.observatory.indicators import repository
 from services.observatory.indicators.breakdowns import (
     Cell,
@@ -18,6 +19,7 @@ from services.observatory.indicators.breakdowns import (
 )
 from services.observatory.indicators.catalogue import CATALOGUE, Entry
 from services.observatory.indicators.domain import Cohort, Indicator
+from services.observatory.indicators.policies import SUPPRESSION
 from services.observatory.indicators.schemas import (
     BreakdownCellPublic,
     BreakdownPublic,
@@ -78,6 +80,13 @@ async def record_cases_opened(*, session: AsyncSession, cases: list[CaseOpenedIn
     }
     if rows:
         await repository.insert_cases(session, list(rows.values()))
+
+
+async def threshold_in_force(session: AsyncSession, *, default: int) -> int:
+    """The suppression threshold in force now: the policy's latest version, else `default`
+    (the service's setting)."""
+    version = await current_version(session, SUPPRESSION)
+    return version.document.threshold if version is not None else default
 
 
 async def breakdown(

@@ -141,15 +141,15 @@ def _table(report: MonthlyReport, width: float) -> Table:
 def suppression_note(threshold: int) -> list[str]:
     """The note on suppression: Italian, then English."""
     return [
-        "<b>Nota sulla riservatezza.</b> Le cifre contano persone: perché nessuna sia "
-        f"riconoscibile, ogni cifra inferiore a {threshold} (zero compreso) è oscurata e "
-        f"indicata con «{SUPPRESSED}»; sono oscurate anche altre cifre, scelte in modo che "
-        "quelle nascoste non si possano ricavare per differenza dai totali o da altre tabelle. "
-        f"Un «{SUPPRESSED}» non vuol dire zero né «meno di {threshold}»: vuol dire soltanto che "
-        "la cifra non è pubblicata.",
-        "<b>Note on confidentiality.</b> The figures count people: so that nobody can be "
-        f"recognised, every figure under {threshold} (zero included) is suppressed and shown "
-        f"as “{SUPPRESSED}”; further figures are suppressed too, chosen so that the hidden "
+        "<b>Nota sulla riservatezza.</b> Le cifre contano segnalazioni di persone: perché "
+        f"nessuna sia riconoscibile, ogni cifra inferiore a {threshold} (zero compreso) è "
+        f"oscurata e indicata con «{SUPPRESSED}»; sono oscurate anche altre cifre, scelte in "
+        "modo che quelle nascoste non si possano ricavare per differenza dai totali o da altre "
+        f"tabelle. Un «{SUPPRESSED}» non vuol dire zero né «meno di {threshold}»: vuol dire "
+        "soltanto che la cifra non è pubblicata.",
+        "<b>Note on confidentiality.</b> The figures count referrals of people: so that nobody "
+        f"can be recognised, every figure under {threshold} (zero included) is suppressed and "
+        f"shown as “{SUPPRESSED}”; further figures are suppressed too, chosen so that the hidden "
         "ones cannot be worked out by difference from the totals or from other tables. "
         f"A “{SUPPRESSED}” means neither zero nor “fewer than {threshold}”: only that the "
         "figure is not published.",

@@ -11,7 +11,7 @@ from kit.errors import problem_responses
 from services.observatory.access import Reading
 from services.observatory.reports import service
 from services.observatory.reports.period import PATTERN, month
-from services.observatory.settings import ObservatorySettingsDep
+from services.observatory.threshold import Threshold
 
 router = APIRouter(prefix="/v1/observatory/reports", tags=["reports"])
 
@@ -39,7 +39,7 @@ _PDF: dict[int | str, dict[str, Any]] = {
 )
 async def monthly_report(
     call: Reading,
-    settings: ObservatorySettingsDep,
+    threshold: Threshold,
     month_in: Annotated[
         str,
         Query(
@@ -59,7 +59,7 @@ async def monthly_report(
     body = await service.monthly(
         session=call.session,
         month=asked,
-        threshold=settings.suppression_threshold,
+        threshold=threshold,
         generated_at=now,
     )
     return Response(

@@ -99,7 +99,7 @@ def test_the_title_is_italian_and_the_subtitle_names_the_rule_in_both_languages(
     assert subtitle.startswith("Referrals received, by Municipio.")
     assert "dal 01/01/2025 al 31/12/2025" in subtitle  # the cohort in the city's days
     assert "total: 47" in subtitle
-    assert f"meno di {THRESHOLD} persone" in subtitle
+    assert f"meno di {THRESHOLD}, o cella" in subtitle
     assert f"fewer than {THRESHOLD}" in subtitle
     legend = spec["layer"][0]["encoding"]["color"]["scale"]["domain"]
     assert legend == [PUBLISHED, SUPPRESSED]
