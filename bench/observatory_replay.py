@@ -208,6 +208,16 @@ async def queries(url: str, count: int, years: int, seed: int) -> tuple[list[flo
     by = (Dimension.MONTH, Dimension.MUNICIPIO)
     timings: tuple[list[float], list[float]] = ([], [])
     try:
+        # a first query of a cohort with no data: the connection and the solver warmed up
+        async with database.session(writes=False) as session:
+            empty = Cohort(START - timedelta(days=400), START - timedelta(days=40))
+            await service.published_breakdown(
+                session=session,
+                cohort=empty,
+                indicator=Indicator.REFERRALS_RECEIVED,
+                by=by,
+                threshold=5,
+            )
         for timing in timings:
             for cohort, indicator in cohorts:
                 began = perf_counter()

@@ -10,6 +10,7 @@ A rebuild that fails half-way leaves a partial read model: run it again, it star
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -76,6 +77,7 @@ async def rebuild(
                 batch_size=batch_size,
             )
             await commit_group_offsets(bootstrap, group, mine)
+        progress.ended = time.monotonic()
         return progress
     finally:
         await database.dispose()

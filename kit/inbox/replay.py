@@ -35,10 +35,11 @@ class Progress:
     batches: int = 0  # transactions the records were applied in
     outcomes: dict[str, int] = field(default_factory=dict)
     started: float = field(default_factory=time.monotonic)
+    ended: float | None = None  # set when the replay is over
 
     @property
     def elapsed(self) -> float:
-        return time.monotonic() - self.started
+        return (self.ended if self.ended is not None else time.monotonic()) - self.started
 
     @property
     def rate(self) -> float:

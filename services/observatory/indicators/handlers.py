@@ -61,6 +61,9 @@ referrals = Subscription(
         REFERRAL_RECEIVED: on_referrals_received,
         REFERRAL_HANDED_OVER: on_referrals_handed_over,
     },
+    # a reception sets the channel, a hand-over the lead and its time, each inserting the
+    # referral's facts if missing: in either order, the same row
+    commutative=True,
 )
 cases = Subscription(
     "cases", {CASE_OPENED: _one(on_cases_opened)}, batched={CASE_OPENED: on_cases_opened}
