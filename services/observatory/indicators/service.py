@@ -38,6 +38,16 @@ from services.observatory.indicators.schemas import (
 # single event is a run of one.
 
 
+RECEPTION_FACTS = (
+    "municipio",
+    "target_group",
+    "urgency",
+    "reporting_organisation",
+    "received_at",
+    "received_month",
+)
+
+
 def _referral_row(referral_in: ReferralIn, **facts: object) -> dict[str, object]:
     """A referral's fact row from the facts every referral event carries, and ``facts``."""
     return {
@@ -56,7 +66,10 @@ async def record_referrals_received(
     *, session: AsyncSession, received: list[ReferralReceivedIn]
 ) -> None:
     rows = [_referral_row(r, channel=r.channel) for r in received]
-    await repository.upsert_referrals(session, _last_per_referral(rows), keep=("channel",))
+    # the reception's facts are the referral's (urgency may change by its hand-over): they
+    # replace what a hand-over applied first had inserted, so the order does not matter
+    keep = (*RECEPTION_FACTS, "channel")
+    await repository.upsert_referrals(session, _last_per_referral(rows), keep=keep)
 
 
 async def record_referrals_handed_over(
