@@ -40,6 +40,10 @@ class ReferralHandedOverData(ReferralEventData):
     person_refs: list[uuid.UUID] = Field(default_factory=list)
     lead_organisation: str
     handed_over_at: datetime
+    # the SLA deadlines in force at the hand-over (absent from events before 3 December 2026):
+    # a hand-over with no first contact recorded is the first reach of the person
+    due_at: datetime | None = None  # the hand-over deadline
+    reach_due_at: datetime | None = None  # the first-contact deadline
 
 
 class ReferralScreenedData(ReferralEventData):

@@ -151,7 +151,15 @@ async def hand_over(
     referral.handed_over_at = now
     await _save_change(session, principal, referral, now)
     person_refs = (await repository.persons_of_referrals(session, [referral.id]))[referral.id]
-    await _publish(session, ReferralHandedOver, referral, principal, person_refs=person_refs)
+    await _publish(
+        session,
+        ReferralHandedOver,
+        referral,
+        principal,
+        person_refs=person_refs,
+        due_at=referral.hand_over_due_at,
+        reach_due_at=referral.first_contact_due_at,
+    )
     return referral
 
 

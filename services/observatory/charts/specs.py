@@ -15,12 +15,14 @@ from typing import Any
 import altair as alt
 
 from kit.db import CITY_ZONE
-from services.observatory.indicators.schemas import BreakdownPublic, Dimension
+from services.observatory.indicators.schemas import BreakdownPublic, Dimension, Unit
 
 PUBLISHED = "pubblicato · published"
 SUPPRESSED = "oscurato · suppressed"
 BLUE, GREY, DARK_GREY = "#2b6cb0", "#d0d0d0", "#6b6b6b"
 WIDTH, HEIGHT = 560, 260
+MEASURE = {Unit.REFERRALS: "Numero · count", Unit.HOURS: "Ore · hours"}
+"""The value axis' title, by the indicator's unit."""
 MONTHS_IT = ("gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic")
 
 
@@ -64,12 +66,17 @@ def _subtitle(breakdown: BreakdownPublic, by: str) -> list[str]:
 def _rows(
     breakdown: BreakdownPublic, dimension: Dimension, label: Callable[[str], str]
 ) -> list[dict[str, Any]]:
-    # a suppressed cell gets a nominal height, so that it shows, and no count
+    # a suppressed cell gets a nominal height, so that it shows, and no value: the threshold
+    # for a count, the smallest value shown (or 1) for a statistic
+    shown = [cell.value for cell in breakdown.cells if cell.value is not None]
+    nominal = (
+        breakdown.suppression_threshold if breakdown.unit is Unit.REFERRALS else min(shown or [1])
+    )
     return [
         {
             "label": label(cell.breakdown[dimension]),
             "count": cell.value,
-            "height": breakdown.suppression_threshold if cell.suppressed else cell.value,
+            "height": nominal if cell.suppressed else cell.value,
             "state": SUPPRESSED if cell.suppressed else PUBLISHED,
             "text": "n.d." if cell.suppressed else str(cell.value),
         }
@@ -92,12 +99,13 @@ def _bars(
     rows = _rows(breakdown, dimension, label)
     order = [row["label"] for row in rows]
     suppressed = alt.datum.state == SUPPRESSED
+    measure = MEASURE[breakdown.unit]
     base = alt.Chart(alt.InlineData(values=rows)).encode(
         x=alt.X("label:N", sort=order, title=axis, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("height:Q", title="Numero · count", axis=alt.Axis(tickMinStep=1)),
+        y=alt.Y("height:Q", title=measure, axis=alt.Axis(tickMinStep=1)),
         tooltip=[
             alt.Tooltip("label:N", title=axis),
-            alt.Tooltip("text:N", title="Numero · count"),
+            alt.Tooltip("text:N", title=measure),
             alt.Tooltip("state:N", title="Stato · status"),
         ],
     )

@@ -13,8 +13,9 @@ from datetime import UTC, datetime, time
 from kit.db import CITY_ZONE
 from services.observatory.indicators.schemas import BreakdownCellPublic, BreakdownPublic
 
-Value = str | int | bool | None
-"""A column's value: a breakdown's value (text), the count, the flag; None is empty."""
+Value = str | float | bool | None
+"""A column's value: a breakdown's value (text), the count or statistic, the flag; None is
+empty."""
 
 VALUE = "value"
 SUPPRESSED = "suppressed"

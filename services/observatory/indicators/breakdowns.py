@@ -98,7 +98,7 @@ def chosen(by: Sequence[Dimension]) -> tuple[Dimension, ...]:
 @dataclass(frozen=True)
 class Cell:
     breakdown: tuple[tuple[Dimension, str], ...]
-    value: int | None  # None: suppressed
+    value: float | None  # None: suppressed; a count's is an int
 
     @property
     def suppressed(self) -> bool:

@@ -16,10 +16,12 @@ from enum import StrEnum
 
 from services.observatory.indicators.breakdowns import DIMENSIONS, Dimension
 from services.observatory.indicators.domain import Indicator
+from services.observatory.indicators.timeliness import TIMELINESS
 
 
 class Unit(StrEnum):
     REFERRALS = "referrals"
+    HOURS = "hours"
 
 
 REFERRAL_FAMILY_RULE = (
@@ -32,7 +34,15 @@ REFERRAL_FAMILY_RULE = (
     "cell to a range smaller than the threshold. See docs/small-cells.md."
 )
 
+TIMELINESS_RULE = (
+    "A statistic publishes no count: its cell is shown only where the count it is drawn from "
+    "(given in the definition) is published by the small-cell protection of the referral "
+    "family, and at least the threshold in force of referrals make it; otherwise it is "
+    "suppressed with that count. See docs/small-cells.md."
+)
+
 _RECEIVED = "lgnet.intake.referral.received v1"
+_FIRST_CONTACTED = "lgnet.intake.referral.first_contacted v1"
 _HANDED_OVER = "lgnet.intake.referral.handed_over v1"
 _CASE_OPENED = "lgnet.casework.case.opened v2"
 
@@ -49,7 +59,45 @@ class Entry:
     part_of: Indicator | None
     suppression: str
     reference: str | None = None
+    drawn_from: Indicator | None = None
+    """A statistic's: the count whose published cells its cells follow."""
 
+
+def _timeliness(
+    indicator: Indicator, step: tuple[str, str, str], statistic: tuple[str, str, str]
+) -> Entry:
+    """A timeliness statistic's entry: ``step`` and ``statistic`` as (Italian, English,
+    definition) words."""
+    first_contact = step[1] == "first contact"
+    return Entry(
+        indicator,
+        name_it=f"Ore dalla segnalazione {step[0]} ({statistic[0]})",
+        name_en=f"Hours from referral to {step[1]} ({statistic[1]})",
+        definition=(
+            f"The {statistic[2]} of the hours from a referral's reception to its {step[2]}, "
+            "over the referrals of the cohort that reached it, whenever they did; drawn from "
+            + (
+                "the referrals received (a hand-over with no first contact recorded counts "
+                "as the first contact)."
+                if first_contact
+                else "the referrals handed over."
+            )
+        ),
+        unit=Unit.HOURS,
+        source_events=(_RECEIVED, _FIRST_CONTACTED, _HANDED_OVER)
+        if first_contact
+        else (_RECEIVED, _HANDED_OVER),
+        breakdowns=DIMENSIONS,
+        part_of=None,
+        suppression=TIMELINESS_RULE,
+        drawn_from=TIMELINESS[indicator].drawn_from,
+    )
+
+
+_FIRST_CONTACT = ("al primo contatto", "first contact", "first contact with the person")
+_HAND_OVER = ("al passaggio in carico", "hand-over", "hand-over to a lead organisation")
+_MEDIAN = ("mediana", "median", "median")
+_P90 = ("90° percentile", "90th percentile", "90th percentile (nearest rank)")
 
 CATALOGUE: Mapping[Indicator, Entry] = {
     entry.indicator: entry
@@ -98,5 +146,9 @@ CATALOGUE: Mapping[Indicator, Entry] = {
             part_of=Indicator.REFERRALS_HANDED_OVER,
             suppression=REFERRAL_FAMILY_RULE,
         ),
+        _timeliness(Indicator.FIRST_CONTACT_HOURS_MEDIAN, _FIRST_CONTACT, _MEDIAN),
+        _timeliness(Indicator.FIRST_CONTACT_HOURS_P90, _FIRST_CONTACT, _P90),
+        _timeliness(Indicator.HAND_OVER_HOURS_MEDIAN, _HAND_OVER, _MEDIAN),
+        _timeliness(Indicator.HAND_OVER_HOURS_P90, _HAND_OVER, _P90),
     )
 }

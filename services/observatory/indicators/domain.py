@@ -21,6 +21,10 @@ class Indicator(StrEnum):
     REFERRALS_RECEIVED = "referrals_received"
     REFERRALS_HANDED_OVER = "referrals_handed_over"
     REFERRALS_TAKEN_IN_CHARGE = "referrals_taken_in_charge"
+    FIRST_CONTACT_HOURS_MEDIAN = "first_contact_hours_median"
+    FIRST_CONTACT_HOURS_P90 = "first_contact_hours_p90"
+    HAND_OVER_HOURS_MEDIAN = "hand_over_hours_median"
+    HAND_OVER_HOURS_P90 = "hand_over_hours_p90"
 
 
 class EmptyCohort(BadRequest):

@@ -10,6 +10,7 @@ from kit.service import Subscription
 from services.observatory.indicators import service
 from services.observatory.indicators.schemas import (
     CaseOpenedIn,
+    ReferralFirstContactedIn,
     ReferralHandedOverIn,
     ReferralReceivedIn,
 )
@@ -21,6 +22,11 @@ REFERRAL_RECEIVED = consumed_event(
 )
 REFERRAL_HANDED_OVER = consumed_event(
     "lgnet.intake.referral.handed_over", topic=_INTAKE_REFERRALS, payload=ReferralHandedOverIn
+)
+REFERRAL_FIRST_CONTACTED = consumed_event(
+    "lgnet.intake.referral.first_contacted",
+    topic=_INTAKE_REFERRALS,
+    payload=ReferralFirstContactedIn,
 )
 CASE_OPENED = consumed_event(
     "lgnet.casework.case.opened", topic="lgnet.casework.cases", payload=CaseOpenedIn, version=2
@@ -35,6 +41,11 @@ async def on_referrals_received(session: AsyncSession, events: list[CloudEvent])
 async def on_referrals_handed_over(session: AsyncSession, events: list[CloudEvent]) -> None:
     handovers = [REFERRAL_HANDED_OVER.read(event) for event in events]
     await service.record_referrals_handed_over(session=session, handovers=handovers)
+
+
+async def on_referrals_first_contacted(session: AsyncSession, events: list[CloudEvent]) -> None:
+    contacts = [REFERRAL_FIRST_CONTACTED.read(event) for event in events]
+    await service.record_referrals_first_contacted(session=session, contacts=contacts)
 
 
 async def on_cases_opened(session: AsyncSession, events: list[CloudEvent]) -> None:
@@ -56,13 +67,16 @@ referrals = Subscription(
     {
         REFERRAL_RECEIVED: _one(on_referrals_received),
         REFERRAL_HANDED_OVER: _one(on_referrals_handed_over),
+        REFERRAL_FIRST_CONTACTED: _one(on_referrals_first_contacted),
     },
     batched={
         REFERRAL_RECEIVED: on_referrals_received,
         REFERRAL_HANDED_OVER: on_referrals_handed_over,
+        REFERRAL_FIRST_CONTACTED: on_referrals_first_contacted,
     },
-    # a reception sets the channel, a hand-over the lead and its time, each inserting the
-    # referral's facts if missing: in either order, the same row
+    # a reception sets the channel, a hand-over the lead and its time, a first contact its
+    # time, each its own columns, inserting the referral's facts if missing: in any order,
+    # the same row
     commutative=True,
 )
 cases = Subscription(

@@ -30,6 +30,11 @@ class ReferralFact(ObservatoryTable, table=True):
     received_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False, index=True))
     received_month: str | None = Field(default=None, max_length=7)  # YYYY-MM in the city
     handed_over_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+    # the rapid-response SLA: first contact (a hand-over with none recorded is the first
+    # reach), the deadlines in force when each step was done (null: not carried by the event)
+    first_contacted_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+    first_contact_due_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+    hand_over_due_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
 
 
 class CaseFact(ObservatoryTable, table=True):

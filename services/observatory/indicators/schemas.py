@@ -14,7 +14,7 @@ from kit.schemas import Id, Municipio, PublicModel, Timestamp
 # the types other features name when they ask for a breakdown (dashboard, exports, reports)
 from services.observatory.indicators.breakdowns import Dimension as Dimension
 from services.observatory.indicators.breakdowns import chosen
-from services.observatory.indicators.catalogue import Unit
+from services.observatory.indicators.catalogue import Unit as Unit
 from services.observatory.indicators.domain import Cohort as Cohort
 from services.observatory.indicators.domain import Indicator as Indicator
 
@@ -38,6 +38,9 @@ class CatalogueEntryPublic(PublicModel):
     )
     suppression: str = Field(description="How its published cells are protected")
     reference: str | None = Field(description="The legal reference of a fund's common indicator")
+    drawn_from: Indicator | None = Field(
+        description="A statistic's: the count it is drawn from, whose suppressed cells it follows"
+    )
 
 
 class CataloguePublic(PublicModel):
@@ -51,7 +54,10 @@ class BreakdownCellPublic(PublicModel):
     breakdown: dict[Dimension, str] = Field(
         description="The cell's value of each breakdown (a month as YYYY-MM, in Europe/Rome)"
     )
-    value: int | None = Field(description="null when suppressed")
+    value: int | float | None = Field(
+        description="A count (an integer), or a statistic in the indicator's unit; null when "
+        "suppressed"
+    )
     suppressed: bool
 
 
@@ -136,6 +142,13 @@ class ReferralReceivedIn(ReferralIn):
 class ReferralHandedOverIn(ReferralIn):
     lead_organisation: str
     handed_over_at: datetime
+    due_at: datetime | None = None  # the SLA deadlines, absent from older events
+    reach_due_at: datetime | None = None
+
+
+class ReferralFirstContactedIn(ReferralIn):
+    due_at: datetime
+    reached_at: datetime
 
 
 class CaseOpenedIn(_EventIn):

@@ -27,10 +27,12 @@ from services.observatory.indicators.schemas import (
     CatalogueEntryPublic,
     CataloguePublic,
     NamePublic,
+    ReferralFirstContactedIn,
     ReferralHandedOverIn,
     ReferralIn,
     ReferralReceivedIn,
 )
+from services.observatory.indicators.timeliness import TIMELINESS, statistic_table
 
 # Each event sets only the facts it carries, so replays and late duplicates change nothing,
 # and a hand-over applied before its referral's reception (a rebuild from another offset)
@@ -76,10 +78,30 @@ async def record_referrals_handed_over(
     *, session: AsyncSession, handovers: list[ReferralHandedOverIn]
 ) -> None:
     rows = [
-        _referral_row(h, lead_organisation=h.lead_organisation, handed_over_at=h.handed_over_at)
+        _referral_row(
+            h,
+            lead_organisation=h.lead_organisation,
+            handed_over_at=h.handed_over_at,
+            hand_over_due_at=h.due_at,
+            first_contact_due_at=h.reach_due_at,
+        )
         for h in handovers
     ]
-    keep = ("lead_organisation", "handed_over_at")
+    keep = ("lead_organisation", "handed_over_at", "hand_over_due_at")
+    # the first contact's deadline as the first contact knew it, if it came first
+    await repository.upsert_referrals(
+        session, _last_per_referral(rows), keep=keep, fill=("first_contact_due_at",)
+    )
+
+
+async def record_referrals_first_contacted(
+    *, session: AsyncSession, contacts: list[ReferralFirstContactedIn]
+) -> None:
+    rows = [
+        _referral_row(c, first_contacted_at=c.reached_at, first_contact_due_at=c.due_at)
+        for c in contacts
+    ]
+    keep = ("first_contacted_at", "first_contact_due_at")
     await repository.upsert_referrals(session, _last_per_referral(rows), keep=keep)
 
 
@@ -110,11 +132,17 @@ async def breakdown(
     by: tuple[Dimension, ...],
     threshold: int,
 ) -> Table:
-    """``indicator`` over the cohort by ``by``, protected with its whole family."""
+    """``indicator`` over the cohort by ``by``, protected with its whole family (a statistic
+    follows the protection of the count it is drawn from)."""
     start, end = within_a_year(cohort)
     counts = await repository.cohort_counts(session, cohort)
     months = months_between(month_of(start), month_of(end - timedelta(microseconds=1)))
-    return table(counts, indicator, by, threshold=threshold, months=months)
+    timeliness = TIMELINESS.get(indicator)
+    if timeliness is None:
+        return table(counts, indicator, by, threshold=threshold, months=months)
+    drawn_from = table(counts, timeliness.drawn_from, by, threshold=threshold, months=months)
+    timings = await repository.cohort_timings(session, cohort, timeliness.step)
+    return statistic_table(timings, indicator, drawn_from, threshold=threshold)
 
 
 def catalogue(*, threshold: int) -> CataloguePublic:
@@ -132,6 +160,7 @@ def catalogue(*, threshold: int) -> CataloguePublic:
                 part_of=entry.part_of,
                 suppression=entry.suppression,
                 reference=entry.reference,
+                drawn_from=entry.drawn_from,
             )
             for entry in CATALOGUE.values()
         ],

@@ -18,7 +18,7 @@ from deploy.local.realm import Realm
 from deploy.local.stack import Stack
 from kit.db import Database, utcnow
 from kit.testing.apps import ServiceClient, serve
-from kit.testing.intake import REFERRAL, take_in_charge
+from kit.testing.intake import REFERRAL, hand_over, take_in_charge
 from kit.testing.kafka import events_about
 from kit.testing.services import common_settings, service_client
 from services.intake.app import create_app
@@ -30,6 +30,7 @@ pytestmark = pytest.mark.integration
 
 OVERDUE = "lgnet.intake.referral.overdue"
 FIRST_CONTACTED = "lgnet.intake.referral.first_contacted"
+HANDED_OVER = "lgnet.intake.referral.handed_over"
 H = timedelta(hours=1)
 
 
@@ -151,6 +152,23 @@ async def test_a_first_contact_is_recorded_once_and_published(sla: Intake, realm
         "municipio": REFERRAL["place"]["municipio"],
         "reporting_organisation": "coop-aurora",
     }
+
+
+async def test_a_hand_over_is_published_with_the_deadlines_in_force(
+    sla: Intake, realm: Realm
+) -> None:
+    """The observatory counts hand-overs against the SLA: the event carries both deadlines (a
+    hand-over with no first contact recorded is the first reach of the person)."""
+    received = utcnow() - 3 * H
+    created = await create(sla, realm, urgency="high", received_at=iso(received))
+    done = await hand_over(sla.client, created, realm.headers("intake.aurora"), "assoc-ponte")
+    referral = done.json()  # its screening may have raised the urgency, moving the deadlines
+
+    [event] = await published(sla, created.json()["id"], HANDED_OVER)
+    assert event.data["urgency"] == referral["urgency"]
+    assert moment(event.data["due_at"]) == moment(referral["hand_over_due_at"])
+    assert moment(event.data["reach_due_at"]) == moment(referral["first_contact_due_at"])
+    assert moment(event.data["reach_due_at"]) < moment(event.data["due_at"])
 
 
 @pytest.mark.parametrize(

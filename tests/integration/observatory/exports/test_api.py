@@ -99,10 +99,14 @@ async def _exported(
 def _from_csv(text: str) -> tuple[list[str], list[Row]]:
     header, *rows = csv.reader(io.StringIO(text))
     width = len(header) - 2
-    return header, [
-        (*row[:width], int(row[width]) if row[width] else None, row[width + 1] == "true")
-        for row in rows
-    ]
+    return header, [(*row[:width], _number(row[width]), row[width + 1] == "true") for row in rows]
+
+
+def _number(text: str) -> float | None:
+    """A value as the CSV writes it: a count, a statistic with its decimals, or empty."""
+    if not text:
+        return None
+    return float(text) if "." in text else int(text)
 
 
 async def test_a_csv_export_holds_the_json_answers_cells_and_total(

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from kit.settings import REPO_ROOT
 from services.observatory.indicators.breakdowns import NESTING
-from services.observatory.indicators.catalogue import CATALOGUE
+from services.observatory.indicators.catalogue import CATALOGUE, TIMELINESS_RULE, Unit
 from services.observatory.indicators.domain import Indicator
 from services.observatory.indicators.service import catalogue
+from services.observatory.indicators.timeliness import TIMELINESS
 
 EVENTS = REPO_ROOT / "contracts" / "events"
 
@@ -25,8 +26,20 @@ def test_an_indicator_is_part_of_the_one_whose_units_hold_its_own() -> None:
     for indicator, entry in CATALOGUE.items():
         if entry.part_of is not None:
             assert NESTING[indicator] < NESTING[entry.part_of]
-    roots = [entry for entry in CATALOGUE.values() if entry.part_of is None]
+    counts = [entry for entry in CATALOGUE.values() if entry.unit is Unit.REFERRALS]
+    roots = [entry for entry in counts if entry.part_of is None]
     assert [entry.indicator for entry in roots] == [Indicator.REFERRALS_RECEIVED]
+    assert {entry.indicator for entry in counts} == set(NESTING)
+
+
+def test_a_statistic_follows_a_count_of_the_family() -> None:
+    statistics = [entry for entry in CATALOGUE.values() if entry.unit is not Unit.REFERRALS]
+    assert {entry.indicator for entry in statistics} == set(TIMELINESS)
+    for entry in statistics:
+        assert entry.part_of is None
+        assert entry.drawn_from == TIMELINESS[entry.indicator].drawn_from
+        assert entry.drawn_from in NESTING
+        assert entry.suppression == TIMELINESS_RULE
 
 
 def test_the_source_events_are_published_contracts() -> None:
