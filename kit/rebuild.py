@@ -18,17 +18,12 @@ from sqlalchemy import MetaData, delete
 from sqlmodel import col
 
 from kit.db import Database
-from kit.inbox import EventConsumer, InboxEntry
+from kit.inbox import InboxEntry
 from kit.inbox.replay import Progress, bounds, commit_group_offsets, replay
 from kit.kafka import ensure_topics
 from kit.migrations import upgrade_to_head
 from kit.service import Subscription
 from kit.settings import ServiceSettings
-
-
-def group_name(settings: ServiceSettings, subscription: Subscription) -> str:
-    """The consumer group of `subscription` (as `kit.service` names it)."""
-    return f"{settings.common.consumer_group_prefix}-{settings.service_name}-{subscription.name}"
 
 
 async def rebuild(
@@ -48,7 +43,10 @@ async def rebuild(
     await upgrade_to_head(migrations, settings.database_url)
     database = Database(settings.database_url, pool_size=settings.database_pool_size)
     try:
-        groups = [group_name(settings, sub) for sub in subscriptions]
+        consumers = [
+            sub.consumer(settings, database.session, dead_letters=False) for sub in subscriptions
+        ]
+        groups = [consumer.name for consumer in consumers]
         async with database.session() as session:
             for table in reversed(read_model.sorted_tables):
                 await session.exec(delete(table))
@@ -56,18 +54,8 @@ async def rebuild(
         start, end = await bounds(bootstrap, topics)
         progress = Progress(total=sum(end[tp] - start[tp] for tp in end))
         report(progress)
-        for sub, group in zip(subscriptions, groups, strict=True):
-            mine = {tp: offset for tp, offset in end.items() if tp.topic in sub.topics}
-            consumer = EventConsumer(
-                name=group,
-                topics=sub.topics,
-                handlers=sub.handlers,
-                batch_handlers=sub.batch_handlers,
-                sessions=database.session,
-                bootstrap_servers=bootstrap,
-                dead_letters=False,
-                commutative=sub.commutative,
-            )
+        for consumer in consumers:
+            mine = {tp: offset for tp, offset in end.items() if tp.topic in consumer.topics}
             await replay(
                 consumer,
                 start=start,
@@ -76,7 +64,7 @@ async def rebuild(
                 report=report,
                 batch_size=batch_size,
             )
-            await commit_group_offsets(bootstrap, group, mine)
+            await commit_group_offsets(bootstrap, consumer.name, mine)
         progress.ended = time.monotonic()
         return progress
     finally:

@@ -27,6 +27,7 @@ from kit.errors import NotReady
 from kit.heap import freeze_long_lived
 from kit.http import TelemetryMiddleware
 from kit.inbox import BatchHandler, ConsumedEvent, EventConsumer, Handler
+from kit.inbox.consumer import SessionFactory
 from kit.jobs import JobRunner, PeriodicJob
 from kit.kafka import ensure_topics, kafka_reachable
 from kit.limits import RequestLimitsMiddleware
@@ -89,6 +90,26 @@ class Subscription:
     def batch_handlers(self) -> dict[str, BatchHandler]:
         """The bulk forms by event type name (`EventConsumer`'s ``batch_handlers``)."""
         return {declared.name: handler for declared, handler in self.batched.items()}
+
+    def group_id(self, settings: ServiceSettings) -> str:
+        """Its consumer group in the service `settings` names (``lgnet-casework-referrals``)."""
+        return f"{settings.common.consumer_group_prefix}-{settings.service_name}-{self.name}"
+
+    def consumer(
+        self, settings: ServiceSettings, sessions: SessionFactory, *, dead_letters: bool = True
+    ) -> EventConsumer:
+        """Its inbox consumer, in its group (`group_id`), applying effects in `sessions`; a
+        replay (`kit.rebuild`) passes ``dead_letters=False``."""
+        return EventConsumer(
+            name=self.group_id(settings),
+            topics=self.topics,
+            handlers=self.handlers,
+            batch_handlers=self.batch_handlers,
+            sessions=sessions,
+            bootstrap_servers=settings.common.kafka_bootstrap_servers,
+            dead_letters=dead_letters,
+            commutative=self.commutative,
+        )
 
 
 @dataclass(frozen=True)
@@ -169,18 +190,7 @@ def create_service(spec: ServiceSpec) -> FastAPI:
             bootstrap_servers=common.kafka_bootstrap_servers,
             client_id=f"lgnet-{name}-relay",
         )
-        consumers = [
-            EventConsumer(
-                name=f"{common.consumer_group_prefix}-{name}-{sub.name}",
-                topics=list(sub.topics),
-                handlers=sub.handlers,
-                batch_handlers=sub.batch_handlers,
-                sessions=database.session,
-                bootstrap_servers=common.kafka_bootstrap_servers,
-                commutative=sub.commutative,
-            )
-            for sub in spec.subscriptions
-        ]
+        consumers = [sub.consumer(settings, database.session) for sub in spec.subscriptions]
         app.state.consumers = consumers
         await relay.start()
         jobs = JobRunner(spec.jobs, database)

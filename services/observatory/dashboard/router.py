@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Response
@@ -27,13 +28,6 @@ def _shell(media_type: str, what: str) -> dict[int | str, dict[str, Any]]:
     return {
         200: {"description": what, "content": {media_type: {"schema": {"type": "string"}}}},
         304: {"description": "Not Modified: the copy the client holds (If-None-Match) is this"},
-    }
-
-
-def _image(media_type: str, schema: dict[str, str]) -> dict[int | str, dict[str, Any]]:
-    return {
-        200: {"description": "The chart", "content": {media_type: {"schema": schema}}},
-        **problem_responses(400),
     }
 
 
@@ -134,51 +128,46 @@ async def _spec(
     )
 
 
-def _file(body: bytes | str, media_type: str, chart: Chart, indicator: Indicator) -> Response:
+def _chart_image(
+    media_type: str, schema: dict[str, str], draw: Callable[[dict[str, Any]], bytes | str]
+) -> None:
+    """The route ``/charts/{chart}.<extension>`` (of `media_type`): the spec drawn by `draw`."""
     extension = media_type.split("/")[1].split("+")[0]
-    return Response(
-        body,
-        media_type=media_type,
-        headers={
-            "Cache-Control": CHART_CACHE,
-            "Content-Disposition": f'inline; filename="{chart}-{indicator}.{extension}"',
+
+    @router.get(
+        f"/charts/{{chart}}.{extension}",
+        response_class=Response,
+        responses={
+            200: {"description": "The chart", "content": {media_type: {"schema": schema}}},
+            **problem_responses(400),
         },
+        summary=(
+            f"A chart of one indicator over a period, as {extension.upper()}, "
+            "small cells suppressed"
+        ),
+        name=f"chart_{extension}",
     )
+    async def chart_image(
+        call: Reading,
+        threshold: Threshold,
+        chart: Chart,
+        indicator: IndicatorQuery,
+        cohort: Period,
+    ) -> Response:
+        spec = await _spec(call, threshold, chart, indicator, cohort)
+        return Response(
+            await run_in_threadpool(draw, spec),
+            media_type=media_type,
+            headers={
+                "Cache-Control": CHART_CACHE,
+                "Content-Disposition": f'inline; filename="{chart}-{indicator}.{extension}"',
+            },
+        )
 
 
 # the images first: "/charts/{chart}" would take "over_time.svg" for a chart's name
-@router.get(
-    "/charts/{chart}.svg",
-    response_class=Response,
-    responses=_image("image/svg+xml", {"type": "string"}),
-    summary="A chart of one indicator over a period, as SVG, small cells suppressed",
-)
-async def chart_svg(
-    call: Reading,
-    threshold: Threshold,
-    chart: Chart,
-    indicator: IndicatorQuery,
-    cohort: Period,
-) -> Response:
-    spec = await _spec(call, threshold, chart, indicator, cohort)
-    return _file(await run_in_threadpool(svg, spec), "image/svg+xml", chart, indicator)
-
-
-@router.get(
-    "/charts/{chart}.png",
-    response_class=Response,
-    responses=_image("image/png", {"type": "string", "format": "binary"}),
-    summary="A chart of one indicator over a period, as PNG, small cells suppressed",
-)
-async def chart_png(
-    call: Reading,
-    threshold: Threshold,
-    chart: Chart,
-    indicator: IndicatorQuery,
-    cohort: Period,
-) -> Response:
-    spec = await _spec(call, threshold, chart, indicator, cohort)
-    return _file(await run_in_threadpool(png, spec), "image/png", chart, indicator)
+_chart_image("image/svg+xml", {"type": "string"}, svg)
+_chart_image("image/png", {"type": "string", "format": "binary"}, png)
 
 
 @router.get(

@@ -3,41 +3,33 @@ indicator's JSON answer (`GET /v1/observatory/indicators/{code}`) for the same q
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Response
 
 from kit.db import utcnow
-from kit.errors import problem_responses
 from services.observatory.access import Reading
 from services.observatory.exports import service, workbook
 from services.observatory.exports.schemas import Format
+from services.observatory.files import attachment, file_responses
 from services.observatory.indicators.schemas import AskedBreakdown, Indicator
 from services.observatory.threshold import Threshold
 
 router = APIRouter(prefix="/v1/observatory/exports", tags=["exports"])
 
 THRESHOLD_HEADER = "Suppression-Threshold"
-_FILE: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "The file: CSV (header row, then data) or XLSX (Data and About sheets)",
-        "content": {
-            "text/csv": {"schema": {"type": "string"}},
-            workbook.MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
-        },
-        "headers": {
-            "Content-Disposition": {
-                "description": "attachment, named after the indicator, cohort and breakdowns",
-                "schema": {"type": "string"},
-            },
-            THRESHOLD_HEADER: {
-                "description": "Cells counting fewer than this are suppressed (left empty)",
-                "schema": {"type": "integer"},
-            },
+_FILE = file_responses(
+    "The file: CSV (header row, then data) or XLSX (Data and About sheets)",
+    {
+        "text/csv": {"type": "string"},
+        workbook.MEDIA_TYPE: {"type": "string", "format": "binary"},
+    },
+    disposition="attachment, named after the indicator, cohort and breakdowns",
+    headers={
+        THRESHOLD_HEADER: {
+            "description": "Cells counting fewer than this are suppressed (left empty)",
+            "schema": {"type": "integer"},
         },
     },
-    **problem_responses(400),
-}
+)
 
 
 @router.get(
@@ -62,11 +54,6 @@ async def export_breakdown(
         format=format,
         generated_at=utcnow(),
     )
-    return Response(
-        made.body,
-        media_type=made.media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{made.filename}"',
-            THRESHOLD_HEADER: str(made.threshold),
-        },
+    return attachment(
+        made.body, made.media_type, made.filename, {THRESHOLD_HEADER: str(made.threshold)}
     )

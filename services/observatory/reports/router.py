@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
 from kit.db import utcnow
-from kit.errors import problem_responses
 from services.observatory.access import Reading
+from services.observatory.files import attachment, file_responses
 from services.observatory.reports import service
 from services.observatory.reports.period import PATTERN, month
 from services.observatory.threshold import Threshold
@@ -16,19 +16,11 @@ from services.observatory.threshold import Threshold
 router = APIRouter(prefix="/v1/observatory/reports", tags=["reports"])
 
 PDF = "application/pdf"
-_PDF: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "The report: every indicator's figures for the month, charts, the note",
-        "content": {PDF: {"schema": {"type": "string", "format": "binary"}}},
-        "headers": {
-            "Content-Disposition": {
-                "description": "attachment, named after the month",
-                "schema": {"type": "string"},
-            }
-        },
-    },
-    **problem_responses(400),
-}
+_PDF = file_responses(
+    "The report: every indicator's figures for the month, charts, the note",
+    {PDF: {"type": "string", "format": "binary"}},
+    disposition="attachment, named after the month",
+)
 
 
 @router.get(
@@ -62,8 +54,4 @@ async def monthly_report(
         threshold=threshold,
         generated_at=now,
     )
-    return Response(
-        body,
-        media_type=PDF,
-        headers={"Content-Disposition": f'attachment; filename="lgnet-report-{asked}.pdf"'},
-    )
+    return attachment(body, PDF, f"lgnet-report-{asked}.pdf")

@@ -31,10 +31,11 @@ from kit.testing import intake as intake_api
 from kit.testing.apps import ServiceClient
 from kit.testing.services import fresh_database_url
 from services.observatory.app import SUBSCRIPTIONS
-from services.observatory.indicators import repository, service
-from services.observatory.indicators.breakdowns import NESTING, Dimension
+from services.observatory.indicators import service
+from services.observatory.indicators.breakdowns import Dimension
 from services.observatory.indicators.domain import Cohort, Indicator
 from services.observatory.tables import METADATA
+from tests.integration.observatory.waiting import counted
 
 pytestmark = pytest.mark.integration
 
@@ -97,26 +98,6 @@ async def figures(url: str, cohort: Cohort) -> list[Any]:
         await database.dispose()
 
 
-async def counted(url: str, cohort: Cohort, within: float = 60, **totals: int) -> None:
-    """Wait until the live observatory's read model counts `totals` over `cohort`."""
-    database = Database(url)
-    deadline = time.monotonic() + within
-    try:
-        while True:
-            async with database.session(writes=False) as session:
-                counts = await repository.cohort_counts(session, cohort)
-            found = {
-                name: sum(n for key, n in counts.items() if key[0] in NESTING[Indicator(name)])
-                for name in totals
-            }
-            if found == totals:
-                return
-            assert time.monotonic() < deadline, f"counted {found}, not {totals}"
-            await asyncio.sleep(0.2)
-    finally:
-        await database.dispose()
-
-
 async def test_a_rebuild_from_kafka_ends_in_exactly_the_live_figures(
     intake: httpx.AsyncClient,
     casework: httpx.AsyncClient,  # opens the cases the observatory counts
@@ -136,8 +117,9 @@ async def test_a_rebuild_from_kafka_ends_in_exactly_the_live_figures(
     # before the ends are taken
     cohort = Cohort(received_at, received_at + timedelta(seconds=1))
     await counted(
-        live_url,
+        observatory,
         cohort,
+        within=60,
         referrals_received=7,
         referrals_handed_over=4,
         referrals_taken_in_charge=4,

@@ -7,8 +7,6 @@ referrals received in a minute of the past that no other test uses.
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,10 +25,9 @@ from kit.testing.resources import assert_problem
 from kit.testing.services import service_client
 from services.intake.referrals.events import ReferralHandedOver, ReferralReceived
 from services.observatory.app import create_app as create_observatory
-from services.observatory.indicators import domain, repository
-from services.observatory.indicators.breakdowns import NESTING
-from services.observatory.indicators.domain import Indicator
+from services.observatory.indicators import domain
 from services.observatory.settings import ObservatorySettings
+from tests.integration.observatory import waiting
 
 pytestmark = pytest.mark.integration
 
@@ -87,23 +84,9 @@ async def receive(
 
 
 async def counted(services: Services, cohort: Cohort, within: float = 5, **totals: int) -> None:
-    """Wait until the observatory has consumed the cohort's events: its read model (the query
-    every figure is cut from) counts ``totals``. Published totals may be suppressed; these
-    are the true counts the tests check publications against."""
-    database = services.observatory.app.state.database
+    """Wait until the observatory has consumed the cohort's events (`waiting.counted`)."""
     bounds = domain.Cohort(cohort.start, cohort.start + timedelta(minutes=1))
-    deadline = time.monotonic() + within
-    while True:
-        async with database.session(writes=False) as session:
-            counts = await repository.cohort_counts(session, bounds)
-        now = {
-            name: sum(n for key, n in counts.items() if key[0] in NESTING[Indicator(name)])
-            for name in totals
-        }
-        if now == totals:
-            return
-        assert time.monotonic() < deadline, f"counted {now}, not {totals}, in {within}s"
-        await asyncio.sleep(0.1)
+    await waiting.counted(services.observatory, bounds, within=within, **totals)
 
 
 def assert_protected(body: dict[str, Any], actual: dict[str, int]) -> None:
