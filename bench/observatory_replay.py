@@ -58,7 +58,7 @@ from services.intake.referrals.events import (
 )
 from services.observatory.app import SUBSCRIPTIONS
 from services.observatory.indicators import service
-from services.observatory.indicators.breakdowns import Dimension
+from services.observatory.indicators.breakdowns import NESTING, Dimension
 from services.observatory.indicators.domain import Cohort, Indicator
 from services.observatory.settings import ObservatorySettings
 from services.observatory.tables import METADATA
@@ -203,7 +203,7 @@ async def queries(url: str, count: int, years: int, seed: int) -> tuple[list[flo
     cohorts = []
     for _ in range(count):
         start = START + timedelta(days=rng.randrange(max(1, (years - 1) * 365)), hours=1)
-        cohorts.append((Cohort(start, start + timedelta(days=365)), rng.choice(list(Indicator))))
+        cohorts.append((Cohort(start, start + timedelta(days=365)), rng.choice(list(NESTING))))
     database = Database(url)
     by = (Dimension.MONTH, Dimension.MUNICIPIO)
     timings: tuple[list[float], list[float]] = ([], [])

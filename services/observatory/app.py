@@ -12,7 +12,11 @@ from services.observatory.indicators.router import router as indicators
 from services.observatory.reports.router import router as reports
 from services.observatory.settings import ObservatorySettings
 
-SUBSCRIPTIONS: list[Subscription] = [indicator_handlers.referrals, indicator_handlers.cases]
+SUBSCRIPTIONS: list[Subscription] = [
+    indicator_handlers.referrals,
+    indicator_handlers.cases,
+    indicator_handlers.initiatives,
+]
 """Every topic the read model is kept from (and rebuilt from: ``__main__``)."""
 
 create_app = service_app(

@@ -69,8 +69,8 @@ async def seed(client: httpx.AsyncClient, platform: Platform, year: int) -> None
             )
             assert created.status_code == 201, created.text
     cohort = {
-        "received_from": datetime(year, 3, 1, tzinfo=CITY_ZONE).isoformat(),
-        "received_to": datetime(year, 6, 1, tzinfo=CITY_ZONE).isoformat(),
+        "from": datetime(year, 3, 1, tzinfo=CITY_ZONE).isoformat(),
+        "to": datetime(year, 6, 1, tzinfo=CITY_ZONE).isoformat(),
     }
     deadline = time.monotonic() + 60
     while True:

@@ -79,7 +79,7 @@ UNSTATABLE_PROBLEMS = {
     "urn:lgnet:problem:invalid-date-range",
     # a cursor is the next_cursor of a page the server signed: any other string is 400
     "urn:lgnet:problem:invalid-cursor",
-    # received_from must come before received_to, and a breakdown's cohort span a year at most
+    # from must come before to, and a breakdown's cohort span a year at most
     "urn:lgnet:problem:empty-cohort",
     "urn:lgnet:problem:cohort-too-long",
     # the monthly report is of a month begun: a well-formed month may lie in the future

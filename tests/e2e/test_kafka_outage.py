@@ -26,8 +26,8 @@ async def test_changes_committed_while_kafka_is_down_all_arrive(
     # a minute of the past no other test uses: the observatory counts this cohort alone
     start = datetime(2011, 1, 1, tzinfo=UTC) + timedelta(minutes=random.randrange(5_000_000))
     cohort = {
-        "received_from": start.isoformat(),
-        "received_to": (start + timedelta(minutes=1)).isoformat(),
+        "from": start.isoformat(),
+        "to": (start + timedelta(minutes=1)).isoformat(),
     }
     referral = {**REFERRAL, "received_at": (start + timedelta(seconds=30)).isoformat()}
 

@@ -41,8 +41,8 @@ async def test_a_handed_over_referral_is_an_open_case_and_counted_within_5s(
     # a minute of the past no other test uses, and enough referrals in it to be published
     start = datetime(2012, 1, 1, tzinfo=UTC) + timedelta(minutes=random.randrange(5_000_000))
     cohort = {
-        "received_from": start.isoformat(),
-        "received_to": (start + timedelta(minutes=1)).isoformat(),
+        "from": start.isoformat(),
+        "to": (start + timedelta(minutes=1)).isoformat(),
     }
     referral = {**REFERRAL, "received_at": (start + timedelta(seconds=30)).isoformat()}
     async with platform.client() as gateway:

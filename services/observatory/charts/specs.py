@@ -21,8 +21,8 @@ PUBLISHED = "pubblicato · published"
 SUPPRESSED = "oscurato · suppressed"
 BLUE, GREY, DARK_GREY = "#2b6cb0", "#d0d0d0", "#6b6b6b"
 WIDTH, HEIGHT = 560, 260
-MEASURE = {Unit.REFERRALS: "Numero · count", Unit.HOURS: "Ore · hours"}
-"""The value axis' title, by the indicator's unit."""
+COUNT, HOURS = "Numero · count", "Ore · hours"
+"""The value axis' title: a count's, or hours'."""
 MONTHS_IT = ("gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic")
 
 
@@ -50,17 +50,21 @@ def _day(moment: datetime) -> str:
 
 def _subtitle(breakdown: BreakdownPublic, by: str) -> list[str]:
     threshold = breakdown.suppression_threshold
-    last_day = breakdown.received_to - timedelta(microseconds=1)  # the cohort's end is open
+    last_day = breakdown.end - timedelta(microseconds=1)  # the cohort's end is open
     total = "n.d. (oscurato · suppressed)" if breakdown.total.suppressed else breakdown.total.value
     return [
         f"{breakdown.name.en}, {by}.",
-        f"Segnalazioni ricevute dal {_day(breakdown.received_from)} al {_day(last_day)} "
-        f"(referrals received in that period) · totale · total: {total}",
+        f"{breakdown.cohort.it} dal {_day(breakdown.start)} al {_day(last_day)} "
+        f"({breakdown.cohort.en} in that period) · totale · total: {total}",
         f"Barre grigie «n.d.»: dato oscurato per tutela (meno di {threshold}, o cella "
         "che ne svelerebbe un'altra); l'altezza è simbolica.",
         f"Grey “n.d.” bars: suppressed to protect people (fewer than {threshold}, or a cell "
         "that would reveal one); their height means nothing.",
     ]
+
+
+def _counted(breakdown: BreakdownPublic) -> bool:
+    return breakdown.unit is not Unit.HOURS
 
 
 def _rows(
@@ -69,9 +73,7 @@ def _rows(
     # a suppressed cell gets a nominal height, so that it shows, and no value: the threshold
     # for a count, the smallest value shown (or 1) for a statistic
     shown = [cell.value for cell in breakdown.cells if cell.value is not None]
-    nominal = (
-        breakdown.suppression_threshold if breakdown.unit is Unit.REFERRALS else min(shown or [1])
-    )
+    nominal = breakdown.suppression_threshold if _counted(breakdown) else min(shown or [1])
     return [
         {
             "label": label(cell.breakdown[dimension]),
@@ -99,7 +101,7 @@ def _bars(
     rows = _rows(breakdown, dimension, label)
     order = [row["label"] for row in rows]
     suppressed = alt.datum.state == SUPPRESSED
-    measure = MEASURE[breakdown.unit]
+    measure = COUNT if _counted(breakdown) else HOURS
     base = alt.Chart(alt.InlineData(values=rows)).encode(
         x=alt.X("label:N", sort=order, title=axis, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("height:Q", title=measure, axis=alt.Axis(tickMinStep=1)),

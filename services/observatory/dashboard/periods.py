@@ -38,4 +38,4 @@ def period(first: str | None, last: str | None, *, today: date) -> Cohort:
     refuses it (400 cohort-too-long)."""
     last = last or f"{today:%Y-%m}"
     first = first or shifted(last, 1 - LAST_MONTHS)
-    return Cohort(received_from=start_of(first), received_to=start_of(shifted(last, 1)))
+    return Cohort(start=start_of(first), end=start_of(shifted(last, 1)))

@@ -47,7 +47,7 @@ def _bound(moment: datetime) -> str:
 def stem(breakdown: BreakdownPublic) -> str:
     """A file name without its extension, naming the query: ``referrals_received_2025-01-01_
     2025-02-01_by_month-municipio`` (the cohort's bounds, the second one excluded)."""
-    parts = [str(breakdown.code), _bound(breakdown.received_from), _bound(breakdown.received_to)]
+    parts = [str(breakdown.code), _bound(breakdown.start), _bound(breakdown.end)]
     if breakdown.by:
         parts += ["by", "-".join(str(dimension) for dimension in breakdown.by)]
     return "_".join(parts)

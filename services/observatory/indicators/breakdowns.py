@@ -1,7 +1,10 @@
 """An indicator broken down by up to two dimensions, protected with every other table of its
 family. Pure: no I/O.
 
-The three referral indicators are one family: over a cohort of referrals, those received ⊇
+A family (`Scheme`) is the indicators a reader can combine because they count the same units
+over one cohort: the referral family, and the initiatives' sessions, attendances and
+participants, each a family of its own (their units differ). The three referral indicators
+are one family: over a cohort of referrals, those received ⊇
 those handed over ⊇ those taken in charge. A reader who has one table of one of them may
 have every other — any breakdown of up to two dimensions, of any of the three, and the
 totals — so each answer is cut from the protection of them all (`suppression.protection`):
@@ -55,7 +58,9 @@ NESTING: Mapping[Indicator, frozenset[str]] = {
     Indicator.REFERRALS_HANDED_OVER: frozenset({Level.TAKEN_IN_CHARGE, Level.HANDED_OVER}),
     Indicator.REFERRALS_TAKEN_IN_CHARGE: frozenset({Level.TAKEN_IN_CHARGE}),
 }
+"""The referral family's nesting."""
 DIMENSIONS = tuple(Dimension)
+"""Every dimension, in the order a breakdown lists them."""
 MOST = 2
 """Breakdowns at once."""
 YEAR = timedelta(days=366)
@@ -78,12 +83,53 @@ def month_of(moment: datetime) -> str:
 
 def within_a_year(cohort: Cohort) -> tuple[datetime, datetime]:
     """The cohort's bounds, both required, at most a year (366 days) apart."""
-    start, end = cohort.received_from, cohort.received_to
+    start, end = cohort.start, cohort.end
     if start is None or end is None:
-        raise CohortTooLong("A breakdown needs received_from and received_to.")
+        raise CohortTooLong("A breakdown needs from and to.")
     if end - start > YEAR:
         raise CohortTooLong("A breakdown's cohort spans a year at most.")
     return start, end
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """A family of nested indicators over one cohort: the levels each counts (its units are
+    the sums of some inner levels), the dimensions its cells are broken down by, in
+    `DIMENSIONS`' order, and the values a dimension always has (the months are the cohort's).
+    Its counts are keyed ``(level, value of each dimension…)``."""
+
+    name: str
+    nesting: Mapping[Indicator, frozenset[str]]
+    dimensions: tuple[Dimension, ...]
+
+
+REFERRALS = Scheme("referrals", NESTING, DIMENSIONS)
+HELD, ATTENDED, REPEAT, ONCE = "held", "attended", "repeat", "once"
+SESSIONS = Scheme(
+    "sessions",
+    {Indicator.INITIATIVE_SESSIONS: frozenset({HELD})},
+    (Dimension.MONTH, Dimension.MUNICIPIO),
+)
+ATTENDANCES = Scheme(
+    "attendances",
+    {Indicator.INITIATIVE_ATTENDANCES: frozenset({ATTENDED})},
+    (Dimension.MONTH, Dimension.MUNICIPIO),
+)
+PARTICIPANTS = Scheme(
+    "participants",
+    {
+        Indicator.INITIATIVE_PARTICIPANTS: frozenset({REPEAT, ONCE}),
+        Indicator.INITIATIVE_REPEAT_PARTICIPANTS: frozenset({REPEAT}),
+    },
+    (Dimension.MONTH, Dimension.MUNICIPIO),
+)
+SCHEMES: Mapping[str, Scheme] = {
+    s.name: s for s in (REFERRALS, SESSIONS, ATTENDANCES, PARTICIPANTS)
+}
+SCHEME_OF: Mapping[Indicator, Scheme] = {
+    indicator: scheme for scheme in SCHEMES.values() for indicator in scheme.nesting
+}
+"""The family each count belongs to."""
 
 
 def chosen(by: Sequence[Dimension]) -> tuple[Dimension, ...]:
@@ -114,8 +160,8 @@ class Table:
 
 
 Counts = Mapping[tuple[str | int, ...], int]
-"""Referrals of a cohort by their level and their value of each dimension, in `DIMENSIONS`'
-order: ``(level, month, Municipio, target group)``."""
+"""A family's units over a cohort by their level and their value of each of its dimensions:
+the referrals' ``(level, month, Municipio, target group)``."""
 
 
 def table(
@@ -126,12 +172,16 @@ def table(
     threshold: int,
     months: Sequence[str] = (),
 ) -> Table:
-    """``indicator`` by ``by`` over the cohort ``counts`` count, cut from the protection of
-    its whole family. ``months`` are the months the cohort spans (else those counted)."""
+    """``indicator`` (a count of a `SCHEMES` family) by ``by`` over the cohort ``counts``
+    count, cut from the protection of its whole family. ``months`` are the months the cohort
+    spans (else those counted)."""
+    scheme = SCHEME_OF[indicator]
+    if unknown := [d for d in by if d not in scheme.dimensions]:
+        raise BadBreakdown(f"{indicator} is not broken down by {', '.join(unknown)}.")
     inner = tuple(sorted((tuple(map(str, key)), count) for key, count in counts.items() if count))
-    published = _published(inner, threshold)
+    published = _published(scheme.name, inner, threshold)
     shown = {key: value for (name, key), value in published.items() if name == str(indicator)}
-    values = _values(inner, months)
+    values = _values(scheme, inner, months)
 
     def cell(breakdown: tuple[tuple[Dimension, str], ...]) -> Cell:
         key = tuple((d.value, v) for d, v in breakdown)
@@ -152,13 +202,16 @@ Breakdown = tuple[tuple[str, str], ...]
 
 @lru_cache(maxsize=64)
 def _published(
-    inner: tuple[tuple[tuple[str, ...], int], ...], threshold: int
+    scheme: str, inner: tuple[tuple[tuple[str, ...], int], ...], threshold: int
 ) -> dict[tuple[str, Breakdown], int | None]:
-    """Every cell of the family over these counts, by (indicator, breakdown), ``None`` where
-    suppressed. The protection is a function of the counts alone: the same counts (every
-    table a dashboard asks of one cohort, until a new event moves one) are protected once."""
-    nesting = {str(indicator): levels for indicator, levels in NESTING.items()}
-    family = Family.up_to([d.value for d in DIMENSIONS], nesting, dict(inner), breakdowns=MOST)
+    """Every cell of the family ``scheme`` over these counts, by (indicator, breakdown),
+    ``None`` where suppressed. The protection is a function of the counts alone: the same
+    counts (every table a dashboard asks of one cohort, until a new event moves one) are
+    protected once."""
+    found = SCHEMES[scheme]
+    nesting = {str(indicator): levels for indicator, levels in found.nesting.items()}
+    dimensions = [d.value for d in found.dimensions]
+    family = Family.up_to(dimensions, nesting, dict(inner), breakdowns=MOST)
     model = family.model()
     hidden = protect(model, threshold=threshold).suppressed
     return {
@@ -168,7 +221,7 @@ def _published(
 
 
 def _values(
-    inner: tuple[tuple[tuple[str, ...], int], ...], months: Sequence[str]
+    scheme: Scheme, inner: tuple[tuple[tuple[str, ...], int], ...], months: Sequence[str]
 ) -> dict[Dimension, tuple[str, ...]]:
     """Each dimension's cells: every value it may take, then any other one counted (a channel
     intake added since, say), so that a dimension's cells always add up to the total."""
@@ -177,7 +230,7 @@ def _values(
         Dimension.MUNICIPIO: tuple(str(m) for m in MUNICIPI),
         Dimension.TARGET_GROUP: tuple(TargetGroup),
     }
-    for position, dimension in enumerate(DIMENSIONS, start=1):
+    for position, dimension in enumerate(scheme.dimensions, start=1):
         seen = {key[position] for key, _ in inner}
         known[dimension] += tuple(sorted(seen - set(known[dimension])))
     return known

@@ -14,7 +14,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from services.observatory.indicators.breakdowns import DIMENSIONS, Dimension
+from services.observatory.indicators.breakdowns import (
+    ATTENDANCES,
+    DIMENSIONS,
+    PARTICIPANTS,
+    SESSIONS,
+    Dimension,
+    Scheme,
+)
 from services.observatory.indicators.domain import Indicator
 from services.observatory.indicators.timeliness import TIMELINESS
 
@@ -22,6 +29,13 @@ from services.observatory.indicators.timeliness import TIMELINESS
 class Unit(StrEnum):
     REFERRALS = "referrals"
     HOURS = "hours"
+    SESSIONS = "sessions"
+    ATTENDANCES = "attendances"
+    PARTICIPANTS = "participants"
+
+
+REFERRALS_RECEIVED = ("Segnalazioni ricevute", "referrals received")
+SESSIONS_STARTING = ("Sessioni svolte", "sessions held")
 
 
 REFERRAL_FAMILY_RULE = (
@@ -34,6 +48,18 @@ REFERRAL_FAMILY_RULE = (
     "cell to a range smaller than the threshold. See docs/small-cells.md."
 )
 
+
+def _family_rule(family: str) -> str:
+    """The protection of a family other than the referrals': the same method, its own tables."""
+    return (
+        f"Small-cell protection of the family ({family}, over one cohort of sessions): every "
+        "table of up to two breakdowns and the total protected at once, by the method of the "
+        "referral family (threshold in force, zeros included; secondary cells by Gaussian "
+        "elimination, widened until linear programming cannot narrow a suppressed cell below "
+        "the threshold). See docs/small-cells.md."
+    )
+
+
 TIMELINESS_RULE = (
     "A statistic publishes no count: its cell is shown only where the count it is drawn from "
     "(given in the definition) is published by the small-cell protection of the referral "
@@ -41,6 +67,15 @@ TIMELINESS_RULE = (
     "suppressed with that count. See docs/small-cells.md."
 )
 
+_INITIATIVE_STATUS = tuple(
+    f"lgnet.events.initiative.{change} v{2 if change == 'created' else 1}"
+    for change in ("created", "changed", "published", "completed", "cancelled")
+)
+_SESSIONS = tuple(
+    f"lgnet.events.session.{change} v1"
+    for change in ("scheduled", "changed", "rescheduled", "cancelled")
+)
+_ATTENDANCE = "lgnet.events.attendance.recorded v1"
 _RECEIVED = "lgnet.intake.referral.received v1"
 _FIRST_CONTACTED = "lgnet.intake.referral.first_contacted v1"
 _HANDED_OVER = "lgnet.intake.referral.handed_over v1"
@@ -61,6 +96,8 @@ class Entry:
     reference: str | None = None
     drawn_from: Indicator | None = None
     """A statistic's: the count whose published cells its cells follow."""
+    cohort: tuple[str, str] = REFERRALS_RECEIVED
+    """What the period selects, in Italian and English."""
 
 
 def _timeliness(
@@ -91,6 +128,32 @@ def _timeliness(
         part_of=None,
         suppression=TIMELINESS_RULE,
         drawn_from=TIMELINESS[indicator].drawn_from,
+    )
+
+
+def _reach(
+    indicator: Indicator,
+    names: tuple[str, str],
+    definition: str,
+    unit: Unit,
+    scheme: Scheme,
+    *,
+    part_of: Indicator | None = None,
+) -> Entry:
+    """An initiatives' indicator of ``scheme``'s family, over a cohort of sessions."""
+    counted = ", ".join(f"{i}" for i in scheme.nesting)
+    attendance = () if scheme is SESSIONS else (_ATTENDANCE,)
+    return Entry(
+        indicator,
+        name_it=names[0],
+        name_en=names[1],
+        definition=definition,
+        unit=unit,
+        source_events=(*_INITIATIVE_STATUS, *_SESSIONS, *attendance),
+        breakdowns=scheme.dimensions,
+        part_of=part_of,
+        suppression=_family_rule(counted),
+        cohort=SESSIONS_STARTING,
     )
 
 
@@ -150,5 +213,41 @@ CATALOGUE: Mapping[Indicator, Entry] = {
         _timeliness(Indicator.FIRST_CONTACT_HOURS_P90, _FIRST_CONTACT, _P90),
         _timeliness(Indicator.HAND_OVER_HOURS_MEDIAN, _HAND_OVER, _MEDIAN),
         _timeliness(Indicator.HAND_OVER_HOURS_P90, _HAND_OVER, _P90),
+        _reach(
+            Indicator.INITIATIVE_SESSIONS,
+            ("Sessioni delle iniziative", "Initiative sessions"),
+            "Sessions of the public initiatives starting in the cohort, not cancelled, of an "
+            "initiative published or completed (a draft's or a cancelled one's do not count), "
+            "by the month they start (in Milan) and the Municipio of the venue.",
+            Unit.SESSIONS,
+            SESSIONS,
+        ),
+        _reach(
+            Indicator.INITIATIVE_ATTENDANCES,
+            ("Presenze alle iniziative", "Initiative attendances"),
+            "Attendances at the sessions counted by initiative_sessions: everyone checked in "
+            "(beneficiaries and others registered) and every walk-in, each time; a person at "
+            "two sessions is two attendances.",
+            Unit.ATTENDANCES,
+            ATTENDANCES,
+        ),
+        _reach(
+            Indicator.INITIATIVE_PARTICIPANTS,
+            ("Partecipanti alle iniziative", "Initiative participants"),
+            "Distinct beneficiaries checked in at the sessions counted by initiative_sessions "
+            "(walk-ins are not named, so not counted), each once, in the month and Municipio "
+            "of the first session they attended in the cohort.",
+            Unit.PARTICIPANTS,
+            PARTICIPANTS,
+        ),
+        _reach(
+            Indicator.INITIATIVE_REPEAT_PARTICIPANTS,
+            ("Partecipanti che tornano", "Repeat participants"),
+            "Participants who attended two sessions or more of the cohort, counted where "
+            "initiative_participants counts them (their first session's month and Municipio).",
+            Unit.PARTICIPANTS,
+            PARTICIPANTS,
+            part_of=Indicator.INITIATIVE_PARTICIPANTS,
+        ),
     )
 }

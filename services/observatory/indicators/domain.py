@@ -25,6 +25,10 @@ class Indicator(StrEnum):
     FIRST_CONTACT_HOURS_P90 = "first_contact_hours_p90"
     HAND_OVER_HOURS_MEDIAN = "hand_over_hours_median"
     HAND_OVER_HOURS_P90 = "hand_over_hours_p90"
+    INITIATIVE_SESSIONS = "initiative_sessions"
+    INITIATIVE_ATTENDANCES = "initiative_attendances"
+    INITIATIVE_PARTICIPANTS = "initiative_participants"
+    INITIATIVE_REPEAT_PARTICIPANTS = "initiative_repeat_participants"
 
 
 class EmptyCohort(BadRequest):
@@ -34,15 +38,16 @@ class EmptyCohort(BadRequest):
 
 @dataclass(frozen=True)
 class Cohort:
-    """The referrals every indicator counts over: those received in ``[received_from,
-    received_to)`` (an open end counts from the beginning, or up to now). A cohort, not a
-    window per indicator, so that the figures compare: of the referrals received in March, how
-    many were handed over, how many taken in charge."""
+    """The units a family of indicators counts over: those whose date falls in ``[start,
+    end)`` (an open end counts from the beginning, or up to now) — the referrals received
+    then, the initiatives' sessions starting then. A cohort, not a window per indicator, so
+    that the figures compare: of the referrals received in March, how many were handed over,
+    how many taken in charge."""
 
-    received_from: datetime | None = None
-    received_to: datetime | None = None
+    start: datetime | None = None
+    end: datetime | None = None
 
     def __post_init__(self) -> None:
-        start, end = self.received_from, self.received_to
+        start, end = self.start, self.end
         if start is not None and end is not None and start >= end:
-            raise EmptyCohort("received_from must come before received_to.")
+            raise EmptyCohort("from must come before to.")

@@ -9,10 +9,13 @@ from kit.inbox import BatchHandler, Handler, consumed_event
 from kit.service import Subscription
 from services.observatory.indicators import service
 from services.observatory.indicators.schemas import (
+    AttendanceRecordedIn,
     CaseOpenedIn,
+    InitiativeIn,
     ReferralFirstContactedIn,
     ReferralHandedOverIn,
     ReferralReceivedIn,
+    SessionIn,
 )
 
 _INTAKE_REFERRALS = "lgnet.intake.referrals"
@@ -30,6 +33,25 @@ REFERRAL_FIRST_CONTACTED = consumed_event(
 )
 CASE_OPENED = consumed_event(
     "lgnet.casework.case.opened", topic="lgnet.casework.cases", payload=CaseOpenedIn, version=2
+)
+
+
+_INITIATIVES = "lgnet.events.initiatives"
+INITIATIVE_EVENTS = [
+    consumed_event(
+        f"lgnet.events.initiative.{change}",
+        topic=_INITIATIVES,
+        payload=InitiativeIn,
+        version=2 if change == "created" else 1,
+    )
+    for change in ("created", "changed", "published", "completed", "cancelled")
+]
+SESSION_EVENTS = [
+    consumed_event(f"lgnet.events.session.{change}", topic=_INITIATIVES, payload=SessionIn)
+    for change in ("scheduled", "changed", "rescheduled", "cancelled")
+]
+ATTENDANCE_RECORDED = consumed_event(
+    "lgnet.events.attendance.recorded", topic=_INITIATIVES, payload=AttendanceRecordedIn
 )
 
 
@@ -51,6 +73,25 @@ async def on_referrals_first_contacted(session: AsyncSession, events: list[Cloud
 async def on_cases_opened(session: AsyncSession, events: list[CloudEvent]) -> None:
     cases = [CASE_OPENED.read(event) for event in events]
     await service.record_cases_opened(session=session, cases=cases)
+
+
+async def on_initiatives(session: AsyncSession, events: list[CloudEvent]) -> None:
+    # one handler for every change of an initiative: each event carries its status
+    kinds = {declared.name: declared for declared in INITIATIVE_EVENTS}
+    initiatives = [kinds[event.type].read(event) for event in events]
+    await service.record_initiatives(session=session, initiatives=initiatives)
+
+
+async def on_sessions(session: AsyncSession, events: list[CloudEvent]) -> None:
+    # one handler for every change of a session: each event carries the whole session
+    kinds = {declared.name: declared for declared in SESSION_EVENTS}
+    sessions = [kinds[event.type].read(event) for event in events]
+    await service.record_sessions(session=session, sessions=sessions)
+
+
+async def on_attendance(session: AsyncSession, events: list[CloudEvent]) -> None:
+    attendances = [ATTENDANCE_RECORDED.read(event) for event in events]
+    await service.record_attendance(session=session, attendances=attendances)
 
 
 def _one(bulk: BatchHandler) -> Handler:
@@ -81,4 +122,21 @@ referrals = Subscription(
 )
 cases = Subscription(
     "cases", {CASE_OPENED: _one(on_cases_opened)}, batched={CASE_OPENED: on_cases_opened}
+)
+
+initiatives = Subscription(
+    "initiatives",
+    {
+        **{declared: _one(on_initiatives) for declared in INITIATIVE_EVENTS},
+        **{declared: _one(on_sessions) for declared in SESSION_EVENTS},
+        ATTENDANCE_RECORDED: _one(on_attendance),
+    },
+    batched={
+        **{declared: on_initiatives for declared in INITIATIVE_EVENTS},
+        **{declared: on_sessions for declared in SESSION_EVENTS},
+        ATTENDANCE_RECORDED: on_attendance,
+    },
+    # an initiative's and a session's latest version wins, an attendance's latest totals,
+    # and participants are a set: in any order, the same rows
+    commutative=True,
 )

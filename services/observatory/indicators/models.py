@@ -1,8 +1,10 @@
-"""The observatory's read model: one fact row per referral and per case (private to observatory).
+"""The observatory's read model: one fact row per referral, per case, per initiative session,
+its attendance and its participants (private to observatory).
 
 Rows are keyed by the aggregate's id and upserted, so replaying a topic (to rebuild the read
 model, or after a redelivery) leaves them as they were. No person-level data: ids are
-pseudonymous references and place is the Municipio.
+pseudonymous references, place is the Municipio, and a participant is a one-way key counted
+once (`indicators.reach`).
 """
 
 from __future__ import annotations
@@ -50,3 +52,48 @@ class CaseFact(ObservatoryTable, table=True):
         sa_column=Column(UtcDateTime(), nullable=False, index=True)
     )
     opened_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class InitiativeFact(ObservatoryTable, table=True):
+    """An initiative's status as its latest version says: its sessions count once it is
+    published (or completed), never while a draft or once cancelled."""
+
+    __tablename__ = "initiative_facts"
+
+    initiative_id: uuid.UUID = Field(primary_key=True)
+    version: int
+    status: str = Field(max_length=20)
+
+
+class SessionFact(ObservatoryTable, table=True):
+    """An initiative's session as its latest version says (`version` orders them)."""
+
+    __tablename__ = "session_facts"
+
+    session_id: uuid.UUID = Field(primary_key=True)
+    initiative_id: uuid.UUID
+    version: int
+    municipio: int = Field(index=True)  # the venue's
+    starts_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False, index=True))
+    month: str = Field(max_length=7)  # YYYY-MM of starts_at in the city
+    cancelled: bool
+
+
+class SessionAttendance(ObservatoryTable, table=True):
+    """A session's attendance totals after the latest batch of scans."""
+
+    __tablename__ = "session_attendance"
+
+    session_id: uuid.UUID = Field(primary_key=True)
+    checked_in: int
+    walk_ins: int
+    recorded_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class Participation(ObservatoryTable, table=True):
+    """A participant (its key, never a person reference) checked in at a session."""
+
+    __tablename__ = "participations"
+
+    session_id: uuid.UUID = Field(primary_key=True)
+    participant: str = Field(primary_key=True, max_length=32)

@@ -13,19 +13,37 @@ from sqlalchemy.orm import Mapped
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.observatory.indicators.breakdowns import Counts, Level
+from services.observatory.indicators.breakdowns import (
+    ATTENDANCES,
+    ATTENDED,
+    HELD,
+    PARTICIPANTS,
+    REFERRALS,
+    SESSIONS,
+    Counts,
+    Level,
+    Scheme,
+)
 from services.observatory.indicators.domain import Cohort
-from services.observatory.indicators.models import CaseFact, ReferralFact
+from services.observatory.indicators.models import (
+    CaseFact,
+    InitiativeFact,
+    Participation,
+    ReferralFact,
+    SessionAttendance,
+    SessionFact,
+)
+from services.observatory.indicators.reach import Attended, participant_counts
 from services.observatory.indicators.timeliness import Step, Timing, hours_between
 
 
 def _in_cohort(received_at: Mapped[datetime], cohort: Cohort) -> list[ColumnElement[bool]]:
     """Received within the cohort's bounds (an open end does not bound)."""
     conditions: list[ColumnElement[bool]] = []
-    if cohort.received_from is not None:
-        conditions.append(received_at >= cohort.received_from)
-    if cohort.received_to is not None:
-        conditions.append(received_at < cohort.received_to)
+    if cohort.start is not None:
+        conditions.append(received_at >= cohort.start)
+    if cohort.end is not None:
+        conditions.append(received_at < cohort.end)
     return conditions
 
 
@@ -104,6 +122,101 @@ async def insert_cases(session: AsyncSession, rows: list[dict[str, Any]]) -> Non
     await connection.execute(_insert_cases(connection.dialect.name), rows)
 
 
+TAKING_PLACE = ("published", "completed")
+"""The statuses of an initiative whose sessions count (not a draft, not cancelled)."""
+
+
+def _held(cohort: Cohort) -> list[ColumnElement[bool]]:
+    """Sessions of the cohort (starting in it), not cancelled, of an initiative that took or
+    takes place."""
+    taking_place = exists().where(
+        col(InitiativeFact.initiative_id) == col(SessionFact.initiative_id),
+        col(InitiativeFact.status).in_(TAKING_PLACE),
+    )
+    return [
+        *_in_cohort(col(SessionFact.starts_at), cohort),
+        col(SessionFact.cancelled).is_(False),
+        taking_place,
+    ]
+
+
+async def session_counts(session: AsyncSession, cohort: Cohort) -> Counts:
+    """The cohort's sessions held by month and Municipio."""
+    keys = (col(SessionFact.month), col(SessionFact.municipio))
+    query = sql.select(*keys, func.count()).where(*_held(cohort)).group_by(*keys)
+    rows = await (await session.connection()).execute(query)
+    return {(HELD, month, str(municipio)): n for month, municipio, n in rows}
+
+
+async def attendance_counts(session: AsyncSession, cohort: Cohort) -> Counts:
+    """The attendances (checked in and walk-ins) at the cohort's sessions, by month and
+    Municipio."""
+    keys = (col(SessionFact.month), col(SessionFact.municipio))
+    attended = func.sum(col(SessionAttendance.checked_in) + col(SessionAttendance.walk_ins))
+    query = (
+        sql.select(*keys, attended)
+        .join(SessionAttendance, col(SessionAttendance.session_id) == col(SessionFact.session_id))
+        .where(*_held(cohort))
+        .group_by(*keys)
+    )
+    rows = await (await session.connection()).execute(query)
+    return {(ATTENDED, month, str(municipio)): int(n) for month, municipio, n in rows}
+
+
+async def participation_counts(session: AsyncSession, cohort: Cohort) -> Counts:
+    """The cohort's participants, each once, by repeat or not, month and Municipio."""
+    query = (
+        sql.select(
+            col(Participation.participant),
+            col(SessionFact.session_id),
+            col(SessionFact.starts_at),
+            col(SessionFact.month),
+            col(SessionFact.municipio),
+        )
+        .join(SessionFact, col(SessionFact.session_id) == col(Participation.session_id))
+        .where(*_held(cohort))
+    )
+    rows = await (await session.connection()).execute(query)
+    return participant_counts(Attended(*row) for row in rows)
+
+
+COUNTS = {
+    REFERRALS.name: cohort_counts,
+    SESSIONS.name: session_counts,
+    ATTENDANCES.name: attendance_counts,
+    PARTICIPANTS.name: participation_counts,
+}
+
+
+async def family_counts(session: AsyncSession, scheme: Scheme, cohort: Cohort) -> Counts:
+    """The counts of ``scheme``'s family over the cohort."""
+    return await COUNTS[scheme.name](session, cohort)
+
+
+async def upsert_initiatives(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Insert the initiatives' rows; where one exists, replace it by a later version only."""
+    connection = await session.connection()
+    await connection.execute(_upsert_versioned(connection.dialect.name, "initiatives"), rows)
+
+
+async def upsert_sessions(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Insert the sessions' rows; where one exists, replace it by a later version only."""
+    connection = await session.connection()
+    await connection.execute(_upsert_versioned(connection.dialect.name, "sessions"), rows)
+
+
+async def upsert_attendance(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Insert the sessions' attendance totals; where some exist, keep the later ones."""
+    connection = await session.connection()
+    await connection.execute(_upsert_attendance(connection.dialect.name), rows)
+
+
+async def insert_participations(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Insert the participants of sessions; one already there is left as it is."""
+    connection = await session.connection()
+    await connection.execute(_insert_participations(connection.dialect.name), rows)
+
+
 # Statements built once per dialect (their construction, `excluded` above all, cost more than
 # running them in a replay's batches); the rows are the execution's parameters.
 
@@ -127,5 +240,35 @@ def _insert_cases(dialect: str) -> Any:
     return _insert(dialect, _cases).on_conflict_do_nothing()
 
 
+@functools.cache
+def _upsert_versioned(dialect: str, name: str) -> Any:
+    table = {"initiatives": _initiatives, "sessions": _sessions}[name]
+    statement = _insert(dialect, table)
+    return statement.on_conflict_do_update(
+        index_elements=[c for c in table.c if c.primary_key],
+        set_={c.name: statement.excluded[c.name] for c in table.c if not c.primary_key},
+        where=statement.excluded.version > table.c.version,
+    )
+
+
+@functools.cache
+def _upsert_attendance(dialect: str) -> Any:
+    statement = _insert(dialect, _attendance)
+    return statement.on_conflict_do_update(
+        index_elements=[_attendance.c.session_id],
+        set_={c.name: statement.excluded[c.name] for c in _attendance.c if not c.primary_key},
+        where=statement.excluded.recorded_at > _attendance.c.recorded_at,
+    )
+
+
+@functools.cache
+def _insert_participations(dialect: str) -> Any:
+    return _insert(dialect, _participations).on_conflict_do_nothing()
+
+
 _referrals = ReferralFact.__table__  # type: ignore[attr-defined]
 _cases = CaseFact.__table__  # type: ignore[attr-defined]
+_initiatives = InitiativeFact.__table__  # type: ignore[attr-defined]
+_sessions = SessionFact.__table__  # type: ignore[attr-defined]
+_attendance = SessionAttendance.__table__  # type: ignore[attr-defined]
+_participations = Participation.__table__  # type: ignore[attr-defined]

@@ -65,8 +65,9 @@ class BreakdownPublic(PublicModel):
     code: Indicator
     name: NamePublic
     unit: Unit
-    received_from: datetime
-    received_to: datetime
+    cohort: NamePublic = Field(description="What the period selects (referrals received…)")
+    start: datetime = Field(serialization_alias="from", description="The cohort's start")
+    end: datetime = Field(serialization_alias="to", description="Its end (excluded)")
     by: list[Dimension]
     suppression_threshold: int = Field(description="Cells counting fewer are suppressed")
     suppression: str = Field(description="How the cells were protected")
@@ -86,17 +87,25 @@ class BreakdownQuery:
 
 
 def _breakdown_query(
-    received_from: Annotated[
-        Timestamp, Query(description="Count referrals received from this time on.")
-    ],
-    received_to: Annotated[
+    start: Annotated[
         Timestamp,
         Query(
+            alias="from",
             description=(
-                "…and before this time: after received_from (else a 400 empty-cohort) and at "
-                "most 366 days on (else a 400 cohort-too-long): JSON Schema cannot compare two "
+                "The cohort's start: count the units whose date is this time or later (the "
+                "referrals received, the sessions starting: the catalogue's definition says)."
+            ),
+        ),
+    ],
+    end: Annotated[
+        Timestamp,
+        Query(
+            alias="to",
+            description=(
+                "…and before this time: after from (else a 400 empty-cohort) and at most 366 "
+                "days on (else a 400 cohort-too-long): JSON Schema cannot compare two "
                 "parameters."
-            )
+            ),
         ),
     ],
     by: Annotated[
@@ -108,11 +117,11 @@ def _breakdown_query(
         ),
     ] = [],  # noqa: B006 - FastAPI copies a query list's default
 ) -> BreakdownQuery:
-    return BreakdownQuery(Cohort(received_from, received_to), chosen(by))
+    return BreakdownQuery(Cohort(start, end), chosen(by))
 
 
 AskedBreakdown = Annotated[BreakdownQuery, Depends(_breakdown_query)]
-"""A route's cohort and breakdowns, from its query (``received_from``, ``received_to``, ``by``)."""
+"""A route's cohort and breakdowns, from its query (``from``, ``to``, ``by``)."""
 
 
 # --- consumed: tolerant readers (fields not needed are ignored; the committed JSON Schema was
@@ -163,3 +172,33 @@ class CaseOpenedIn(_EventIn):
     urgency: str
     opened_at: datetime
     referral_received_at: datetime | None
+
+
+class InitiativeIn(_EventIn):
+    """Every ``initiative.*`` event: the initiative's status after the change."""
+
+    initiative_id: Id
+    version: int
+    status: str
+
+
+class SessionIn(_EventIn):
+    """Every ``session.*`` event: the session as it is after the change."""
+
+    session_id: Id
+    initiative_id: Id
+    version: int
+    status: str
+    starts_at: datetime
+    venue_municipio: Municipio
+
+
+class AttendanceRecordedIn(_EventIn):
+    """``attendance.recorded``: the session's totals after a batch of scans, and the
+    beneficiaries it checked in (their person references, turned into participant keys)."""
+
+    session_id: Id
+    total_checked_in: int = Field(ge=0)
+    total_walk_ins: int = Field(ge=0)
+    beneficiaries_checked_in: list[Id]
+    recorded_at: datetime

@@ -9,6 +9,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from kit.policy import current_version
 from services.observatory.indicators import repository
 from services.observatory.indicators.breakdowns import (
+    REFERRALS,
+    SCHEME_OF,
     Cell,
     Dimension,
     Table,
@@ -20,17 +22,21 @@ from services.observatory.indicators.breakdowns import (
 from services.observatory.indicators.catalogue import CATALOGUE, Entry
 from services.observatory.indicators.domain import Cohort, Indicator
 from services.observatory.indicators.policies import SUPPRESSION
+from services.observatory.indicators.reach import participant_key
 from services.observatory.indicators.schemas import (
+    AttendanceRecordedIn,
     BreakdownCellPublic,
     BreakdownPublic,
     CaseOpenedIn,
     CatalogueEntryPublic,
     CataloguePublic,
+    InitiativeIn,
     NamePublic,
     ReferralFirstContactedIn,
     ReferralHandedOverIn,
     ReferralIn,
     ReferralReceivedIn,
+    SessionIn,
 )
 from services.observatory.indicators.timeliness import TIMELINESS, statistic_table
 
@@ -117,6 +123,54 @@ async def record_cases_opened(*, session: AsyncSession, cases: list[CaseOpenedIn
         await repository.insert_cases(session, list(rows.values()))
 
 
+async def record_initiatives(*, session: AsyncSession, initiatives: list[InitiativeIn]) -> None:
+    # the latest version of each wins, in whatever order they are applied
+    latest = {i.initiative_id: i for i in sorted(initiatives, key=lambda i: i.version)}
+    await repository.upsert_initiatives(session, [i.model_dump() for i in latest.values()])
+
+
+async def record_sessions(*, session: AsyncSession, sessions: list[SessionIn]) -> None:
+    latest = {s.session_id: s for s in sorted(sessions, key=lambda s: s.version)}
+    rows = [
+        {
+            "session_id": s.session_id,
+            "initiative_id": s.initiative_id,
+            "version": s.version,
+            "municipio": s.venue_municipio,
+            "starts_at": s.starts_at,
+            "month": month_of(s.starts_at),
+            "cancelled": s.status == "cancelled",
+        }
+        for s in latest.values()
+    ]
+    await repository.upsert_sessions(session, rows)
+
+
+async def record_attendance(
+    *, session: AsyncSession, attendances: list[AttendanceRecordedIn]
+) -> None:
+    # totals after each batch of scans: the latest are the session's; the participants are
+    # kept as keys, never as the person references the event carries
+    totals = {
+        a.session_id: {
+            "session_id": a.session_id,
+            "checked_in": a.total_checked_in,
+            "walk_ins": a.total_walk_ins,
+            "recorded_at": a.recorded_at,
+        }
+        for a in sorted(attendances, key=lambda a: a.recorded_at)
+    }
+    await repository.upsert_attendance(session, list(totals.values()))
+    participants = {
+        (a.session_id, participant_key(ref))
+        for a in attendances
+        for ref in a.beneficiaries_checked_in
+    }
+    if participants:
+        rows = [{"session_id": s, "participant": p} for s, p in sorted(participants)]
+        await repository.insert_participations(session, rows)
+
+
 async def threshold_in_force(session: AsyncSession, *, default: int) -> int:
     """The suppression threshold in force now: the policy's latest version, else `default`
     (the service's setting)."""
@@ -135,11 +189,13 @@ async def breakdown(
     """``indicator`` over the cohort by ``by``, protected with its whole family (a statistic
     follows the protection of the count it is drawn from)."""
     start, end = within_a_year(cohort)
-    counts = await repository.cohort_counts(session, cohort)
     months = months_between(month_of(start), month_of(end - timedelta(microseconds=1)))
     timeliness = TIMELINESS.get(indicator)
     if timeliness is None:
+        scheme = SCHEME_OF[indicator]
+        counts = await repository.family_counts(session, scheme, cohort)
         return table(counts, indicator, by, threshold=threshold, months=months)
+    counts = await repository.family_counts(session, REFERRALS, cohort)
     drawn_from = table(counts, timeliness.drawn_from, by, threshold=threshold, months=months)
     timings = await repository.cohort_timings(session, cohort, timeliness.step)
     return statistic_table(timings, indicator, drawn_from, threshold=threshold)
@@ -183,8 +239,9 @@ def _public(found: Table, cohort: tuple[datetime, datetime], threshold: int) -> 
         code=found.indicator,
         name=_name(entry),
         unit=entry.unit,
-        received_from=cohort[0],
-        received_to=cohort[1],
+        cohort=NamePublic(it=entry.cohort[0], en=entry.cohort[1]),
+        start=cohort[0],
+        end=cohort[1],
         by=list(found.by),
         suppression_threshold=threshold,
         suppression=entry.suppression,

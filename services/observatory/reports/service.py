@@ -24,8 +24,8 @@ async def _section(
 ) -> tuple[BreakdownPublic, list[dict[str, Any]]]:
     """The indicator's figures for the month, and its charts' specs: a chart over time spans
     the year ending with the month, any other the month."""
-    this_month = Cohort(received_from=month.start, received_to=month.end)
-    history = Cohort(received_from=month.history_start, received_to=month.end)
+    this_month = Cohort(start=month.start, end=month.end)
+    history = Cohort(start=month.history_start, end=month.end)
     found: dict[tuple[Cohort, tuple[Dimension, ...]], BreakdownPublic] = {}
 
     async def published(cohort: Cohort, by: tuple[Dimension, ...]) -> BreakdownPublic:

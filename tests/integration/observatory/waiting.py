@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from kit.testing.apps import ServiceClient
+from kit.testing.waiting import eventually
 from services.observatory.indicators import repository
 from services.observatory.indicators.breakdowns import NESTING
 from services.observatory.indicators.domain import Cohort, Indicator
@@ -30,3 +33,30 @@ async def counted(
             return
         assert time.monotonic() < deadline, f"counted {found}, not {totals}, in {within}s"
         await asyncio.sleep(0.1)
+
+
+INDICATORS = "/v1/observatory/indicators"
+
+
+async def published(
+    observatory: ServiceClient,
+    expected: Mapping[str, object],
+    shown: Callable[[dict[str, Any]], object],
+    *,
+    params: Mapping[str, Any],
+    headers: Mapping[str, str],
+    within: float = 60,
+) -> dict[str, dict[str, Any]]:
+    """The answers of the indicators ``expected`` names, once ``shown`` of each is what it
+    expects (the events of a scenario consumed): the API's own figures, published."""
+    answers: dict[str, dict[str, Any]] = {}
+
+    async def answered() -> bool:
+        for code in expected:
+            response = await observatory.get(f"{INDICATORS}/{code}", params=params, headers=headers)
+            assert response.status_code == 200, response.text
+            answers[code] = response.json()
+        return all(shown(answers[code]) == value for code, value in expected.items())
+
+    await eventually(answered, within=within, what=f"the published {', '.join(expected)}")
+    return answers

@@ -54,7 +54,7 @@ class Period:
         """The same period as the indicators API takes it."""
         start = datetime(self.year, 3, 1, tzinfo=CITY_ZONE)
         end = datetime(self.year, 6, 1, tzinfo=CITY_ZONE)
-        return {"received_from": start.isoformat(), "received_to": end.isoformat()}
+        return {"from": start.isoformat(), "to": end.isoformat()}
 
 
 async def receive(intake: httpx.AsyncClient, realm: Realm, day: datetime, municipio: int) -> None:

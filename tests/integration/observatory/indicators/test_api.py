@@ -57,7 +57,7 @@ class Cohort:
     @property
     def params(self) -> dict[str, str]:
         end = self.start + timedelta(minutes=1)
-        return {"received_from": self.start.isoformat(), "received_to": end.isoformat()}
+        return {"from": self.start.isoformat(), "to": end.isoformat()}
 
 
 async def receive(
@@ -219,14 +219,14 @@ async def test_the_cohort_must_be_a_real_period(services: Services) -> None:
     headers = services.realm.headers("analyst.osservatorio")
     backwards = await services.observatory.get(
         f"{INDICATORS}/referrals_received",
-        params={"received_from": "2026-04-01T00:00:00Z", "received_to": "2026-03-01T00:00:00Z"},
+        params={"from": "2026-04-01T00:00:00Z", "to": "2026-03-01T00:00:00Z"},
         headers=headers,
     )
     assert backwards.status_code == 400
     assert backwards.json()["type"] == "urn:lgnet:problem:empty-cohort"
     naive = await services.observatory.get(
         f"{INDICATORS}/referrals_received",
-        params={"received_from": "2026-04-01T00:00:00", "received_to": "2026-04-02T00:00:00Z"},
+        params={"from": "2026-04-01T00:00:00", "to": "2026-04-02T00:00:00Z"},
         headers=headers,
     )
     assert naive.status_code == 422
@@ -306,20 +306,20 @@ async def test_an_indicator_by_two_breakdowns_is_protected_with_its_family(
 async def test_a_breakdown_is_refused_what_it_cannot_protect(services: Services) -> None:
     headers = services.realm.headers("analyst.osservatorio")
     path = f"{INDICATORS}/referrals_received"
-    year = {"received_from": "2025-01-01T00:00:00Z", "received_to": "2026-01-03T00:00:00Z"}
+    year = {"from": "2025-01-01T00:00:00Z", "to": "2026-01-03T00:00:00Z"}
     assert_problem(
         await services.observatory.get(path, params=year, headers=headers),
         400,
         "urn:lgnet:problem:cohort-too-long",
     )
-    month = {"received_from": "2025-01-01T00:00:00Z", "received_to": "2025-02-01T00:00:00Z"}
+    month = {"from": "2025-01-01T00:00:00Z", "to": "2025-02-01T00:00:00Z"}
     twice = {**month, "by": ["month", "month"]}
     assert_problem(await services.observatory.get(path, params=twice, headers=headers), 400)
     three = {**month, "by": ["month", "municipio", "target_group"]}
     assert_problem(await services.observatory.get(path, params=three, headers=headers), 422)
     unknown = {**month, "by": ["nationality_of_the_moon"]}
     assert_problem(await services.observatory.get(path, params=unknown, headers=headers), 422)
-    open_ended = {"received_from": month["received_from"]}
+    open_ended = {"from": month["from"]}
     assert_problem(await services.observatory.get(path, params=open_ended, headers=headers), 422)
     nothing = f"{INDICATORS}/referrals_imagined"
     assert_problem(await services.observatory.get(nothing, params=month, headers=headers), 422)

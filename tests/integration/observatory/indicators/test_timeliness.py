@@ -15,7 +15,6 @@ from deploy.local.stack import Stack
 from kit.testing.apps import ServiceClient
 from kit.testing.kafka import publish
 from kit.testing.services import service_client
-from kit.testing.waiting import eventually
 from services.intake.referrals.events import (
     ReferralFirstContacted,
     ReferralHandedOver,
@@ -23,6 +22,7 @@ from services.intake.referrals.events import (
 )
 from services.observatory.app import create_app as create_observatory
 from services.observatory.settings import ObservatorySettings
+from tests.integration.observatory.waiting import published
 
 pytestmark = pytest.mark.integration
 
@@ -92,21 +92,13 @@ async def test_time_to_first_contact_and_to_hand_over_are_the_scenarios(
     start = datetime(2010, 1, 1, tzinfo=UTC) + timedelta(minutes=minutes)
     await _publish_scenario(stack, start + timedelta(seconds=30))
     params = {
-        "received_from": start.isoformat(),
-        "received_to": (start + timedelta(minutes=1)).isoformat(),
+        "from": start.isoformat(),
+        "to": (start + timedelta(minutes=1)).isoformat(),
         "by": ["municipio"],
     }
     headers = realm.headers("analyst.osservatorio")
-    answers: dict[str, dict[str, Any]] = {}
 
-    async def published() -> bool:
-        for code in EXPECTED:
-            response = await observatory.get(f"{INDICATORS}/{code}", params=params, headers=headers)
-            assert response.status_code == 200, response.text
-            answers[code] = response.json()
-        return all(_shown(answers[code]) == expected for code, expected in EXPECTED.items())
-
-    await eventually(published, within=60, what="the scenario's statistics")
+    answers = await published(observatory, EXPECTED, _shown, params=params, headers=headers)
 
     for body in answers.values():
         assert body["unit"] == "hours"

@@ -51,7 +51,7 @@ def _month_bounds(moment: datetime) -> tuple[str, dict[str, str]]:
     local = moment.astimezone(CITY_ZONE)
     start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     end = (start + timedelta(days=32)).replace(day=1)
-    bounds = {"received_from": start.isoformat(), "received_to": end.isoformat()}
+    bounds = {"from": start.isoformat(), "to": end.isoformat()}
     return start.strftime("%Y-%m"), bounds
 
 

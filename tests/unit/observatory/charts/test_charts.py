@@ -19,6 +19,8 @@ from services.observatory.indicators.schemas import (
     NamePublic,
 )
 
+RECEIVED = NamePublic(it="Segnalazioni ricevute", en="referrals received")
+
 THRESHOLD = 5
 MONTHS = [f"2025-{m:02}" for m in range(1, 13)]
 MUNICIPI = [str(m) for m in range(1, 10)]
@@ -37,8 +39,9 @@ def published(
         code=indicator,
         name=NamePublic(it="Segnalazioni ricevute", en="Referrals received"),
         unit=Unit.REFERRALS,
-        received_from=datetime(2024, 12, 31, 23, tzinfo=UTC),  # 1 January 2025 in Milan
-        received_to=datetime(2025, 12, 31, 23, tzinfo=UTC),
+        cohort=RECEIVED,
+        start=datetime(2024, 12, 31, 23, tzinfo=UTC),  # 1 January 2025 in Milan
+        end=datetime(2025, 12, 31, 23, tzinfo=UTC),
         by=[by],
         suppression_threshold=THRESHOLD,
         suppression="cells under the threshold suppressed, and those that would reveal them",

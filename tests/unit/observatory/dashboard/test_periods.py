@@ -23,14 +23,14 @@ def test_a_month_begins_at_midnight_in_milan_summer_or_winter() -> None:
 
 def test_the_default_period_is_the_last_twelve_months_this_one_included() -> None:
     cohort = period(None, None, today=date(2026, 3, 15))
-    assert cohort.received_from == start_of("2025-04")
-    assert cohort.received_to == start_of("2026-04")
+    assert cohort.start == start_of("2025-04")
+    assert cohort.end == start_of("2026-04")
 
 
 def test_a_period_runs_from_the_first_months_start_to_the_last_months_end() -> None:
     cohort = period("2025-03", "2025-05", today=date(2026, 1, 1))
-    assert (cohort.received_from, cohort.received_to) == (start_of("2025-03"), start_of("2025-06"))
-    assert period(None, "2025-05", today=date(2026, 1, 1)).received_from == start_of("2024-06")
+    assert (cohort.start, cohort.end) == (start_of("2025-03"), start_of("2025-06"))
+    assert period(None, "2025-05", today=date(2026, 1, 1)).start == start_of("2024-06")
 
 
 def test_a_first_month_after_the_last_is_an_empty_cohort() -> None:

@@ -13,6 +13,8 @@ from services.observatory.indicators.schemas import (
     NamePublic,
 )
 
+RECEIVED = NamePublic(it="Segnalazioni ricevute", en="referrals received")
+
 MONTH, MUNICIPIO = Dimension.MONTH, Dimension.MUNICIPIO
 RULE = "Cells under the threshold suppressed, then secondary cells so none can be derived."
 
@@ -30,16 +32,17 @@ def by_municipio(
     *,
     total: int | None,
     indicator: Indicator = Indicator.REFERRALS_RECEIVED,
-    received_from: datetime = datetime(2025, 2, 28, 23, tzinfo=UTC),  # 1 March in Milan
-    received_to: datetime = datetime(2025, 3, 31, 22, tzinfo=UTC),  # 1 April in Milan
+    start: datetime = datetime(2025, 2, 28, 23, tzinfo=UTC),  # 1 March in Milan
+    end: datetime = datetime(2025, 3, 31, 22, tzinfo=UTC),  # 1 April in Milan
 ) -> BreakdownPublic:
     """``indicator`` by Municipio, ``values`` those of Municipi 1, 2, …"""
     return BreakdownPublic(
         code=indicator,
         name=NamePublic(it=f"{indicator} (it)", en=f"{indicator} (en)"),
         unit=Unit.REFERRALS,
-        received_from=received_from,
-        received_to=received_to,
+        cohort=RECEIVED,
+        start=start,
+        end=end,
         by=[MUNICIPIO],
         suppression_threshold=5,
         suppression=RULE,
@@ -53,8 +56,9 @@ def by_month_and_municipio() -> BreakdownPublic:
         code=Indicator.REFERRALS_HANDED_OVER,
         name=NamePublic(it="Segnalazioni affidate", en="Referrals handed over"),
         unit=Unit.REFERRALS,
-        received_from=datetime(2025, 1, 1, 9, 30, tzinfo=UTC),
-        received_to=datetime(2025, 2, 28, 23, tzinfo=UTC),  # 1 March in Milan
+        cohort=RECEIVED,
+        start=datetime(2025, 1, 1, 9, 30, tzinfo=UTC),
+        end=datetime(2025, 2, 28, 23, tzinfo=UTC),  # 1 March in Milan
         by=[MONTH, MUNICIPIO],
         suppression_threshold=5,
         suppression=RULE,

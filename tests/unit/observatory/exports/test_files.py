@@ -63,8 +63,8 @@ def test_a_workbooks_about_sheet_names_the_query_the_time_and_the_rule() -> None
         "Referrals handed over",
     )
     assert about["unit"] == "referrals"
-    assert about["received_from"] == "2025-01-01T09:30:00+00:00"
-    assert about["received_to"] == "2025-02-28T23:00:00+00:00"
+    assert about["from"] == "2025-01-01T09:30:00+00:00"
+    assert about["to"] == "2025-02-28T23:00:00+00:00"
     assert about["by"] == "month, municipio"
     assert about["generated_at"] == "2025-04-02T08:15:00+00:00"
     assert about["suppression_threshold"] == 5

@@ -46,9 +46,9 @@ def test_breakdowns_are_two_at_most_each_once_in_the_familys_order() -> None:
 def test_a_cohort_is_bounded_and_a_year_at_most() -> None:
     start = datetime(2026, 1, 1, tzinfo=UTC)
     with pytest.raises(CohortTooLong, match="needs"):
-        within_a_year(Cohort(received_from=start))
+        within_a_year(Cohort(start=start))
     with pytest.raises(CohortTooLong, match="a year"):
-        within_a_year(Cohort(received_from=start, received_to=datetime(2027, 1, 3, tzinfo=UTC)))
+        within_a_year(Cohort(start=start, end=datetime(2027, 1, 3, tzinfo=UTC)))
 
 
 def test_every_combination_is_a_cell_and_small_or_empty_ones_are_hidden() -> None:

@@ -4,7 +4,7 @@ events are published ones."""
 from __future__ import annotations
 
 from kit.settings import REPO_ROOT
-from services.observatory.indicators.breakdowns import NESTING
+from services.observatory.indicators.breakdowns import NESTING, REFERRALS, SCHEME_OF, SCHEMES
 from services.observatory.indicators.catalogue import CATALOGUE, TIMELINESS_RULE, Unit
 from services.observatory.indicators.domain import Indicator
 from services.observatory.indicators.service import catalogue
@@ -25,15 +25,22 @@ def test_every_indicator_has_one_entry_named_in_italian_and_english() -> None:
 def test_an_indicator_is_part_of_the_one_whose_units_hold_its_own() -> None:
     for indicator, entry in CATALOGUE.items():
         if entry.part_of is not None:
-            assert NESTING[indicator] < NESTING[entry.part_of]
-    counts = [entry for entry in CATALOGUE.values() if entry.unit is Unit.REFERRALS]
-    roots = [entry for entry in counts if entry.part_of is None]
-    assert [entry.indicator for entry in roots] == [Indicator.REFERRALS_RECEIVED]
-    assert {entry.indicator for entry in counts} == set(NESTING)
+            scheme = SCHEME_OF[indicator]
+            assert SCHEME_OF[entry.part_of] is scheme  # one family
+            assert scheme.nesting[indicator] < scheme.nesting[entry.part_of]
+    for scheme in SCHEMES.values():
+        roots = [i for i in scheme.nesting if CATALOGUE[i].part_of is None]
+        assert len(roots) == 1, scheme.name  # each family nests in one indicator
+        assert all(CATALOGUE[i].breakdowns == scheme.dimensions for i in scheme.nesting)
+    counts = [entry for entry in CATALOGUE.values() if entry.unit is not Unit.HOURS]
+    assert {entry.indicator for entry in counts} == set(SCHEME_OF)
+    referrals = [e.indicator for e in counts if e.unit is Unit.REFERRALS and e.part_of is None]
+    assert referrals == [Indicator.REFERRALS_RECEIVED]
+    assert set(REFERRALS.nesting) == set(NESTING)
 
 
 def test_a_statistic_follows_a_count_of_the_family() -> None:
-    statistics = [entry for entry in CATALOGUE.values() if entry.unit is not Unit.REFERRALS]
+    statistics = [entry for entry in CATALOGUE.values() if entry.unit is Unit.HOURS]
     assert {entry.indicator for entry in statistics} == set(TIMELINESS)
     for entry in statistics:
         assert entry.part_of is None
