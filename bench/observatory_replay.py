@@ -2,9 +2,12 @@
 
 ``--replay-events`` events (default 200,000; the issue's figure is 1,000,000) are published
 BEFORE the rebuild, on the topics the observatory consumes, as intake and casework publish
-them: per synthetic referral a ``referral.received``, then for most a ``referral.screened`` and
-a ``referral.first_contacted`` (on the topic, not consumed: the replay reads and skips them),
-a ``referral.handed_over`` for 60% and a ``case.opened`` for half; received over
+them: per synthetic referral a ``referral.received``, then for most a ``referral.screened`` (on
+the topic, not consumed: the replay reads and skips it) and a ``referral.first_contacted``,
+a ``referral.handed_over`` for 60% and a ``case.opened`` for half; for one referral in twenty
+an initiative as the events service publishes it (created, published, four sessions, a batch
+of check-ins at each), and for one in five a household's housing request and placement (filed,
+started, for 70% ended) in one of 40 facilities (registered first); all over
 ``--replay-years`` years (default 2). Then `kit.rebuild.rebuild` — what
 ``python -m services.observatory rebuild`` runs — replays them into an empty PostgreSQL
 database: events/s over the replay (every record validated against its schema, as live).
@@ -50,6 +53,17 @@ from kit.outbox.relay import producer_config
 from kit.rebuild import rebuild
 from kit.settings import REPO_ROOT
 from services.casework.cases.events import CaseOpened
+from services.events.attendance.events import AttendanceRecorded, AttendanceRecordedData
+from services.events.initiatives.events import (
+    InitiativeCreated,
+    InitiativeCreatedData,
+    InitiativePublished,
+    InitiativePublishedData,
+)
+from services.events.sessions.events import SessionData, SessionScheduled
+from services.housing.facilities.events import FacilityRegistered, FacilityRegisteredData
+from services.housing.placements.events import PlacementData, PlacementEnded, PlacementStarted
+from services.housing.requests.events import RequestFiled, RequestFiledData
 from services.intake.referrals.events import (
     ReferralFirstContacted,
     ReferralHandedOver,
@@ -163,6 +177,147 @@ def referral(rng: random.Random, years: int) -> list[Event]:
     return events
 
 
+def initiative(rng: random.Random, years: int) -> list[Event]:
+    """An initiative's events: created, published, four sessions and their check-ins."""
+    initiative_id = uuid.uuid4()
+    day = START + timedelta(days=rng.randrange(years * 365))
+    facts: dict[str, Any] = {
+        "initiative_id": initiative_id,
+        "kind": "workshop",
+        "organiser_organisation": rng.choice(ORGANISATIONS),
+        "partner_organisations": [],
+        "audience": "both",
+        "topics": ["language"],
+        "languages": ["it"],
+        "municipio": rng.randint(1, 9),
+        "starts_on": day.date(),
+        "ends_on": (day + timedelta(days=30)).date(),
+    }
+    subject = str(initiative_id)
+    created = InitiativeCreatedData(**facts, version=1, status="draft", created_at=day)
+    published = InitiativePublishedData(**facts, version=2, status="published", published_at=day)
+    events: list[Event] = [
+        (InitiativeCreated, subject, created.model_dump(mode="json")),
+        (InitiativePublished, subject, published.model_dump(mode="json")),
+    ]
+    regulars = [uuid.uuid4() for _ in range(6)]
+    for week in range(4):
+        session_id, starts = uuid.uuid4(), day + timedelta(days=7 * week, hours=17)
+        session = SessionData(
+            session_id=session_id,
+            initiative_id=initiative_id,
+            version=1,
+            status="scheduled",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=2),
+            zone="Corvetto",
+            venue_municipio=facts["municipio"],
+            venue_accessible=True,
+            capacity=30,
+            languages=["it"],
+            cultural_mediator=False,
+            interpreter=False,
+            changed_at=day,
+        )
+        came = rng.sample(regulars, 4) + [uuid.uuid4() for _ in range(rng.randint(0, 4))]
+        attendance = AttendanceRecordedData(
+            initiative_id=initiative_id,
+            session_id=session_id,
+            checked_in=len(came),
+            walk_ins=2,
+            refused=0,
+            beneficiaries_checked_in=came,
+            total_checked_in=len(came),
+            total_walk_ins=2,
+            recorded_at=starts + timedelta(minutes=30),
+        )
+        events.append((SessionScheduled, subject, session.model_dump(mode="json")))
+        events.append((AttendanceRecorded, subject, attendance.model_dump(mode="json")))
+    return events
+
+
+FACILITIES = [uuid.UUID(int=n + 1) for n in range(40)]
+
+
+def facilities() -> list[Event]:
+    """The facilities the placements are in, registered before any."""
+    return [
+        (
+            FacilityRegistered,
+            str(facility_id),
+            FacilityRegisteredData(
+                facility_id=facility_id,
+                kind="shelter",
+                operator_organisation="coop-aurora",
+                municipio=n % 9 + 1,
+                target_groups=list(GROUPS),
+                sex_policy="any",
+                min_age=0,
+                max_age=None,
+                accessible=True,
+                max_stay_days=None,
+                registered_at=START,
+            ).model_dump(mode="json"),
+        )
+        for n, facility_id in enumerate(FACILITIES)
+    ]
+
+
+def placement(rng: random.Random, years: int) -> list[Event]:
+    """A household's request and stay: filed, started, and for 70% ended."""
+    request_id, placement_id = uuid.uuid4(), uuid.uuid4()
+    asked = (START + timedelta(days=rng.randrange(years * 365))).date()
+    request = RequestFiledData(
+        request_id=request_id,
+        case_id=uuid.uuid4(),
+        version=1,
+        status="waiting",
+        target_group=rng.choice(GROUPS),
+        household_size=3,
+        adults=1,
+        minors=2,
+        age_bands={"0-5": 1, "6-17": 1, "18-64": 1},
+        needs_accessible=False,
+        preferred_municipi=[],
+        urgency="normal",
+        requested_on=asked,
+        organisation=rng.choice(ORGANISATIONS),
+        filed_at=START,
+    )
+    stay: dict[str, Any] = {
+        "placement_id": placement_id,
+        "request_id": request_id,
+        "case_id": request.case_id,
+        "unit_id": uuid.uuid4(),
+        "facility_id": rng.choice(FACILITIES),
+        "proposal_id": None,
+        "household_size": 3,
+        "moved_in_on": asked + timedelta(days=rng.randint(0, 60)),
+        "stay_ends_on": None,
+    }
+    started = PlacementData(**stay, moved_out_on=None, outcome=None)
+    events: list[Event] = [
+        (RequestFiled, str(request_id), request.model_dump(mode="json")),
+        (PlacementStarted, str(placement_id), started.model_dump(mode="json")),
+    ]
+    if rng.random() < 0.7:
+        out = stay["moved_in_on"] + timedelta(days=rng.randint(10, 300))
+        outcome = rng.choice(("autonomous_housing", "other_facility", "family_reunion"))
+        ended = PlacementData(**stay, moved_out_on=out, outcome=outcome)
+        events.append((PlacementEnded, str(placement_id), ended.model_dump(mode="json")))
+    return events
+
+
+def synthetic(rng: random.Random, years: int) -> list[Event]:
+    """A referral's events, and now and then an initiative's or a household's stay's."""
+    events = referral(rng, years)
+    if rng.random() < 0.05:
+        events += initiative(rng, years)
+    if rng.random() < 0.2:
+        events += placement(rng, years)
+    return events
+
+
 async def publish(stack: Stack, n: int, years: int, seed: int) -> tuple[int, float]:
     """At least `n` events of synthetic referrals, sent and acknowledged: how many, and the
     seconds it took."""
@@ -174,8 +329,9 @@ async def publish(stack: Stack, n: int, years: int, seed: int) -> tuple[int, flo
     began, sent = perf_counter(), 0
     try:
         pending = []
+        first = facilities()
         while sent < n:
-            for kind, subject, data in referral(rng, years):
+            for kind, subject, data in first or synthetic(rng, years):
                 event = CloudEvent(
                     type=kind.name,
                     source=kind.source,
@@ -187,6 +343,7 @@ async def publish(stack: Stack, n: int, years: int, seed: int) -> tuple[int, flo
                 key, value, headers = event.to_record()
                 pending.append(await producer.send(kind.topic, value, key=key, headers=headers))
                 sent += 1
+            first = []
             if len(pending) >= 10_000:
                 await asyncio.gather(*pending)
                 pending = []

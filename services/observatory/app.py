@@ -16,6 +16,7 @@ SUBSCRIPTIONS: list[Subscription] = [
     indicator_handlers.referrals,
     indicator_handlers.cases,
     indicator_handlers.initiatives,
+    indicator_handlers.housing,
 ]
 """Every topic the read model is kept from (and rebuilt from: ``__main__``)."""
 

@@ -21,8 +21,9 @@ PUBLISHED = "pubblicato · published"
 SUPPRESSED = "oscurato · suppressed"
 BLUE, GREY, DARK_GREY = "#2b6cb0", "#d0d0d0", "#6b6b6b"
 WIDTH, HEIGHT = 560, 260
-COUNT, HOURS = "Numero · count", "Ore · hours"
-"""The value axis' title: a count's, or hours'."""
+COUNT = "Numero · count"
+MEASURES = {Unit.HOURS: "Ore · hours", Unit.DAYS: "Giorni · days"}
+"""The value axis' title: a count's, or a statistic's measure."""
 MONTHS_IT = ("gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic")
 
 
@@ -64,7 +65,7 @@ def _subtitle(breakdown: BreakdownPublic, by: str) -> list[str]:
 
 
 def _counted(breakdown: BreakdownPublic) -> bool:
-    return breakdown.unit is not Unit.HOURS
+    return breakdown.unit not in MEASURES
 
 
 def _rows(
@@ -101,7 +102,7 @@ def _bars(
     rows = _rows(breakdown, dimension, label)
     order = [row["label"] for row in rows]
     suppressed = alt.datum.state == SUPPRESSED
-    measure = COUNT if _counted(breakdown) else HOURS
+    measure = MEASURES.get(breakdown.unit, COUNT)
     base = alt.Chart(alt.InlineData(values=rows)).encode(
         x=alt.X("label:N", sort=order, title=axis, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("height:Q", title=measure, axis=alt.Axis(tickMinStep=1)),

@@ -123,8 +123,18 @@ PARTICIPANTS = Scheme(
     },
     (Dimension.MONTH, Dimension.MUNICIPIO),
 )
+PLACED, TO_AUTONOMY, ELSEWHERE = "placed", "to_autonomy", "elsewhere"
+PLACEMENTS = Scheme("placements", {Indicator.HOUSING_PLACEMENTS: frozenset({PLACED})}, DIMENSIONS)
+EXITS = Scheme(
+    "exits",
+    {
+        Indicator.HOUSING_EXITS: frozenset({TO_AUTONOMY, ELSEWHERE}),
+        Indicator.HOUSING_EXITS_TO_AUTONOMY: frozenset({TO_AUTONOMY}),
+    },
+    DIMENSIONS,
+)
 SCHEMES: Mapping[str, Scheme] = {
-    s.name: s for s in (REFERRALS, SESSIONS, ATTENDANCES, PARTICIPANTS)
+    s.name: s for s in (REFERRALS, SESSIONS, ATTENDANCES, PARTICIPANTS, PLACEMENTS, EXITS)
 }
 SCHEME_OF: Mapping[Indicator, Scheme] = {
     indicator: scheme for scheme in SCHEMES.values() for indicator in scheme.nesting

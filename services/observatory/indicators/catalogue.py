@@ -23,6 +23,7 @@ from services.observatory.indicators.breakdowns import (
     Scheme,
 )
 from services.observatory.indicators.domain import Indicator
+from services.observatory.indicators.housing import DURATIONS
 from services.observatory.indicators.timeliness import TIMELINESS
 
 
@@ -32,10 +33,14 @@ class Unit(StrEnum):
     SESSIONS = "sessions"
     ATTENDANCES = "attendances"
     PARTICIPANTS = "participants"
+    HOUSEHOLDS = "households"
+    DAYS = "days"
 
 
 REFERRALS_RECEIVED = ("Segnalazioni ricevute", "referrals received")
 SESSIONS_STARTING = ("Sessioni svolte", "sessions held")
+MOVING_IN = ("Ingressi in struttura", "households moving in")
+MOVING_OUT = ("Uscite dalla struttura", "households moving out")
 
 
 REFERRAL_FAMILY_RULE = (
@@ -49,10 +54,10 @@ REFERRAL_FAMILY_RULE = (
 )
 
 
-def _family_rule(family: str) -> str:
+def _family_rule(family: str, cohort: str = "sessions") -> str:
     """The protection of a family other than the referrals': the same method, its own tables."""
     return (
-        f"Small-cell protection of the family ({family}, over one cohort of sessions): every "
+        f"Small-cell protection of the family ({family}, over one cohort of {cohort}): every "
         "table of up to two breakdowns and the total protected at once, by the method of the "
         "referral family (threshold in force, zeros included; secondary cells by Gaussian "
         "elimination, widened until linear programming cannot narrow a suppressed cell below "
@@ -62,9 +67,9 @@ def _family_rule(family: str) -> str:
 
 TIMELINESS_RULE = (
     "A statistic publishes no count: its cell is shown only where the count it is drawn from "
-    "(given in the definition) is published by the small-cell protection of the referral "
-    "family, and at least the threshold in force of referrals make it; otherwise it is "
-    "suppressed with that count. See docs/small-cells.md."
+    "(drawn_from) is published by the small-cell protection of that count's family, and at "
+    "least the threshold in force of units make it; otherwise it is suppressed with that "
+    "count. See docs/small-cells.md."
 )
 
 _INITIATIVE_STATUS = tuple(
@@ -154,6 +159,46 @@ def _reach(
         part_of=part_of,
         suppression=_family_rule(counted),
         cohort=SESSIONS_STARTING,
+    )
+
+
+_FACILITIES = (
+    "lgnet.housing.facility.registered v2",
+    "lgnet.housing.facility.changed v1",
+)
+_REQUESTS = tuple(f"lgnet.housing.request.{c} v1" for c in ("filed", "changed", "withdrawn"))
+_PLACEMENTS = ("lgnet.housing.placement.started v1", "lgnet.housing.placement.ended v1")
+_HOUSING_SOURCES = (*_FACILITIES, *_REQUESTS, *_PLACEMENTS)
+_PLACEMENTS_RULE = _family_rule("housing_placements", "placements")
+_EXITS_RULE = _family_rule("housing_exits ⊇ housing_exits_to_autonomy", "placements ended")
+_HOUSING_WHERE = (
+    "by the month (in Milan), the Municipio of the facility and the household's target group"
+)
+
+
+def _housing(
+    indicator: Indicator,
+    names: tuple[str, str],
+    definition: str,
+    *,
+    part_of: Indicator | None = None,
+) -> Entry:
+    """A housing indicator: a count of households, or a statistic in days drawn from one."""
+    drawn_from = DURATIONS[indicator].drawn_from if indicator in DURATIONS else None
+    family = drawn_from or indicator
+    exits = family in (Indicator.HOUSING_EXITS, Indicator.HOUSING_EXITS_TO_AUTONOMY)
+    return Entry(
+        indicator,
+        name_it=names[0],
+        name_en=names[1],
+        definition=f"{definition}, {_HOUSING_WHERE}.",
+        unit=Unit.DAYS if drawn_from else Unit.HOUSEHOLDS,
+        source_events=_HOUSING_SOURCES,
+        breakdowns=DIMENSIONS,
+        part_of=part_of,
+        suppression=TIMELINESS_RULE if drawn_from else _EXITS_RULE if exits else _PLACEMENTS_RULE,
+        drawn_from=drawn_from,
+        cohort=MOVING_OUT if exits else MOVING_IN,
     )
 
 
@@ -248,6 +293,35 @@ CATALOGUE: Mapping[Indicator, Entry] = {
             Unit.PARTICIPANTS,
             PARTICIPANTS,
             part_of=Indicator.INITIATIVE_PARTICIPANTS,
+        ),
+        _housing(
+            Indicator.HOUSING_PLACEMENTS,
+            ("Nuclei accolti in struttura", "Households placed"),
+            "Households that moved into a reception facility or flat on a day of the cohort",
+        ),
+        _housing(
+            Indicator.HOUSING_WAIT_DAYS_MEDIAN,
+            ("Giorni di attesa di un posto (mediana)", "Days waiting for a place (median)"),
+            "The median of the days from the day a household asked for a place to the day it "
+            "moved in, over the households placed in the cohort; drawn from housing_placements",
+        ),
+        _housing(
+            Indicator.HOUSING_EXITS,
+            ("Nuclei usciti dalla struttura", "Households moving out"),
+            "Households that moved out of a facility or flat on a day of the cohort",
+        ),
+        _housing(
+            Indicator.HOUSING_EXITS_TO_AUTONOMY,
+            ("Uscite verso l'autonomia abitativa", "Exits to autonomous housing"),
+            "Households of housing_exits that moved out to a home of their own (outcome "
+            "autonomous_housing)",
+            part_of=Indicator.HOUSING_EXITS,
+        ),
+        _housing(
+            Indicator.HOUSING_STAY_DAYS_MEDIAN,
+            ("Durata della permanenza in giorni (mediana)", "Length of stay in days (median)"),
+            "The median of the days from moving in to moving out, over the households moving "
+            "out in the cohort; drawn from housing_exits",
         ),
     )
 }

@@ -29,6 +29,11 @@ class Indicator(StrEnum):
     INITIATIVE_ATTENDANCES = "initiative_attendances"
     INITIATIVE_PARTICIPANTS = "initiative_participants"
     INITIATIVE_REPEAT_PARTICIPANTS = "initiative_repeat_participants"
+    HOUSING_PLACEMENTS = "housing_placements"
+    HOUSING_WAIT_DAYS_MEDIAN = "housing_wait_days_median"
+    HOUSING_EXITS = "housing_exits"
+    HOUSING_EXITS_TO_AUTONOMY = "housing_exits_to_autonomy"
+    HOUSING_STAY_DAYS_MEDIAN = "housing_stay_days_median"
 
 
 class EmptyCohort(BadRequest):

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from kit.events.envelope import CloudEvent
-from kit.inbox import BatchHandler, Handler, consumed_event
+from kit.inbox import BatchHandler, ConsumedEvent, Handler, consumed_event
 from kit.service import Subscription
 from services.observatory.indicators import service
 from services.observatory.indicators.schemas import (
     AttendanceRecordedIn,
     CaseOpenedIn,
+    FacilityChangedIn,
+    FacilityIn,
+    HousingRequestIn,
     InitiativeIn,
+    PlacementIn,
     ReferralFirstContactedIn,
     ReferralHandedOverIn,
     ReferralReceivedIn,
     SessionIn,
 )
+
+M = TypeVar("M", bound=BaseModel)
 
 _INTAKE_REFERRALS = "lgnet.intake.referrals"
 
@@ -55,6 +64,33 @@ ATTENDANCE_RECORDED = consumed_event(
 )
 
 
+FACILITY_EVENTS: list[ConsumedEvent[Any]] = [
+    consumed_event(
+        "lgnet.housing.facility.registered",
+        topic="lgnet.housing.facilities",
+        payload=FacilityIn,
+        version=2,
+    ),
+    consumed_event(
+        "lgnet.housing.facility.changed",
+        topic="lgnet.housing.facilities",
+        payload=FacilityChangedIn,
+    ),
+]
+REQUEST_EVENTS: list[ConsumedEvent[Any]] = [
+    consumed_event(
+        f"lgnet.housing.request.{change}", topic="lgnet.housing.requests", payload=HousingRequestIn
+    )
+    for change in ("filed", "changed", "withdrawn")
+]
+PLACEMENT_EVENTS: list[ConsumedEvent[Any]] = [
+    consumed_event(
+        f"lgnet.housing.placement.{change}", topic="lgnet.housing.placements", payload=PlacementIn
+    )
+    for change in ("started", "ended")
+]
+
+
 async def on_referrals_received(session: AsyncSession, events: list[CloudEvent]) -> None:
     received = [REFERRAL_RECEIVED.read(event) for event in events]
     await service.record_referrals_received(session=session, received=received)
@@ -77,21 +113,40 @@ async def on_cases_opened(session: AsyncSession, events: list[CloudEvent]) -> No
 
 async def on_initiatives(session: AsyncSession, events: list[CloudEvent]) -> None:
     # one handler for every change of an initiative: each event carries its status
-    kinds = {declared.name: declared for declared in INITIATIVE_EVENTS}
-    initiatives = [kinds[event.type].read(event) for event in events]
+    initiatives = _read(INITIATIVE_EVENTS, events)
     await service.record_initiatives(session=session, initiatives=initiatives)
 
 
 async def on_sessions(session: AsyncSession, events: list[CloudEvent]) -> None:
     # one handler for every change of a session: each event carries the whole session
-    kinds = {declared.name: declared for declared in SESSION_EVENTS}
-    sessions = [kinds[event.type].read(event) for event in events]
+    sessions = _read(SESSION_EVENTS, events)
     await service.record_sessions(session=session, sessions=sessions)
 
 
 async def on_attendance(session: AsyncSession, events: list[CloudEvent]) -> None:
     attendances = [ATTENDANCE_RECORDED.read(event) for event in events]
     await service.record_attendance(session=session, attendances=attendances)
+
+
+def _read(declared: list[ConsumedEvent[M]], events: list[CloudEvent]) -> list[M]:
+    """The events' payloads, each read as the declaration of its type says."""
+    kinds = {d.name: d for d in declared}
+    return [kinds[event.type].read(event) for event in events]
+
+
+async def on_facilities(session: AsyncSession, events: list[CloudEvent]) -> None:
+    facilities = _read(FACILITY_EVENTS, events)
+    await service.record_facilities(session=session, facilities=facilities)
+
+
+async def on_housing_requests(session: AsyncSession, events: list[CloudEvent]) -> None:
+    requests = _read(REQUEST_EVENTS, events)
+    await service.record_housing_requests(session=session, requests=requests)
+
+
+async def on_placements(session: AsyncSession, events: list[CloudEvent]) -> None:
+    placements = _read(PLACEMENT_EVENTS, events)
+    await service.record_placements(session=session, placements=placements)
 
 
 def _one(bulk: BatchHandler) -> Handler:
@@ -138,5 +193,19 @@ initiatives = Subscription(
     },
     # an initiative's and a session's latest version wins, an attendance's latest totals,
     # and participants are a set: in any order, the same rows
+    commutative=True,
+)
+
+_HOUSING: list[tuple[list[ConsumedEvent[Any]], BatchHandler]] = [
+    (FACILITY_EVENTS, on_facilities),
+    (REQUEST_EVENTS, on_housing_requests),
+    (PLACEMENT_EVENTS, on_placements),
+]
+housing = Subscription(
+    "housing",
+    {declared: _one(bulk) for events, bulk in _HOUSING for declared in events},
+    batched={declared: bulk for events, bulk in _HOUSING for declared in events},
+    # facilities' and requests' latest versions win, a placement's move-out is kept once
+    # known, and placements are counted through both by joins: in any order, the same rows
     commutative=True,
 )

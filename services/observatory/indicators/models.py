@@ -1,5 +1,6 @@
 """The observatory's read model: one fact row per referral, per case, per initiative session,
-its attendance and its participants (private to observatory).
+its attendance and its participants, per housing facility, request and placement (private to
+observatory).
 
 Rows are keyed by the aggregate's id and upserted, so replaying a topic (to rebuild the read
 model, or after a redelivery) leaves them as they were. No person-level data: ids are
@@ -10,7 +11,7 @@ once (`indicators.reach`).
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Column
 from sqlmodel import Field
@@ -97,3 +98,38 @@ class Participation(ObservatoryTable, table=True):
 
     session_id: uuid.UUID = Field(primary_key=True)
     participant: str = Field(primary_key=True, max_length=32)
+
+
+class FacilityFact(ObservatoryTable, table=True):
+    """A reception facility's Municipio, as its latest version says (registered is 0)."""
+
+    __tablename__ = "facility_facts"
+
+    facility_id: uuid.UUID = Field(primary_key=True)
+    version: int
+    municipio: int
+
+
+class HousingRequestFact(ObservatoryTable, table=True):
+    """A household's request for a place: its target group and the day it asked."""
+
+    __tablename__ = "housing_request_facts"
+
+    request_id: uuid.UUID = Field(primary_key=True)
+    version: int
+    target_group: str = Field(max_length=40)
+    requested_on: date
+
+
+class PlacementFact(ObservatoryTable, table=True):
+    """A household's stay: moving in, and out (with where it went) once it has."""
+
+    __tablename__ = "placement_facts"
+
+    placement_id: uuid.UUID = Field(primary_key=True)
+    request_id: uuid.UUID = Field(index=True)
+    facility_id: uuid.UUID
+    household_size: int
+    moved_in_on: date = Field(index=True)
+    moved_out_on: date | None = Field(default=None, index=True)
+    outcome: str | None = Field(default=None, max_length=40)

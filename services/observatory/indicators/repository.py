@@ -16,19 +16,33 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.observatory.indicators.breakdowns import (
     ATTENDANCES,
     ATTENDED,
+    ELSEWHERE,
+    EXITS,
     HELD,
     PARTICIPANTS,
+    PLACED,
+    PLACEMENTS,
     REFERRALS,
     SESSIONS,
+    TO_AUTONOMY,
     Counts,
     Level,
     Scheme,
 )
 from services.observatory.indicators.domain import Cohort
+from services.observatory.indicators.housing import (
+    AUTONOMOUS_HOUSING,
+    Measure,
+    days,
+    first_day,
+)
 from services.observatory.indicators.models import (
     CaseFact,
+    FacilityFact,
+    HousingRequestFact,
     InitiativeFact,
     Participation,
+    PlacementFact,
     ReferralFact,
     SessionAttendance,
     SessionFact,
@@ -180,17 +194,107 @@ async def participation_counts(session: AsyncSession, cohort: Cohort) -> Counts:
     return participant_counts(Attended(*row) for row in rows)
 
 
+def _placements(day: Any, cohort: Cohort) -> Any:
+    """Placements with their facility's Municipio and their request's target group (a
+    placement whose facility or request is not known yet is not counted), whose ``day``
+    begins in the cohort."""
+    placement = PlacementFact
+    query = sql.select().join(
+        FacilityFact, col(FacilityFact.facility_id) == col(placement.facility_id)
+    )
+    query = query.join(
+        HousingRequestFact, col(HousingRequestFact.request_id) == col(placement.request_id)
+    )
+    if cohort.start is not None:
+        query = query.where(day >= first_day(cohort.start))
+    if cohort.end is not None:
+        query = query.where(day < first_day(cohort.end))
+    return query.where(day.is_not(None))
+
+
+_WHERE = (col(FacilityFact.municipio), col(HousingRequestFact.target_group))
+
+
+async def placement_counts(session: AsyncSession, cohort: Cohort) -> Counts:
+    """Households placed (moving in) in the cohort, by month, Municipio, target group."""
+    query = _placements(col(PlacementFact.moved_in_on), cohort).add_columns(
+        col(PlacementFact.moved_in_on), *_WHERE
+    )
+    rows = await (await session.connection()).execute(query)
+    return _by_month((PLACED, moved_in, municipio, group) for moved_in, municipio, group in rows)
+
+
+async def exit_counts(session: AsyncSession, cohort: Cohort) -> Counts:
+    """Households moving out in the cohort, to a home of their own or elsewhere, by month,
+    Municipio, target group."""
+    query = _placements(col(PlacementFact.moved_out_on), cohort).add_columns(
+        col(PlacementFact.moved_out_on), col(PlacementFact.outcome), *_WHERE
+    )
+    rows = await (await session.connection()).execute(query)
+    return _by_month(
+        (TO_AUTONOMY if outcome == AUTONOMOUS_HOUSING else ELSEWHERE, out, municipio, group)
+        for out, outcome, municipio, group in rows
+    )
+
+
+def _by_month(units: Any) -> Counts:
+    counted: dict[tuple[str | int, ...], int] = {}
+    for level, day, municipio, group in units:
+        key = (level, day.strftime("%Y-%m"), str(municipio), group)
+        counted[key] = counted.get(key, 0) + 1
+    return counted
+
+
+async def housing_durations(
+    session: AsyncSession, cohort: Cohort, measure: Measure
+) -> list[Timing]:
+    """Each placement's days of waiting (placed in the cohort) or of stay (moved out in it),
+    with its month, Municipio and target group."""
+    placements = _placements_table.c
+    if measure is Measure.WAIT:
+        day, since = placements.moved_in_on, _requests.c.requested_on
+    else:
+        day, since = placements.moved_out_on, placements.moved_in_on
+    query = _placements(day, cohort).add_columns(day, since, *_WHERE)
+    rows = await (await session.connection()).execute(query)
+    return [
+        Timing((until.strftime("%Y-%m"), str(municipio), group), float(days(start, until)))
+        for until, start, municipio, group in rows
+    ]
+
+
 COUNTS = {
     REFERRALS.name: cohort_counts,
     SESSIONS.name: session_counts,
     ATTENDANCES.name: attendance_counts,
     PARTICIPANTS.name: participation_counts,
+    PLACEMENTS.name: placement_counts,
+    EXITS.name: exit_counts,
 }
 
 
 async def family_counts(session: AsyncSession, scheme: Scheme, cohort: Cohort) -> Counts:
     """The counts of ``scheme``'s family over the cohort."""
     return await COUNTS[scheme.name](session, cohort)
+
+
+async def upsert_facilities(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Insert the facilities' rows; where one exists, replace it by a later version only."""
+    connection = await session.connection()
+    await connection.execute(_upsert_versioned(connection.dialect.name, "facilities"), rows)
+
+
+async def upsert_housing_requests(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Insert the requests' rows; where one exists, replace it by a later version only."""
+    connection = await session.connection()
+    await connection.execute(_upsert_versioned(connection.dialect.name, "requests"), rows)
+
+
+async def upsert_placements(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Insert the placements' rows; where one exists, set its move-out where a row has one
+    (a start, applied after its end, does not undo it)."""
+    connection = await session.connection()
+    await connection.execute(_upsert_placements(connection.dialect.name), rows)
 
 
 async def upsert_initiatives(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
@@ -242,7 +346,12 @@ def _insert_cases(dialect: str) -> Any:
 
 @functools.cache
 def _upsert_versioned(dialect: str, name: str) -> Any:
-    table = {"initiatives": _initiatives, "sessions": _sessions}[name]
+    table = {
+        "initiatives": _initiatives,
+        "sessions": _sessions,
+        "facilities": _facilities,
+        "requests": _requests,
+    }[name]
     statement = _insert(dialect, table)
     return statement.on_conflict_do_update(
         index_elements=[c for c in table.c if c.primary_key],
@@ -262,6 +371,16 @@ def _upsert_attendance(dialect: str) -> Any:
 
 
 @functools.cache
+def _upsert_placements(dialect: str) -> Any:
+    statement = _insert(dialect, _placements_table)
+    out = ("moved_out_on", "outcome")
+    return statement.on_conflict_do_update(
+        index_elements=[_placements_table.c.placement_id],
+        set_={n: func.coalesce(statement.excluded[n], _placements_table.c[n]) for n in out},
+    )
+
+
+@functools.cache
 def _insert_participations(dialect: str) -> Any:
     return _insert(dialect, _participations).on_conflict_do_nothing()
 
@@ -272,3 +391,6 @@ _initiatives = InitiativeFact.__table__  # type: ignore[attr-defined]
 _sessions = SessionFact.__table__  # type: ignore[attr-defined]
 _attendance = SessionAttendance.__table__  # type: ignore[attr-defined]
 _participations = Participation.__table__  # type: ignore[attr-defined]
+_facilities = FacilityFact.__table__  # type: ignore[attr-defined]
+_requests = HousingRequestFact.__table__  # type: ignore[attr-defined]
+_placements_table = PlacementFact.__table__  # type: ignore[attr-defined]

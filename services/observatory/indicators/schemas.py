@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import Depends, Query
@@ -202,3 +202,37 @@ class AttendanceRecordedIn(_EventIn):
     total_walk_ins: int = Field(ge=0)
     beneficiaries_checked_in: list[Id]
     recorded_at: datetime
+
+
+class FacilityIn(_EventIn):
+    """``facility.registered`` v2: a facility's first version (it carries no number)."""
+
+    facility_id: Id
+    municipio: Municipio
+
+
+class FacilityChangedIn(FacilityIn):
+    """``facility.changed``: a later version."""
+
+    version: int
+
+
+class HousingRequestIn(_EventIn):
+    """Every ``request.*`` event: the request as it is after the change."""
+
+    request_id: Id
+    version: int
+    target_group: str
+    requested_on: date
+
+
+class PlacementIn(_EventIn):
+    """``placement.started`` and ``placement.ended``: the stay as it is."""
+
+    placement_id: Id
+    request_id: Id
+    facility_id: Id
+    household_size: int = Field(ge=1)
+    moved_in_on: date
+    moved_out_on: date | None
+    outcome: str | None

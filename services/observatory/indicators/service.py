@@ -9,7 +9,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from kit.policy import current_version
 from services.observatory.indicators import repository
 from services.observatory.indicators.breakdowns import (
-    REFERRALS,
     SCHEME_OF,
     Cell,
     Dimension,
@@ -21,6 +20,7 @@ from services.observatory.indicators.breakdowns import (
 )
 from services.observatory.indicators.catalogue import CATALOGUE, Entry
 from services.observatory.indicators.domain import Cohort, Indicator
+from services.observatory.indicators.housing import DURATIONS
 from services.observatory.indicators.policies import SUPPRESSION
 from services.observatory.indicators.reach import participant_key
 from services.observatory.indicators.schemas import (
@@ -30,8 +30,12 @@ from services.observatory.indicators.schemas import (
     CaseOpenedIn,
     CatalogueEntryPublic,
     CataloguePublic,
+    FacilityChangedIn,
+    FacilityIn,
+    HousingRequestIn,
     InitiativeIn,
     NamePublic,
+    PlacementIn,
     ReferralFirstContactedIn,
     ReferralHandedOverIn,
     ReferralIn,
@@ -123,6 +127,34 @@ async def record_cases_opened(*, session: AsyncSession, cases: list[CaseOpenedIn
         await repository.insert_cases(session, list(rows.values()))
 
 
+async def record_facilities(*, session: AsyncSession, facilities: list[FacilityIn]) -> None:
+    # a registration is version 0, before every change
+    rows = sorted(
+        (
+            {**f.model_dump(), "version": f.version if isinstance(f, FacilityChangedIn) else 0}
+            for f in facilities
+        ),
+        key=lambda row: row["version"],
+    )
+    latest = {row["facility_id"]: row for row in rows}
+    await repository.upsert_facilities(session, list(latest.values()))
+
+
+async def record_housing_requests(
+    *, session: AsyncSession, requests: list[HousingRequestIn]
+) -> None:
+    latest = {r.request_id: r for r in sorted(requests, key=lambda r: r.version)}
+    await repository.upsert_housing_requests(session, [r.model_dump() for r in latest.values()])
+
+
+async def record_placements(*, session: AsyncSession, placements: list[PlacementIn]) -> None:
+    # a placement's end follows its start: the row with a move-out is the one to keep
+    latest = {
+        p.placement_id: p for p in sorted(placements, key=lambda p: p.moved_out_on is not None)
+    }
+    await repository.upsert_placements(session, [p.model_dump() for p in latest.values()])
+
+
 async def record_initiatives(*, session: AsyncSession, initiatives: list[InitiativeIn]) -> None:
     # the latest version of each wins, in whatever order they are applied
     latest = {i.initiative_id: i for i in sorted(initiatives, key=lambda i: i.version)}
@@ -190,15 +222,19 @@ async def breakdown(
     follows the protection of the count it is drawn from)."""
     start, end = within_a_year(cohort)
     months = months_between(month_of(start), month_of(end - timedelta(microseconds=1)))
-    timeliness = TIMELINESS.get(indicator)
-    if timeliness is None:
-        scheme = SCHEME_OF[indicator]
-        counts = await repository.family_counts(session, scheme, cohort)
+    if indicator in SCHEME_OF:
+        counts = await repository.family_counts(session, SCHEME_OF[indicator], cohort)
         return table(counts, indicator, by, threshold=threshold, months=months)
-    counts = await repository.family_counts(session, REFERRALS, cohort)
-    drawn_from = table(counts, timeliness.drawn_from, by, threshold=threshold, months=months)
-    timings = await repository.cohort_timings(session, cohort, timeliness.step)
-    return statistic_table(timings, indicator, drawn_from, threshold=threshold)
+    if (timeliness := TIMELINESS.get(indicator)) is not None:
+        statistic, count = timeliness.statistic, timeliness.drawn_from
+        timings = await repository.cohort_timings(session, cohort, timeliness.step)
+    else:
+        duration = DURATIONS[indicator]
+        statistic, count = duration.statistic, duration.drawn_from
+        timings = await repository.housing_durations(session, cohort, duration.measure)
+    counts = await repository.family_counts(session, SCHEME_OF[count], cohort)
+    drawn_from = table(counts, count, by, threshold=threshold, months=months)
+    return statistic_table(timings, indicator, statistic, drawn_from, threshold=threshold)
 
 
 def catalogue(*, threshold: int) -> CataloguePublic:

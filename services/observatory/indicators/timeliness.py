@@ -61,11 +61,11 @@ TIMELINESS: Mapping[Indicator, Timeliness] = {
 
 @dataclass(frozen=True)
 class Timing:
-    """One referral's step: its values of the dimensions (in `DIMENSIONS`' order) and the hours
-    from its reception to the step."""
+    """One unit's measure (a referral's hours to a step, a household's days of waiting): its
+    values of the dimensions (in `DIMENSIONS`' order) and the measure."""
 
     values: tuple[str, ...]
-    hours: float
+    value: float
 
 
 def hours_between(received_at: datetime, done_at: datetime) -> float:
@@ -80,29 +80,29 @@ def p90(hours: Sequence[float]) -> float:
     return ordered[math.ceil(0.9 * len(ordered)) - 1]
 
 
-def _statistic(statistic: Statistic, hours: Sequence[float]) -> float:
-    value = median(hours) if statistic is Statistic.MEDIAN else p90(hours)
+def _statistic(statistic: Statistic, values: Sequence[float]) -> float:
+    value = median(values) if statistic is Statistic.MEDIAN else p90(values)
     return round(value, 1)
 
 
 def statistic_table(
     timings: Iterable[Timing],
     indicator: Indicator,
+    statistic: Statistic,
     drawn_from: Table,
     *,
     threshold: int,
 ) -> Table:
-    """``indicator`` (a `TIMELINESS` statistic) in each cell of ``drawn_from`` (its count's
-    published table, same breakdowns): suppressed where that cell is, or where fewer than
-    ``threshold`` referrals reached the step."""
-    statistic = TIMELINESS[indicator].statistic
+    """``indicator``, the ``statistic`` of the timings' measure, in each cell of
+    ``drawn_from`` (its count's published table, same breakdowns): suppressed where that cell
+    is, or where fewer than ``threshold`` units make it."""
     by = drawn_from.by
     positions = [DIMENSIONS.index(dimension) for dimension in by]
     grouped: dict[tuple[str, ...], list[float]] = defaultdict(list)
     every: list[float] = []
     for timing in timings:
-        grouped[tuple(timing.values[p] for p in positions)].append(timing.hours)
-        every.append(timing.hours)
+        grouped[tuple(timing.values[p] for p in positions)].append(timing.value)
+        every.append(timing.value)
 
     def cell(count: Cell, hours: Sequence[float]) -> Cell:
         hidden = count.suppressed or len(hours) < threshold

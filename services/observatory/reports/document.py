@@ -2,7 +2,7 @@
 
 Page one: the title, the month, when the report was made, a table of every indicator's
 figures for the month (the total and each Municipio, a suppressed figure as "—") and the note
-on suppression, in Italian with English. Then each indicator's charts. Figures are the
+on suppression, in Italian with English. Then the charts of the indicators drawn. Figures are the
 published ones (`BreakdownPublic`), never recomputed here.
 """
 
@@ -176,11 +176,10 @@ def _chart(png: bytes, width: float, height: float) -> Image:
 
 
 def _charts(section: Section, width: float, height: float) -> list[Flowable]:
-    figures = section.figures
-    heading = Paragraph(_name(figures), HEADING)
     images = [_chart(png, width, height) for png in section.charts]
     if not images:
-        return [heading]
+        return []  # an indicator in the table only
+    heading = Paragraph(_name(section.figures), HEADING)
     return [KeepTogether([heading, images[0]]), *images[1:], Spacer(1, 4 * mm)]
 
 

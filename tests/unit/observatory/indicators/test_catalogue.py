@@ -7,10 +7,12 @@ from kit.settings import REPO_ROOT
 from services.observatory.indicators.breakdowns import NESTING, REFERRALS, SCHEME_OF, SCHEMES
 from services.observatory.indicators.catalogue import CATALOGUE, TIMELINESS_RULE, Unit
 from services.observatory.indicators.domain import Indicator
+from services.observatory.indicators.housing import DURATIONS, Duration
 from services.observatory.indicators.service import catalogue
-from services.observatory.indicators.timeliness import TIMELINESS
+from services.observatory.indicators.timeliness import TIMELINESS, Timeliness
 
 EVENTS = REPO_ROOT / "contracts" / "events"
+STATISTIC_UNITS = (Unit.HOURS, Unit.DAYS)
 
 
 def test_every_indicator_has_one_entry_named_in_italian_and_english() -> None:
@@ -32,7 +34,7 @@ def test_an_indicator_is_part_of_the_one_whose_units_hold_its_own() -> None:
         roots = [i for i in scheme.nesting if CATALOGUE[i].part_of is None]
         assert len(roots) == 1, scheme.name  # each family nests in one indicator
         assert all(CATALOGUE[i].breakdowns == scheme.dimensions for i in scheme.nesting)
-    counts = [entry for entry in CATALOGUE.values() if entry.unit is not Unit.HOURS]
+    counts = [entry for entry in CATALOGUE.values() if entry.unit not in STATISTIC_UNITS]
     assert {entry.indicator for entry in counts} == set(SCHEME_OF)
     referrals = [e.indicator for e in counts if e.unit is Unit.REFERRALS and e.part_of is None]
     assert referrals == [Indicator.REFERRALS_RECEIVED]
@@ -40,12 +42,15 @@ def test_an_indicator_is_part_of_the_one_whose_units_hold_its_own() -> None:
 
 
 def test_a_statistic_follows_a_count_of_the_family() -> None:
-    statistics = [entry for entry in CATALOGUE.values() if entry.unit is Unit.HOURS]
-    assert {entry.indicator for entry in statistics} == set(TIMELINESS)
+    statistics = [entry for entry in CATALOGUE.values() if entry.unit in STATISTIC_UNITS]
+    drawn: dict[Indicator, Timeliness | Duration] = {**TIMELINESS, **DURATIONS}
+    assert {entry.indicator for entry in statistics} == set(drawn)
     for entry in statistics:
         assert entry.part_of is None
-        assert entry.drawn_from == TIMELINESS[entry.indicator].drawn_from
-        assert entry.drawn_from in NESTING
+        assert entry.drawn_from == drawn[entry.indicator].drawn_from
+        assert entry.drawn_from is not None
+        assert entry.drawn_from in SCHEME_OF
+        assert entry.breakdowns == SCHEME_OF[entry.drawn_from].dimensions
         assert entry.suppression == TIMELINESS_RULE
 
 

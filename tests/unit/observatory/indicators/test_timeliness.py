@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from services.observatory.indicators.breakdowns import Counts, Dimension, Level, table
 from services.observatory.indicators.domain import Indicator
 from services.observatory.indicators.timeliness import (
+    Statistic,
     Timing,
     hours_between,
     p90,
@@ -56,8 +57,10 @@ def test_a_statistic_is_shown_where_its_count_is_and_enough_make_it() -> None:
     assert handed["9"] is None
     assert sum(value is None for m, value in handed.items() if m in "12") == 1
 
-    medians = statistic_table(_timings(hours), MEDIAN, by_municipio, threshold=THRESHOLD)
-    p90s = statistic_table(_timings(hours), P90, by_municipio, threshold=THRESHOLD)
+    medians = statistic_table(
+        _timings(hours), MEDIAN, Statistic.MEDIAN, by_municipio, threshold=THRESHOLD
+    )
+    p90s = statistic_table(_timings(hours), P90, Statistic.P90, by_municipio, threshold=THRESHOLD)
 
     expected_median = {"1": 6.0, "2": 2.5}
     expected_p90 = {"1": 30.0, "2": 4.5}
@@ -79,7 +82,9 @@ def test_too_few_for_a_statistic_hide_it_even_where_its_count_is_shown() -> None
     total = table(counts, Indicator.REFERRALS_HANDED_OVER, (), threshold=THRESHOLD)
     assert total.total.value == 6
 
-    found = statistic_table(_timings({4: [1.0, 2.0]}), MEDIAN, total, threshold=THRESHOLD)
+    found = statistic_table(
+        _timings({4: [1.0, 2.0]}), MEDIAN, Statistic.MEDIAN, total, threshold=THRESHOLD
+    )
 
     assert found.total.value is None
 
@@ -102,7 +107,7 @@ def test_a_shown_statistic_is_true_and_never_over_a_hidden_or_small_count(
     ]
     drawn_from = table(counts, Indicator.REFERRALS_HANDED_OVER, by, threshold=THRESHOLD)
 
-    found = statistic_table(timings, P90, drawn_from, threshold=THRESHOLD)
+    found = statistic_table(timings, P90, Statistic.P90, drawn_from, threshold=THRESHOLD)
 
     assert len(found.cells) == len(drawn_from.cells)
     for count, cell in zip(
@@ -111,7 +116,7 @@ def test_a_shown_statistic_is_true_and_never_over_a_hidden_or_small_count(
         assert cell.breakdown == count.breakdown
         values = dict(cell.breakdown)
         members = sorted(
-            t.hours
+            t.value
             for t in timings
             if all(
                 t.values[("month", "municipio", "target_group").index(d)] == v
