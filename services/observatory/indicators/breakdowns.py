@@ -123,6 +123,15 @@ PARTICIPANTS = Scheme(
     },
     (Dimension.MONTH, Dimension.MUNICIPIO),
 )
+HELPFUL, NOT_HELPFUL = "helpful", "not_helpful"
+FEEDBACK = Scheme(
+    "feedback",
+    {
+        Indicator.INITIATIVE_FEEDBACK: frozenset({HELPFUL, NOT_HELPFUL}),
+        Indicator.INITIATIVE_FEEDBACK_HELPFUL: frozenset({HELPFUL}),
+    },
+    (Dimension.MONTH, Dimension.MUNICIPIO),
+)
 PLACED, TO_AUTONOMY, ELSEWHERE = "placed", "to_autonomy", "elsewhere"
 PLACEMENTS = Scheme("placements", {Indicator.HOUSING_PLACEMENTS: frozenset({PLACED})}, DIMENSIONS)
 EXITS = Scheme(
@@ -134,7 +143,7 @@ EXITS = Scheme(
     DIMENSIONS,
 )
 SCHEMES: Mapping[str, Scheme] = {
-    s.name: s for s in (REFERRALS, SESSIONS, ATTENDANCES, PARTICIPANTS, PLACEMENTS, EXITS)
+    s.name: s for s in (REFERRALS, SESSIONS, ATTENDANCES, PARTICIPANTS, FEEDBACK, PLACEMENTS, EXITS)
 }
 SCHEME_OF: Mapping[Indicator, Scheme] = {
     indicator: scheme for scheme in SCHEMES.values() for indicator in scheme.nesting

@@ -17,6 +17,7 @@ from enum import StrEnum
 from services.observatory.indicators.breakdowns import (
     ATTENDANCES,
     DIMENSIONS,
+    FEEDBACK,
     PARTICIPANTS,
     SESSIONS,
     Dimension,
@@ -33,6 +34,7 @@ class Unit(StrEnum):
     SESSIONS = "sessions"
     ATTENDANCES = "attendances"
     PARTICIPANTS = "participants"
+    ANSWERS = "answers"
     HOUSEHOLDS = "households"
     DAYS = "days"
 
@@ -81,6 +83,7 @@ _SESSIONS = tuple(
     for change in ("scheduled", "changed", "rescheduled", "cancelled")
 )
 _ATTENDANCE = "lgnet.events.attendance.recorded v1"
+_FEEDBACK = "lgnet.events.feedback.given v1"
 _RECEIVED = "lgnet.intake.referral.received v1"
 _FIRST_CONTACTED = "lgnet.intake.referral.first_contacted v1"
 _HANDED_OVER = "lgnet.intake.referral.handed_over v1"
@@ -147,7 +150,7 @@ def _reach(
 ) -> Entry:
     """An initiatives' indicator of ``scheme``'s family, over a cohort of sessions."""
     counted = ", ".join(f"{i}" for i in scheme.nesting)
-    attendance = () if scheme is SESSIONS else (_ATTENDANCE,)
+    attendance = {SESSIONS.name: (), FEEDBACK.name: (_FEEDBACK,)}.get(scheme.name, (_ATTENDANCE,))
     return Entry(
         indicator,
         name_it=names[0],
@@ -293,6 +296,23 @@ CATALOGUE: Mapping[Indicator, Entry] = {
             Unit.PARTICIPANTS,
             PARTICIPANTS,
             part_of=Indicator.INITIATIVE_PARTICIPANTS,
+        ),
+        _reach(
+            Indicator.INITIATIVE_FEEDBACK,
+            ("Risposte sull'utilità delle sessioni", "Answers on the sessions' usefulness"),
+            "Answers registrants gave on how useful a session counted by initiative_sessions "
+            "was to them (one per registrant and session), by its month and Municipio.",
+            Unit.ANSWERS,
+            FEEDBACK,
+        ),
+        _reach(
+            Indicator.INITIATIVE_FEEDBACK_HELPFUL,
+            ("Risposte: sessione utile", "Answers: the session helped"),
+            "Answers of initiative_feedback that found the session helpful (4 or 5 of 5). "
+            "Answers, not distinct persons: a registrant answers once per session.",
+            Unit.ANSWERS,
+            FEEDBACK,
+            part_of=Indicator.INITIATIVE_FEEDBACK,
         ),
         _housing(
             Indicator.HOUSING_PLACEMENTS,

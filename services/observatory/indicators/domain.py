@@ -29,6 +29,8 @@ class Indicator(StrEnum):
     INITIATIVE_ATTENDANCES = "initiative_attendances"
     INITIATIVE_PARTICIPANTS = "initiative_participants"
     INITIATIVE_REPEAT_PARTICIPANTS = "initiative_repeat_participants"
+    INITIATIVE_FEEDBACK = "initiative_feedback"
+    INITIATIVE_FEEDBACK_HELPFUL = "initiative_feedback_helpful"
     HOUSING_PLACEMENTS = "housing_placements"
     HOUSING_WAIT_DAYS_MEDIAN = "housing_wait_days_median"
     HOUSING_EXITS = "housing_exits"

@@ -16,6 +16,7 @@ from services.observatory.indicators.schemas import (
     CaseOpenedIn,
     FacilityChangedIn,
     FacilityIn,
+    FeedbackGivenIn,
     HousingRequestIn,
     InitiativeIn,
     PlacementIn,
@@ -61,6 +62,9 @@ SESSION_EVENTS = [
 ]
 ATTENDANCE_RECORDED = consumed_event(
     "lgnet.events.attendance.recorded", topic=_INITIATIVES, payload=AttendanceRecordedIn
+)
+FEEDBACK_GIVEN = consumed_event(
+    "lgnet.events.feedback.given", topic=_INITIATIVES, payload=FeedbackGivenIn
 )
 
 
@@ -134,6 +138,11 @@ def _read(declared: list[ConsumedEvent[M]], events: list[CloudEvent]) -> list[M]
     return [kinds[event.type].read(event) for event in events]
 
 
+async def on_feedback(session: AsyncSession, events: list[CloudEvent]) -> None:
+    answers = [(event.id, FEEDBACK_GIVEN.read(event)) for event in events]
+    await service.record_feedback(session=session, answers=answers)
+
+
 async def on_facilities(session: AsyncSession, events: list[CloudEvent]) -> None:
     facilities = _read(FACILITY_EVENTS, events)
     await service.record_facilities(session=session, facilities=facilities)
@@ -185,11 +194,13 @@ initiatives = Subscription(
         **{declared: _one(on_initiatives) for declared in INITIATIVE_EVENTS},
         **{declared: _one(on_sessions) for declared in SESSION_EVENTS},
         ATTENDANCE_RECORDED: _one(on_attendance),
+        FEEDBACK_GIVEN: _one(on_feedback),
     },
     batched={
         **{declared: on_initiatives for declared in INITIATIVE_EVENTS},
         **{declared: on_sessions for declared in SESSION_EVENTS},
         ATTENDANCE_RECORDED: on_attendance,
+        FEEDBACK_GIVEN: on_feedback,
     },
     # an initiative's and a session's latest version wins, an attendance's latest totals,
     # and participants are a set: in any order, the same rows

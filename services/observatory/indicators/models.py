@@ -100,6 +100,17 @@ class Participation(ObservatoryTable, table=True):
     participant: str = Field(primary_key=True, max_length=32)
 
 
+class FeedbackFact(ObservatoryTable, table=True):
+    """A registrant's answer on a session's usefulness (1 to 5), keyed by its event: feedback
+    carries no id of its own, and each registrant gives it once."""
+
+    __tablename__ = "feedback_facts"
+
+    event_id: str = Field(primary_key=True, max_length=64)
+    session_id: uuid.UUID = Field(index=True)
+    usefulness: int
+
+
 class FacilityFact(ObservatoryTable, table=True):
     """A reception facility's Municipio, as its latest version says (registered is 0)."""
 

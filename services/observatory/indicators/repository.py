@@ -18,7 +18,10 @@ from services.observatory.indicators.breakdowns import (
     ATTENDED,
     ELSEWHERE,
     EXITS,
+    FEEDBACK,
     HELD,
+    HELPFUL,
+    NOT_HELPFUL,
     PARTICIPANTS,
     PLACED,
     PLACEMENTS,
@@ -39,6 +42,7 @@ from services.observatory.indicators.housing import (
 from services.observatory.indicators.models import (
     CaseFact,
     FacilityFact,
+    FeedbackFact,
     HousingRequestFact,
     InitiativeFact,
     Participation,
@@ -263,11 +267,31 @@ async def housing_durations(
     ]
 
 
+HELPFUL_FROM = 4
+"""The least score of an answer that found a session helpful (4 or 5 of 5, as the events
+service sums its feedback)."""
+
+
+async def feedback_counts(session: AsyncSession, cohort: Cohort) -> Counts:
+    """The answers on the cohort's sessions, helpful or not, by month and Municipio."""
+    helpful = case((col(FeedbackFact.usefulness) >= HELPFUL_FROM, HELPFUL), else_=NOT_HELPFUL)
+    keys = (helpful, col(SessionFact.month), col(SessionFact.municipio))
+    query = (
+        sql.select(*keys, func.count())
+        .join(SessionFact, col(SessionFact.session_id) == col(FeedbackFact.session_id))
+        .where(*_held(cohort))
+        .group_by(*keys)
+    )
+    rows = await (await session.connection()).execute(query)
+    return {(level, month, str(municipio)): n for level, month, municipio, n in rows}
+
+
 COUNTS = {
     REFERRALS.name: cohort_counts,
     SESSIONS.name: session_counts,
     ATTENDANCES.name: attendance_counts,
     PARTICIPANTS.name: participation_counts,
+    FEEDBACK.name: feedback_counts,
     PLACEMENTS.name: placement_counts,
     EXITS.name: exit_counts,
 }
@@ -276,6 +300,12 @@ COUNTS = {
 async def family_counts(session: AsyncSession, scheme: Scheme, cohort: Cohort) -> Counts:
     """The counts of ``scheme``'s family over the cohort."""
     return await COUNTS[scheme.name](session, cohort)
+
+
+async def insert_feedback(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Insert the answers; one already there (a redelivered event) is left as it is."""
+    connection = await session.connection()
+    await connection.execute(_insert_feedback(connection.dialect.name), rows)
 
 
 async def upsert_facilities(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
@@ -381,6 +411,11 @@ def _upsert_placements(dialect: str) -> Any:
 
 
 @functools.cache
+def _insert_feedback(dialect: str) -> Any:
+    return _insert(dialect, _feedback).on_conflict_do_nothing()
+
+
+@functools.cache
 def _insert_participations(dialect: str) -> Any:
     return _insert(dialect, _participations).on_conflict_do_nothing()
 
@@ -392,5 +427,6 @@ _sessions = SessionFact.__table__  # type: ignore[attr-defined]
 _attendance = SessionAttendance.__table__  # type: ignore[attr-defined]
 _participations = Participation.__table__  # type: ignore[attr-defined]
 _facilities = FacilityFact.__table__  # type: ignore[attr-defined]
+_feedback = FeedbackFact.__table__  # type: ignore[attr-defined]
 _requests = HousingRequestFact.__table__  # type: ignore[attr-defined]
 _placements_table = PlacementFact.__table__  # type: ignore[attr-defined]

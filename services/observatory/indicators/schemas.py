@@ -174,6 +174,13 @@ class CaseOpenedIn(_EventIn):
     referral_received_at: datetime | None
 
 
+class FeedbackGivenIn(_EventIn):
+    """``feedback.given``: how useful a registrant found a session (1 to 5)."""
+
+    session_id: Id
+    usefulness: int = Field(ge=1, le=5)
+
+
 class InitiativeIn(_EventIn):
     """Every ``initiative.*`` event: the initiative's status after the change."""
 

@@ -32,6 +32,7 @@ from services.observatory.indicators.schemas import (
     CataloguePublic,
     FacilityChangedIn,
     FacilityIn,
+    FeedbackGivenIn,
     HousingRequestIn,
     InitiativeIn,
     NamePublic,
@@ -125,6 +126,17 @@ async def record_cases_opened(*, session: AsyncSession, cases: list[CaseOpenedIn
     }
     if rows:
         await repository.insert_cases(session, list(rows.values()))
+
+
+async def record_feedback(
+    *, session: AsyncSession, answers: list[tuple[str, FeedbackGivenIn]]
+) -> None:
+    """Each answer by the id of the event that carried it (its only key)."""
+    rows = {
+        event_id: {"event_id": event_id, "session_id": a.session_id, "usefulness": a.usefulness}
+        for event_id, a in answers
+    }
+    await repository.insert_feedback(session, list(rows.values()))
 
 
 async def record_facilities(*, session: AsyncSession, facilities: list[FacilityIn]) -> None:

@@ -18,7 +18,12 @@ from kit.testing.apps import ServiceClient
 from kit.testing.kafka import publish
 from kit.testing.resources import assert_problem
 from kit.testing.services import service_client
-from services.events.attendance.events import AttendanceRecorded, AttendanceRecordedData
+from services.events.attendance.events import (
+    AttendanceRecorded,
+    AttendanceRecordedData,
+    FeedbackGiven,
+    FeedbackGivenData,
+)
 from services.events.initiatives.events import (
     InitiativeCreated,
     InitiativeCreatedData,
@@ -45,6 +50,9 @@ EXPECTED = {
     # P1 (s1, s2, s3) and P2 (s1, s2) came back, first in 4; P3-P7 once in 4; P8, P9 once in 8
     "initiative_participants": (7, 2, 9),
     "initiative_repeat_participants": (2, None, 2),  # none in 8: a 0, hidden
+    # answers 5, 4, 2 on s1 and 5 on s3 (the draft's s5 had one too)
+    "initiative_feedback": (3, 1, 4),
+    "initiative_feedback_helpful": (2, 1, 3),  # 4 or 5
 }
 
 
@@ -112,6 +120,18 @@ def _attendance(
     ).model_dump(mode="json")
 
 
+def _feedback(
+    initiative_id: uuid.UUID, session_id: uuid.UUID, day: datetime, usefulness: int
+) -> dict[str, Any]:
+    return FeedbackGivenData(
+        initiative_id=initiative_id,
+        session_id=session_id,
+        registrant="beneficiary",
+        usefulness=usefulness,
+        given_at=day + timedelta(days=1),
+    ).model_dump(mode="json")
+
+
 async def _publish_scenario(stack: Stack, day: datetime) -> None:
     published, draft = uuid.uuid4(), uuid.uuid4()
     s1, s2, s3, s4, s5 = (uuid.uuid4() for _ in range(5))
@@ -142,6 +162,8 @@ async def _publish_scenario(stack: Stack, day: datetime) -> None:
         (AttendanceRecorded, _attendance(published, s2, day + 15 * hour, P[1:3], (2, 0))),
         (AttendanceRecorded, _attendance(published, s2, day + 15.5 * hour, P[6:8], (4, 1))),
         (AttendanceRecorded, _attendance(published, s3, day + 17 * hour, [P[1], *P[8:10]], (3, 0))),
+        *((FeedbackGiven, _feedback(published, s1, day, score)) for score in (5, 4, 2)),
+        (FeedbackGiven, _feedback(published, s3, day, 5)),
     ]
     await publish(stack.kafka_bootstrap, events, subject=str(published), organisation="assoc-ponte")
     of_a_draft: list[tuple[EventType[Any], dict[str, Any]]] = [
@@ -153,6 +175,7 @@ async def _publish_scenario(stack: Stack, day: datetime) -> None:
         ),
         (SessionScheduled, _session(draft, s5, day + 12 * hour, 4)),
         (AttendanceRecorded, _attendance(draft, s5, day + 13 * hour, P[1:4], (3, 0))),
+        (FeedbackGiven, _feedback(draft, s5, day, 5)),
     ]
     await publish(stack.kafka_bootstrap, of_a_draft, subject=str(draft), organisation="assoc-ponte")
 
