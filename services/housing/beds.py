@@ -12,6 +12,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from kit.query import among
 from services.housing.placements.models import Placement
 from services.housing.requests.models import Proposal
 
@@ -30,19 +31,23 @@ async def taken(
     session: AsyncSession, unit_ids: Collection[uuid.UUID]
 ) -> dict[uuid.UUID, Occupancy]:
     """What is taken in each unit now (an expired proposal still holds until the expiry job
-    ends it: a bed is never offered twice)."""
+    ends it: a bed is never offered twice). The ids as one array (a run asks for every unit:
+    psycopg parsed a statement of 2,000 placeholders in tens of milliseconds)."""
     found = {unit_id: [0, 0] for unit_id in unit_ids}
     if not found:
         return {}
     ids = list(found)
     held = (
         select(Proposal.unit_id, func.sum(Proposal.beds), func.count())
-        .where(col(Proposal.unit_id).in_(ids), col(Proposal.status) == LIVE)
+        .where(await among(session, col(Proposal.unit_id), ids), col(Proposal.status) == LIVE)
         .group_by(col(Proposal.unit_id))
     )
     placed = (
         select(Placement.unit_id, func.sum(Placement.beds), func.count())
-        .where(col(Placement.unit_id).in_(ids), col(Placement.moved_out_on).is_(None))
+        .where(
+            await among(session, col(Placement.unit_id), ids),
+            col(Placement.moved_out_on).is_(None),
+        )
         .group_by(col(Placement.unit_id))
     )
     for stmt in (held, placed):

@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from kit.pagination import Page, PageParams, paginate
-from kit.query import first, where_given
+from kit.query import among, first, where_given
 from kit.schemas import TargetGroup
 from services.housing.facilities.domain import FacilityKind
 from services.housing.facilities.models import Facility, FacilityTargetGroup, Unit
@@ -74,7 +74,7 @@ async def units_of(
         return []
     stmt = (
         select(Unit)
-        .where(col(Unit.facility_id).in_(list(facility_ids)))
+        .where(await among(session, col(Unit.facility_id), facility_ids))
         .order_by(col(Unit.created_at), col(Unit.id))
     )
     if for_update:

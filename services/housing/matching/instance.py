@@ -30,13 +30,19 @@ class Instance:
     units: dict[str, tuple[FacilityBeds, Beds]]  # vacancy (unit) id -> its facility and beds
 
 
-def vacancy_of(facility: FacilityBeds, beds: Beds) -> Vacancy:
+def vacancy_of(
+    facility: FacilityBeds, beds: Beds, target_groups: frozenset[str] | None = None
+) -> Vacancy:
+    """The unit as the matcher sees it (`target_groups`: its facility's, if worked out
+    already — a run's units share a few hundred facilities)."""
     f, unit = facility.facility, beds.unit
+    if target_groups is None:
+        target_groups = frozenset(str(group) for group in facility.target_groups)
     return Vacancy(
         id=str(unit.id),
         facility_id=str(f.id),
         municipio=f.municipio,
-        target_groups=frozenset(str(group) for group in facility.target_groups),
+        target_groups=target_groups,
         sex_policy=SexPolicy(f.sex_policy),
         min_age=f.min_age,
         max_age=f.max_age,
@@ -122,11 +128,17 @@ def of(
         for beds in facility.units
         if full_too or beds.free > 0
     }
+    groups = {
+        id(facility): frozenset(str(group) for group in facility.target_groups)
+        for facility in facilities_
+    }
     return Instance(
         requests=(
             [request_of(r, today) for r in waiting] if requests_ is None else list(requests_)
         ),
-        vacancies=[vacancy_of(facility, beds) for facility, beds in units.values()],
+        vacancies=[
+            vacancy_of(facility, beds, groups[id(facility)]) for facility, beds in units.values()
+        ],
         filed={str(request.id): request for request in waiting},
         units=units,
     )

@@ -166,7 +166,9 @@ def solve(pool: Instance, weights: Weights) -> Outcome:
     of_class: dict[str, int] = {}
     units: dict[int, list[str]] = {}
     if left_out:
-        classes = classify(pool.requests, pool.vacancies)
+        classes = solved.classes  # the solver's own, else worked out again
+        if classes is None:
+            classes = classify(pool.requests, pool.vacancies)
         usable = classes.vacancy_class >= 0
         for index in left_out:
             cls = int(classes.request_class[index])
@@ -246,6 +248,7 @@ async def _run(session: AsyncSession, principal: Principal) -> MatchingRun:
 def _results(run_id: uuid.UUID, outcome: Outcome, weights: Weights) -> list[dict[str, Any]]:
     """The run's result for each request, as rows (a run writes ten thousand)."""
     pool, placed = outcome.instance, outcome.solved.assignment.placed
+    scores = outcome.solved.scores  # the solver's, of the pairs it placed
     vacancies_by_id = {v.id: v for v in pool.vacancies}
     results = []
     for request in pool.requests:
@@ -260,7 +263,10 @@ def _results(run_id: uuid.UUID, outcome: Outcome, weights: Weights) -> list[dict
         }
         if unit is not None:
             row["unit_id"] = pool.units[unit][1].unit.id
-            row["score"] = domain.score(request, vacancies_by_id[unit], weights)
+            found = scores.get(request.id)
+            row["score"] = (
+                domain.score(request, vacancies_by_id[unit], weights) if found is None else found
+            )
         else:
             cls = outcome.left_out_class[request.id]
             row["unmatched"] = Unmatched.NO_FEASIBLE_UNIT if cls < 0 else Unmatched.UNITS_TAKEN

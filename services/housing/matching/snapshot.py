@@ -67,7 +67,7 @@ class Snapshot:
     ) -> Snapshot:
         """The snapshot of `waiting` in the list's order, each `Request` taken from `kept` where
         it holds the same version on the same day."""
-        ordered = sorted(waiting, key=lambda w: (w.requested_on, w.id))
+        ordered = sorted(waiting, key=lambda w: (w.requested_on, w.id.int))  # ids as UUIDs sort
         reused: dict[uuid.UUID, Request] = {}
         if kept is not None and kept.today == today:
             held = {w.id: w.version for w in ordered}

@@ -60,8 +60,8 @@ With a negative ``w`` the bonus is turned round: ``p(r) + w``, and ``-w`` in the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from time import perf_counter
 from typing import Any
 
@@ -95,6 +95,8 @@ class Solved:
     integers: int = 0  # … of them declared integer
     bound: float = 0.0  # no assignment is worth more
     seconds: float = 0.0  # the whole of `assign`
+    scores: Mapping[str, float] = field(default_factory=dict)  # housed request id -> its score
+    classes: Classes | None = None  # the classes the program was built on (`classify`)
 
 
 def assign(
@@ -121,26 +123,26 @@ def assign(
     )
     pairs = int(members @ classes.fits.astype(np.int64) @ classes.units)
     if pairs == 0:
-        return Solved(Assignment({}, 0.0), optimal=True, gap=0.0, pairs=0)
+        return Solved(Assignment({}, 0.0), optimal=True, gap=0.0, pairs=0, classes=classes)
     worth = _worth(requests, classes, weights)
     program = build(classes, worth.priority, worth.bonus, worth.bonus_municipi)
 
-    def housed(x: FloatArray | None) -> tuple[dict[int, int], float]:
+    def housed(x: FloatArray | None) -> tuple[float, dict[int, int], dict[int, float]]:
         placed = {} if x is None else place(classes, program, x)
         fill(classes, vacancies, worth, placed)
-        value = sum(score(requests[r], vacancies[v], weights) for r, v in placed.items())
-        return placed, float(value)
+        scored = {r: score(requests[r], vacancies[v], weights) for r, v in placed.items()}
+        return float(sum(scored.values())), placed, scored
 
     x, bound = _relaxed(program, deadline)
     if x is not None and not _integral(x):
         x = _made_integral(program, x, deadline)
     best = housed(x)
-    if not _within(best[1], bound, mip_rel_gap) and perf_counter() < deadline:
+    if not _within(best[0], bound, mip_rel_gap) and perf_counter() < deadline:
         x, mip_bound = _branched(program, deadline, mip_rel_gap)
         bound = min(bound, mip_bound)
         if x is not None:
-            best = max(best, housed(x), key=lambda found: found[1])
-    placed, achieved = best
+            best = max(best, housed(x), key=lambda found: found[0])
+    achieved, placed, scored = best
     slack = max(bound - achieved, 0.0)
     optimal = _within(achieved, bound, 0.0)
     return Solved(
@@ -152,6 +154,8 @@ def assign(
         integers=int(program.integral.sum()),
         bound=bound,
         seconds=perf_counter() - started,
+        scores={requests[r].id: scored[r] for r in sorted(placed)},
+        classes=classes,
     )
 
 

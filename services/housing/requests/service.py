@@ -203,7 +203,7 @@ async def waiting(
     """Every request waiting for a place (with `ids`, those among them), longest waiting
     first, with its case's vulnerability: rows, not entities (a run reads ten thousand)."""
     found = await repository.waiting_rows(session, ids=ids)
-    return [Waiting(**{name: row[name] for name in _WAITING_COLUMNS}) for row in found]
+    return [Waiting(**row) for row in found]  # a row holds the columns, `WAITING_COLUMNS`
 
 
 _WAITING_COLUMNS = list(Waiting.__dataclass_fields__)
