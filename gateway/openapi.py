@@ -44,7 +44,7 @@ __all__ = ["API_VERSION", "SECURITY_SCHEME", "OpenAPIAggregator", "merge_openapi
 logger = logging.getLogger(__name__)
 
 SECURITY_SCHEME = "KeycloakBearer"
-API_VERSION = "1.11.0"
+API_VERSION = "1.12.0"
 """``info.version`` of the merged document. A breaking change to the public API (a path, a field
 or an enum value removed, a new required field…) must move it on: the committed
 ``contracts/openapi.json`` is checked against the last released one by ``oasdiff breaking``
