@@ -4,18 +4,21 @@
 BEFORE the rebuild, on the topics the observatory consumes, as intake and casework publish
 them: per synthetic referral a ``referral.received``, then for most a ``referral.screened`` (on
 the topic, not consumed: the replay reads and skips it) and a ``referral.first_contacted``,
-a ``referral.handed_over`` for 60% and a ``case.opened`` for half; for one referral in twenty
-an initiative as the events service publishes it (created, published, four sessions, a batch
-of check-ins at each), and for one in five a household's housing request and placement (filed,
-started, for 70% ended) in one of 40 facilities (registered first); all over
+a ``referral.handed_over`` for 60% and a ``case.opened`` for half (with a status change, its
+first plan's approval, a review, a minor's turning 18, a closure: `case_steps`); for one
+referral in twenty an initiative as the events service publishes it (created, published,
+four sessions, a batch of check-ins at each), and for one in five a household's housing
+request and placement (filed, started, for 70% ended) in one of 40 facilities (registered
+first); all over
 ``--replay-years`` years (default 2). Then `kit.rebuild.rebuild` — what
 ``python -m services.observatory rebuild`` runs — replays them into an empty PostgreSQL
 database: events/s over the replay (every record validated against its schema, as live).
 
 Then queries, over the rebuilt data: ``--replay-queries`` (default 40) breakdowns by two
-dimensions (month × Municipio) of a random indicator over a random year-long cohort, each a
-cohort not asked before (its family protected afresh: the cold path), then the same cohorts
-again (the warm path: protection cached per counts). p50/p99 of each.
+dimensions (month × Municipio) of a random referral indicator over a random year-long
+cohort, each a cohort not asked before (its family protected afresh: the cold path), then
+the same cohorts again (the warm path: protection cached per counts); then as many caseloads
+(organisation × Municipio at a random cohort's end), the same way. p50/p99 of each.
 
 Targets: replay ≥ 20,000 events/s; a query's p99 ≤ 100 ms. No timed assertion.
 """
@@ -52,7 +55,15 @@ from kit.events.types import EventType
 from kit.outbox.relay import producer_config
 from kit.rebuild import rebuild
 from kit.settings import REPO_ROOT
-from services.casework.cases.events import CaseOpened
+from services.casework.approvals.events import ApprovalDecided
+from services.casework.cases.events import (
+    CaseClosed,
+    CaseOpened,
+    CaseStatusChanged,
+    ReviewOverdue,
+    ReviewRecorded,
+)
+from services.casework.minors.events import TurningEighteen
 from services.events.attendance.events import AttendanceRecorded, AttendanceRecordedData
 from services.events.initiatives.events import (
     InitiativeCreated,
@@ -156,24 +167,86 @@ def referral(rng: random.Random, years: int) -> list[Event]:
         )
         if rng.random() < 0.83:
             case_id = str(uuid.uuid4())
-            events.append(
-                (
-                    CaseOpened,
-                    case_id,
-                    {
-                        "case_id": case_id,
-                        "lead_organisation": lead,
-                        "target_group": facts["target_group"],
-                        "municipio": facts["municipio"],
-                        "origin": "hand_over",
-                        "referral_id": referral_id,
-                        "urgency": facts["urgency"],
-                        "person_refs": person_refs,
-                        "opened_at": (handed + timedelta(minutes=5)).isoformat(),
-                        "referral_received_at": facts["received_at"],
-                    },
-                )
-            )
+            case = {
+                "case_id": case_id,
+                "lead_organisation": lead,
+                "target_group": facts["target_group"],
+                "municipio": facts["municipio"],
+            }
+            opened = handed + timedelta(minutes=5)
+            opening = {
+                **case,
+                "origin": "handover",
+                "referral_id": referral_id,
+                "urgency": facts["urgency"],
+                "person_refs": person_refs,
+                "opened_at": opened.isoformat(),
+                "referral_received_at": facts["received_at"],
+            }
+            events.append((CaseOpened, case_id, opening))
+            events += case_steps(rng, case, opened, person_refs[0])
+    return events
+
+
+def case_steps(
+    rng: random.Random, case: dict[str, Any], opened: datetime, person_ref: str
+) -> list[Event]:
+    """A case's steps the observatory counts: to assessment the next day, its first plan
+    approved (for 80%, 5 to 45 days on), a first review (a fifth of them late, their breach
+    raised first), for one minor's case in five, turning 18, and for a third, closed."""
+    case_id = case["case_id"]
+    assessed = {
+        **case,
+        "from_status": "open",
+        "status": "assessment",
+        "changed_at": (opened + timedelta(days=1)).isoformat(),
+    }
+    events: list[Event] = [(CaseStatusChanged, case_id, assessed)]
+    if rng.random() < 0.8:
+        decided = opened + timedelta(days=rng.randint(5, 45))
+        approval = {
+            "approval_id": str(uuid.uuid4()),
+            "case_id": case_id,
+            "lead_organisation": case["lead_organisation"],
+            "subject": "first_plan",
+            "status": "approved",
+            "plan_version": 1,
+            "requested_at": opened.isoformat(),
+            "decided_at": decided.isoformat(),
+        }
+        events.append((ApprovalDecided, case_id, approval))
+    due = opened + timedelta(days=90)
+    reviewed = due + timedelta(days=rng.randint(-30, 10))
+    if reviewed > due:
+        overdue = {**case, "cycle": 1, "due_at": due.isoformat()}
+        events.append((ReviewOverdue, case_id, overdue))
+    review = {
+        **case,
+        "cycle": 1,
+        "outcome": "on_track",
+        "reviewed_at": reviewed.isoformat(),
+        "next_review_due_at": (reviewed + timedelta(days=90)).isoformat(),
+    }
+    events.append((ReviewRecorded, case_id, review))
+    if case["target_group"] == "unaccompanied_minor" and rng.random() < 0.2:
+        raised_on = (opened + timedelta(days=rng.randint(30, 300))).date().replace(day=1)
+        turning = {
+            **case,
+            "person_ref": person_ref,
+            "raised_on": raised_on.isoformat(),
+            "plan_id": str(uuid.uuid4()) if rng.random() < 0.7 else None,
+            "extended": False,
+        }
+        events.append((TurningEighteen, case_id, turning))
+    if rng.random() < 1 / 3:
+        closed = {
+            **case,
+            "outcome": "autonomy_reached",
+            "opened_at": opened.isoformat(),
+            "closed_at": (reviewed + timedelta(days=rng.randint(1, 60))).isoformat(),
+            "approval_id": str(uuid.uuid4()),
+        }
+        events.append((CaseClosed, case_id, closed))
     return events
 
 
@@ -354,15 +427,27 @@ async def publish(stack: Stack, n: int, years: int, seed: int) -> tuple[int, flo
     return sent, perf_counter() - began
 
 
-async def queries(url: str, count: int, years: int, seed: int) -> tuple[list[float], list[float]]:
-    """Seconds per breakdown query: each cohort cold, then each again warm."""
+Asked = list[tuple[Cohort, Indicator, tuple[Dimension, ...]]]
+
+
+def asked(count: int, years: int, seed: int, indicators: list[Indicator]) -> Asked:
+    """``count`` year-long cohorts at random, each of a random one of ``indicators``: month ×
+    Municipio, or organisation × Municipio for the caseload (a stock has no month)."""
     rng = random.Random(seed)
-    cohorts = []
+    found: Asked = []
     for _ in range(count):
         start = START + timedelta(days=rng.randrange(max(1, (years - 1) * 365)), hours=1)
-        cohorts.append((Cohort(start, start + timedelta(days=365)), rng.choice(list(NESTING))))
+        indicator = rng.choice(indicators)
+        first = Dimension.ORGANISATION if indicator is Indicator.CASELOAD else Dimension.MONTH
+        found.append(
+            (Cohort(start, start + timedelta(days=365)), indicator, (first, Dimension.MUNICIPIO))
+        )
+    return found
+
+
+async def queries(url: str, cohorts: Asked) -> tuple[list[float], list[float]]:
+    """Seconds per breakdown query: each cohort cold, then each again warm."""
     database = Database(url)
-    by = (Dimension.MONTH, Dimension.MUNICIPIO)
     timings: tuple[list[float], list[float]] = ([], [])
     try:
         # a first query of a cohort with no data: the connection and the solver warmed up
@@ -372,11 +457,11 @@ async def queries(url: str, count: int, years: int, seed: int) -> tuple[list[flo
                 session=session,
                 cohort=empty,
                 indicator=Indicator.REFERRALS_RECEIVED,
-                by=by,
+                by=(Dimension.MONTH, Dimension.MUNICIPIO),
                 threshold=5,
             )
         for timing in timings:
-            for cohort, indicator in cohorts:
+            for cohort, indicator, by in cohorts:
                 began = perf_counter()
                 async with database.session(writes=False) as session:
                     await service.published_breakdown(
@@ -386,6 +471,16 @@ async def queries(url: str, count: int, years: int, seed: int) -> tuple[list[flo
     finally:
         await database.dispose()
     return timings
+
+
+def _timed(cold: list[float], warm: list[float]) -> tuple[str, str]:
+    cold_ms, warm_ms = sorted(t * 1000 for t in cold), sorted(t * 1000 for t in warm)
+    return (
+        f"p50 {percentile(cold_ms, 50):.0f} ms, p99 {percentile(cold_ms, 99):.0f} ms "
+        f"(target p99 ≤ {QUERY_P99_TARGET_MS:.0f} ms)",
+        f"p50 {percentile(warm_ms, 50):.1f} ms, p99 {percentile(warm_ms, 99):.1f} ms "
+        f"(cold/warm p99 {percentile(cold_ms, 99) / percentile(warm_ms, 99):.0f}×)",
+    )
 
 
 async def bench(stack: Stack, args: argparse.Namespace) -> list[tuple[str, str]]:
@@ -405,9 +500,10 @@ async def bench(stack: Stack, args: argparse.Namespace) -> list[tuple[str, str]]
     )
     command = perf_counter() - began
     rate = progress.done / progress.elapsed
-    say(f"▶ {args.replay_queries} breakdown queries, cold then warm")
-    cold, warm = await queries(url, args.replay_queries, args.replay_years, args.replay_seed)
-    cold_ms, warm_ms = sorted(t * 1000 for t in cold), sorted(t * 1000 for t in warm)
+    say(f"▶ {args.replay_queries} breakdown queries and as many caseloads, cold then warm")
+    count, years, seed = args.replay_queries, args.replay_years, args.replay_seed
+    referrals = _timed(*await queries(url, asked(count, years, seed, list(NESTING))))
+    caseloads = _timed(*await queries(url, asked(count, years, seed, [Indicator.CASELOAD])))
     outcomes = ", ".join(f"{n:,} {o}" for o, n in sorted(progress.outcomes.items()))
     return [
         ("published", f"{sent:,} events in {seconds:.1f} s ({sent / seconds:,.0f} events/s)"),
@@ -418,16 +514,10 @@ async def bench(stack: Stack, args: argparse.Namespace) -> list[tuple[str, str]]
             f"the command {command:.1f} s in all; {progress.batches:,} batches",
         ),
         ("  outcomes", outcomes),
-        (
-            "query, cold",
-            f"p50 {percentile(cold_ms, 50):.0f} ms, p99 {percentile(cold_ms, 99):.0f} ms "
-            f"(target p99 ≤ {QUERY_P99_TARGET_MS:.0f} ms); month × Municipio, a year's cohort",
-        ),
-        (
-            "query, warm",
-            f"p50 {percentile(warm_ms, 50):.1f} ms, p99 {percentile(warm_ms, 99):.1f} ms "
-            f"(cold/warm p99 {percentile(cold_ms, 99) / percentile(warm_ms, 99):.0f}×)",
-        ),
+        ("query, cold", f"{referrals[0]}; referral family, month × Municipio, a year's cohort"),
+        ("query, warm", referrals[1]),
+        ("caseload, cold", f"{caseloads[0]}; organisation × Municipio at a cohort's end"),
+        ("caseload, warm", caseloads[1]),
     ]
 
 

@@ -44,7 +44,7 @@ __all__ = ["API_VERSION", "SECURITY_SCHEME", "OpenAPIAggregator", "merge_openapi
 logger = logging.getLogger(__name__)
 
 SECURITY_SCHEME = "KeycloakBearer"
-API_VERSION = "1.12.0"
+API_VERSION = "1.13.0"
 """``info.version`` of the merged document. A breaking change to the public API (a path, a field
 or an enum value removed, a new required field…) must move it on: the committed
 ``contracts/openapi.json`` is checked against the last released one by ``oasdiff breaking``
@@ -70,7 +70,11 @@ form is in the schema; a member of the public registers and cancels through the 
 1.9.0: ``GET /v1/observatory/indicators`` is the indicator catalogue (the per-table summary it
 returned is gone: its suppression did not protect nested indicators); an indicator is asked
 for by its ``code``, ``cases_open`` is ``referrals_taken_in_charge``, and a breakdown names
-its indicator in Italian and English with its unit."""
+its indicator in Italian and English with its unit. 1.10.0 to 1.12.0: indicators and units
+added (oasdiff counts a new value of a response's enum as breaking). 1.13.0: casework's
+indicators (cases, first plans in 30 days, reviews on time, minors turning 18 with a
+transition plan) and their shares, the unit ``percent``, and a share's ``over`` in the
+catalogue."""
 HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 _COMPONENT_REF = "#/components/"
 

@@ -196,14 +196,19 @@ async def insert_once(session: AsyncSession, table: Table, **values: Any) -> boo
     return (await connection.execute(statement, values)).first() is not None
 
 
+def dialect_insert(dialect: str, table: Any) -> Any:
+    """An ``INSERT`` into ``table`` that can say ``ON CONFLICT`` in ``dialect`` (PostgreSQL's
+    or SQLite's)."""
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
 @functools.cache
 def _insert_once(table: Table, dialect: str) -> Any:
     # built once per table: the values are the execution's parameters (its compiled form is
     # cached too), which spares the statement's construction on each call
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     key = next(iter(table.primary_key.columns))
     # RETURNING, not rowcount: psycopg's async cursor reports -1 for ON CONFLICT DO NOTHING
-    return insert(table).on_conflict_do_nothing().returning(key)
+    return dialect_insert(dialect, table).on_conflict_do_nothing().returning(key)
 
 
 async def among(

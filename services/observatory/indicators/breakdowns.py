@@ -43,6 +43,7 @@ class Dimension(StrEnum):
     MONTH = "month"
     MUNICIPIO = "municipio"
     TARGET_GROUP = "target_group"
+    ORGANISATION = "organisation"
 
 
 class Level(StrEnum):
@@ -61,6 +62,8 @@ NESTING: Mapping[Indicator, frozenset[str]] = {
 """The referral family's nesting."""
 DIMENSIONS = tuple(Dimension)
 """Every dimension, in the order a breakdown lists them."""
+FLOWS = (Dimension.MONTH, Dimension.MUNICIPIO, Dimension.TARGET_GROUP)
+"""A flow's dimensions: the month of each unit's date, where it is, whom it is for."""
 MOST = 2
 """Breakdowns at once."""
 YEAR = timedelta(days=366)
@@ -103,7 +106,7 @@ class Scheme:
     dimensions: tuple[Dimension, ...]
 
 
-REFERRALS = Scheme("referrals", NESTING, DIMENSIONS)
+REFERRALS = Scheme("referrals", NESTING, FLOWS)
 HELD, ATTENDED, REPEAT, ONCE = "held", "attended", "repeat", "once"
 SESSIONS = Scheme(
     "sessions",
@@ -133,17 +136,64 @@ FEEDBACK = Scheme(
     (Dimension.MONTH, Dimension.MUNICIPIO),
 )
 PLACED, TO_AUTONOMY, ELSEWHERE = "placed", "to_autonomy", "elsewhere"
-PLACEMENTS = Scheme("placements", {Indicator.HOUSING_PLACEMENTS: frozenset({PLACED})}, DIMENSIONS)
+PLACEMENTS = Scheme("placements", {Indicator.HOUSING_PLACEMENTS: frozenset({PLACED})}, FLOWS)
 EXITS = Scheme(
     "exits",
     {
         Indicator.HOUSING_EXITS: frozenset({TO_AUTONOMY, ELSEWHERE}),
         Indicator.HOUSING_EXITS_TO_AUTONOMY: frozenset({TO_AUTONOMY}),
     },
-    DIMENSIONS,
+    FLOWS,
 )
+PLAN_IN_TIME, PLAN_NOT_IN_TIME = "plan_in_time", "plan_not_in_time"
+CASES = Scheme(
+    "cases",
+    {
+        Indicator.CASES_OPENED: frozenset({PLAN_IN_TIME, PLAN_NOT_IN_TIME}),
+        Indicator.CASES_PLAN_APPROVED_30_DAYS: frozenset({PLAN_IN_TIME}),
+    },
+    FLOWS,
+)
+ON_TIME, LATE = "on_time", "late"
+REVIEWS = Scheme(
+    "reviews",
+    {
+        Indicator.REVIEWS_RECORDED: frozenset({ON_TIME, LATE}),
+        Indicator.REVIEWS_ON_TIME: frozenset({ON_TIME}),
+    },
+    FLOWS,
+)
+WITH_PLAN, WITHOUT_PLAN = "with_plan", "without_plan"
+COMING_OF_AGE = Scheme(
+    "coming_of_age",
+    {
+        Indicator.MINORS_TURNING_18: frozenset({WITH_PLAN, WITHOUT_PLAN}),
+        Indicator.MINORS_TURNING_18_WITH_PLAN: frozenset({WITH_PLAN}),
+    },
+    FLOWS,
+)
+OPEN = "open"
+CASELOAD = Scheme(
+    "caseload",
+    {Indicator.CASELOAD: frozenset({OPEN})},
+    (Dimension.MUNICIPIO, Dimension.TARGET_GROUP, Dimension.ORGANISATION),
+)
+"""A stock, not a flow: the cases open at one moment, which a month does not divide."""
 SCHEMES: Mapping[str, Scheme] = {
-    s.name: s for s in (REFERRALS, SESSIONS, ATTENDANCES, PARTICIPANTS, FEEDBACK, PLACEMENTS, EXITS)
+    s.name: s
+    for s in (
+        REFERRALS,
+        SESSIONS,
+        ATTENDANCES,
+        PARTICIPANTS,
+        FEEDBACK,
+        PLACEMENTS,
+        EXITS,
+        CASES,
+        REVIEWS,
+        COMING_OF_AGE,
+        CASELOAD,
+    )
 }
 SCHEME_OF: Mapping[Indicator, Scheme] = {
     indicator: scheme for scheme in SCHEMES.values() for indicator in scheme.nesting
@@ -248,6 +298,7 @@ def _values(
         Dimension.MONTH: tuple(months),
         Dimension.MUNICIPIO: tuple(str(m) for m in MUNICIPI),
         Dimension.TARGET_GROUP: tuple(TargetGroup),
+        Dimension.ORGANISATION: (),  # the partners counted: the network's members change
     }
     for position, dimension in enumerate(scheme.dimensions, start=1):
         seen = {key[position] for key, _ in inner}

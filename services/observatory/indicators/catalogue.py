@@ -16,8 +16,9 @@ from enum import StrEnum
 
 from services.observatory.indicators.breakdowns import (
     ATTENDANCES,
-    DIMENSIONS,
+    CASELOAD,
     FEEDBACK,
+    FLOWS,
     PARTICIPANTS,
     SESSIONS,
     Dimension,
@@ -25,6 +26,7 @@ from services.observatory.indicators.breakdowns import (
 )
 from services.observatory.indicators.domain import Indicator
 from services.observatory.indicators.housing import DURATIONS
+from services.observatory.indicators.shares import SHARES
 from services.observatory.indicators.timeliness import TIMELINESS
 
 
@@ -37,12 +39,20 @@ class Unit(StrEnum):
     ANSWERS = "answers"
     HOUSEHOLDS = "households"
     DAYS = "days"
+    CASES = "cases"
+    REVIEWS = "reviews"
+    MINORS = "minors"
+    PERCENT = "percent"
 
 
 REFERRALS_RECEIVED = ("Segnalazioni ricevute", "referrals received")
 SESSIONS_STARTING = ("Sessioni svolte", "sessions held")
 MOVING_IN = ("Ingressi in struttura", "households moving in")
 MOVING_OUT = ("Uscite dalla struttura", "households moving out")
+CASES_OPENED = ("Casi aperti", "cases opened")
+REVIEWS_RECORDED = ("Verifiche registrate", "reviews recorded")
+COMING_OF_AGE = ("Minori nel mese dei 18 anni", "minors in the month they turn 18")
+OPEN_AT_THE_END = ("Casi aperti alla fine del periodo", "cases open at the end of the period")
 
 
 REFERRAL_FAMILY_RULE = (
@@ -106,6 +116,8 @@ class Entry:
     """A statistic's: the count whose published cells its cells follow."""
     cohort: tuple[str, str] = REFERRALS_RECEIVED
     """What the period selects, in Italian and English."""
+    over: Indicator | None = None
+    """A share's: the count it is a percentage of (``drawn_from`` is the part)."""
 
 
 def _timeliness(
@@ -132,7 +144,7 @@ def _timeliness(
         source_events=(_RECEIVED, _FIRST_CONTACTED, _HANDED_OVER)
         if first_contact
         else (_RECEIVED, _HANDED_OVER),
-        breakdowns=DIMENSIONS,
+        breakdowns=FLOWS,
         part_of=None,
         suppression=TIMELINESS_RULE,
         drawn_from=TIMELINESS[indicator].drawn_from,
@@ -197,13 +209,182 @@ def _housing(
         definition=f"{definition}, {_HOUSING_WHERE}.",
         unit=Unit.DAYS if drawn_from else Unit.HOUSEHOLDS,
         source_events=_HOUSING_SOURCES,
-        breakdowns=DIMENSIONS,
+        breakdowns=FLOWS,
         part_of=part_of,
         suppression=TIMELINESS_RULE if drawn_from else _EXITS_RULE if exits else _PLACEMENTS_RULE,
         drawn_from=drawn_from,
         cohort=MOVING_OUT if exits else MOVING_IN,
     )
 
+
+SHARE_RULE = (
+    "A share publishes no count: its cell is shown only where both the count it is drawn "
+    "from (drawn_from) and the count it is a percentage of (over) are published by the "
+    "small-cell protection of their family; otherwise it is suppressed. See "
+    "docs/small-cells.md."
+)
+_OPENED = "lgnet.casework.case.opened v2"
+_APPROVED = "lgnet.casework.approval.decided v1"
+_REVIEWED = ("lgnet.casework.review.recorded v1", "lgnet.casework.review.overdue v1")
+_TURNING_18 = "lgnet.casework.minor.turning_18 v1"
+_CASE_WHERE = "by the month (in Milan), the case's Municipio and target group"
+
+
+def _casework(
+    indicator: Indicator,
+    names: tuple[str, str],
+    definition: str,
+    *,
+    unit: Unit,
+    family: str,
+    cohort: tuple[str, str],
+    source_events: tuple[str, ...],
+    part_of: Indicator | None = None,
+) -> Entry:
+    """A count of a casework family."""
+    return Entry(
+        indicator,
+        name_it=names[0],
+        name_en=names[1],
+        definition=f"{definition}, {_CASE_WHERE}.",
+        unit=unit,
+        source_events=source_events,
+        breakdowns=FLOWS,
+        part_of=part_of,
+        suppression=_family_rule(family, cohort[1]),
+        cohort=cohort,
+    )
+
+
+def _share(indicator: Indicator, names: tuple[str, str], definition: str, of: Entry) -> Entry:
+    """A share of ``of``'s family: ``SHARES`` says which part of which whole."""
+    share = SHARES[indicator]
+    return Entry(
+        indicator,
+        name_it=names[0],
+        name_en=names[1],
+        definition=f"{definition} (per cent, one decimal), {_CASE_WHERE}.",
+        unit=Unit.PERCENT,
+        source_events=of.source_events,
+        breakdowns=FLOWS,
+        part_of=None,
+        suppression=SHARE_RULE,
+        drawn_from=share.part,
+        cohort=of.cohort,
+        over=share.whole,
+    )
+
+
+_CASES_OPENED = _casework(
+    Indicator.CASES_OPENED,
+    ("Casi aperti", "Cases opened"),
+    "Cases casework opened in the cohort, from a referral's hand-over or by a case worker",
+    unit=Unit.CASES,
+    family="cases_opened ⊇ cases_plan_approved_30_days",
+    cohort=CASES_OPENED,
+    source_events=(_OPENED, _APPROVED),
+)
+_REVIEWS = _casework(
+    Indicator.REVIEWS_RECORDED,
+    ("Verifiche del caso registrate", "Case reviews recorded"),
+    "Reviews of a case recorded in the cohort, each closing a cycle of the review cadence "
+    "in force for the case's target group",
+    unit=Unit.REVIEWS,
+    family="reviews_recorded ⊇ reviews_on_time",
+    cohort=REVIEWS_RECORDED,
+    source_events=_REVIEWED,
+)
+_TURNING = _casework(
+    Indicator.MINORS_TURNING_18,
+    ("Minori che compiono 18 anni", "Minors turning 18"),
+    "Minors' cases reaching, in the cohort, the month of the minor's 18th birthday (casework "
+    "raises minor.turning_18 on its first day; the birth date itself is never published)",
+    unit=Unit.MINORS,
+    family="minors_turning_18 ⊇ minors_turning_18_with_plan",
+    cohort=COMING_OF_AGE,
+    source_events=(_TURNING_18,),
+)
+_CASEWORK = (
+    _CASES_OPENED,
+    _casework(
+        Indicator.CASES_PLAN_APPROVED_30_DAYS,
+        ("Casi con progetto approvato entro 30 giorni", "Cases with a plan approved in 30 days"),
+        "Cases of cases_opened whose first individual plan (PEI/PAI) a supervisor of the "
+        "lead organisation approved within 30 days of the opening; a case whose plan is "
+        "still awaited is not counted, so a recent cohort's figure may still rise",
+        unit=Unit.CASES,
+        family="cases_opened ⊇ cases_plan_approved_30_days",
+        cohort=CASES_OPENED,
+        source_events=(_OPENED, _APPROVED),
+        part_of=Indicator.CASES_OPENED,
+    ),
+    _share(
+        Indicator.CASES_PLAN_APPROVED_30_DAYS_SHARE,
+        ("Quota di casi con progetto entro 30 giorni", "Share of cases with a plan in 30 days"),
+        "cases_plan_approved_30_days as a share of cases_opened",
+        _CASES_OPENED,
+    ),
+    _REVIEWS,
+    _casework(
+        Indicator.REVIEWS_ON_TIME,
+        ("Verifiche nei tempi", "Reviews on time"),
+        "Reviews of reviews_recorded done by their due date: casework raised no "
+        "review.overdue for the case's cycle",
+        unit=Unit.REVIEWS,
+        family="reviews_recorded ⊇ reviews_on_time",
+        cohort=REVIEWS_RECORDED,
+        source_events=_REVIEWED,
+        part_of=Indicator.REVIEWS_RECORDED,
+    ),
+    _share(
+        Indicator.REVIEWS_ON_TIME_SHARE,
+        ("Rispetto delle verifiche", "Review compliance"),
+        "reviews_on_time as a share of reviews_recorded (a review still not done is counted "
+        "once it is recorded, as late)",
+        _REVIEWS,
+    ),
+    _TURNING,
+    _casework(
+        Indicator.MINORS_TURNING_18_WITH_PLAN,
+        ("Neomaggiorenni con progetto di transizione", "Turning 18 with a transition plan"),
+        "Cases of minors_turning_18 with a transition plan (towards the prosieguo "
+        "amministrativo or autonomy) open by the first day of the month of the birthday",
+        unit=Unit.MINORS,
+        family="minors_turning_18 ⊇ minors_turning_18_with_plan",
+        cohort=COMING_OF_AGE,
+        source_events=(_TURNING_18,),
+        part_of=Indicator.MINORS_TURNING_18,
+    ),
+    _share(
+        Indicator.MINORS_TURNING_18_WITH_PLAN_SHARE,
+        ("Quota con progetto di transizione in tempo", "Share with a transition plan in time"),
+        "minors_turning_18_with_plan as a share of minors_turning_18",
+        _TURNING,
+    ),
+    Entry(
+        Indicator.CASELOAD,
+        name_it="Casi in carico per organizzazione",
+        name_en="Caseload per organisation",
+        definition=(
+            "Cases open at the end of the cohort (at to; from only bounds the query), by the "
+            "organisation leading each then, its Municipio and target group: a stock, so "
+            "not by month. Open is any status but closed; a case being transferred is its "
+            "lead's until the transfer is answered."
+        ),
+        unit=Unit.CASES,
+        source_events=(
+            _OPENED,
+            *(
+                f"lgnet.casework.case.{change} v1"
+                for change in ("status_changed", "closed", "reopened")
+            ),
+        ),
+        breakdowns=CASELOAD.dimensions,
+        part_of=None,
+        suppression=_family_rule("caseload", "cases open at its end"),
+        cohort=OPEN_AT_THE_END,
+    ),
+)
 
 _FIRST_CONTACT = ("al primo contatto", "first contact", "first contact with the person")
 _HAND_OVER = ("al passaggio in carico", "hand-over", "hand-over to a lead organisation")
@@ -224,7 +405,7 @@ CATALOGUE: Mapping[Indicator, Entry] = {
             ),
             unit=Unit.REFERRALS,
             source_events=(_RECEIVED, _HANDED_OVER),
-            breakdowns=DIMENSIONS,
+            breakdowns=FLOWS,
             part_of=None,
             suppression=REFERRAL_FAMILY_RULE,
         ),
@@ -238,7 +419,7 @@ CATALOGUE: Mapping[Indicator, Entry] = {
             ),
             unit=Unit.REFERRALS,
             source_events=(_HANDED_OVER,),
-            breakdowns=DIMENSIONS,
+            breakdowns=FLOWS,
             part_of=Indicator.REFERRALS_RECEIVED,
             suppression=REFERRAL_FAMILY_RULE,
         ),
@@ -253,7 +434,7 @@ CATALOGUE: Mapping[Indicator, Entry] = {
             ),
             unit=Unit.REFERRALS,
             source_events=(_CASE_OPENED,),
-            breakdowns=DIMENSIONS,
+            breakdowns=FLOWS,
             part_of=Indicator.REFERRALS_HANDED_OVER,
             suppression=REFERRAL_FAMILY_RULE,
         ),
@@ -343,5 +524,6 @@ CATALOGUE: Mapping[Indicator, Entry] = {
             "The median of the days from moving in to moving out, over the households moving "
             "out in the cohort; drawn from housing_exits",
         ),
+        *_CASEWORK,
     )
 }

@@ -36,6 +36,16 @@ class Indicator(StrEnum):
     HOUSING_EXITS = "housing_exits"
     HOUSING_EXITS_TO_AUTONOMY = "housing_exits_to_autonomy"
     HOUSING_STAY_DAYS_MEDIAN = "housing_stay_days_median"
+    CASES_OPENED = "cases_opened"
+    CASES_PLAN_APPROVED_30_DAYS = "cases_plan_approved_30_days"
+    CASES_PLAN_APPROVED_30_DAYS_SHARE = "cases_plan_approved_30_days_share"
+    REVIEWS_RECORDED = "reviews_recorded"
+    REVIEWS_ON_TIME = "reviews_on_time"
+    REVIEWS_ON_TIME_SHARE = "reviews_on_time_share"
+    MINORS_TURNING_18 = "minors_turning_18"
+    MINORS_TURNING_18_WITH_PLAN = "minors_turning_18_with_plan"
+    MINORS_TURNING_18_WITH_PLAN_SHARE = "minors_turning_18_with_plan_share"
+    CASELOAD = "caseload"
 
 
 class EmptyCohort(BadRequest):

@@ -12,8 +12,12 @@ from kit.inbox import BatchHandler, ConsumedEvent, Handler, consumed_event
 from kit.service import Subscription
 from services.observatory.indicators import service
 from services.observatory.indicators.schemas import (
+    ApprovalDecidedIn,
     AttendanceRecordedIn,
+    CaseClosedIn,
     CaseOpenedIn,
+    CaseReopenedIn,
+    CaseStatusChangedIn,
     FacilityChangedIn,
     FacilityIn,
     FeedbackGivenIn,
@@ -23,7 +27,10 @@ from services.observatory.indicators.schemas import (
     ReferralFirstContactedIn,
     ReferralHandedOverIn,
     ReferralReceivedIn,
+    ReviewOverdueIn,
+    ReviewRecordedIn,
     SessionIn,
+    TurningEighteenIn,
 )
 
 M = TypeVar("M", bound=BaseModel)
@@ -41,8 +48,26 @@ REFERRAL_FIRST_CONTACTED = consumed_event(
     topic=_INTAKE_REFERRALS,
     payload=ReferralFirstContactedIn,
 )
+_CASES = "lgnet.casework.cases"
 CASE_OPENED = consumed_event(
-    "lgnet.casework.case.opened", topic="lgnet.casework.cases", payload=CaseOpenedIn, version=2
+    "lgnet.casework.case.opened", topic=_CASES, payload=CaseOpenedIn, version=2
+)
+CASE_CHANGES: list[ConsumedEvent[Any]] = [
+    consumed_event("lgnet.casework.case.status_changed", topic=_CASES, payload=CaseStatusChangedIn),
+    consumed_event("lgnet.casework.case.closed", topic=_CASES, payload=CaseClosedIn),
+    consumed_event("lgnet.casework.case.reopened", topic=_CASES, payload=CaseReopenedIn),
+]
+APPROVAL_DECIDED = consumed_event(
+    "lgnet.casework.approval.decided", topic=_CASES, payload=ApprovalDecidedIn
+)
+REVIEW_RECORDED = consumed_event(
+    "lgnet.casework.review.recorded", topic=_CASES, payload=ReviewRecordedIn
+)
+REVIEW_OVERDUE = consumed_event(
+    "lgnet.casework.review.overdue", topic=_CASES, payload=ReviewOverdueIn
+)
+TURNING_18 = consumed_event(
+    "lgnet.casework.minor.turning_18", topic=_CASES, payload=TurningEighteenIn
 )
 
 
@@ -115,6 +140,31 @@ async def on_cases_opened(session: AsyncSession, events: list[CloudEvent]) -> No
     await service.record_cases_opened(session=session, cases=cases)
 
 
+async def on_case_changes(session: AsyncSession, events: list[CloudEvent]) -> None:
+    changes = _read(CASE_CHANGES, events)
+    await service.record_case_standings(session=session, changes=changes)
+
+
+async def on_approvals(session: AsyncSession, events: list[CloudEvent]) -> None:
+    decisions = [APPROVAL_DECIDED.read(event) for event in events]
+    await service.record_approvals(session=session, decisions=decisions)
+
+
+async def on_reviews(session: AsyncSession, events: list[CloudEvent]) -> None:
+    reviews = [REVIEW_RECORDED.read(event) for event in events]
+    await service.record_reviews(session=session, reviews=reviews)
+
+
+async def on_review_breaches(session: AsyncSession, events: list[CloudEvent]) -> None:
+    breaches = [REVIEW_OVERDUE.read(event) for event in events]
+    await service.record_review_breaches(session=session, breaches=breaches)
+
+
+async def on_turning_18(session: AsyncSession, events: list[CloudEvent]) -> None:
+    minors = [TURNING_18.read(event) for event in events]
+    await service.record_coming_of_age(session=session, minors=minors)
+
+
 async def on_initiatives(session: AsyncSession, events: list[CloudEvent]) -> None:
     # one handler for every change of an initiative: each event carries its status
     initiatives = _read(INITIATIVE_EVENTS, events)
@@ -184,8 +234,22 @@ referrals = Subscription(
     # the same row
     commutative=True,
 )
+_CASE_STEPS: list[tuple[ConsumedEvent[Any], BatchHandler]] = [
+    (CASE_OPENED, on_cases_opened),
+    *((declared, on_case_changes) for declared in CASE_CHANGES),
+    (APPROVAL_DECIDED, on_approvals),
+    (REVIEW_RECORDED, on_reviews),
+    (REVIEW_OVERDUE, on_review_breaches),
+    (TURNING_18, on_turning_18),
+]
 cases = Subscription(
-    "cases", {CASE_OPENED: _one(on_cases_opened)}, batched={CASE_OPENED: on_cases_opened}
+    "cases",
+    {declared: _one(bulk) for declared, bulk in _CASE_STEPS},
+    batched={declared: bulk for declared, bulk in _CASE_STEPS},
+    # a case's opening, each of its standings, its first plan's earliest approval, its
+    # reviews, their breaches and its coming of age are each inserted once, in rows of their
+    # own joined when counted: in any order, the same rows
+    commutative=True,
 )
 
 initiatives = Subscription(

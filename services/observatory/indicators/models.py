@@ -1,6 +1,7 @@
-"""The observatory's read model: one fact row per referral, per case, per initiative session,
-its attendance and its participants, per housing facility, request and placement (private to
-observatory).
+"""The observatory's read model: one fact row per referral, per case (its first plan's
+approval, its reviews and breaches, its minor's coming of age, where it stood when), per
+initiative session, its attendance and its participants, per housing facility, request and
+placement (private to observatory).
 
 Rows are keyed by the aggregate's id and upserted, so replaying a topic (to rebuild the read
 model, or after a redelivery) leaves them as they were. No person-level data: ids are
@@ -41,18 +42,83 @@ class ReferralFact(ObservatoryTable, table=True):
 
 
 class CaseFact(ObservatoryTable, table=True):
+    """A case as it was opened: from a referral's hand-over, or by a case worker (no
+    referral)."""
+
     __tablename__ = "case_facts"
 
     case_id: uuid.UUID = Field(primary_key=True)
-    referral_id: uuid.UUID
+    referral_id: uuid.UUID | None = None
     municipio: int = Field(index=True)
     target_group: str = Field(max_length=40)
     urgency: str = Field(max_length=20)
     lead_organisation: str = Field(max_length=100)
-    referral_received_at: datetime = Field(
-        sa_column=Column(UtcDateTime(), nullable=False, index=True)
+    referral_received_at: datetime | None = Field(
+        default=None, sa_column=Column(UtcDateTime(), index=True)
     )
-    opened_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    opened_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False, index=True))
+    opened_month: str | None = Field(default=None, max_length=7)  # YYYY-MM in the city
+
+
+class PlanApproval(ObservatoryTable, table=True):
+    """When a case's first individual plan was approved (the earliest, if ever twice)."""
+
+    __tablename__ = "first_plan_approvals"
+
+    case_id: uuid.UUID = Field(primary_key=True)
+    approved_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class ReviewFact(ObservatoryTable, table=True):
+    """A case review recorded: the case's cycle it closes, when, and where the case is."""
+
+    __tablename__ = "review_facts"
+
+    case_id: uuid.UUID = Field(primary_key=True)
+    cycle: int = Field(primary_key=True)
+    reviewed_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False, index=True))
+    month: str = Field(max_length=7)  # YYYY-MM of reviewed_at in the city
+    municipio: int
+    target_group: str = Field(max_length=40)
+
+
+class ReviewBreach(ObservatoryTable, table=True):
+    """A review casework found overdue (raised once per case and cycle): the review of that
+    cycle, whenever recorded, was late."""
+
+    __tablename__ = "review_breaches"
+
+    case_id: uuid.UUID = Field(primary_key=True)
+    cycle: int = Field(primary_key=True)
+
+
+class ComingOfAgeFact(ObservatoryTable, table=True):
+    """A minor's case reaching the month of the 18th birthday (``minor.turning_18``, raised
+    on the first of that month): whether a transition plan was open by then. No person: the
+    case, its place and the month."""
+
+    __tablename__ = "coming_of_age_facts"
+
+    case_id: uuid.UUID = Field(primary_key=True)
+    raised_on: date = Field(index=True)
+    municipio: int
+    target_group: str = Field(max_length=40)
+    with_plan: bool
+
+
+class CaseStanding(ObservatoryTable, table=True):
+    """Where a case stood from ``since``: open or closed, whose and where, as each of its
+    lifecycle events (opened, a status changed, closed, reopened) says. Its standing at a
+    moment is its latest before it (`casework_repository.caseload_counts`)."""
+
+    __tablename__ = "case_standings"
+
+    case_id: uuid.UUID = Field(primary_key=True)
+    since: datetime = Field(sa_column=Column(UtcDateTime(), primary_key=True, index=True))
+    open: bool
+    lead_organisation: str = Field(max_length=100)
+    municipio: int
+    target_group: str = Field(max_length=40)
 
 
 class InitiativeFact(ObservatoryTable, table=True):

@@ -1,4 +1,5 @@
-"""Read-model queries: the only place that builds SQL for indicators."""
+"""Read-model queries: with `casework_repository` (the cases'), the only places that build
+SQL for indicators."""
 
 from __future__ import annotations
 
@@ -8,14 +9,18 @@ from typing import Any
 
 import sqlalchemy as sql
 from sqlalchemy import ColumnElement, case, exists, func
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from kit.query import dialect_insert
+from services.observatory.indicators import casework_repository
 from services.observatory.indicators.breakdowns import (
     ATTENDANCES,
     ATTENDED,
+    CASELOAD,
+    CASES,
+    COMING_OF_AGE,
     ELSEWHERE,
     EXITS,
     FEEDBACK,
@@ -26,6 +31,7 @@ from services.observatory.indicators.breakdowns import (
     PLACED,
     PLACEMENTS,
     REFERRALS,
+    REVIEWS,
     SESSIONS,
     TO_AUTONOMY,
     Counts,
@@ -132,12 +138,6 @@ async def upsert_referrals(
     ``fill`` columns where they are still empty (facts another event knows better)."""
     connection = await session.connection()
     await connection.execute(_upsert_referrals(connection.dialect.name, keep, fill), rows)
-
-
-async def insert_cases(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    """Insert the cases' fact rows; a case already there is left as it is."""
-    connection = await session.connection()
-    await connection.execute(_insert_cases(connection.dialect.name), rows)
 
 
 TAKING_PLACE = ("published", "completed")
@@ -294,6 +294,10 @@ COUNTS = {
     FEEDBACK.name: feedback_counts,
     PLACEMENTS.name: placement_counts,
     EXITS.name: exit_counts,
+    CASES.name: casework_repository.case_counts,
+    REVIEWS.name: casework_repository.review_counts,
+    COMING_OF_AGE.name: casework_repository.coming_of_age_counts,
+    CASELOAD.name: casework_repository.caseload_counts,
 }
 
 
@@ -355,8 +359,7 @@ async def insert_participations(session: AsyncSession, rows: list[dict[str, Any]
 # running them in a replay's batches); the rows are the execution's parameters.
 
 
-def _insert(dialect: str, table: Any) -> Any:
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+_insert = dialect_insert
 
 
 @functools.cache
@@ -367,11 +370,6 @@ def _upsert_referrals(dialect: str, keep: tuple[str, ...], fill: tuple[str, ...]
         index_elements=[_referrals.c.referral_id],
         set_={**{name: statement.excluded[name] for name in keep}, **filled},
     )
-
-
-@functools.cache
-def _insert_cases(dialect: str) -> Any:
-    return _insert(dialect, _cases).on_conflict_do_nothing()
 
 
 @functools.cache
@@ -421,7 +419,6 @@ def _insert_participations(dialect: str) -> Any:
 
 
 _referrals = ReferralFact.__table__  # type: ignore[attr-defined]
-_cases = CaseFact.__table__  # type: ignore[attr-defined]
 _initiatives = InitiativeFact.__table__  # type: ignore[attr-defined]
 _sessions = SessionFact.__table__  # type: ignore[attr-defined]
 _attendance = SessionAttendance.__table__  # type: ignore[attr-defined]

@@ -39,7 +39,12 @@ class CatalogueEntryPublic(PublicModel):
     suppression: str = Field(description="How its published cells are protected")
     reference: str | None = Field(description="The legal reference of a fund's common indicator")
     drawn_from: Indicator | None = Field(
-        description="A statistic's: the count it is drawn from, whose suppressed cells it follows"
+        description="A statistic's or a share's: the count it is drawn from, whose suppressed "
+        "cells it follows"
+    )
+    over: Indicator | None = Field(
+        description="A share's: the count it is a percentage of, whose suppressed cells it "
+        "follows too"
     )
 
 
@@ -172,6 +177,63 @@ class CaseOpenedIn(_EventIn):
     urgency: str
     opened_at: datetime
     referral_received_at: datetime | None
+
+
+class CaseStepIn(_EventIn):
+    """What casework's events on a case's steps carry of the case."""
+
+    case_id: Id
+    lead_organisation: str
+
+
+class ApprovalDecidedIn(CaseStepIn):
+    """``approval.decided``: a supervisor approved (or sent back) a first plan or a closure."""
+
+    subject: str
+    status: str
+    decided_at: datetime
+
+
+class CasePlaceIn(CaseStepIn):
+    target_group: str
+    municipio: Municipio
+
+
+class ReviewRecordedIn(CasePlaceIn):
+    """``review.recorded``: the review closing the case's ``cycle`` (1 for the first)."""
+
+    cycle: int = Field(ge=1)
+    reviewed_at: datetime
+
+
+class ReviewOverdueIn(CaseStepIn):
+    """``review.overdue``: the review of ``cycle`` was not recorded by its due date."""
+
+    cycle: int = Field(ge=1)
+
+
+class CaseStatusChangedIn(CasePlaceIn):
+    """``case.status_changed``: every move but closing and reopening (``transferred`` while a
+    transfer waits; back to work, with the new lead if accepted, once answered)."""
+
+    status: str
+    changed_at: datetime
+
+
+class CaseClosedIn(CasePlaceIn):
+    closed_at: datetime
+
+
+class CaseReopenedIn(CasePlaceIn):
+    reopened_at: datetime
+
+
+class TurningEighteenIn(CasePlaceIn):
+    """``minor.turning_18``: raised on the first of the month of the 18th birthday, with the
+    transition plan open by then (if any). Its ``person_ref`` is not read."""
+
+    raised_on: date
+    plan_id: Id | None
 
 
 class FeedbackGivenIn(_EventIn):

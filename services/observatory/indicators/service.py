@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from kit.policy import current_version
-from services.observatory.indicators import repository
+from services.observatory.indicators import casework_repository, repository
 from services.observatory.indicators.breakdowns import (
     SCHEME_OF,
     Cell,
@@ -18,16 +19,21 @@ from services.observatory.indicators.breakdowns import (
     table,
     within_a_year,
 )
+from services.observatory.indicators.casework import is_open
 from services.observatory.indicators.catalogue import CATALOGUE, Entry
 from services.observatory.indicators.domain import Cohort, Indicator
 from services.observatory.indicators.housing import DURATIONS
 from services.observatory.indicators.policies import SUPPRESSION
 from services.observatory.indicators.reach import participant_key
 from services.observatory.indicators.schemas import (
+    ApprovalDecidedIn,
     AttendanceRecordedIn,
     BreakdownCellPublic,
     BreakdownPublic,
+    CaseClosedIn,
     CaseOpenedIn,
+    CaseReopenedIn,
+    CaseStatusChangedIn,
     CatalogueEntryPublic,
     CataloguePublic,
     FacilityChangedIn,
@@ -41,9 +47,16 @@ from services.observatory.indicators.schemas import (
     ReferralHandedOverIn,
     ReferralIn,
     ReferralReceivedIn,
+    ReviewOverdueIn,
+    ReviewRecordedIn,
     SessionIn,
+    TurningEighteenIn,
 )
+from services.observatory.indicators.shares import SHARES, share_table
 from services.observatory.indicators.timeliness import TIMELINESS, statistic_table
+
+FIRST_PLAN, APPROVED = "first_plan", "approved"
+"""An approval's subject and status that approve a case's first plan (casework's words)."""
 
 # Each event sets only the facts it carries, so replays and late duplicates change nothing,
 # and a hand-over applied before its referral's reception (a rebuild from another offset)
@@ -117,15 +130,92 @@ async def record_referrals_first_contacted(
 
 
 async def record_cases_opened(*, session: AsyncSession, cases: list[CaseOpenedIn]) -> None:
-    # a case opened by a case worker has no referral: the indicators count referrals
-    # taken in charge; a case's opening facts never change
+    # a case opened by a case worker has no referral: the referral indicators count those
+    # taken in charge, the cases' count every case; a case's opening facts never change
     rows = {
-        case.case_id: case.model_dump()
+        case.case_id: {**case.model_dump(), "opened_month": month_of(case.opened_at)}
         for case in cases
-        if case.referral_id is not None and case.referral_received_at is not None
     }
-    if rows:
-        await repository.insert_cases(session, list(rows.values()))
+    await casework_repository.insert_cases(session, list(rows.values()))
+    await record_case_standings(session=session, changes=cases)
+
+
+CaseChange = CaseOpenedIn | CaseStatusChangedIn | CaseClosedIn | CaseReopenedIn
+
+
+def _standing(change: CaseChange) -> dict[str, object]:
+    """Where a case stands from a lifecycle event on."""
+    match change:
+        case CaseOpenedIn():
+            since, open_ = change.opened_at, True
+        case CaseStatusChangedIn():
+            since, open_ = change.changed_at, is_open(change.status)
+        case CaseClosedIn():
+            since, open_ = change.closed_at, False
+        case CaseReopenedIn():
+            since, open_ = change.reopened_at, True
+    return {
+        "case_id": change.case_id,
+        "since": since,
+        "open": open_,
+        "lead_organisation": change.lead_organisation,
+        "municipio": change.municipio,
+        "target_group": change.target_group,
+    }
+
+
+async def record_case_standings(*, session: AsyncSession, changes: Sequence[CaseChange]) -> None:
+    # one row per event, keyed by the case and its time: a redelivery leaves it as it was
+    rows = {(row["case_id"], row["since"]): row for row in map(_standing, changes)}
+    await casework_repository.insert_standings(session, list(rows.values()))
+
+
+async def record_approvals(*, session: AsyncSession, decisions: list[ApprovalDecidedIn]) -> None:
+    """The first plans approved (a plan sent back, a closure's decision are not counted)."""
+    rows = [
+        {"case_id": d.case_id, "approved_at": d.decided_at}
+        for d in sorted(decisions, key=lambda d: d.decided_at, reverse=True)
+        if d.subject == FIRST_PLAN and d.status == APPROVED
+    ]
+    # the earliest of a batch last, so that it is the one a batch keeps
+    await casework_repository.record_approvals(
+        session, list({r["case_id"]: r for r in rows}.values())
+    )
+
+
+async def record_reviews(*, session: AsyncSession, reviews: list[ReviewRecordedIn]) -> None:
+    rows = {
+        (r.case_id, r.cycle): {
+            "case_id": r.case_id,
+            "cycle": r.cycle,
+            "reviewed_at": r.reviewed_at,
+            "month": month_of(r.reviewed_at),
+            "municipio": r.municipio,
+            "target_group": r.target_group,
+        }
+        for r in reviews
+    }
+    await casework_repository.insert_reviews(session, list(rows.values()))
+
+
+async def record_review_breaches(*, session: AsyncSession, breaches: list[ReviewOverdueIn]) -> None:
+    rows = {(b.case_id, b.cycle): {"case_id": b.case_id, "cycle": b.cycle} for b in breaches}
+    await casework_repository.insert_breaches(session, list(rows.values()))
+
+
+async def record_coming_of_age(*, session: AsyncSession, minors: list[TurningEighteenIn]) -> None:
+    # the person the event names is not kept: the case, its place, the month, the plan's being
+    rows = {
+        m.case_id: {
+            "case_id": m.case_id,
+            "raised_on": m.raised_on,
+            "municipio": m.municipio,
+            "target_group": m.target_group,
+            "with_plan": m.plan_id is not None,
+        }
+        for m in minors
+    }
+    await casework_repository.insert_coming_of_age(session, list(rows.values()))
 
 
 async def record_feedback(
@@ -237,6 +327,13 @@ async def breakdown(
     if indicator in SCHEME_OF:
         counts = await repository.family_counts(session, SCHEME_OF[indicator], cohort)
         return table(counts, indicator, by, threshold=threshold, months=months)
+    if (share := SHARES.get(indicator)) is not None:
+        counts = await repository.family_counts(session, SCHEME_OF[share.whole], cohort)
+        part, whole = (
+            table(counts, count, by, threshold=threshold, months=months)
+            for count in (share.part, share.whole)
+        )
+        return share_table(indicator, part, whole)
     if (timeliness := TIMELINESS.get(indicator)) is not None:
         statistic, count = timeliness.statistic, timeliness.drawn_from
         timings = await repository.cohort_timings(session, cohort, timeliness.step)
@@ -265,6 +362,7 @@ def catalogue(*, threshold: int) -> CataloguePublic:
                 suppression=entry.suppression,
                 reference=entry.reference,
                 drawn_from=entry.drawn_from,
+                over=entry.over,
             )
             for entry in CATALOGUE.values()
         ],

@@ -21,7 +21,7 @@ from datetime import datetime
 from enum import StrEnum
 from statistics import median
 
-from services.observatory.indicators.breakdowns import DIMENSIONS, Cell, Dimension, Table
+from services.observatory.indicators.breakdowns import FLOWS, Cell, Dimension, Table
 from services.observatory.indicators.domain import Indicator
 
 
@@ -62,7 +62,7 @@ TIMELINESS: Mapping[Indicator, Timeliness] = {
 @dataclass(frozen=True)
 class Timing:
     """One unit's measure (a referral's hours to a step, a household's days of waiting): its
-    values of the dimensions (in `DIMENSIONS`' order) and the measure."""
+    values of the dimensions (in `FLOWS`' order) and the measure."""
 
     values: tuple[str, ...]
     value: float
@@ -97,7 +97,7 @@ def statistic_table(
     ``drawn_from`` (its count's published table, same breakdowns): suppressed where that cell
     is, or where fewer than ``threshold`` units make it."""
     by = drawn_from.by
-    positions = [DIMENSIONS.index(dimension) for dimension in by]
+    positions = [FLOWS.index(dimension) for dimension in by]
     grouped: dict[tuple[str, ...], list[float]] = defaultdict(list)
     every: list[float] = []
     for timing in timings:

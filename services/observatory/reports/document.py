@@ -38,7 +38,7 @@ from services.observatory.reports.period import Month
 
 SUPPRESSED = "—"
 MARGIN = 18 * mm
-NAME_WIDTH, TOTAL_WIDTH = 140, 60
+NAME_WIDTH, TOTAL_WIDTH = 150, 56
 GRID, HEADING_GREY = colors.HexColor("#9a9a9a"), colors.HexColor("#e8e8e8")
 
 _STYLES = getSampleStyleSheet()
@@ -109,7 +109,8 @@ def _table(report: MonthlyReport, width: float) -> Table:
     ]
     for section in sections:
         figures = section.figures
-        name = f"<b>{_name(figures)}</b><br/>{escape(str(figures.code))}"
+        # the code smaller, so that the longest stays on one line for a reader to copy
+        name = f'<b>{_name(figures)}</b><br/><font size="7">{escape(str(figures.code))}</font>'
         by_column = {", ".join(c.breakdown.values()): shown(c) for c in figures.cells}
         rows.append(
             [

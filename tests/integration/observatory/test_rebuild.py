@@ -32,7 +32,7 @@ from kit.testing.apps import ServiceClient
 from kit.testing.services import fresh_database_url
 from services.observatory.app import SUBSCRIPTIONS
 from services.observatory.indicators import service
-from services.observatory.indicators.breakdowns import Dimension
+from services.observatory.indicators.catalogue import CATALOGUE
 from services.observatory.indicators.domain import Cohort, Indicator
 from services.observatory.tables import METADATA
 from tests.integration.observatory.waiting import counted
@@ -80,7 +80,8 @@ async def read_model(url: str) -> dict[str, list[tuple[Any, ...]]]:
 
 
 async def figures(url: str, cohort: Cohort) -> list[Any]:
-    """Every indicator over `cohort` by Municipio and month, as published."""
+    """Every indicator over `cohort` by its first two breakdowns (month and Municipio, but the
+    caseload's Municipio and target group), as published."""
     database = Database(url)
     try:
         async with database.session(writes=False) as session:
@@ -89,7 +90,7 @@ async def figures(url: str, cohort: Cohort) -> list[Any]:
                     session=session,
                     cohort=cohort,
                     indicator=indicator,
-                    by=(Dimension.MONTH, Dimension.MUNICIPIO),
+                    by=CATALOGUE[indicator].breakdowns[:2],
                     threshold=3,
                 )
                 for indicator in Indicator

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from services.observatory.indicators.breakdowns import (
     NESTING,
+    REFERRALS,
     BadBreakdown,
     CohortTooLong,
     Dimension,
@@ -127,7 +128,7 @@ keys = st.tuples(
 @given(
     st.dictionaries(keys, st.integers(1, 9), max_size=24),
     st.sampled_from(list(NESTING)),
-    st.lists(st.sampled_from(list(Dimension)), max_size=2, unique=True),
+    st.lists(st.sampled_from(REFERRALS.dimensions), max_size=2, unique=True),
 )
 def test_what_a_table_shows_is_true_and_never_small(
     counts: dict[tuple[Level, str, int, str], int],

@@ -5,10 +5,16 @@ from __future__ import annotations
 
 from kit.settings import REPO_ROOT
 from services.observatory.indicators.breakdowns import NESTING, REFERRALS, SCHEME_OF, SCHEMES
-from services.observatory.indicators.catalogue import CATALOGUE, TIMELINESS_RULE, Unit
+from services.observatory.indicators.catalogue import (
+    CATALOGUE,
+    SHARE_RULE,
+    TIMELINESS_RULE,
+    Unit,
+)
 from services.observatory.indicators.domain import Indicator
 from services.observatory.indicators.housing import DURATIONS, Duration
 from services.observatory.indicators.service import catalogue
+from services.observatory.indicators.shares import SHARES
 from services.observatory.indicators.timeliness import TIMELINESS, Timeliness
 
 EVENTS = REPO_ROOT / "contracts" / "events"
@@ -34,7 +40,11 @@ def test_an_indicator_is_part_of_the_one_whose_units_hold_its_own() -> None:
         roots = [i for i in scheme.nesting if CATALOGUE[i].part_of is None]
         assert len(roots) == 1, scheme.name  # each family nests in one indicator
         assert all(CATALOGUE[i].breakdowns == scheme.dimensions for i in scheme.nesting)
-    counts = [entry for entry in CATALOGUE.values() if entry.unit not in STATISTIC_UNITS]
+    counts = [
+        entry
+        for entry in CATALOGUE.values()
+        if entry.unit not in STATISTIC_UNITS and entry.unit is not Unit.PERCENT
+    ]
     assert {entry.indicator for entry in counts} == set(SCHEME_OF)
     referrals = [e.indicator for e in counts if e.unit is Unit.REFERRALS and e.part_of is None]
     assert referrals == [Indicator.REFERRALS_RECEIVED]
@@ -52,6 +62,18 @@ def test_a_statistic_follows_a_count_of_the_family() -> None:
         assert entry.drawn_from in SCHEME_OF
         assert entry.breakdowns == SCHEME_OF[entry.drawn_from].dimensions
         assert entry.suppression == TIMELINESS_RULE
+
+
+def test_a_share_is_of_a_part_of_its_whole() -> None:
+    shares = [entry for entry in CATALOGUE.values() if entry.unit is Unit.PERCENT]
+    assert {entry.indicator for entry in shares} == set(SHARES)
+    for entry in shares:
+        share = SHARES[entry.indicator]
+        assert (entry.drawn_from, entry.over) == (share.part, share.whole)
+        assert CATALOGUE[share.part].part_of == share.whole
+        assert entry.breakdowns == SCHEME_OF[share.whole].dimensions
+        assert entry.cohort == CATALOGUE[share.whole].cohort
+        assert entry.suppression == SHARE_RULE
 
 
 def test_the_source_events_are_published_contracts() -> None:
