@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import resource
 import sys
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -483,6 +484,14 @@ def _timed(cold: list[float], warm: list[float]) -> tuple[str, str]:
     )
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of its children waited for (the rebuild's replay
+    processes; not the stack's, which run on)."""
+    mine = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return mine.ru_utime + mine.ru_stime + children.ru_utime + children.ru_stime
+
+
 async def bench(stack: Stack, args: argparse.Namespace) -> list[tuple[str, str]]:
     say(f"▶ publishing {args.replay_events:,} events")
     await create_topics(stack, *sorted({t for sub in SUBSCRIPTIONS for t in sub.topics}))
@@ -491,14 +500,14 @@ async def bench(stack: Stack, args: argparse.Namespace) -> list[tuple[str, str]]
     url = stack.postgres.create_database(f"bench_replay_{uuid.uuid4().hex[:8]}")
     settings = ObservatorySettings(database_url=url, common=common_settings(stack))
     say("▶ rebuilding the observatory from Kafka")
-    began = perf_counter()
+    began, cpu = perf_counter(), _cpu()
     progress = await rebuild(
         settings,
         subscriptions=SUBSCRIPTIONS,
         read_model=METADATA,
         migrations=REPO_ROOT / "services" / "observatory" / "migrations",
     )
-    command = perf_counter() - began
+    command, cpu = perf_counter() - began, _cpu() - cpu
     rate = progress.done / progress.elapsed
     say(f"▶ {args.replay_queries} breakdown queries and as many caseloads, cold then warm")
     count, years, seed = args.replay_queries, args.replay_years, args.replay_seed
@@ -511,7 +520,8 @@ async def bench(stack: Stack, args: argparse.Namespace) -> list[tuple[str, str]]
             "replay",
             f"{progress.done:,} events in {progress.elapsed:.1f} s: {rate:,.0f} events/s "
             f"(target ≥ {EVENTS_TARGET:,}; {rate / EVENTS_TARGET:.2f}× the target); "
-            f"the command {command:.1f} s in all; {progress.batches:,} batches",
+            f"the command {command:.1f} s in all; {progress.batches:,} batches; "
+            f"{cpu / progress.done * 1e6:.0f} µs CPU per event (the command's processes)",
         ),
         ("  outcomes", outcomes),
         ("query, cold", f"{referrals[0]}; referral family, month × Municipio, a year's cohort"),

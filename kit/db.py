@@ -154,10 +154,11 @@ class _UuidLoader(Loader):
     def load(self, data: Buffer) -> uuid.UUID:
         value = _new_uuid(uuid.UUID)
         _set(value, "int", int(bytes(data).replace(b"-", b""), 16))
-        _set(value, "is_safe", uuid.SafeUUID.unknown)
+        _set(value, "is_safe", _UNKNOWN_SAFETY)
         return value
 
 
+_UNKNOWN_SAFETY = uuid.SafeUUID.unknown  # read once: an enum member's lookup is a descriptor's
 _new_uuid = object.__new__
 _set = object.__setattr__  # a UUID refuses attribute assignment; its __init__ goes round it so
 

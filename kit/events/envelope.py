@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic_core import from_json
+
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
 Headers = list[tuple[str, bytes]]
@@ -100,7 +102,7 @@ class CloudEvent:
         if attrs.get("content-type", CONTENT_TYPE).split(";")[0].strip() != CONTENT_TYPE:
             raise InvalidEnvelope(f"content-type {attrs['content-type']!r} is not JSON")
         try:
-            data = json.loads(value or b"null")
+            data = from_json(value or b"null")  # pydantic's parser: a third of json's time
             time = datetime.fromisoformat(attrs["time"])
         except ValueError as exc:
             raise InvalidEnvelope(str(exc)) from exc

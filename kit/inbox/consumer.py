@@ -27,7 +27,7 @@ import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -58,6 +58,19 @@ BatchHandler = Callable[[AsyncSession, list[CloudEvent]], Awaitable[None]]
 """The bulk form of a `Handler`: the effects of consecutive events of one type, in order, in one
 go (one multi-row statement rather than one per event). It must have the same effect as the
 per-event handler applied to each event in turn, which stays the one used for retries."""
+
+
+@dataclass(frozen=True)
+class OneAtATime:
+    """The per-event `Handler` of a `BatchHandler`: a run of one. An object, not a closure,
+    so that a subscription pickles (a parallel rebuild hands it to another process)."""
+
+    bulk: BatchHandler
+
+    async def __call__(self, session: AsyncSession, event: CloudEvent) -> None:
+        await self.bulk(session, [event])
+
+
 SessionFactory = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 Batches = Mapping[TopicPartition, Sequence[ConsumerRecord[bytes, bytes]]]
 """What a poll returns: each partition's records, in order."""
@@ -84,6 +97,16 @@ class _Item:
     event: CloudEvent
     handler: Handler
     event_id: uuid.UUID  # the event's id, parsed once
+
+
+@dataclass
+class Prepared:
+    """A batch of `size` records parsed: the outcome of those not to apply (ignored, dead
+    lettered), by position, and the items to apply."""
+
+    size: int
+    outcomes: dict[int, str] = field(default_factory=dict)
+    items: list[tuple[int, _Item]] = field(default_factory=list)
 
 
 class _BatchFailed(Exception):
@@ -227,14 +250,24 @@ class EventConsumer:
     async def process_batch(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> list[str]:
         """Apply `records` together (each partition's in the order given); their outcomes,
         one per record (applied, duplicate, ignored, dead_lettered)."""
-        outcomes: dict[int, str] = {}
-        items: list[tuple[int, _Item]] = []
+        return await self.apply_prepared(await self.prepare(records))
+
+    async def prepare(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> Prepared:
+        """`records` parsed and validated, ready for `apply_prepared`: no database work, so a
+        replay prepares the next batch while the database applies this one."""
+        prepared = Prepared(len(records))
         for position, record in enumerate(records):
             parsed = await self._parse(record)
             if isinstance(parsed, str):
-                outcomes[position] = parsed
+                prepared.outcomes[position] = parsed
             else:
-                items.append((position, parsed))
+                prepared.items.append((position, parsed))
+        return prepared
+
+    async def apply_prepared(self, prepared: Prepared) -> list[str]:
+        """Apply a `prepare`d batch in one transaction (one by one if it fails); the outcome
+        of each of its records."""
+        outcomes, items = prepared.outcomes, prepared.items
         if items:
             try:
                 applied = await self._apply_together([item for _, item in items])
@@ -267,7 +300,7 @@ class EventConsumer:
                     tally[item.event.type, outcome] += 1
                 for (event_type, outcome), count in tally.items():  # one update per kind
                     CONSUMED.labels(self.name, event_type, outcome).inc(count)
-        return [outcomes[position] for position in range(len(records))]
+        return [outcomes[position] for position in range(prepared.size)]
 
     async def process(self, record: ConsumerRecord[bytes, bytes]) -> str:
         """Apply one record in a transaction of its own; returns the outcome (applied,
@@ -557,7 +590,9 @@ async def _claim(session: AsyncSession, consumer: str, items: Sequence[_Item]) -
         cursor = await driver.execute(
             _CLAIM_ARRAYS, {"consumer": consumer, "ids": ids, "types": types, "now": now}
         )
-        return {row[0] for row in await cursor.fetchall()}
+        # it returns the ids applied before (mostly none), not the thousands claimed: reading
+        # rows back cost more than the insert
+        return set(ids).difference(row[0] for row in await cursor.fetchall())
     claimed: set[uuid.UUID] = set()
     for first in range(0, len(ids), CLAIM_CHUNK):
         rows: list[dict[str, Any]] = [
@@ -576,8 +611,12 @@ async def _claim(session: AsyncSession, consumer: str, items: Sequence[_Item]) -
 
 _inbox = InboxEntry.__table__  # type: ignore[attr-defined]
 _CLAIM_ARRAYS = (
+    "WITH inserted AS ("
     "INSERT INTO inbox (consumer, event_id, event_type, processed_at) "
     "SELECT %(consumer)s, claimed.event_id, claimed.event_type, %(now)s "
     "FROM unnest(%(ids)s::uuid[], %(types)s::text[]) AS claimed (event_id, event_type) "
-    "ON CONFLICT DO NOTHING RETURNING inbox.event_id"
+    "ON CONFLICT DO NOTHING RETURNING inbox.event_id) "
+    "SELECT DISTINCT asked.event_id FROM unnest(%(ids)s::uuid[]) AS asked (event_id) "
+    "WHERE asked.event_id NOT IN (SELECT event_id FROM inserted)"
 )
+"""The batch's inbox rows inserted in one statement; it returns the ids already there."""

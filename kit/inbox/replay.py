@@ -2,9 +2,10 @@
 
 `replay` reads every partition of the consumer's topics from the first record kept to the end
 it found when it began (records published meanwhile are left to the live consumer), and applies
-them with `EventConsumer.process_batch`: the same handlers, inbox and batching as live
-consumption, so a replay into an empty read model ends where live consumption of the same
-records did. It reports its progress as it goes (`Progress`).
+them as `EventConsumer.process_batch` does (`prepare`, then `apply_prepared`, a batch read and
+parsed ahead while the database applies the one before): the same handlers, inbox and
+batching as live consumption, so a replay into an empty read model ends where live
+consumption of the same records did. It reports its progress as it goes (`Progress`).
 
 Once replayed, `commit_group_offsets` moves the live consumer group to the end the replay
 reached, so a service started afterwards goes on from there (the inbox refuses anything it
@@ -14,6 +15,7 @@ commit from outside it.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -21,7 +23,8 @@ from dataclasses import dataclass, field
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from kit.inbox.consumer import EventConsumer
+from kit.aio import cancel_and_wait
+from kit.inbox.consumer import EventConsumer, Prepared
 
 Offsets = Mapping[TopicPartition, int]
 
@@ -95,6 +98,7 @@ async def replay(
     todo = {tp: offset for tp, offset in end.items() if offset > start.get(tp, 0)}
     if not todo:
         return
+    ahead: asyncio.Task[tuple[int, Prepared]] | None = None
     reader = AIOKafkaConsumer(
         bootstrap_servers=target.bootstrap_servers,
         enable_auto_commit=False,
@@ -106,16 +110,27 @@ async def replay(
         reader.assign(list(todo))
         for tp in todo:
             reader.seek(tp, start.get(tp, 0))
-        while todo:
+
+        async def read() -> tuple[int, Prepared]:
             records = await _next_batch(reader, todo, batch_size)
-            if not records:
+            return len(records), await target.prepare(records)
+
+        # a batch ahead: the next is read and parsed (CPU here) while the database applies
+        # this one (CPU there); they are applied in order, one at a time
+        ahead = asyncio.create_task(read())
+        while ahead is not None:
+            count, prepared = await ahead
+            ahead = asyncio.create_task(read()) if todo else None
+            if not count:
                 continue
-            for outcome in await target.process_batch(records):
+            for outcome in await target.apply_prepared(prepared):
                 progress.outcomes[outcome] = progress.outcomes.get(outcome, 0) + 1
-            progress.done += len(records)
+            progress.done += count
             progress.batches += 1
             report(progress)
     finally:
+        if ahead is not None:
+            await cancel_and_wait(ahead)
         await reader.stop()
 
 

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from kit.events.envelope import CloudEvent
-from kit.inbox import BatchHandler, ConsumedEvent, Handler, consumed_event
+from kit.inbox import BatchHandler, ConsumedEvent, OneAtATime, consumed_event
 from kit.service import Subscription
 from services.observatory.indicators import service
 from services.observatory.indicators.schemas import (
@@ -208,21 +208,12 @@ async def on_placements(session: AsyncSession, events: list[CloudEvent]) -> None
     await service.record_placements(session=session, placements=placements)
 
 
-def _one(bulk: BatchHandler) -> Handler:
-    """The per-event form of a bulk handler: a run of one."""
-
-    async def handle(session: AsyncSession, event: CloudEvent) -> None:
-        await bulk(session, [event])
-
-    return handle
-
-
 referrals = Subscription(
     "referrals",
     {
-        REFERRAL_RECEIVED: _one(on_referrals_received),
-        REFERRAL_HANDED_OVER: _one(on_referrals_handed_over),
-        REFERRAL_FIRST_CONTACTED: _one(on_referrals_first_contacted),
+        REFERRAL_RECEIVED: OneAtATime(on_referrals_received),
+        REFERRAL_HANDED_OVER: OneAtATime(on_referrals_handed_over),
+        REFERRAL_FIRST_CONTACTED: OneAtATime(on_referrals_first_contacted),
     },
     batched={
         REFERRAL_RECEIVED: on_referrals_received,
@@ -244,7 +235,7 @@ _CASE_STEPS: list[tuple[ConsumedEvent[Any], BatchHandler]] = [
 ]
 cases = Subscription(
     "cases",
-    {declared: _one(bulk) for declared, bulk in _CASE_STEPS},
+    {declared: OneAtATime(bulk) for declared, bulk in _CASE_STEPS},
     batched={declared: bulk for declared, bulk in _CASE_STEPS},
     # a case's opening, each of its standings, its first plan's earliest approval, its
     # reviews, their breaches and its coming of age are each inserted once, in rows of their
@@ -255,10 +246,10 @@ cases = Subscription(
 initiatives = Subscription(
     "initiatives",
     {
-        **{declared: _one(on_initiatives) for declared in INITIATIVE_EVENTS},
-        **{declared: _one(on_sessions) for declared in SESSION_EVENTS},
-        ATTENDANCE_RECORDED: _one(on_attendance),
-        FEEDBACK_GIVEN: _one(on_feedback),
+        **{declared: OneAtATime(on_initiatives) for declared in INITIATIVE_EVENTS},
+        **{declared: OneAtATime(on_sessions) for declared in SESSION_EVENTS},
+        ATTENDANCE_RECORDED: OneAtATime(on_attendance),
+        FEEDBACK_GIVEN: OneAtATime(on_feedback),
     },
     batched={
         **{declared: on_initiatives for declared in INITIATIVE_EVENTS},
@@ -278,7 +269,7 @@ _HOUSING: list[tuple[list[ConsumedEvent[Any]], BatchHandler]] = [
 ]
 housing = Subscription(
     "housing",
-    {declared: _one(bulk) for events, bulk in _HOUSING for declared in events},
+    {declared: OneAtATime(bulk) for events, bulk in _HOUSING for declared in events},
     batched={declared: bulk for events, bulk in _HOUSING for declared in events},
     # facilities' and requests' latest versions win, a placement's move-out is kept once
     # known, and placements are counted through both by joins: in any order, the same rows

@@ -74,10 +74,13 @@ RECEPTION_FACTS = (
 )
 
 
+_REFERRAL_FIELDS = set(ReferralIn.model_fields)  # once: a model's fields are a descriptor's
+
+
 def _referral_row(referral_in: ReferralIn, **facts: object) -> dict[str, object]:
     """A referral's fact row from the facts every referral event carries, and ``facts``."""
     return {
-        **referral_in.model_dump(include=set(ReferralIn.model_fields)),
+        **referral_in.model_dump(include=_REFERRAL_FIELDS),
         "received_month": month_of(referral_in.received_at),
         **facts,
     }
