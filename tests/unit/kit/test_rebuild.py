@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 from typing import ClassVar
 
 import pytest
 from aiokafka import TopicPartition
 from pydantic import BaseModel
 from pydantic_settings import SettingsConfigDict
+from sqlalchemy import Column, Integer, MetaData, Table, text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from kit.db import Database
 from kit.events.envelope import CloudEvent
 from kit.inbox import OneAtATime, consumed_event
 from kit.inbox.replay import Progress
-from kit.rebuild import _Job, _shared_out, _side_by_side, bar
+from kit.rebuild import _analysed, _Job, _shared_out, _side_by_side, bar
 from kit.service import Subscription
 from kit.settings import CommonSettings, ServiceSettings
 
@@ -92,3 +95,27 @@ async def test_a_replay_process_that_fails_fails_the_rebuild() -> None:
         await _side_by_side(settings, shares, {}, 10, Progress(total=10), lambda _: None)
 
     assert "KafkaConnectionError" in str(failed.value)  # each process's own traceback
+
+
+async def test_the_rebuilt_tables_are_analysed_on_sqlite(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'read-model.db'}"
+    read_model = MetaData()
+    Table(
+        "facts",
+        read_model,
+        Column("id", Integer, primary_key=True),
+        Column("n", Integer, index=True),
+    )
+    database = Database(url)
+    async with database.engine.begin() as connection:
+        await connection.run_sync(read_model.create_all)
+        await connection.execute(text("INSERT INTO facts (id, n) VALUES (1, 2), (2, 3)"))
+    await database.dispose()
+
+    await _analysed(_Settings(database_url=url), read_model)
+
+    database = Database(url)
+    async with database.engine.connect() as connection:
+        stats = (await connection.execute(text("SELECT tbl FROM sqlite_stat1"))).scalars().all()
+    await database.dispose()
+    assert "facts" in stats

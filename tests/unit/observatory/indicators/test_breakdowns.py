@@ -18,6 +18,7 @@ from services.observatory.indicators.breakdowns import (
     chosen,
     month_of,
     months_between,
+    referral_levels,
     table,
     within_a_year,
 )
@@ -149,3 +150,22 @@ def test_what_a_table_shows_is_true_and_never_small(
             and all(str(key[position[d]]) == v for d, v in cell.breakdown)
         )
         assert cell.value is None or (cell.value == truth and truth >= 5)
+
+
+def test_where_referrals_stand_is_every_one_less_those_taken_in_charge() -> None:
+    every = [
+        (True, "2026-03", 3, MINOR, 5),  # five handed over
+        (False, "2026-03", 3, MINOR, 4),  # four not (yet)
+        (False, None, 8, FAMILY, 1),  # one consumed before its month was kept
+    ]
+    taken = [
+        (True, "2026-03", 3, MINOR, 2),  # two of the five have a case
+        (False, "2026-03", 3, MINOR, 1),  # and one whose hand-over is not known yet
+    ]
+
+    assert referral_levels(every, taken) == {
+        (Level.HANDED_OVER, "2026-03", "3", MINOR): 3,
+        (Level.RECEIVED, "2026-03", "3", MINOR): 3,
+        (Level.TAKEN_IN_CHARGE, "2026-03", "3", MINOR): 3,
+        (Level.RECEIVED, "unknown", "8", FAMILY): 1,
+    }
