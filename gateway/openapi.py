@@ -73,8 +73,8 @@ for by its ``code``, ``cases_open`` is ``referrals_taken_in_charge``, and a brea
 its indicator in Italian and English with its unit. 1.10.0 to 1.12.0: indicators and units
 added (oasdiff counts a new value of a response's enum as breaking). 1.13.0: casework's
 indicators (cases, first plans in 30 days, reviews on time, minors turning 18 with a
-transition plan) and their shares, the unit ``percent``, and a share's ``over`` in the
-catalogue."""
+transition plan) and their shares, the unit ``percent``, a share's ``over`` in the
+catalogue, and the caseload per organisation with the breakdown ``organisation``."""
 HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 _COMPONENT_REF = "#/components/"
 

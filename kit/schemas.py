@@ -43,7 +43,7 @@ from pydantic import (
     field_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema, core_schema
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 from typing_extensions import TypeAliasType
 
 __all__ = [
@@ -208,11 +208,15 @@ Id = UUID
 """Ids are UUIDs (any version; services generate UUIDv4 or v7)."""
 
 
+DATE_OUT_OF_RANGE = "date_out_of_range"
+"""The error code of a date-time with no UTC instant (JSON Schema's date-time includes it)."""
+
+
 def _to_utc(value: datetime) -> datetime:
     try:
         return value.astimezone(UTC)
     except OverflowError:  # 0001-01-01T00:00+01:00 is before the first UTC instant Python has
-        raise ValueError("date-time out of range") from None
+        raise PydanticCustomError(DATE_OUT_OF_RANGE, "date-time out of range") from None
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

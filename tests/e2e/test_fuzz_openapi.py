@@ -79,6 +79,9 @@ UNSTATABLE_PROBLEMS = {
     "urn:lgnet:problem:invalid-date-range",
     # a cursor is the next_cursor of a page the server signed: any other string is 400
     "urn:lgnet:problem:invalid-cursor",
+    # an indicator is broken down, or charted, only by what its catalogue entry allows (the
+    # caseload, a stock, has no month; the initiatives' reach no target group)
+    "urn:lgnet:problem:bad-breakdown",
     # from must come before to, and a breakdown's cohort span a year at most
     "urn:lgnet:problem:empty-cohort",
     "urn:lgnet:problem:cohort-too-long",
@@ -101,6 +104,8 @@ UNSTATABLE_PROBLEMS = {
     "urn:lgnet:problem:service-not-taking-referrals",
 }
 UNSTATABLE_FIELD_CODES = {
+    # 0001-01-01T00:00+02:01 is a JSON Schema date-time with no UTC instant (kit.schemas)
+    "date_out_of_range",
     "date_in_future",  # a birth date, a first contact: not after now
     "date_implausible",  # a birth date before 1900
     # 8.0 for an integer: JSON Schema's integer includes it, a request body takes only the

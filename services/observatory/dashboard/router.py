@@ -116,7 +116,16 @@ async def chosen_period(
 
 
 Period = Annotated[Cohort, Depends(chosen_period)]
-IndicatorQuery = Annotated[Indicator, Query(description="The indicator to chart")]
+IndicatorQuery = Annotated[
+    Indicator,
+    Query(
+        description=(
+            "The indicator to chart: one its catalogue entry's breakdowns allow the chart for "
+            "(over_time needs month, by_municipio municipio; else a 400 bad-breakdown, as the "
+            "caseload over time): JSON Schema cannot tie a parameter to the path's chart."
+        )
+    ),
+]
 
 
 async def _spec(

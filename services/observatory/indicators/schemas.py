@@ -118,7 +118,11 @@ def _breakdown_query(
         Query(
             max_length=2,
             json_schema_extra={"uniqueItems": True},
-            description="Up to two breakdowns, each once (repeat the parameter).",
+            description=(
+                "Up to two breakdowns, each once (repeat the parameter), of those the "
+                "indicator allows (its catalogue entry's breakdowns; else a 400 "
+                "bad-breakdown): JSON Schema cannot tie a parameter to the path's code."
+            ),
         ),
     ] = [],  # noqa: B006 - FastAPI copies a query list's default
 ) -> BreakdownQuery:
