@@ -2,13 +2,15 @@
 family. Pure: no I/O.
 
 A family (`Scheme`) is the indicators a reader can combine because they count the same units
-over one cohort: the referral family, and the initiatives' sessions, attendances and
-participants, each a family of its own (their units differ). The three referral indicators
-are one family: over a cohort of referrals, those received ⊇
-those handed over ⊇ those taken in charge. A reader who has one table of one of them may
-have every other — any breakdown of up to two dimensions, of any of the three, and the
-totals — so each answer is cut from the protection of them all (`suppression.protection`):
-every table of the family over the cohort, protected at once, the asked one read off it.
+over one cohort: the referral family; the initiatives' sessions, attendances, participants
+and feedback; the households placed and those moving out; the cases opened, the reviews,
+the minors turning 18; the caseload (a stock, by organisation, with no month) — each a family
+of its own (their units or cohorts differ). The three referral indicators are one family:
+over a cohort of referrals, those received ⊇ those handed over ⊇ those taken in charge. A
+reader who has one table of one of them may have every other — any breakdown of up to two
+dimensions, of any of the three, and the totals — so each answer is cut from the protection
+of them all (`suppression.protection`): every table of the family over the cohort,
+protected at once, the asked one read off it.
 
 Cells are every combination of the dimensions' values (the nine Municipi, the target groups,
 the months the cohort spans): a combination nobody falls in counts 0, and a
