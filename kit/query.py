@@ -196,6 +196,15 @@ async def insert_once(session: AsyncSession, table: Table, **values: Any) -> boo
     return (await connection.execute(statement, values)).first() is not None
 
 
+async def insert_new(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert `rows` into `table` in one statement, leaving out any whose key is taken (a
+    fact redelivered, or replayed in another order)."""
+    if not rows:
+        return
+    connection = await session.connection()
+    await connection.execute(_insert_new(table, connection.dialect.name), rows)
+
+
 def dialect_insert(dialect: str, table: Any) -> Any:
     """An ``INSERT`` into ``table`` that can say ``ON CONFLICT`` in ``dialect`` (PostgreSQL's
     or SQLite's)."""
@@ -209,6 +218,11 @@ def _insert_once(table: Table, dialect: str) -> Any:
     key = next(iter(table.primary_key.columns))
     # RETURNING, not rowcount: psycopg's async cursor reports -1 for ON CONFLICT DO NOTHING
     return dialect_insert(dialect, table).on_conflict_do_nothing().returning(key)
+
+
+@functools.cache
+def _insert_new(table: Table, dialect: str) -> Any:
+    return dialect_insert(dialect, table).on_conflict_do_nothing()
 
 
 async def among(

@@ -27,7 +27,7 @@ import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -97,16 +97,6 @@ class _Item:
     event: CloudEvent
     handler: Handler
     event_id: uuid.UUID  # the event's id, parsed once
-
-
-@dataclass
-class Prepared:
-    """A batch of `size` records parsed: the outcome of those not to apply (ignored, dead
-    lettered), by position, and the items to apply."""
-
-    size: int
-    outcomes: dict[int, str] = field(default_factory=dict)
-    items: list[tuple[int, _Item]] = field(default_factory=list)
 
 
 class _BatchFailed(Exception):
@@ -250,24 +240,14 @@ class EventConsumer:
     async def process_batch(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> list[str]:
         """Apply `records` together (each partition's in the order given); their outcomes,
         one per record (applied, duplicate, ignored, dead_lettered)."""
-        return await self.apply_prepared(await self.prepare(records))
-
-    async def prepare(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> Prepared:
-        """`records` parsed and validated, ready for `apply_prepared`: no database work, so a
-        replay prepares the next batch while the database applies this one."""
-        prepared = Prepared(len(records))
+        outcomes: dict[int, str] = {}
+        items: list[tuple[int, _Item]] = []
         for position, record in enumerate(records):
             parsed = await self._parse(record)
             if isinstance(parsed, str):
-                prepared.outcomes[position] = parsed
+                outcomes[position] = parsed
             else:
-                prepared.items.append((position, parsed))
-        return prepared
-
-    async def apply_prepared(self, prepared: Prepared) -> list[str]:
-        """Apply a `prepare`d batch in one transaction (one by one if it fails); the outcome
-        of each of its records."""
-        outcomes, items = prepared.outcomes, prepared.items
+                items.append((position, parsed))
         if items:
             try:
                 applied = await self._apply_together([item for _, item in items])
@@ -300,7 +280,7 @@ class EventConsumer:
                     tally[item.event.type, outcome] += 1
                 for (event_type, outcome), count in tally.items():  # one update per kind
                     CONSUMED.labels(self.name, event_type, outcome).inc(count)
-        return [outcomes[position] for position in range(prepared.size)]
+        return [outcomes[position] for position in range(len(records))]
 
     async def process(self, record: ConsumerRecord[bytes, bytes]) -> str:
         """Apply one record in a transaction of its own; returns the outcome (applied,

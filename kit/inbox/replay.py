@@ -2,10 +2,9 @@
 
 `replay` reads every partition of the consumer's topics from the first record kept to the end
 it found when it began (records published meanwhile are left to the live consumer), and applies
-them as `EventConsumer.process_batch` does (`prepare`, then `apply_prepared`, a batch read and
-parsed ahead while the database applies the one before): the same handlers, inbox and
-batching as live consumption, so a replay into an empty read model ends where live
-consumption of the same records did. It reports its progress as it goes (`Progress`).
+them with `EventConsumer.process_batch`: the same handlers, inbox and batching as live
+consumption, so a replay into an empty read model ends where live consumption of the same
+records did. It reports its progress as it goes (`Progress`).
 
 Once replayed, `commit_group_offsets` moves the live consumer group to the end the replay
 reached, so a service started afterwards goes on from there (the inbox refuses anything it
@@ -15,7 +14,6 @@ commit from outside it.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -23,8 +21,7 @@ from dataclasses import dataclass, field
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from kit.aio import cancel_and_wait
-from kit.inbox.consumer import EventConsumer, Prepared
+from kit.inbox.consumer import EventConsumer
 
 Offsets = Mapping[TopicPartition, int]
 
@@ -98,7 +95,6 @@ async def replay(
     todo = {tp: offset for tp, offset in end.items() if offset > start.get(tp, 0)}
     if not todo:
         return
-    ahead: asyncio.Task[tuple[int, Prepared]] | None = None
     reader = AIOKafkaConsumer(
         bootstrap_servers=target.bootstrap_servers,
         enable_auto_commit=False,
@@ -110,27 +106,16 @@ async def replay(
         reader.assign(list(todo))
         for tp in todo:
             reader.seek(tp, start.get(tp, 0))
-
-        async def read() -> tuple[int, Prepared]:
+        while todo:
             records = await _next_batch(reader, todo, batch_size)
-            return len(records), await target.prepare(records)
-
-        # a batch ahead: the next is read and parsed (CPU here) while the database applies
-        # this one (CPU there); they are applied in order, one at a time
-        ahead = asyncio.create_task(read())
-        while ahead is not None:
-            count, prepared = await ahead
-            ahead = asyncio.create_task(read()) if todo else None
-            if not count:
+            if not records:
                 continue
-            for outcome in await target.apply_prepared(prepared):
+            for outcome in await target.process_batch(records):
                 progress.outcomes[outcome] = progress.outcomes.get(outcome, 0) + 1
-            progress.done += count
+            progress.done += len(records)
             progress.batches += 1
             report(progress)
     finally:
-        if ahead is not None:
-            await cancel_and_wait(ahead)
         await reader.stop()
 
 

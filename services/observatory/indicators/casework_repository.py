@@ -5,16 +5,17 @@ redelivery or a replay in another order leaves as it was."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sql
-from sqlalchemy import ColumnElement, case, exists, func
+from sqlalchemy import ColumnElement, Table, case, exists, func
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from kit.query import dialect_insert
+from kit.query import dialect_insert, insert_new
+from services.observatory.indicators.bounds import within
 from services.observatory.indicators.breakdowns import OPEN, Counts, month_of
 from services.observatory.indicators.casework import (
     coming_of_age_level,
@@ -22,7 +23,6 @@ from services.observatory.indicators.casework import (
     review_level,
 )
 from services.observatory.indicators.domain import Cohort
-from services.observatory.indicators.housing import first_day
 from services.observatory.indicators.models import (
     CaseFact,
     CaseStanding,
@@ -31,24 +31,6 @@ from services.observatory.indicators.models import (
     ReviewBreach,
     ReviewFact,
 )
-
-
-def _within(column: Any, cohort: Cohort, *, by_day: bool = False) -> list[ColumnElement[bool]]:
-    """``column`` (a time, or a city day) within the cohort's bounds."""
-    bound = first_day if by_day else (lambda moment: moment)
-    conditions: list[ColumnElement[bool]] = []
-    if cohort.start is not None:
-        conditions.append(column >= bound(cohort.start))
-    if cohort.end is not None:
-        conditions.append(column < bound(cohort.end))
-    return conditions
-
-
-def _counted(keys: Iterable[tuple[str, ...]]) -> Counts:
-    counted: dict[tuple[str | int, ...], int] = {}
-    for key in keys:
-        counted[key] = counted.get(key, 0) + 1
-    return counted
 
 
 async def case_counts(session: AsyncSession, cohort: Cohort) -> Counts:
@@ -63,10 +45,10 @@ async def case_counts(session: AsyncSession, cohort: Cohort) -> Counts:
             col(CaseFact.target_group),
         )
         .outerjoin(PlanApproval, col(PlanApproval.case_id) == col(CaseFact.case_id))
-        .where(*_within(col(CaseFact.opened_at), cohort))
+        .where(*within(col(CaseFact.opened_at), cohort))
     )
     rows = await (await session.connection()).execute(query)
-    return _counted(
+    return Counter(
         (plan_level(opened, approved), month or month_of(opened), str(municipio), group)
         for opened, approved, month, municipio, group in rows
     )
@@ -87,7 +69,7 @@ async def review_counts(session: AsyncSession, cohort: Cohort) -> Counts:
     )
     query = (
         sql.select(*keys, func.count())
-        .where(*_within(col(ReviewFact.reviewed_at), cohort))
+        .where(*within(col(ReviewFact.reviewed_at), cohort))
         .group_by(*keys)
     )
     rows = await (await session.connection()).execute(query)
@@ -105,9 +87,9 @@ async def coming_of_age_counts(session: AsyncSession, cohort: Cohort) -> Counts:
         col(ComingOfAgeFact.raised_on),
         col(ComingOfAgeFact.municipio),
         col(ComingOfAgeFact.target_group),
-    ).where(*_within(col(ComingOfAgeFact.raised_on), cohort, by_day=True))
+    ).where(*within(col(ComingOfAgeFact.raised_on), cohort, by_day=True))
     rows = await (await session.connection()).execute(query)
-    return _counted(
+    return Counter(
         (coming_of_age_level(with_plan), day.strftime("%Y-%m"), str(municipio), group)
         for with_plan, day, municipio, group in rows
     )
@@ -136,51 +118,44 @@ async def caseload_counts(session: AsyncSession, cohort: Cohort) -> Counts:
 
 async def insert_cases(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     """Insert the cases' fact rows; a case already there is left as it is."""
-    await _execute(session, _insert_new, CaseFact, rows)
+    await insert_new(session, _table(CaseFact), rows)
 
 
 async def record_approvals(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     """Insert the first plans' approvals; where a case has one, keep the earlier."""
-    await _execute(session, _earliest_approval, PlanApproval, rows)
+    if rows:
+        connection = await session.connection()
+        await connection.execute(_earliest_approval(connection.dialect.name), rows)
 
 
 async def insert_reviews(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    await _execute(session, _insert_new, ReviewFact, rows)
+    await insert_new(session, _table(ReviewFact), rows)
 
 
 async def insert_breaches(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    await _execute(session, _insert_new, ReviewBreach, rows)
+    await insert_new(session, _table(ReviewBreach), rows)
 
 
 async def insert_standings(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    await _execute(session, _insert_new, CaseStanding, rows)
+    await insert_new(session, _standings, rows)
 
 
 async def insert_coming_of_age(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    await _execute(session, _insert_new, ComingOfAgeFact, rows)
+    await insert_new(session, _table(ComingOfAgeFact), rows)
 
 
-async def _execute(
-    session: AsyncSession, built: Any, model: Any, rows: list[dict[str, Any]]
-) -> None:
-    if not rows:
-        return
-    connection = await session.connection()
-    await connection.execute(built(connection.dialect.name, model.__table__), rows)
+def _table(model: Any) -> Table:
+    table: Table = model.__table__
+    return table
 
 
-_standings = CaseStanding.__table__  # type: ignore[attr-defined]
-
-# statements built once per dialect and table (see `repository`)
+_standings = _table(CaseStanding)
 
 
 @functools.cache
-def _insert_new(dialect: str, table: Any) -> Any:
-    return dialect_insert(dialect, table).on_conflict_do_nothing()
-
-
-@functools.cache
-def _earliest_approval(dialect: str, table: Any) -> Any:
+def _earliest_approval(dialect: str) -> Any:
+    # built once per dialect (see `repository`)
+    table = _table(PlanApproval)
     statement = dialect_insert(dialect, table)
     excluded: ColumnElement[datetime] = statement.excluded.approved_at
     return statement.on_conflict_do_update(

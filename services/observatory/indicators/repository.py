@@ -9,12 +9,12 @@ from typing import Any
 
 import sqlalchemy as sql
 from sqlalchemy import ColumnElement, case, exists, func
-from sqlalchemy.orm import Mapped
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from kit.query import dialect_insert
+from kit.query import dialect_insert, insert_new
 from services.observatory.indicators import casework_repository
+from services.observatory.indicators.bounds import within
 from services.observatory.indicators.breakdowns import (
     ATTENDANCES,
     ATTENDED,
@@ -43,7 +43,6 @@ from services.observatory.indicators.housing import (
     AUTONOMOUS_HOUSING,
     Measure,
     days,
-    first_day,
 )
 from services.observatory.indicators.models import (
     CaseFact,
@@ -59,18 +58,6 @@ from services.observatory.indicators.models import (
 )
 from services.observatory.indicators.reach import Attended, participant_counts
 from services.observatory.indicators.timeliness import Step, Timing, hours_between
-
-
-def _in_cohort(
-    received_at: Mapped[datetime] | Mapped[datetime | None], cohort: Cohort
-) -> list[ColumnElement[bool]]:
-    """Received within the cohort's bounds (an open end does not bound)."""
-    conditions: list[ColumnElement[bool]] = []
-    if cohort.start is not None:
-        conditions.append(received_at >= cohort.start)
-    if cohort.end is not None:
-        conditions.append(received_at < cohort.end)
-    return conditions
 
 
 async def cohort_counts(session: AsyncSession, cohort: Cohort) -> Counts:
@@ -91,10 +78,10 @@ async def cohort_counts(session: AsyncSession, cohort: Cohort) -> Counts:
         col(referral.municipio),
         col(referral.target_group),
     )
-    conditions = _in_cohort(col(referral.received_at), cohort)
+    conditions = within(col(referral.received_at), cohort)
     taken = exists().where(
         col(CaseFact.referral_id) == col(referral.referral_id),
-        *_in_cohort(col(CaseFact.referral_received_at), cohort),
+        *within(col(CaseFact.referral_received_at), cohort),
     )
     connection = await session.connection()  # five columns: Core
     every = await connection.execute(
@@ -126,7 +113,7 @@ async def cohort_timings(session: AsyncSession, cohort: Cohort, step: Step) -> l
         col(referral.target_group),
         col(referral.received_at),
         done_at,
-    ).where(*_in_cohort(col(referral.received_at), cohort), done_at.is_not(None))
+    ).where(*within(col(referral.received_at), cohort), done_at.is_not(None))
     rows = await (await session.connection()).execute(query)
     return [
         Timing(
@@ -163,7 +150,7 @@ def _held(cohort: Cohort) -> list[ColumnElement[bool]]:
         col(InitiativeFact.status).in_(TAKING_PLACE),
     )
     return [
-        *_in_cohort(col(SessionFact.starts_at), cohort),
+        *within(col(SessionFact.starts_at), cohort),
         col(SessionFact.cancelled).is_(False),
         taking_place,
     ]
@@ -220,11 +207,7 @@ def _placements(day: Any, cohort: Cohort) -> Any:
     query = query.join(
         HousingRequestFact, col(HousingRequestFact.request_id) == col(placement.request_id)
     )
-    if cohort.start is not None:
-        query = query.where(day >= first_day(cohort.start))
-    if cohort.end is not None:
-        query = query.where(day < first_day(cohort.end))
-    return query.where(day.is_not(None))
+    return query.where(*within(day, cohort, by_day=True), day.is_not(None))
 
 
 _WHERE = (col(FacilityFact.municipio), col(HousingRequestFact.target_group))
@@ -319,8 +302,7 @@ async def family_counts(session: AsyncSession, scheme: Scheme, cohort: Cohort) -
 
 async def insert_feedback(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     """Insert the answers; one already there (a redelivered event) is left as it is."""
-    connection = await session.connection()
-    await connection.execute(_insert_feedback(connection.dialect.name), rows)
+    await insert_new(session, _feedback, rows)
 
 
 async def upsert_facilities(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
@@ -362,8 +344,7 @@ async def upsert_attendance(session: AsyncSession, rows: list[dict[str, Any]]) -
 
 async def insert_participations(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     """Insert the participants of sessions; one already there is left as it is."""
-    connection = await session.connection()
-    await connection.execute(_insert_participations(connection.dialect.name), rows)
+    await insert_new(session, _participations, rows)
 
 
 # Statements built once per dialect (their construction, `excluded` above all, cost more than
@@ -417,16 +398,6 @@ def _upsert_placements(dialect: str) -> Any:
         index_elements=[_placements_table.c.placement_id],
         set_={n: func.coalesce(statement.excluded[n], _placements_table.c[n]) for n in out},
     )
-
-
-@functools.cache
-def _insert_feedback(dialect: str) -> Any:
-    return _insert(dialect, _feedback).on_conflict_do_nothing()
-
-
-@functools.cache
-def _insert_participations(dialect: str) -> Any:
-    return _insert(dialect, _participations).on_conflict_do_nothing()
 
 
 _referrals = ReferralFact.__table__  # type: ignore[attr-defined]
